@@ -1,0 +1,340 @@
+//! Compile: a composed email becomes render plans for HTML and text, with CSS inlined once per
+//! template version. Blocks compile one by one and are cached by content hash, so editing one field
+//! recompiles one block.
+
+pub mod inline;
+pub mod lint;
+pub mod plan;
+pub mod sanitize;
+pub mod scan;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use crate::compose::{BlockMeta, Composed, ComposedFragment};
+use crate::diagnostics::Diagnostic;
+use crate::lang::{LiteralMode, Lowerer, Node, StaticEnv, StaticValue};
+use crate::model::Settings;
+use plan::{mark, Output, Part, PlanError, Tables};
+
+const LAYOUT: &str = include_str!("../layout/layout.hbs");
+/// Where the blocks go in the skeleton; a private-use character no content can produce unescaped.
+const BODY_SENTINEL: char = '\u{E002}';
+
+/// Why an email could not be compiled.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum CompileError {
+    /// The document has errors (listed).
+    #[error("the email has {} problem(s):\n{}", .0.len(), .0.iter().map(|d| format!("  - {d}")).collect::<Vec<_>>().join("\n"))]
+    Invalid(Vec<Diagnostic>),
+    /// A block's markup cannot carry its template tags.
+    #[error("block \"{block}\": {source}")]
+    Markup {
+        /// The top-level block.
+        block: String,
+        /// What is wrong.
+        source: PlanError,
+    },
+    /// The CSS inliner failed.
+    #[error("block \"{block}\": inlining CSS failed: {message}")]
+    Inline {
+        /// The top-level block (or `layout`).
+        block: String,
+        /// css-inline's message.
+        message: String,
+    },
+}
+
+/// One compiled top-level block (or the skeleton).
+#[derive(Debug, Clone)]
+pub struct Fragment {
+    /// Id of the top-level block.
+    pub instance_id: String,
+    /// HTML plan.
+    pub html: Part,
+    /// Plain-text plan.
+    pub text: Part,
+    /// Tags referenced by both plans.
+    pub tables: Tables,
+    /// Block instances referenced by the tables.
+    pub blocks: Vec<BlockMeta>,
+    /// Static problems found in the compiled markup.
+    pub lint: Vec<Diagnostic>,
+    /// Bytes of literal HTML (for size estimates).
+    pub html_bytes: usize,
+}
+
+/// The document skeleton around the blocks: a head part and a tail part.
+#[derive(Debug, Clone)]
+pub struct Layout {
+    /// Before the blocks (HTML).
+    pub head: Part,
+    /// After the blocks (HTML).
+    pub tail: Part,
+    /// Before the blocks (text).
+    pub text_head: Part,
+    /// After the blocks (text).
+    pub text_tail: Part,
+    /// Tags of all four parts.
+    pub tables: Tables,
+}
+
+/// A compiled email: one template version, ready to personalize for any number of recipients.
+#[derive(Debug, Clone)]
+pub struct Compiled {
+    /// Document name.
+    pub name: String,
+    /// Resolved settings (locale and currency defaults).
+    pub settings: Settings,
+    /// Subject line plan.
+    pub subject: (Part, Tables),
+    /// Preheader plan (plain text).
+    pub preheader: (Part, Tables),
+    /// The skeleton.
+    pub layout: Arc<Layout>,
+    /// Top-level blocks in order.
+    pub blocks: Vec<Arc<Fragment>>,
+    /// Warnings from composing and linting.
+    pub warnings: Vec<Diagnostic>,
+    /// Content hash of this version.
+    pub version: [u8; 32],
+}
+
+impl Compiled {
+    /// The version as hex, for reports and file names.
+    #[must_use]
+    pub fn version_hex(&self) -> String {
+        self.version.iter().map(|b| format!("{b:02x}")).collect()
+    }
+}
+
+/// Compiles composed emails, caching blocks and skeletons by content hash.
+#[derive(Debug, Default)]
+pub struct Compiler {
+    fragments: HashMap<[u8; 32], Arc<Fragment>>,
+    layouts: HashMap<[u8; 32], Arc<Layout>>,
+    stats: CacheStats,
+}
+
+/// How often the cache helped.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct CacheStats {
+    /// Blocks served from the cache.
+    pub hits: u64,
+    /// Blocks compiled.
+    pub misses: u64,
+}
+
+impl Compiler {
+    /// An empty cache.
+    #[must_use]
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Cache statistics so far.
+    #[must_use]
+    pub fn stats(&self) -> CacheStats {
+        self.stats
+    }
+
+    /// Compiles a composed email.
+    ///
+    /// # Errors
+    /// Error-level diagnostics, markup that cannot carry its tags, or an inliner failure.
+    pub fn compile(&mut self, composed: &Composed) -> Result<Compiled, CompileError> {
+        if composed.has_errors() {
+            return Err(CompileError::Invalid(
+                composed
+                    .diagnostics
+                    .iter()
+                    .filter(|d| d.severity == crate::diagnostics::Severity::Error)
+                    .cloned()
+                    .collect(),
+            ));
+        }
+        let mut version = blake3::Hasher::new();
+        let mut blocks = Vec::with_capacity(composed.fragments.len());
+        for fragment in &composed.fragments {
+            version.update(&fragment.key);
+            let compiled = if let Some(hit) = self.fragments.get(&fragment.key) {
+                self.stats.hits += 1;
+                Arc::clone(hit)
+            } else {
+                self.stats.misses += 1;
+                let compiled = Arc::new(compile_fragment(fragment)?);
+                if self.fragments.len() > 4096 {
+                    self.fragments.clear();
+                }
+                self.fragments.insert(fragment.key, Arc::clone(&compiled));
+                compiled
+            };
+            blocks.push(compiled);
+        }
+        let layout_key = layout_key(composed);
+        version.update(&layout_key);
+        let layout = if let Some(hit) = self.layouts.get(&layout_key) {
+            Arc::clone(hit)
+        } else {
+            let layout = Arc::new(compile_layout(composed)?);
+            if self.layouts.len() > 256 {
+                self.layouts.clear();
+            }
+            self.layouts.insert(layout_key, Arc::clone(&layout));
+            layout
+        };
+        let plain = |nodes: &[Node]| -> Result<(Part, Tables), CompileError> {
+            mark(nodes.to_vec(), false)
+                .and_then(|m| m.into_part(Output::Text))
+                .map_err(|source| CompileError::Markup {
+                    block: "subject".to_owned(),
+                    source,
+                })
+        };
+        let mut warnings: Vec<Diagnostic> = composed.diagnostics.clone();
+        for b in &blocks {
+            warnings.extend(b.lint.iter().cloned());
+        }
+        Ok(Compiled {
+            name: composed.name.clone(),
+            settings: composed.settings.clone(),
+            subject: plain(&composed.subject)?,
+            preheader: plain(&composed.preheader)?,
+            layout,
+            blocks,
+            warnings,
+            version: *version.finalize().as_bytes(),
+        })
+    }
+}
+
+fn compile_fragment(fragment: &ComposedFragment) -> Result<Fragment, CompileError> {
+    let block = || fragment.instance_id.clone();
+    let marked =
+        mark(fragment.nodes.clone(), true).map_err(|source| CompileError::Markup { block: block(), source })?;
+    let inlined = inline::inline_fragment(&marked.html, &fragment.css).map_err(|message| CompileError::Inline {
+        block: block(),
+        message,
+    })?;
+    let html = marked
+        .split(&inlined, Output::Html)
+        .map_err(|source| CompileError::Markup { block: block(), source })?;
+    let text_source = crate::text::html_to_text(&inlined);
+    let text = marked
+        .split(&text_source, Output::Text)
+        .map_err(|source| CompileError::Markup { block: block(), source })?;
+    let lint = lint::lint_html(&inlined, &fragment.instance_id);
+    Ok(Fragment {
+        instance_id: fragment.instance_id.clone(),
+        html_bytes: html.lits.len(),
+        html,
+        text,
+        tables: marked.tables,
+        blocks: fragment.blocks.clone(),
+        lint,
+    })
+}
+
+fn layout_key(composed: &Composed) -> [u8; 32] {
+    let mut h = blake3::Hasher::new();
+    h.update(crate::ENGINE_VERSION.as_bytes());
+    h.update(LAYOUT.as_bytes());
+    h.update(&serde_json::to_vec(&composed.settings).unwrap_or_default());
+    h.update(composed.all_css.as_bytes());
+    h.update(format!("{:?}{:?}", composed.subject_html, composed.preheader_html).as_bytes());
+    *h.finalize().as_bytes()
+}
+
+struct LayoutEnv<'a> {
+    settings: serde_json::Map<String, serde_json::Value>,
+    composed: &'a Composed,
+}
+
+impl StaticEnv for LayoutEnv<'_> {
+    fn named(&self, namespace: &str, name: &str) -> Option<Result<StaticValue, crate::lang::LangError>> {
+        (namespace == "settings").then(|| self.settings.get(name).cloned().map(|v| Ok(StaticValue::Literal(v))))?
+    }
+
+    fn item(&self, _: &str, _: &serde_json::Value, _: &str) -> Option<Result<StaticValue, crate::lang::LangError>> {
+        None
+    }
+
+    fn slot(&self, name: &str) -> Result<Vec<Node>, crate::lang::LangError> {
+        Ok(match name {
+            "subject" => self.composed.subject_html.clone(),
+            "preheader" => self.composed.preheader_html.clone(),
+            "styles" => vec![Node::Html(self.composed.all_css.clone())],
+            _ => vec![Node::Html(BODY_SENTINEL.to_string())],
+        })
+    }
+}
+
+fn compile_layout(composed: &Composed) -> Result<Layout, CompileError> {
+    let err = |source| CompileError::Markup {
+        block: "layout".to_owned(),
+        source,
+    };
+    let env = LayoutEnv {
+        settings: composed.settings.to_map(),
+        composed,
+    };
+    let nodes = Lowerer::new(LiteralMode::Markup, Some(&env))
+        .lower_source(LAYOUT)
+        .map_err(|e| CompileError::Inline {
+            block: "layout".to_owned(),
+            message: e.to_string(),
+        })?;
+    let marked = mark(nodes, true).map_err(err)?;
+    let inlined = inline::inline_document(&marked.html).map_err(|message| CompileError::Inline {
+        block: "layout".to_owned(),
+        message,
+    })?;
+    let html = marked.split(&inlined, Output::Html).map_err(err)?;
+    let text = marked
+        .split(&crate::text::html_to_text(&inlined), Output::Text)
+        .map_err(err)?;
+    let (head, tail) = cut(&html).ok_or_else(|| err(PlanError::Reordered))?;
+    let (text_head, text_tail) = cut(&text).ok_or_else(|| err(PlanError::Reordered))?;
+    Ok(Layout {
+        head,
+        tail,
+        text_head,
+        text_tail,
+        tables: marked.tables,
+    })
+}
+
+/// Cuts a part at the body sentinel, which must stand in a top-level literal.
+fn cut(part: &Part) -> Option<(Part, Part)> {
+    let sentinel_len = BODY_SENTINEL.len_utf8();
+    for (i, node) in part.nodes.iter().enumerate() {
+        if let plan::PNode::Lit(start, end) = *node {
+            let text = &part.lits[start as usize..end as usize];
+            if let Some(pos) = text.find(BODY_SENTINEL) {
+                let at = start + u32::try_from(pos).ok()?;
+                let mut head_nodes = part.nodes[..i].to_vec();
+                if at > start {
+                    head_nodes.push(plan::PNode::Lit(start, at));
+                }
+                let mut tail_nodes = Vec::new();
+                let after = at + u32::try_from(sentinel_len).ok()?;
+                if after < end {
+                    tail_nodes.push(plan::PNode::Lit(after, end));
+                }
+                tail_nodes.extend_from_slice(&part.nodes[i + 1..]);
+                return Some((
+                    Part {
+                        lits: part.lits.clone(),
+                        nodes: head_nodes,
+                    },
+                    Part {
+                        lits: part.lits.clone(),
+                        nodes: tail_nodes,
+                    },
+                ));
+            }
+        }
+    }
+    None
+}

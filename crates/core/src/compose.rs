@@ -1,0 +1,707 @@
+//! Compose: a document and the block library become one template, as template nodes.
+//!
+//! Each block instance is lowered from its type's `block.hbs` with its field values spliced in (text
+//! escaped, rich text sanitized, URLs checked), wrapped in its gate (required data, `show_if`,
+//! `hide_if`) and its fallback. Top-level blocks become separate fragments so that the compiler can
+//! cache them one by one.
+
+use std::cell::RefCell;
+use std::collections::{BTreeSet, HashMap, HashSet};
+
+use serde_json::{Map, Value};
+
+use crate::diagnostics::Diagnostic;
+use crate::lang::{self, Cond, DataPath, LangError, LiteralMode, Lowerer, Node, StaticEnv, StaticValue};
+use crate::model::{
+    BlockInstance, BlockLibrary, BlockType, Dictionary, Document, Fallback, FieldSpec, FieldType, Settings,
+};
+
+/// What must hold for a block to show.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Gate {
+    /// This data must be present and non-empty.
+    Requires {
+        /// The path.
+        path: DataPath,
+        /// As written.
+        key: String,
+    },
+    /// `show_if`.
+    ShowIf {
+        /// The condition.
+        cond: Cond,
+        /// As written.
+        rule: String,
+    },
+    /// `hide_if`.
+    HideIf {
+        /// The condition.
+        cond: Cond,
+        /// As written.
+        rule: String,
+    },
+}
+
+/// A block instance as the renderer sees it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BlockMeta {
+    /// Instance id.
+    pub id: String,
+    /// Block type id.
+    pub block_type: String,
+    /// What must hold for it to show, checked in order.
+    pub gates: Vec<Gate>,
+    /// The id of the block shown instead, if any.
+    pub fallback: Option<String>,
+}
+
+/// One top-level block and everything inside it, ready to compile.
+#[derive(Debug, Clone)]
+pub struct ComposedFragment {
+    /// The top-level instance id.
+    pub instance_id: String,
+    /// The template nodes.
+    pub nodes: Vec<Node>,
+    /// Block instances referenced by `Node::Block` indices.
+    pub blocks: Vec<BlockMeta>,
+    /// The CSS to inline into it (shared styles and its block types' styles).
+    pub css: String,
+    /// Cache key: changes whenever anything that shapes the compiled output changes.
+    pub key: [u8; 32],
+}
+
+/// A composed email.
+#[derive(Debug, Clone)]
+pub struct Composed {
+    /// Document name.
+    pub name: String,
+    /// Subject for the mail header (plain text).
+    pub subject: Vec<Node>,
+    /// Subject for the HTML `<title>`.
+    pub subject_html: Vec<Node>,
+    /// Preheader for the HTML body.
+    pub preheader_html: Vec<Node>,
+    /// Preheader as plain text (for reports and sends).
+    pub preheader: Vec<Node>,
+    /// Resolved settings.
+    pub settings: Settings,
+    /// The top-level blocks.
+    pub fragments: Vec<ComposedFragment>,
+    /// Every block type's CSS, for the `<style>` that keeps `@media` rules.
+    pub all_css: String,
+    /// Problems found.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Composed {
+    /// True when an error-level problem prevents rendering.
+    #[must_use]
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics
+            .iter()
+            .any(|d| d.severity == crate::diagnostics::Severity::Error)
+    }
+}
+
+/// Shared styles inlined into every block.
+pub const BASE_CSS: &str = include_str!("layout/base.css");
+
+/// What composing needs.
+pub struct ComposeInput<'a> {
+    /// The document.
+    pub document: &'a Document,
+    /// Block types.
+    pub library: &'a BlockLibrary,
+    /// The data dictionary.
+    pub dictionary: &'a Dictionary,
+    /// The workspace's brand defaults for settings.
+    pub brand: &'a Map<String, Value>,
+}
+
+/// Composes a document. Problems are collected in [`Composed::diagnostics`]; composition carries on
+/// past them so that `check` can list them all.
+#[must_use]
+pub fn compose(input: &ComposeInput<'_>) -> Composed {
+    let doc = input.document;
+    let mut diagnostics = Vec::new();
+    if doc.schema_version != crate::model::SCHEMA_VERSION {
+        diagnostics.push(Diagnostic::error(
+            None,
+            Some("schema_version"),
+            format!(
+                "this document has format version {}, this Tessera reads version {}",
+                doc.schema_version,
+                crate::model::SCHEMA_VERSION
+            ),
+        ));
+    }
+    let settings = Settings::resolve(input.brand, &doc.settings).unwrap_or_else(|message| {
+        diagnostics.push(Diagnostic::error(None, Some("settings"), message));
+        Settings::default()
+    });
+    let settings_map = settings.to_map();
+    let composer = Composer {
+        library: input.library,
+        settings: &settings_map,
+        blocks: RefCell::new(Vec::new()),
+        diagnostics: RefCell::new(diagnostics),
+        ids: RefCell::new(HashSet::new()),
+        types_used: RefCell::new(BTreeSet::new()),
+        css_cache: RefCell::new(HashMap::new()),
+    };
+    let text = |field: &str, source: &str, mode: LiteralMode| -> Vec<Node> {
+        Lowerer::new(mode, None)
+            .lower_source(&lang::parse::literalize_foreign_tags(source))
+            .unwrap_or_else(|e| {
+                composer.error(None, Some(field), &e.to_string());
+                Vec::new()
+            })
+    };
+    let subject = text("subject", &doc.subject, LiteralMode::Plain);
+    let subject_html = text("subject", &doc.subject, LiteralMode::Text);
+    let preheader = text("preheader", &doc.preheader, LiteralMode::Plain);
+    let preheader_html = text("preheader", &doc.preheader, LiteralMode::Text);
+
+    let settings_json = serde_json::to_vec(&settings_map).unwrap_or_default();
+    let dictionary_fingerprint = input.dictionary.fingerprint();
+    let mut fragments = Vec::new();
+    for instance in &doc.blocks {
+        composer.blocks.borrow_mut().clear();
+        composer.types_used.borrow_mut().clear();
+        let node = composer.instance(instance);
+        let blocks = composer.blocks.take();
+        let types: Vec<String> = composer.types_used.borrow().iter().cloned().collect();
+        let mut css = String::from(BASE_CSS);
+        let mut hasher = blake3::Hasher::new();
+        hasher.update(crate::ENGINE_VERSION.as_bytes());
+        hasher.update(&serde_json::to_vec(instance).unwrap_or_default());
+        hasher.update(&settings_json);
+        hasher.update(&dictionary_fingerprint);
+        for t in &types {
+            css.push('\n');
+            css.push_str(&composer.type_css(t));
+            if let Some(block) = input.library.get(t) {
+                hasher.update(&block.content_hash);
+            }
+        }
+        let mut nodes = vec![node];
+        apply_dictionary(&mut nodes, input.dictionary);
+        fragments.push(ComposedFragment {
+            instance_id: instance.id.clone(),
+            nodes,
+            blocks,
+            css,
+            key: *hasher.finalize().as_bytes(),
+        });
+    }
+    let mut all_css = String::from(BASE_CSS);
+    let mut all_types: BTreeSet<&str> = BTreeSet::new();
+    for b in doc.all_blocks() {
+        all_types.insert(b.block_type.as_str());
+    }
+    for t in all_types {
+        all_css.push('\n');
+        all_css.push_str(&composer.type_css(t));
+    }
+    let mut composed = Composed {
+        name: doc.name.clone(),
+        subject,
+        subject_html,
+        preheader_html,
+        preheader,
+        settings,
+        fragments,
+        all_css,
+        diagnostics: composer.diagnostics.take(),
+    };
+    for nodes in [
+        &mut composed.subject,
+        &mut composed.subject_html,
+        &mut composed.preheader,
+        &mut composed.preheader_html,
+    ] {
+        apply_dictionary(nodes, input.dictionary);
+    }
+    report_unknown_fields(&mut composed, input.dictionary);
+    composed
+}
+
+struct Composer<'a> {
+    library: &'a BlockLibrary,
+    settings: &'a Map<String, Value>,
+    blocks: RefCell<Vec<BlockMeta>>,
+    diagnostics: RefCell<Vec<Diagnostic>>,
+    ids: RefCell<HashSet<String>>,
+    types_used: RefCell<BTreeSet<String>>,
+    css_cache: RefCell<HashMap<String, String>>,
+}
+
+impl Composer<'_> {
+    fn error(&self, block: Option<&str>, field: Option<&str>, message: &str) {
+        self.diagnostics
+            .borrow_mut()
+            .push(Diagnostic::error(block, field, message));
+    }
+
+    fn instance(&self, inst: &BlockInstance) -> Node {
+        let id = inst.id.as_str();
+        if !crate::model::is_valid_id(id) {
+            self.error(
+                Some(id),
+                None,
+                "a block id uses lowercase letters, digits and dashes, and starts with a letter",
+            );
+        }
+        if !self.ids.borrow_mut().insert(inst.id.clone()) {
+            self.error(Some(id), None, "another block in this email has the same id");
+        }
+        let Some(block_type) = self.library.get(&inst.block_type) else {
+            let hint = crate::suggest::closest(&inst.block_type, self.library.ids())
+                .map_or_else(String::new, |s| format!(" (did you mean \"{s}\"?)"));
+            self.error(
+                Some(id),
+                None,
+                &format!("unknown block type \"{}\"{hint}", inst.block_type),
+            );
+            return Node::Html(String::new());
+        };
+        self.types_used.borrow_mut().insert(block_type.id.clone());
+
+        let fields = self.fields(inst, block_type);
+        for slot in inst.slots.keys() {
+            if !block_type.schema.slots.contains(slot) {
+                self.error(
+                    Some(id),
+                    None,
+                    &format!("block type \"{}\" has no slot \"{slot}\"", block_type.id),
+                );
+            }
+        }
+        let env = InstanceEnv {
+            composer: self,
+            inst,
+            block_type,
+            fields,
+        };
+        let body = Lowerer::new(LiteralMode::Markup, Some(&env))
+            .lower_source_parsed(&block_type.template)
+            .unwrap_or_else(|e| {
+                self.error(
+                    Some(id),
+                    None,
+                    &format!("the \"{}\" block template: {e}", block_type.id),
+                );
+                Vec::new()
+            });
+
+        let mut gates = Vec::new();
+        for key in block_type.schema.requires.iter().chain(&inst.requires) {
+            match parse_data_path(key) {
+                Some(path) => gates.push(Gate::Requires { path, key: key.clone() }),
+                None => self.error(
+                    Some(id),
+                    Some("requires"),
+                    &format!("\"{key}\" is not a data path like cart.items"),
+                ),
+            }
+        }
+        for (field, rule, negate) in [("show_if", &inst.show_if, false), ("hide_if", &inst.hide_if, true)] {
+            if let Some(rule) = rule {
+                match lang::parse_condition(rule) {
+                    Ok(cond) if negate => gates.push(Gate::HideIf {
+                        cond,
+                        rule: rule.clone(),
+                    }),
+                    Ok(cond) => gates.push(Gate::ShowIf {
+                        cond,
+                        rule: rule.clone(),
+                    }),
+                    Err(e) => self.error(Some(id), Some(field), &e.to_string()),
+                }
+            }
+        }
+        let (fallback_id, otherwise) = match &inst.fallback {
+            Fallback::Hide => (None, Vec::new()),
+            Fallback::Block(other) => (Some(other.id.clone()), vec![self.instance(other)]),
+        };
+        let mut blocks = self.blocks.borrow_mut();
+        blocks.push(BlockMeta {
+            id: inst.id.clone(),
+            block_type: block_type.id.clone(),
+            gates,
+            fallback: fallback_id,
+        });
+        let index = u32::try_from(blocks.len() - 1).unwrap_or(u32::MAX);
+        Node::Block { index, body, otherwise }
+    }
+
+    /// Converts every field of an instance, reporting each problem once.
+    fn fields(&self, inst: &BlockInstance, block_type: &BlockType) -> HashMap<String, StaticValue> {
+        let id = inst.id.as_str();
+        for name in inst.fields.keys() {
+            if block_type.field(name).is_none() {
+                let names = block_type.schema.fields.iter().map(|f| f.name.as_str());
+                let hint = crate::suggest::closest(name, names)
+                    .map_or_else(String::new, |s| format!(" (did you mean \"{s}\"?)"));
+                self.error(
+                    Some(id),
+                    Some(name),
+                    &format!("block type \"{}\" has no field \"{name}\"{hint}", block_type.id),
+                );
+            }
+        }
+        let mut out = HashMap::new();
+        for spec in &block_type.schema.fields {
+            let value = inst.fields.get(&spec.name).unwrap_or(&spec.default);
+            let converted = convert_field(spec, value).unwrap_or_else(|message| {
+                self.error(Some(id), Some(&spec.name), &message);
+                empty_value(spec)
+            });
+            if let (FieldType::List, Value::Array(items)) = (spec.field_type, value) {
+                for (i, item) in items.iter().enumerate() {
+                    for item_spec in &spec.item_fields {
+                        let v = item.get(&item_spec.name).unwrap_or(&item_spec.default);
+                        if let Err(message) = convert_field(item_spec, v) {
+                            self.error(
+                                Some(id),
+                                Some(&format!("{}[{}].{}", spec.name, i + 1, item_spec.name)),
+                                &message,
+                            );
+                        }
+                    }
+                }
+            }
+            out.insert(spec.name.clone(), converted);
+        }
+        out
+    }
+
+    /// A block type's CSS with settings filled in (once per type).
+    fn type_css(&self, type_id: &str) -> String {
+        if let Some(css) = self.css_cache.borrow().get(type_id) {
+            return css.clone();
+        }
+        let Some(block_type) = self.library.get(type_id) else {
+            return String::new();
+        };
+        let env = SettingsEnv(self.settings);
+        let css = match Lowerer::new(LiteralMode::Markup, Some(&env)).lower_source(&block_type.css_source) {
+            Ok(nodes) => {
+                let mut css = String::new();
+                for node in nodes {
+                    match node {
+                        Node::Html(s) => css.push_str(&s),
+                        _ => self.error(
+                            None,
+                            None,
+                            &format!("{type_id}/block.css may only use {{{{settings.NAME}}}}, not recipient data"),
+                        ),
+                    }
+                }
+                strip_imports(&css)
+            }
+            Err(e) => {
+                self.error(None, None, &format!("{type_id}/block.css: {e}"));
+                String::new()
+            }
+        };
+        self.css_cache.borrow_mut().insert(type_id.to_owned(), css.clone());
+        css
+    }
+}
+
+/// `@import` could fetch other files; block styles are self-contained.
+fn strip_imports(css: &str) -> String {
+    css.lines()
+        .filter(|l| !l.trim_start().starts_with("@import"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+struct InstanceEnv<'a, 'c> {
+    composer: &'a Composer<'c>,
+    inst: &'a BlockInstance,
+    block_type: &'a BlockType,
+    fields: HashMap<String, StaticValue>,
+}
+
+impl StaticEnv for InstanceEnv<'_, '_> {
+    fn named(&self, namespace: &str, name: &str) -> Option<Result<StaticValue, LangError>> {
+        match namespace {
+            "block" => self.fields.get(name).cloned().map(Ok),
+            _ => self
+                .composer
+                .settings
+                .get(name)
+                .cloned()
+                .map(|v| Ok(StaticValue::Literal(v))),
+        }
+    }
+
+    fn item(&self, list: &str, item: &Value, name: &str) -> Option<Result<StaticValue, LangError>> {
+        let spec = self
+            .block_type
+            .field(list)?
+            .item_fields
+            .iter()
+            .find(|f| f.name == name)?;
+        let value = item.get(name).unwrap_or(&spec.default);
+        Some(Ok(convert_field(spec, value).unwrap_or_else(|_| empty_value(spec))))
+    }
+
+    fn slot(&self, name: &str) -> Result<Vec<Node>, LangError> {
+        if !self.block_type.schema.slots.iter().any(|s| s == name) {
+            return Err(LangError::Unsupported {
+                tag: format!("{{{{slot \"{name}\"}}}}"),
+                reason: format!("block type \"{}\" declares no slot \"{name}\"", self.block_type.id),
+            });
+        }
+        Ok(self
+            .inst
+            .slots
+            .get(name)
+            .map(|children| children.iter().map(|c| self.composer.instance(c)).collect())
+            .unwrap_or_default())
+    }
+}
+
+struct SettingsEnv<'a>(&'a Map<String, Value>);
+
+impl StaticEnv for SettingsEnv<'_> {
+    fn named(&self, namespace: &str, name: &str) -> Option<Result<StaticValue, LangError>> {
+        (namespace == "settings").then(|| self.0.get(name).cloned().map(|v| Ok(StaticValue::Literal(v))))?
+    }
+
+    fn item(&self, _: &str, _: &Value, _: &str) -> Option<Result<StaticValue, LangError>> {
+        None
+    }
+
+    fn slot(&self, name: &str) -> Result<Vec<Node>, LangError> {
+        Err(LangError::Unsupported {
+            tag: format!("{{{{slot \"{name}\"}}}}"),
+            reason: "styles have no slots".to_owned(),
+        })
+    }
+}
+
+fn empty_value(spec: &FieldSpec) -> StaticValue {
+    match spec.field_type {
+        FieldType::List => StaticValue::List(Vec::new()),
+        FieldType::Number => StaticValue::Literal(Value::from(0)),
+        FieldType::Boolean => StaticValue::Literal(Value::Bool(false)),
+        _ => StaticValue::Content {
+            raw: Value::String(String::new()),
+            nodes: Vec::new(),
+        },
+    }
+}
+
+/// Converts a field value by its type: text is parsed for placeholders and escaped, rich text is
+/// sanitized, URLs are checked, and constants are validated.
+///
+/// # Errors
+/// A readable message on what is wrong with the value.
+pub fn convert_field(spec: &FieldSpec, value: &Value) -> Result<StaticValue, String> {
+    let text = match value {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Null => Some(String::new()),
+        _ => None,
+    };
+    let blank = text.as_deref().is_some_and(|t| t.trim().is_empty());
+    if spec.required && (blank || value.is_null()) {
+        return Err("this field must not be empty".to_owned());
+    }
+    let need_text = || {
+        text.clone()
+            .ok_or_else(|| format!("expected text, found {}", kind_of(value)))
+    };
+    match spec.field_type {
+        FieldType::Text => {
+            let s = need_text()?;
+            let nodes = lang::parse_text(&s).map_err(|e| e.to_string())?;
+            Ok(StaticValue::Content {
+                raw: Value::String(s),
+                nodes,
+            })
+        }
+        FieldType::RichText => {
+            let s = need_text()?;
+            let nodes = Lowerer::new(LiteralMode::Markup, None)
+                .lower_source(&lang::parse::literalize_foreign_tags(&s))
+                .map_err(|e| e.to_string())?;
+            let nodes = crate::compile::sanitize::rich_text(nodes).map_err(|e| e.to_string())?;
+            Ok(StaticValue::Content {
+                raw: Value::String(s),
+                nodes,
+            })
+        }
+        FieldType::Url | FieldType::Image => {
+            let s = need_text()?;
+            let literal_prefix = s.split("{{").next().unwrap_or_default();
+            if !literal_prefix.is_empty() && !crate::render::escape::is_safe_url(literal_prefix) {
+                return Err(format!(
+                    "\"{s}\" is not a link email clients can open safely: use https://, mailto: or tel:"
+                ));
+            }
+            let nodes = lang::parse_text(s.trim()).map_err(|e| e.to_string())?;
+            Ok(StaticValue::Content {
+                raw: Value::String(s),
+                nodes,
+            })
+        }
+        FieldType::Colour => {
+            let s = need_text()?;
+            if s.is_empty() || crate::model::is_colour(&s) {
+                Ok(StaticValue::Literal(Value::String(s)))
+            } else {
+                Err(format!("\"{s}\" is not a colour like #1f6f50"))
+            }
+        }
+        FieldType::Number => {
+            let n = match value {
+                Value::Number(n) => n.as_f64(),
+                Value::String(s) => s.trim().parse::<f64>().ok(),
+                _ => None,
+            }
+            .filter(|n| n.is_finite())
+            .ok_or_else(|| format!("expected a number, found {}", kind_of(value)))?;
+            if spec.min.is_some_and(|min| n < min) || spec.max.is_some_and(|max| n > max) {
+                return Err(format!(
+                    "{n} is outside {}..{}",
+                    spec.min.map_or("".to_owned(), |v| v.to_string()),
+                    spec.max.map_or("".to_owned(), |v| v.to_string())
+                ));
+            }
+            Ok(StaticValue::Literal(serde_json::Number::from_f64(n).map_or(
+                Value::Null,
+                |num| {
+                    if n.fract() == 0.0 && n.abs() < 1e15 {
+                        Value::from(n as i64)
+                    } else {
+                        Value::Number(num)
+                    }
+                },
+            )))
+        }
+        FieldType::Boolean => match value {
+            Value::Bool(b) => Ok(StaticValue::Literal(Value::Bool(*b))),
+            Value::Null => Ok(StaticValue::Literal(Value::Bool(false))),
+            other => Err(format!("expected true or false, found {}", kind_of(other))),
+        },
+        FieldType::Select => {
+            let s = need_text()?;
+            if spec.options.contains(&s) {
+                Ok(StaticValue::Literal(Value::String(s)))
+            } else {
+                Err(format!(
+                    "\"{s}\" is not one of {}",
+                    spec.options
+                        .iter()
+                        .map(|o| format!("\"{o}\""))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ))
+            }
+        }
+        FieldType::DataPath => {
+            let s = need_text()?;
+            parse_data_path(&s)
+                .map(StaticValue::Path)
+                .ok_or_else(|| format!("\"{s}\" is not a data path like recommendations or cart.items"))
+        }
+        FieldType::List => match value {
+            Value::Array(items) if items.iter().all(Value::is_object) => Ok(StaticValue::List(items.clone())),
+            Value::Null => Ok(StaticValue::List(Vec::new())),
+            other => Err(format!("expected a list of items, found {}", kind_of(other))),
+        },
+    }
+}
+
+fn kind_of(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "nothing",
+        Value::Bool(_) => "true/false",
+        Value::Number(_) => "a number",
+        Value::String(_) => "text",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// A root data path such as `cart.items`: letters, digits and underscores, dot-separated.
+#[must_use]
+pub fn parse_data_path(s: &str) -> Option<DataPath> {
+    let valid = !s.is_empty()
+        && s.split('.')
+            .all(|seg| !seg.is_empty() && seg.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-'));
+    valid.then(|| DataPath::absolute(s))
+}
+
+/// Fills in each placeholder's dictionary default.
+fn apply_dictionary(nodes: &mut [Node], dictionary: &Dictionary) {
+    for node in nodes {
+        match node {
+            Node::Value(ph) => {
+                if let Some(field) = ph.field.as_deref().and_then(|f| dictionary.get(f)) {
+                    ph.dictionary_default.clone_from(&field.default);
+                }
+            }
+            Node::If { then, otherwise, .. } => {
+                apply_dictionary(then, dictionary);
+                apply_dictionary(otherwise, dictionary);
+            }
+            Node::Each { body, otherwise, .. } | Node::Block { body, otherwise, .. } => {
+                apply_dictionary(body, dictionary);
+                apply_dictionary(otherwise, dictionary);
+            }
+            Node::Html(_) => {}
+        }
+    }
+}
+
+/// Warns about placeholders whose field is not in the data dictionary.
+fn report_unknown_fields(composed: &mut Composed, dictionary: &Dictionary) {
+    fn walk(nodes: &[Node], block: Option<&str>, blocks: &[BlockMeta], dict: &Dictionary, out: &mut Vec<Diagnostic>) {
+        for node in nodes {
+            match node {
+                Node::Value(ph) => {
+                    if let Some(field) = &ph.field {
+                        if dict.get(field).is_none() && !field.starts_with('?') {
+                            let hint = crate::suggest::closest(field, dict.iter().map(|f| f.path.as_str()))
+                                .map_or_else(String::new, |s| format!(" (did you mean `{s}`?)"));
+                            let message = format!(
+                                "`{}` uses `{field}`, which is not in the data dictionary{hint}",
+                                ph.source
+                            );
+                            if !out.iter().any(|d| d.message == message && d.block.as_deref() == block) {
+                                out.push(Diagnostic::warning(block, None, message));
+                            }
+                        }
+                    }
+                }
+                Node::If { then, otherwise, .. }
+                | Node::Each {
+                    body: then, otherwise, ..
+                } => {
+                    walk(then, block, blocks, dict, out);
+                    walk(otherwise, block, blocks, dict, out);
+                }
+                Node::Block { index, body, otherwise } => {
+                    let id = blocks.get(*index as usize).map(|b| b.id.as_str());
+                    walk(body, id, blocks, dict, out);
+                    walk(otherwise, block, blocks, dict, out);
+                }
+                Node::Html(_) => {}
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for nodes in [&composed.subject, &composed.preheader] {
+        walk(nodes, None, &[], dictionary, &mut out);
+    }
+    for fragment in &composed.fragments {
+        walk(&fragment.nodes, None, &fragment.blocks, dictionary, &mut out);
+    }
+    composed.diagnostics.extend(out);
+}

@@ -1,0 +1,31 @@
+//! The data model: documents, block types, settings and the data dictionary.
+
+pub mod block_type;
+pub mod dictionary;
+pub mod document;
+pub mod settings;
+
+pub use block_type::{BlockLibrary, BlockOrigin, BlockSchema, BlockType, BlockTypeError, FieldSpec, FieldType};
+pub use dictionary::{Dictionary, DictionaryField};
+pub use document::{BlockInstance, Document, Fallback, SCHEMA_VERSION};
+pub use settings::Settings;
+
+/// Block ids and type names: lowercase ASCII letters, digits and dashes, starting with a letter.
+#[must_use]
+pub fn is_valid_id(id: &str) -> bool {
+    id.len() <= 64
+        && id.starts_with(|c: char| c.is_ascii_lowercase())
+        && id
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
+}
+
+/// `#rgb`, `#rrggbb` or `transparent`.
+#[must_use]
+pub fn is_colour(s: &str) -> bool {
+    if s == "transparent" {
+        return true;
+    }
+    s.strip_prefix('#')
+        .is_some_and(|hex| matches!(hex.len(), 3 | 6) && hex.chars().all(|c| c.is_ascii_hexdigit()))
+}

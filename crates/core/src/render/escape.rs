@@ -1,0 +1,130 @@
+//! Escaping for every place a value can land: HTML text and attributes, URLs, inline CSS.
+
+use std::fmt::Write as _;
+
+/// Escapes `& < > " ' \` =` exactly as Handlebars does, so the output is safe in text and in quoted
+/// attributes.
+#[must_use]
+pub fn html_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 8);
+    push_html_escaped(&mut out, s);
+    out
+}
+
+/// Appends `s` HTML-escaped to `out`.
+pub fn push_html_escaped(out: &mut String, s: &str) {
+    let bytes = s.as_bytes();
+    let mut start = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        let rep = match b {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            b'\'' => "&#x27;",
+            b'`' => "&#x60;",
+            b'=' => "&#x3D;",
+            _ => continue,
+        };
+        out.push_str(&s[start..i]);
+        out.push_str(rep);
+        start = i + 1;
+    }
+    out.push_str(&s[start..]);
+}
+
+/// Whether a whole URL is safe to put in `href`/`src`: http(s), mailto, tel, sms, cid, or relative.
+/// Control characters and whitespace inside the scheme are ignored the way browsers ignore them.
+#[must_use]
+pub fn is_safe_url(url: &str) -> bool {
+    let cleaned: String = url
+        .trim()
+        .chars()
+        .filter(|c| !c.is_ascii_control() && !c.is_whitespace())
+        .take(16)
+        .collect();
+    let lower = cleaned.to_ascii_lowercase();
+    match lower.find([':', '/', '?', '#']) {
+        Some(i) if lower.as_bytes()[i] == b':' => {
+            matches!(&lower[..i], "http" | "https" | "mailto" | "tel" | "sms" | "cid")
+        }
+        _ => true,
+    }
+}
+
+/// Appends `s` percent-encoded as a URL component (RFC 3986 unreserved characters stay).
+pub fn push_url_component(out: &mut String, s: &str) {
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(b as char);
+        } else {
+            let _ = write!(out, "%{b:02X}");
+        }
+    }
+}
+
+/// Whether a value is safe inside an inline `style` declaration value (colours, sizes, font names).
+#[must_use]
+pub fn is_safe_css_value(s: &str) -> bool {
+    s.len() <= 200
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '#' | ' ' | ',' | '.' | '%' | '-' | '_'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn html_escape_matches_handlebars_set() {
+        assert_eq!(
+            html_escape(r#"<a href="x" onclick='y'>`=&</a>"#),
+            "&lt;a href&#x3D;&quot;x&quot; onclick&#x3D;&#x27;y&#x27;&gt;&#x60;&#x3D;&amp;&lt;/a&gt;"
+        );
+        assert_eq!(html_escape("plain ünïcode"), "plain ünïcode");
+    }
+
+    #[test]
+    fn dangerous_schemes_are_refused() {
+        for bad in [
+            "javascript:alert(1)",
+            " JavaScript:alert(1)",
+            "java\tscript:x",
+            "java\nscript:x",
+            "data:text/html,x",
+            "vbscript:x",
+            "file:///etc/passwd",
+            "smb://host/x",
+        ] {
+            assert!(!is_safe_url(bad), "{bad:?} must be refused");
+        }
+        for good in [
+            "https://a.example/x?y=1",
+            "http://a",
+            "mailto:a@b.example",
+            "tel:+441234",
+            "/relative",
+            "#top",
+            "?q=1",
+            "page.html",
+            "cid:logo",
+        ] {
+            assert!(is_safe_url(good), "{good:?} must be allowed");
+        }
+    }
+
+    #[test]
+    fn url_components_are_percent_encoded() {
+        let mut out = String::new();
+        push_url_component(&mut out, "a b&c=d/é");
+        assert_eq!(out, "a%20b%26c%3Dd%2F%C3%A9");
+    }
+
+    #[test]
+    fn css_values_reject_injection() {
+        assert!(is_safe_css_value("#1f6f50"));
+        assert!(is_safe_css_value("Helvetica, Arial, sans-serif"));
+        assert!(!is_safe_css_value("red; background:url(javascript:x)"));
+        assert!(!is_safe_css_value("expression(alert(1))"));
+    }
+}

@@ -1,0 +1,46 @@
+//! Personalize a compiled email for a recipient, and report what happened.
+
+pub mod escape;
+pub mod personalize;
+pub mod report;
+pub mod value;
+
+pub use personalize::{personalize_into, Event, Output, Site, Used};
+pub use report::{FallbackTaken, HiddenBlock, RenderReport, GMAIL_CLIP_BYTES};
+
+use serde_json::Value;
+
+use crate::compile::Compiled;
+
+/// One recipient's email.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Rendered {
+    /// Subject line.
+    pub subject: String,
+    /// Preheader text.
+    pub preheader: String,
+    /// HTML part.
+    pub html: String,
+    /// Plain-text part.
+    pub text: String,
+    /// What happened.
+    pub report: RenderReport,
+}
+
+use serde::Serialize;
+
+/// Renders `compiled` for the recipient context `data`
+/// (`{"profile": {...}, "cart": {...}, "recommendations": [...], "segments": [...]}`).
+#[must_use]
+pub fn render(compiled: &Compiled, data: &Value) -> Rendered {
+    let mut out = Output::default();
+    personalize_into(compiled, data, &mut out);
+    let report = RenderReport::build(compiled, &out.events, out.html.len(), out.text.len());
+    Rendered {
+        subject: out.subject,
+        preheader: out.preheader,
+        html: out.html,
+        text: out.text,
+        report,
+    }
+}

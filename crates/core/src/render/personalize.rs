@@ -1,0 +1,484 @@
+//! Personalize: walk a compiled email's plans for one recipient, producing the subject, HTML and text
+//! and the events the report is built from. Values are only ever written, escaped for where they land;
+//! nothing from the recipient's data is parsed as a template.
+
+use std::borrow::Cow;
+
+use serde_json::Value;
+
+use super::escape::{is_safe_css_value, is_safe_url, push_html_escaped, push_url_component};
+use super::value::{compare, is_missing, is_truthy, lookup};
+use crate::compile::plan::{Escape, PNode, Part, Tables};
+use crate::compile::Compiled;
+use crate::compose::{BlockMeta, Gate};
+use crate::lang::{Cond, Format, LoopVar, Operand, Placeholder};
+
+/// Which part of the email an event happened in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Site {
+    /// The subject line.
+    Subject,
+    /// The preheader.
+    Preheader,
+    /// The skeleton around the blocks.
+    Layout,
+    /// The n-th top-level block.
+    Block(u32),
+}
+
+/// Which fallback a placeholder used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Used {
+    /// Its own `default`.
+    Explicit,
+    /// The data dictionary's default.
+    Dictionary,
+    /// None was available: it rendered empty.
+    Empty,
+}
+
+/// Something the report needs to know, recorded cheaply during the walk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Event {
+    /// A placeholder fell back.
+    Fallback {
+        /// Where.
+        site: Site,
+        /// Placeholder index in that site's tables.
+        placeholder: u32,
+        /// The innermost block (index into the site's blocks).
+        block: Option<u32>,
+        /// Which fallback.
+        used: Used,
+        /// The value was present but could not be formatted (e.g. a price that is not a number).
+        unformattable: bool,
+    },
+    /// A block's gate failed.
+    Hidden {
+        /// Where.
+        site: Site,
+        /// Block index in that site's blocks.
+        block: u32,
+        /// Which gate failed.
+        gate: u32,
+    },
+    /// A URL value had an unsafe scheme and was replaced.
+    UnsafeUrl {
+        /// Where.
+        site: Site,
+        /// Placeholder index.
+        placeholder: u32,
+        /// The innermost block.
+        block: Option<u32>,
+    },
+    /// A loop's list was missing.
+    MissingList {
+        /// Where.
+        site: Site,
+        /// Loop index in that site's tables.
+        each: u32,
+    },
+}
+
+/// The outputs of one render, reusable across recipients to avoid allocations.
+#[derive(Debug, Default, Clone)]
+pub struct Output {
+    /// Subject line.
+    pub subject: String,
+    /// Preheader.
+    pub preheader: String,
+    /// HTML part.
+    pub html: String,
+    /// Plain-text part.
+    pub text: String,
+    /// What happened.
+    pub events: Vec<Event>,
+}
+
+impl Output {
+    fn clear(&mut self) {
+        self.subject.clear();
+        self.preheader.clear();
+        self.html.clear();
+        self.text.clear();
+        self.events.clear();
+    }
+}
+
+#[derive(Clone, Copy)]
+struct Frame<'a> {
+    item: &'a Value,
+    index: usize,
+    len: usize,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Html,
+    Text,
+}
+
+struct Walker<'a> {
+    data: &'a Value,
+    locale: &'a str,
+    frames: Vec<Frame<'a>>,
+    events: &'a mut Vec<Event>,
+    record: bool,
+    site: Site,
+    block: Option<u32>,
+}
+
+/// Renders `compiled` for one recipient into `out` (cleared first).
+pub fn personalize_into(compiled: &Compiled, data: &Value, out: &mut Output) {
+    out.clear();
+    let locale = compiled.settings.locale.as_str();
+    let Output {
+        subject,
+        preheader,
+        html,
+        text,
+        events,
+    } = out;
+    let mut w = Walker {
+        data,
+        locale,
+        frames: Vec::new(),
+        events,
+        record: true,
+        site: Site::Subject,
+        block: None,
+    };
+    let (part, tables) = &compiled.subject;
+    w.walk(&part.nodes, part, tables, &[], subject, Mode::Text);
+    one_line(subject);
+    w.site = Site::Preheader;
+    let (part, tables) = &compiled.preheader;
+    w.walk(&part.nodes, part, tables, &[], preheader, Mode::Text);
+    one_line(preheader);
+
+    let layout = &*compiled.layout;
+    w.site = Site::Layout;
+    w.walk(&layout.head.nodes, &layout.head, &layout.tables, &[], html, Mode::Html);
+    for (i, fragment) in compiled.blocks.iter().enumerate() {
+        w.site = Site::Block(u32::try_from(i).unwrap_or(u32::MAX));
+        w.walk(
+            &fragment.html.nodes,
+            &fragment.html,
+            &fragment.tables,
+            &fragment.blocks,
+            html,
+            Mode::Html,
+        );
+    }
+    w.site = Site::Layout;
+    w.walk(&layout.tail.nodes, &layout.tail, &layout.tables, &[], html, Mode::Html);
+
+    // The text part takes the same branches; its events would repeat the HTML's.
+    w.record = false;
+    w.walk(
+        &layout.text_head.nodes,
+        &layout.text_head,
+        &layout.tables,
+        &[],
+        text,
+        Mode::Text,
+    );
+    for fragment in &compiled.blocks {
+        w.walk(
+            &fragment.text.nodes,
+            &fragment.text,
+            &fragment.tables,
+            &fragment.blocks,
+            text,
+            Mode::Text,
+        );
+    }
+    w.walk(
+        &layout.text_tail.nodes,
+        &layout.text_tail,
+        &layout.tables,
+        &[],
+        text,
+        Mode::Text,
+    );
+    finish_text(text);
+}
+
+/// Subjects and preheaders are one line: no line breaks can reach a mail header.
+fn one_line(s: &mut String) {
+    if s.contains(|c: char| c.is_control()) || s.starts_with(' ') || s.ends_with(' ') || s.contains("  ") {
+        let collapsed = s
+            .split(|c: char| c.is_whitespace() || c.is_control())
+            .filter(|w| !w.is_empty())
+            .collect::<Vec<_>>()
+            .join(" ");
+        *s = collapsed;
+    }
+}
+
+fn finish_text(s: &mut String) {
+    let trimmed_end = s.trim_end().len();
+    s.truncate(trimmed_end);
+    let leading = s.len() - s.trim_start_matches('\n').len();
+    s.drain(..leading);
+    if !s.is_empty() {
+        s.push('\n');
+    }
+}
+
+/// Appends text, keeping at most one blank line between paragraphs.
+fn push_text(out: &mut String, s: &str) {
+    let trailing = out.bytes().rev().take_while(|b| *b == b'\n').count().min(2);
+    let s = if trailing > 0 {
+        let leading = s.bytes().take_while(|b| *b == b'\n').count();
+        let keep = leading.min(2 - trailing);
+        &s[leading - keep..]
+    } else {
+        s
+    };
+    out.push_str(s);
+}
+
+impl<'a> Walker<'a> {
+    fn walk(
+        &mut self,
+        nodes: &'a [PNode],
+        part: &'a Part,
+        tables: &'a Tables,
+        blocks: &'a [BlockMeta],
+        out: &mut String,
+        mode: Mode,
+    ) {
+        for node in nodes {
+            match node {
+                PNode::Lit(start, end) => {
+                    let lit = &part.lits[*start as usize..*end as usize];
+                    match mode {
+                        Mode::Html => out.push_str(lit),
+                        Mode::Text => push_text(out, lit),
+                    }
+                }
+                PNode::Value(index, escape) => {
+                    if let Some(ph) = tables.placeholders.get(*index as usize) {
+                        self.value(ph, *index, *escape, out);
+                    }
+                }
+                PNode::If(index, then, otherwise) => {
+                    let holds = tables.conds.get(*index as usize).is_some_and(|c| self.eval(c));
+                    self.walk(if holds { then } else { otherwise }, part, tables, blocks, out, mode);
+                }
+                PNode::Each(index, body, otherwise) => {
+                    let Some(info) = tables.eaches.get(*index as usize) else {
+                        continue;
+                    };
+                    let list = self.path(&info.path);
+                    match list {
+                        Some(Value::Array(items)) if !items.is_empty() => {
+                            let len = info.limit.map_or(items.len(), |l| l.min(items.len()));
+                            for (i, item) in items.iter().take(len).enumerate() {
+                                self.frames.push(Frame { item, index: i, len });
+                                self.walk(body, part, tables, blocks, out, mode);
+                                self.frames.pop();
+                            }
+                        }
+                        other => {
+                            if self.record && matches!(other, None | Some(Value::Null)) {
+                                self.events.push(Event::MissingList {
+                                    site: self.site,
+                                    each: *index,
+                                });
+                            }
+                            self.walk(otherwise, part, tables, blocks, out, mode);
+                        }
+                    }
+                }
+                PNode::Block(index, body, otherwise) => {
+                    let global = tables.blocks.get(*index as usize).copied().unwrap_or(u32::MAX);
+                    let failed = blocks.get(global as usize).and_then(|meta| self.failed_gate(meta));
+                    let outer = self.block.replace(global);
+                    match failed {
+                        None => self.walk(body, part, tables, blocks, out, mode),
+                        Some(gate) => {
+                            if self.record {
+                                self.events.push(Event::Hidden {
+                                    site: self.site,
+                                    block: global,
+                                    gate,
+                                });
+                            }
+                            self.walk(otherwise, part, tables, blocks, out, mode);
+                        }
+                    }
+                    self.block = outer;
+                }
+            }
+        }
+    }
+
+    fn failed_gate(&self, meta: &BlockMeta) -> Option<u32> {
+        meta.gates
+            .iter()
+            .position(|gate| match gate {
+                Gate::Requires { path, .. } => is_missing(lookup(self.data, &path.segments)),
+                Gate::ShowIf { cond, .. } => !self.eval(cond),
+                Gate::HideIf { cond, .. } => self.eval(cond),
+            })
+            .map(|i| u32::try_from(i).unwrap_or(u32::MAX))
+    }
+
+    fn path(&self, path: &crate::lang::DataPath) -> Option<&'a Value> {
+        let base = if path.root {
+            self.data
+        } else {
+            let up = path.up as usize;
+            match self.frames.len().checked_sub(up + 1) {
+                Some(i) => self.frames[i].item,
+                None => self.data,
+            }
+        };
+        lookup(base, &path.segments)
+    }
+
+    fn operand(&self, op: &'a Operand) -> Option<Cow<'a, Value>> {
+        match op {
+            Operand::Path(p) => self.path(p).map(Cow::Borrowed),
+            Operand::Literal(v) => Some(Cow::Borrowed(v)),
+            Operand::Loop(var) => {
+                let frame = self.frames.last()?;
+                Some(Cow::Owned(match var {
+                    LoopVar::Index => Value::from(frame.index),
+                    LoopVar::First => Value::Bool(frame.index == 0),
+                    LoopVar::Last => Value::Bool(frame.index + 1 == frame.len),
+                }))
+            }
+        }
+    }
+
+    fn eval(&self, cond: &'a Cond) -> bool {
+        match cond {
+            Cond::Truthy(op) => self.operand(op).is_some_and(|v| is_truthy(&v)),
+            Cond::Compare(op, a, b) => {
+                let null = Value::Null;
+                let a = self.operand(a);
+                let b = self.operand(b);
+                compare(*op, a.as_deref().unwrap_or(&null), b.as_deref().unwrap_or(&null))
+            }
+            Cond::And(parts) => parts.iter().all(|c| self.eval(c)),
+            Cond::Or(parts) => parts.iter().any(|c| self.eval(c)),
+            Cond::Not(inner) => !self.eval(inner),
+            Cond::InSegment(name) => match self.data.get("segments") {
+                Some(Value::Array(segments)) => segments.iter().any(|s| s.as_str() == Some(name.as_str())),
+                _ => false,
+            },
+            Cond::Const(b) => *b,
+        }
+    }
+
+    fn value(&mut self, ph: &'a Placeholder, index: u32, escape: Escape, out: &mut String) {
+        let raw = self.operand(&ph.value);
+        let mut unformattable = false;
+        let formatted = match raw.as_deref() {
+            Some(v) if !is_missing(Some(v)) => match self.format(v, &ph.format) {
+                Some(s) => Some(s),
+                None => {
+                    unformattable = true;
+                    None
+                }
+            },
+            _ => None,
+        };
+        let text: Cow<'_, str> = match formatted {
+            Some(s) => s,
+            None => {
+                let (text, used) = if let Some(explicit) = &ph.fallback {
+                    (Cow::Borrowed(explicit.as_str()), Used::Explicit)
+                } else if let Some(default) = ph.dictionary_default.as_ref().and_then(|d| self.format(d, &ph.format)) {
+                    (default, Used::Dictionary)
+                } else {
+                    (Cow::Borrowed(""), Used::Empty)
+                };
+                if self.record {
+                    self.events.push(Event::Fallback {
+                        site: self.site,
+                        placeholder: index,
+                        block: self.block,
+                        used,
+                        unformattable,
+                    });
+                }
+                text
+            }
+        };
+        match escape {
+            Escape::Html => push_html_escaped(out, &text),
+            Escape::Text => push_text(out, &text),
+            Escape::UrlPart => push_url_component(out, &text),
+            Escape::UrlStart | Escape::TextUrlStart => {
+                if text.is_empty() || is_safe_url(&text) {
+                    if escape == Escape::UrlStart {
+                        push_html_escaped(out, text.trim());
+                    } else {
+                        out.push_str(text.trim());
+                    }
+                } else {
+                    if self.record {
+                        self.events.push(Event::UnsafeUrl {
+                            site: self.site,
+                            placeholder: index,
+                            block: self.block,
+                        });
+                    }
+                    if escape == Escape::UrlStart {
+                        out.push('#');
+                    }
+                }
+            }
+            Escape::Css => {
+                if is_safe_css_value(&text) {
+                    out.push_str(&text);
+                }
+            }
+        }
+    }
+
+    /// Formats a present value; `None` when it cannot be (e.g. a price that is not a number).
+    fn format<'v>(&self, v: &'v Value, format: &'a Format) -> Option<Cow<'v, str>> {
+        let plain = || -> Option<Cow<'v, str>> {
+            match v {
+                Value::String(s) => Some(Cow::Borrowed(s.as_str())),
+                Value::Number(n) => Some(Cow::Owned(n.to_string())),
+                Value::Bool(b) => Some(Cow::Borrowed(if *b { "true" } else { "false" })),
+                _ => None,
+            }
+        };
+        let locale = |l: &'a Option<Operand>| -> String {
+            l.as_ref()
+                .and_then(|op| self.operand(op))
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .filter(|s| !s.trim().is_empty())
+                .unwrap_or_else(|| self.locale.to_owned())
+        };
+        match format {
+            Format::Plain => plain(),
+            Format::Upper => plain().map(|s| Cow::Owned(crate::format::upper(&s))),
+            Format::Lower => plain().map(|s| Cow::Owned(crate::format::lower(&s))),
+            Format::Capitalize => plain().map(|s| Cow::Owned(crate::format::capitalize(&s))),
+            Format::Currency { code, locale: loc } => {
+                let code = self.operand(code)?;
+                let code = code.as_str()?;
+                let loc = locale(loc);
+                match v {
+                    Value::Number(n) => crate::format::currency_from_str(&n.to_string(), code, &loc)
+                        .ok()
+                        .map(Cow::Owned),
+                    Value::String(s) => crate::format::currency_from_str(s, code, &loc).ok().map(Cow::Owned),
+                    _ => None,
+                }
+            }
+            Format::Date { style, locale: loc } => {
+                let s = v.as_str()?;
+                crate::format::date(s, *style, &locale(loc)).ok().map(Cow::Owned)
+            }
+        }
+    }
+}

@@ -1,0 +1,108 @@
+//! Errors of workspace use cases, each naming the file (and line or block) a user can fix.
+
+use std::path::PathBuf;
+
+use tessera_core::Diagnostic;
+
+/// Why a workspace operation failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum WorkspaceError {
+    /// A file could not be read or written.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The OS error.
+        source: std::io::Error,
+    },
+    /// `tessera.toml` is invalid.
+    #[error("{}: {message}", path.display())]
+    Config {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong, with line and column.
+        message: String,
+    },
+    /// A JSON file is invalid.
+    #[error("{}: line {line}, column {column}: {message}", path.display())]
+    Json {
+        /// The file.
+        path: PathBuf,
+        /// 1-based line.
+        line: usize,
+        /// 1-based column.
+        column: usize,
+        /// What is wrong.
+        message: String,
+    },
+    /// A block type folder is invalid.
+    #[error("{}: {source}", path.display())]
+    BlockType {
+        /// The folder.
+        path: PathBuf,
+        /// What is wrong.
+        source: tessera_core::model::BlockTypeError,
+    },
+    /// No email of that name or path.
+    #[error("no email \"{name}\" in {place}{}", if available.is_empty() { String::new() } else { format!(" (emails: {})", available.join(", ")) })]
+    EmailNotFound {
+        /// What was asked for.
+        name: String,
+        /// Where we looked.
+        place: String,
+        /// What exists.
+        available: Vec<String>,
+    },
+    /// The email has problems that stop it rendering.
+    #[error("{}: the email cannot render:\n{}", path.display(), diagnostics.iter().map(|d| format!("  - {d}")).collect::<Vec<_>>().join("\n"))]
+    Invalid {
+        /// The document.
+        path: PathBuf,
+        /// The problems.
+        diagnostics: Vec<Diagnostic>,
+    },
+    /// Compiling failed for a reason in the markup.
+    #[error("{}: {source}", path.display())]
+    Compile {
+        /// The document.
+        path: PathBuf,
+        /// Why.
+        source: tessera_core::CompileError,
+    },
+    /// A folder that should be new already holds a workspace.
+    #[error("{} already holds a workspace (tessera.toml exists); choose an empty folder", path.display())]
+    AlreadyExists {
+        /// The folder.
+        path: PathBuf,
+    },
+}
+
+impl WorkspaceError {
+    /// True when the user's input is at fault (exit code 1), false for internal failures (exit code 2).
+    #[must_use]
+    pub fn is_input_error(&self) -> bool {
+        match self {
+            Self::Io { source, .. } => matches!(
+                source.kind(),
+                std::io::ErrorKind::NotFound
+                    | std::io::ErrorKind::InvalidData
+                    | std::io::ErrorKind::PermissionDenied
+                    | std::io::ErrorKind::AlreadyExists
+            ),
+            Self::Compile { .. } => false,
+            _ => true,
+        }
+    }
+
+    pub(crate) fn json(path: PathBuf, e: &serde_json::Error) -> Self {
+        let message = e.to_string();
+        let message = message.split(" at line ").next().unwrap_or(&message).to_owned();
+        Self::Json {
+            path,
+            line: e.line(),
+            column: e.column(),
+            message,
+        }
+    }
+}

@@ -1,0 +1,351 @@
+//! `tessera`: render, check and manage personalized modular emails from the command line.
+
+use std::io::{BufReader, IsTerminal as _, Write as _};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::Context as _;
+use clap::{Parser, Subcommand};
+use serde_json::Value;
+use tessera_workspace::{batch, read_data, Workspace, WorkspaceError};
+
+/// Design, personalize and check modular marketing emails.
+///
+/// The workspace is found as git finds a repository: --workspace DIR, else the nearest folder
+/// upward holding tessera.toml, else the demo workspace built into tessera.
+#[derive(Debug, Parser)]
+#[command(name = "tessera", version, about, long_about = None, propagate_version = true)]
+struct Cli {
+    /// The workspace folder (default: the nearest folder upward with tessera.toml, else the demo).
+    #[arg(long, global = true, value_name = "DIR")]
+    workspace: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Render an email as a recipient: HTML, plain text and a report of every fallback taken.
+    Render(RenderArgs),
+    /// Create a new workspace with the demo content (emails, dictionary, sample data).
+    Init {
+        /// The folder to create (default: the current folder).
+        dir: Option<PathBuf>,
+    },
+    /// List block types and their fields.
+    Blocks {
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Validate an email: block types, fields, placeholders, rules. Exits 1 when it finds problems.
+    Check {
+        /// An email name (e.g. welcome) or a path to a .email.json file.
+        email: String,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, clap::Args)]
+#[allow(clippy::struct_excessive_bools)]
+struct RenderArgs {
+    /// An email name (e.g. welcome) or a path to a .email.json file.
+    #[arg(required_unless_present = "all")]
+    email: Option<String>,
+    /// Recipient data: {"profile": {...}, "cart": {...}, "recommendations": [...], "segments": [...]}.
+    #[arg(long, value_name = "FILE.json", conflicts_with = "batch")]
+    data: Option<PathBuf>,
+    /// Write the HTML here (default: standard output).
+    #[arg(long, value_name = "FILE.html")]
+    out: Option<PathBuf>,
+    /// Write the plain-text part here.
+    #[arg(long, value_name = "FILE.txt")]
+    text: Option<PathBuf>,
+    /// Write the render report (JSON) here.
+    #[arg(long, value_name = "FILE.json")]
+    report: Option<PathBuf>,
+    /// Render one recipient per line of a JSONL file into --out-dir.
+    #[arg(long, value_name = "FILE.jsonl", requires = "out_dir")]
+    batch: Option<PathBuf>,
+    /// Output folder for --batch and --all.
+    #[arg(long, value_name = "DIR")]
+    out_dir: Option<PathBuf>,
+    /// Render every email of the workspace for every sample recipient in data/ into --out-dir.
+    #[arg(long, requires = "out_dir", conflicts_with_all = ["email", "batch", "data"])]
+    all: bool,
+    /// Worker threads for --batch (default: all cores).
+    #[arg(long, value_name = "N")]
+    threads: Option<usize>,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            let input_error = e
+                .downcast_ref::<WorkspaceError>()
+                .is_none_or(WorkspaceError::is_input_error);
+            eprintln!("error: {e:#}");
+            ExitCode::from(if input_error { 1 } else { 2 })
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let cwd = std::env::current_dir().context("cannot read the current folder")?;
+    match cli.command {
+        Command::Init { dir } => {
+            let dir = dir.unwrap_or_else(|| cwd.clone());
+            let written = tessera_workspace::init(&dir)?;
+            println!(
+                "Created a Tessera workspace in {} ({} files).",
+                dir.display(),
+                written.len()
+            );
+            println!(
+                "Try: tessera --workspace {} render welcome --data {}",
+                dir.display(),
+                dir.join("data/ada.json").display()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Blocks { json } => {
+            let ws = Workspace::discover(cli.workspace.as_deref(), &cwd)?;
+            print_blocks(&ws, json)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Check { email, json } => {
+            let mut ws = Workspace::discover(cli.workspace.as_deref(), &cwd)?;
+            let entry = ws.email(&email)?;
+            let problems = ws.check(&entry);
+            if json {
+                println!("{}", serde_json::to_string_pretty(&problems)?);
+            } else if problems.is_empty() {
+                println!("{}: no problems found.", entry.path.display());
+            } else {
+                for p in &problems {
+                    let level = if p.severity == tessera_core::Severity::Error {
+                        "error"
+                    } else {
+                        "warning"
+                    };
+                    println!("{}: {level}: {p}", entry.path.display());
+                }
+            }
+            Ok(if problems.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
+        }
+        Command::Render(args) => {
+            let mut ws = Workspace::discover(cli.workspace.as_deref(), &cwd)?;
+            if args.all {
+                render_all(&mut ws, args.out_dir.as_deref().unwrap_or(Path::new("out")))
+            } else if let Some(batch) = &args.batch {
+                render_batch(&mut ws, &args, batch)
+            } else {
+                render_one(&mut ws, &args)
+            }
+        }
+    }
+}
+
+fn render_one(ws: &mut Workspace, args: &RenderArgs) -> anyhow::Result<ExitCode> {
+    let entry = ws.email(args.email.as_deref().unwrap_or_default())?;
+    let data = match &args.data {
+        Some(path) => read_data(path)?,
+        None => Value::Object(serde_json::Map::new()),
+    };
+    let rendered = ws.render(&entry, &data)?;
+    match &args.out {
+        Some(path) => write_file(path, rendered.html.as_bytes())?,
+        None => std::io::stdout()
+            .write_all(rendered.html.as_bytes())
+            .context("writing to standard output")?,
+    }
+    if let Some(path) = &args.text {
+        write_file(path, rendered.text.as_bytes())?;
+    }
+    if let Some(path) = &args.report {
+        write_file(path, serde_json::to_string_pretty(&rendered.report)?.as_bytes())?;
+    }
+    let r = &rendered.report;
+    eprintln!(
+        "{}: subject \"{}\"; {} KB HTML; {} fallback(s), {} hidden block(s), {} warning(s)",
+        entry.name,
+        rendered.subject,
+        r.html_bytes.div_ceil(1024),
+        r.fallbacks.len(),
+        r.hidden_blocks.len(),
+        r.warnings.len()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn render_batch(ws: &mut Workspace, args: &RenderArgs, batch_file: &Path) -> anyhow::Result<ExitCode> {
+    let entry = ws.email(args.email.as_deref().unwrap_or_default())?;
+    let compiled = ws.compile(&entry)?;
+    let out_dir = args.out_dir.as_deref().unwrap_or(Path::new("out"));
+    let file = std::fs::File::open(batch_file).map_err(|source| WorkspaceError::Io {
+        path: batch_file.to_path_buf(),
+        source,
+    })?;
+    let total = std::fs::read(batch_file).map(|b| bytecount_lines(&b)).unwrap_or(0);
+    let bar = std::io::stderr().is_terminal().then(|| {
+        let bar = indicatif::ProgressBar::new(total);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} recipients ({per_sec}, {eta} left)")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        bar
+    });
+    let threads = args
+        .threads
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, std::num::NonZero::get));
+    let started = std::time::Instant::now();
+    let summary = batch::render_batch(
+        &compiled,
+        BufReader::with_capacity(1 << 20, file),
+        out_dir,
+        threads,
+        &|done| {
+            if let Some(bar) = &bar {
+                bar.set_position(done);
+            }
+        },
+    )?;
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    let elapsed = started.elapsed();
+    println!(
+        "Rendered {} recipient(s) of {} into {} in {:.2} s.",
+        summary.rendered,
+        entry.name,
+        out_dir.display(),
+        elapsed.as_secs_f64()
+    );
+    if !summary.tallies.is_empty() {
+        println!("Fallbacks and hidden blocks:");
+        for t in summary.tallies.iter().take(20) {
+            println!("  {:>8}  {}", t.count, t.what);
+        }
+        if summary.tallies.len() > 20 {
+            println!(
+                "  ... and {} more (see {})",
+                summary.tallies.len() - 20,
+                out_dir.join("summary.json").display()
+            );
+        }
+    }
+    if !summary.failures.is_empty() {
+        println!("{} line(s) skipped:", summary.failures.len());
+        for f in summary.failures.iter().take(20) {
+            println!("  {}:{}: {}", batch_file.display(), f.line, f.reason);
+        }
+    }
+    write_file(
+        &out_dir.join("summary.json"),
+        serde_json::to_string_pretty(&summary)?.as_bytes(),
+    )?;
+    Ok(if summary.failures.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+fn bytecount_lines(bytes: &[u8]) -> u64 {
+    bytes
+        .split(|b| *b == b'\n')
+        .filter(|l| !l.iter().all(u8::is_ascii_whitespace))
+        .count() as u64
+}
+
+fn render_all(ws: &mut Workspace, out_dir: &Path) -> anyhow::Result<ExitCode> {
+    let samples = ws.samples()?;
+    let mut index = String::from("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Tessera renders</title>\n<style>body{font-family:system-ui,sans-serif;margin:2rem}td,th{padding:.3rem .8rem;text-align:left;border-bottom:1px solid #ddd}</style></head><body>\n");
+    index.push_str(&format!("<h1>Renders of {}</h1>\n<table><tr><th>Email</th><th>Recipient</th><th>Subject</th><th>HTML</th><th>Text</th><th>Report</th><th>Fallbacks</th><th>Hidden</th></tr>\n", esc(&ws.describe())));
+    println!("Rendering {} into {}", ws.describe(), out_dir.display());
+    for name in ws.email_names() {
+        let entry = ws.email(&name)?;
+        for (sample, data) in &samples {
+            let rendered = ws.render(&entry, data)?;
+            let dir = out_dir.join(&name);
+            let html = dir.join(format!("{sample}.html"));
+            let text = dir.join(format!("{sample}.txt"));
+            let report = dir.join(format!("{sample}.report.json"));
+            write_file(&html, rendered.html.as_bytes())?;
+            write_file(&text, rendered.text.as_bytes())?;
+            write_file(&report, serde_json::to_string_pretty(&rendered.report)?.as_bytes())?;
+            println!(
+                "  {}  ({} fallbacks, {} hidden blocks)",
+                html.display(),
+                rendered.report.fallbacks.len(),
+                rendered.report.hidden_blocks.len()
+            );
+            index.push_str(&format!(
+                "<tr><td>{name}</td><td>{sample}</td><td>{}</td><td><a href=\"{name}/{sample}.html\">HTML</a></td><td><a href=\"{name}/{sample}.txt\">text</a></td><td><a href=\"{name}/{sample}.report.json\">report</a></td><td>{}</td><td>{}</td></tr>\n",
+                esc(&rendered.subject),
+                rendered.report.fallbacks.len(),
+                rendered.report.hidden_blocks.len()
+            ));
+        }
+    }
+    index.push_str("</table></body></html>\n");
+    let index_path = out_dir.join("index.html");
+    write_file(&index_path, index.as_bytes())?;
+    println!("Open {} to see them side by side.", index_path.display());
+    Ok(ExitCode::SUCCESS)
+}
+
+fn esc(s: &str) -> String {
+    tessera_core::render::escape::html_escape(s)
+}
+
+fn write_file(path: &Path, bytes: &[u8]) -> Result<(), WorkspaceError> {
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent).map_err(|source| WorkspaceError::Io {
+            path: parent.to_path_buf(),
+            source,
+        })?;
+    }
+    tessera_workspace::write_atomic(path, bytes)
+}
+
+fn print_blocks(ws: &Workspace, json: bool) -> anyhow::Result<()> {
+    if json {
+        let list: Vec<Value> = ws
+            .library
+            .iter()
+            .map(|b| serde_json::json!({"type": b.id, "origin": b.origin, "schema": b.schema}))
+            .collect();
+        println!("{}", serde_json::to_string_pretty(&list)?);
+        return Ok(());
+    }
+    for b in ws.library.iter() {
+        let origin = match b.origin {
+            tessera_core::model::BlockOrigin::BuiltIn => "built-in",
+            tessera_core::model::BlockOrigin::Workspace => "workspace",
+        };
+        println!("{} ({}, {origin}): {}", b.id, b.schema.category, b.schema.description);
+        for f in &b.schema.fields {
+            let ty = serde_json::to_value(f.field_type)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default();
+            println!("    {:<18} {:<10} {}", f.name, ty, f.label);
+        }
+        if !b.schema.slots.is_empty() {
+            println!("    slots: {}", b.schema.slots.join(", "));
+        }
+        if !b.schema.requires.is_empty() {
+            println!("    requires: {}", b.schema.requires.join(", "));
+        }
+    }
+    Ok(())
+}
