@@ -201,6 +201,12 @@ impl Marker {
     }
 
     fn structural_marker(&mut self, role: Role, tag: &str) -> Result<(), PlanError> {
+        if self.html_context && self.scanner.innermost() == Some("table") {
+            // A parser would open an implicit <tbody> after the marker, inside the loop or branch,
+            // and repeat it per item; opening it explicitly keeps rows in one body.
+            self.out.push_str("<tbody>");
+            self.scanner.feed("<tbody>").map_err(PlanError::MovedText)?;
+        }
         let inline = match self.spot() {
             Spot::Text | Spot::TableText => false,
             Spot::Attr {

@@ -147,6 +147,16 @@ impl Scanner {
         }
     }
 
+    /// The innermost open element, if any.
+    #[must_use]
+    pub fn innermost(&self) -> Option<&str> {
+        if self.state == State::Data {
+            self.stack.last().map(String::as_str)
+        } else {
+            None
+        }
+    }
+
     /// Whether non-blank text here would be moved by an HTML parser (text directly inside a table).
     #[must_use]
     pub fn in_table_text(&self) -> bool {

@@ -2,8 +2,8 @@
 
 use std::fmt::Write as _;
 
-/// Escapes `& < > " ' \` =` exactly as Handlebars does, so the output is safe in text and in quoted
-/// attributes.
+/// Escapes `& < > " ' \` =` as Handlebars does, and `{` as `&#123;` so that no value can form a
+/// template delimiter for any later engine. Safe in text and in quoted attributes.
 #[must_use]
 pub fn html_escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 8);
@@ -24,6 +24,7 @@ pub fn push_html_escaped(out: &mut String, s: &str) {
             b'\'' => "&#x27;",
             b'`' => "&#x60;",
             b'=' => "&#x3D;",
+            b'{' => "&#123;",
             _ => continue,
         };
         out.push_str(&s[start..i]);
@@ -82,6 +83,7 @@ mod tests {
             "&lt;a href&#x3D;&quot;x&quot; onclick&#x3D;&#x27;y&#x27;&gt;&#x60;&#x3D;&amp;&lt;/a&gt;"
         );
         assert_eq!(html_escape("plain ünïcode"), "plain ünïcode");
+        assert_eq!(html_escape("{{7*7}}"), "&#123;&#123;7*7}}");
     }
 
     #[test]

@@ -5,7 +5,7 @@ pub mod personalize;
 pub mod report;
 pub mod value;
 
-pub use personalize::{personalize_into, Event, Output, Site, Used};
+pub use personalize::{personalize_into, render_part, Event, Output, Site, Used};
 pub use report::{FallbackTaken, HiddenBlock, RenderReport, GMAIL_CLIP_BYTES};
 
 use serde_json::Value;

@@ -128,6 +128,25 @@ struct Walker<'a> {
     block: Option<u32>,
 }
 
+/// Renders one standalone template part (e.g. a subject, or a snippet in tests) for `data`,
+/// HTML-escaping values as the part's escapes say. Returns the text and the events.
+#[must_use]
+pub fn render_part(part: &Part, tables: &Tables, data: &Value, locale: &str) -> (String, Vec<Event>) {
+    let mut events = Vec::new();
+    let mut out = String::new();
+    let mut w = Walker {
+        data,
+        locale,
+        frames: Vec::new(),
+        events: &mut events,
+        record: true,
+        site: Site::Subject,
+        block: None,
+    };
+    w.walk(&part.nodes, part, tables, &[], &mut out, Mode::Html);
+    (out, events)
+}
+
 /// Renders `compiled` for one recipient into `out` (cleared first).
 pub fn personalize_into(compiled: &Compiled, data: &Value, out: &mut Output) {
     out.clear();
@@ -394,6 +413,9 @@ impl<'a> Walker<'a> {
                     (Cow::Borrowed(explicit.as_str()), Used::Explicit)
                 } else if let Some(default) = ph.dictionary_default.as_ref().and_then(|d| self.format(d, &ph.format)) {
                     (default, Used::Dictionary)
+                } else if let (Some(Value::String(blank)), Format::Plain) = (raw.as_deref(), &ph.format) {
+                    // Nothing better exists: a blank value prints as it is.
+                    (Cow::Owned(blank.clone()), Used::Empty)
                 } else {
                     (Cow::Borrowed(""), Used::Empty)
                 };

@@ -1,0 +1,359 @@
+//! The whole pipeline (compose → compile → personalize → report) on small, hand-made block types:
+//! fallbacks at every level, loops, visibility rules, escaping of hostile values, structure.
+
+use serde_json::{json, Value};
+use tessera_core::model::{BlockLibrary, BlockOrigin, BlockType, Dictionary, DictionaryField, Document};
+use tessera_core::{compose, render, Compiler, ComposeInput, Rendered};
+
+fn library() -> BlockLibrary {
+    let mut lib = BlockLibrary::new();
+    let add = |lib: &mut BlockLibrary, id: &str, schema: Value, hbs: &str, css: &str| {
+        lib.insert(
+            BlockType::from_sources(id, &schema.to_string(), hbs, css, BlockOrigin::BuiltIn).expect("valid block"),
+        );
+    };
+    add(
+        &mut lib,
+        "text",
+        json!({"name": "Text", "fields": [{"name": "body", "type": "text", "default": "Hello"}, {"name": "link", "type": "url", "default": "https://example.com"}]}),
+        r#"<table class="t-text" role="presentation" width="100%"><tr><td class="cell"><p>{{block.body}}</p><a href="{{block.link}}">More</a></td></tr></table>"#,
+        ".t-text .cell { color: #123456; }\n@media only screen and (max-width: 620px) { .t-text .cell { padding: 4px !important; } }\n@media (prefers-color-scheme: dark) { .t-text .cell { color: #ffffff !important; } }",
+    );
+    add(
+        &mut lib,
+        "rich",
+        json!({"name": "Rich", "fields": [{"name": "body", "type": "rich_text", "default": "<p>Hi</p>"}]}),
+        r#"<table class="t-rich" role="presentation" width="100%"><tr><td>{{block.body}}</td></tr></table>"#,
+        "",
+    );
+    add(
+        &mut lib,
+        "grid",
+        json!({"name": "Grid", "fields": [{"name": "source", "type": "data_path", "default": "recommendations"}, {"name": "limit", "type": "number", "default": 3}]}),
+        r#"<table class="t-grid" role="presentation" width="100%">{{#each block.source limit=block.limit}}<tr><td><a href="{{this.url}}"><img src="{{this.image}}" alt="{{this.name}}"></a> {{this.name}} {{currency this.price this.currency}}</td></tr>{{else}}<tr><td>Nothing for you yet</td></tr>{{/each}}</table>"#,
+        "",
+    );
+    lib
+}
+
+fn dictionary() -> Dictionary {
+    let field = |path: &str, default: Option<Value>| DictionaryField {
+        path: path.to_owned(),
+        field_type: "text".to_owned(),
+        label: String::new(),
+        description: String::new(),
+        default,
+        source: None,
+        example: None,
+    };
+    Dictionary::new(vec![
+        field("profile.first_name", Some(json!("there"))),
+        field("profile.city", None),
+        field("profile.url", None),
+        field("recommendations", None),
+        field("recommendations[].name", Some(json!("A product"))),
+        field("recommendations[].url", None),
+        field("recommendations[].image", None),
+        field("recommendations[].price", None),
+        field("recommendations[].currency", None),
+    ])
+    .expect("unique paths")
+}
+
+fn doc(blocks: Value) -> Document {
+    serde_json::from_value(
+        json!({"schema_version": 1, "name": "Test", "subject": "Hi {{profile.first_name}}", "blocks": blocks}),
+    )
+    .expect("valid document")
+}
+
+fn render_doc(document: &Document, data: &Value) -> Rendered {
+    let lib = library();
+    let dict = dictionary();
+    let brand = serde_json::Map::new();
+    let composed = compose(&ComposeInput {
+        document,
+        library: &lib,
+        dictionary: &dict,
+        brand: &brand,
+    });
+    assert!(!composed.has_errors(), "{:#?}", composed.diagnostics);
+    let compiled = Compiler::new().compile(&composed).expect("compiles");
+    render(&compiled, data)
+}
+
+/// The text of the HTML body between the container and the end, for readable assertions.
+fn body(html: &str) -> &str {
+    let start = html.find("t-content").unwrap_or(0);
+    &html[start..]
+}
+
+#[test]
+fn placeholder_fallbacks_at_all_three_levels() {
+    let d = doc(json!([
+        {"id": "a", "type": "text", "fields": {"body": "Hi {{default profile.first_name \"friend\"}} / {{profile.first_name}} / [{{profile.city}}]"}},
+        {"id": "b", "type": "text", "requires": ["profile.city"], "fallback": {"id": "b-fallback", "type": "text", "fields": {"body": "No city"}}},
+        {"id": "c", "type": "text", "requires": ["profile.city"]}
+    ]));
+    let r = render_doc(&d, &json!({}));
+    let html = body(&r.html);
+    assert!(html.contains("Hi friend / there / []"), "{html}");
+    assert!(html.contains("No city"), "block fallback shown");
+    assert_eq!(r.subject, "Hi there");
+    let used: Vec<(&str, &str, &str)> = r
+        .report
+        .fallbacks
+        .iter()
+        .map(|f| (f.block.as_str(), f.placeholder.as_str(), f.used))
+        .collect();
+    assert!(
+        used.contains(&("a", "{{default profile.first_name \"friend\"}}", "explicit")),
+        "{used:?}"
+    );
+    assert!(
+        used.contains(&("a", "{{profile.first_name}}", "dictionary")),
+        "{used:?}"
+    );
+    assert!(used.contains(&("a", "{{profile.city}}", "empty")), "{used:?}");
+    assert!(
+        used.contains(&("subject", "{{profile.first_name}}", "dictionary")),
+        "{used:?}"
+    );
+    let hidden: Vec<(&str, Option<&str>)> = r
+        .report
+        .hidden_blocks
+        .iter()
+        .map(|h| (h.block.as_str(), h.replaced_by.as_deref()))
+        .collect();
+    assert_eq!(hidden, vec![("b", Some("b-fallback")), ("c", None)]);
+    assert!(r.report.hidden_blocks[0].reason.contains("profile.city"));
+    assert!(r.report.missing_paths.contains(&"profile.city".to_owned()));
+    assert!(r
+        .report
+        .warnings
+        .iter()
+        .any(|w| w.message.contains("{{profile.city}}") && w.message.contains("empty")));
+
+    let r = render_doc(&d, &json!({"profile": {"first_name": "Ada", "city": "Oslo"}}));
+    assert!(body(&r.html).contains("Hi Ada / Ada / [Oslo]"));
+    assert!(
+        r.report.fallbacks.is_empty() && r.report.hidden_blocks.is_empty(),
+        "{:?}",
+        r.report
+    );
+}
+
+#[test]
+fn visibility_rules_show_hide_and_swap_blocks() {
+    let d = doc(json!([
+        {"id": "vip", "type": "text", "fields": {"body": "VIP ONLY"}, "show_if": "in_segment \"vip\"", "fallback": {"id": "std", "type": "text", "fields": {"body": "EVERYONE ELSE"}}},
+        {"id": "big", "type": "text", "fields": {"body": "BIG CART"}, "hide_if": "lt cart.total 100"}
+    ]));
+    let r = render_doc(&d, &json!({"segments": ["vip"], "cart": {"total": 150}}));
+    assert!(r.html.contains("VIP ONLY") && !r.html.contains("EVERYONE ELSE") && r.html.contains("BIG CART"));
+    let r = render_doc(&d, &json!({"segments": [], "cart": {"total": 20}}));
+    assert!(!r.html.contains("VIP ONLY") && r.html.contains("EVERYONE ELSE") && !r.html.contains("BIG CART"));
+    assert!(r
+        .report
+        .hidden_blocks
+        .iter()
+        .any(|h| h.block == "vip" && h.reason.contains("show_if") && h.replaced_by.as_deref() == Some("std")));
+    assert!(r
+        .report
+        .hidden_blocks
+        .iter()
+        .any(|h| h.block == "big" && h.reason.contains("hide_if")));
+    assert!(
+        r.text.contains("EVERYONE ELSE") && !r.text.contains("VIP ONLY"),
+        "the text part takes the same branches: {}",
+        r.text
+    );
+}
+
+fn product(i: usize) -> Value {
+    json!({"name": format!("Item {i}"), "url": format!("https://shop.example/p/{i}"), "image": format!("https://img.example/{i}.jpg"), "price": 10 + i, "currency": "USD"})
+}
+
+#[test]
+fn loops_with_zero_one_and_many_items() {
+    let d = doc(json!([{"id": "g", "type": "grid"}]));
+    let r = render_doc(&d, &json!({"recommendations": []}));
+    assert!(r.html.contains("Nothing for you yet") && !r.html.contains("Item"));
+    let r = render_doc(&d, &json!({}));
+    assert!(r.html.contains("Nothing for you yet"));
+    assert!(r.report.missing_paths.contains(&"recommendations".to_owned()));
+    let r = render_doc(&d, &json!({"recommendations": [product(1)]}));
+    assert!(
+        r.html.contains("Item 1 $11.00") && !r.html.contains("Nothing for you yet"),
+        "{}",
+        body(&r.html)
+    );
+    let many: Vec<Value> = (1..=8).map(product).collect();
+    let r = render_doc(&d, &json!({"recommendations": many}));
+    assert_eq!(r.html.matches("<img").count(), 3, "limit=3 from the field");
+    assert!(r.html.contains("Item 3") && !r.html.contains("Item 4"));
+    assert!(
+        r.text.contains("Item 1") && r.text.contains("(https://shop.example/p/1)"),
+        "links kept as text (url): {}",
+        r.text
+    );
+}
+
+const HOSTILE: &[&str] = &[
+    "{{7*7}}",
+    "{{{x}}}",
+    "{{> p}}",
+    "%%[SET @a = 1]%%",
+    "%%=v(@x)=%%",
+    "{% raw %}",
+    "{% endraw %}",
+    "*|FNAME|*",
+    "${x}",
+    "<script>alert(1)</script>",
+    "\"><img src=x onerror=alert(1)>",
+    "javascript:alert(1)",
+    "line\r\nBcc: victim@example.com",
+];
+
+#[test]
+fn hostile_profile_values_come_out_inert_everywhere() {
+    let d = doc(json!([
+        {"id": "t", "type": "text", "fields": {"body": "Hi {{profile.first_name}}", "link": "{{profile.url}}"}},
+        {"id": "g", "type": "grid"}
+    ]));
+    for value in HOSTILE {
+        let item = json!({"name": value, "url": value, "image": value, "price": value, "currency": value});
+        let data = json!({"profile": {"first_name": value, "url": value, "city": value}, "recommendations": [item]});
+        let r = render_doc(&d, &data);
+        let html = body(&r.html);
+        assert!(!html.contains("<script"), "{value}: {html}");
+        assert!(!html.contains("<img src=x"), "{value}");
+        assert!(!html.contains("onerror=alert"), "{value}");
+        assert!(
+            !html.contains("href=\"javascript:") && !html.contains("src=\"javascript:"),
+            "{value}"
+        );
+        assert!(!html.contains("{{"), "{value}: a raw {{{{ reached the output");
+        assert!(
+            !r.subject.contains('\n') && !r.subject.contains('\r'),
+            "{value}: subject must stay one line"
+        );
+        let escaped = tessera_core::render::escape::html_escape(value);
+        if !value.starts_with("javascript:") && !value.contains('\n') {
+            assert!(
+                html.contains(&format!("Hi {escaped}")),
+                "{value}: the value prints as escaped text: {html}"
+            );
+        }
+    }
+}
+
+#[test]
+fn hostile_designer_text_is_literal() {
+    for value in HOSTILE.iter().filter(|v| !v.contains('\n')) {
+        let d = doc(json!([{"id": "t", "type": "text", "fields": {"body": format!("A {value} B")}}]));
+        let r = render_doc(&d, &json!({"profile": {"x": 7}}));
+        let html = body(&r.html);
+        assert!(
+            !html.contains("<script") && !html.contains("<img src=x"),
+            "{value}: {html}"
+        );
+        assert!(!html.contains("{{"), "{value}: {html}");
+        assert!(
+            r.text.contains(&format!("A {value} B")),
+            "{value} prints literally in the text part: {}",
+            r.text
+        );
+    }
+}
+
+#[test]
+fn unsafe_designer_urls_are_refused_with_the_block_and_field() {
+    let lib = library();
+    let dict = dictionary();
+    let d = doc(json!([{"id": "t", "type": "text", "fields": {"link": "javascript:alert(1)"}}]));
+    let composed = compose(&ComposeInput {
+        document: &d,
+        library: &lib,
+        dictionary: &dict,
+        brand: &serde_json::Map::new(),
+    });
+    let e = composed
+        .diagnostics
+        .iter()
+        .find(|d| d.block.as_deref() == Some("t"))
+        .expect("diagnostic");
+    assert_eq!(e.field.as_deref(), Some("link"));
+    assert!(e.message.contains("javascript:alert(1)"));
+}
+
+#[test]
+fn rich_text_is_sanitized_but_keeps_placeholders_in_links() {
+    let d = doc(
+        json!([{"id": "r", "type": "rich", "fields": {"body": "<p onclick=\"x()\">Hi <b>{{profile.first_name}}</b> <a href=\"{{profile.url}}\">go</a><script>bad()</script></p>"}}]),
+    );
+    let r = render_doc(
+        &d,
+        &json!({"profile": {"first_name": "Ada", "url": "javascript:alert(1)"}}),
+    );
+    let html = body(&r.html);
+    assert!(html.contains(">Hi <b>Ada</b> <a href=\"#\""), "{html}");
+    assert!(!html.contains("onclick"), "{html}");
+    assert!(!html.contains("bad()"));
+    assert!(r.report.warnings.iter().any(|w| w.message.contains("unsafe scheme")));
+}
+
+#[test]
+fn output_is_outlook_safe_and_keeps_media_queries() {
+    let d = doc(json!([{"id": "t", "type": "text"}, {"id": "g", "type": "grid"}]));
+    let r = render_doc(&d, &json!({"recommendations": [product(1), product(2)]}));
+    let html = &r.html;
+    assert!(
+        html.contains("@media only screen and (max-width: 620px)"),
+        "responsive rules kept in a <style>"
+    );
+    assert!(html.contains("prefers-color-scheme: dark"), "dark-mode rules kept");
+    assert!(
+        html.contains("color: #123456;\""),
+        "plain rules inlined: {}",
+        body(html)
+    );
+    for banned in ["display:flex", "display: flex", "display:grid", "display: grid"] {
+        assert!(!html.contains(banned), "{banned}");
+    }
+    assert!(html.contains("role=\"presentation\""));
+    assert!(html.contains("<!--[if mso]>"), "the skeleton has Outlook conditionals");
+    assert!(
+        !html.contains("tsr:") && !html.contains('\u{E000}'),
+        "no marker leaks into the output"
+    );
+}
+
+#[test]
+fn one_field_edit_recompiles_only_that_block() {
+    let lib = library();
+    let dict = dictionary();
+    let brand = serde_json::Map::new();
+    let mut compiler = Compiler::new();
+    let mut d = doc(json!([{"id": "a", "type": "text"}, {"id": "b", "type": "text"}, {"id": "c", "type": "grid"}]));
+    let composed = compose(&ComposeInput {
+        document: &d,
+        library: &lib,
+        dictionary: &dict,
+        brand: &brand,
+    });
+    let first = compiler.compile(&composed).expect("compiles");
+    assert_eq!(compiler.stats().misses, 3);
+    d.blocks[1].fields.insert("body".into(), json!("Changed"));
+    let composed = compose(&ComposeInput {
+        document: &d,
+        library: &lib,
+        dictionary: &dict,
+        brand: &brand,
+    });
+    let second = compiler.compile(&composed).expect("compiles");
+    assert_eq!(compiler.stats().misses, 4, "only block b recompiled");
+    assert_eq!(compiler.stats().hits, 2);
+    assert_ne!(first.version, second.version);
+    assert!(render(&second, &json!({})).html.contains("Changed"));
+}

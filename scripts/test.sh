@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Sets up and runs every test of Tessera: formatting, lints, unit, integration, differential and
+# golden tests. The same command runs in CI (.ci/run) and on a new machine.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# One shared build folder outside the checkout: a warm one saves minutes, a cold one still works.
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/var/tmp/tessera-target}"
+export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
+jobs="${TESSERA_JOBS:-2}"
+
+if ! command -v cargo >/dev/null 2>&1; then
+  echo "error: Rust (cargo) is needed; install it with rustup, then run this again" >&2
+  exit 1
+fi
+# Debian packages the build needs (a C compiler for the blake3 assembly, pkg-config).
+missing=()
+for pkg in build-essential pkg-config; do
+  dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "installing ${missing[*]}"
+  if [ "$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"; fi
+fi
+
+echo "== formatting"
+cargo fmt --all --check
+echo "== lints"
+cargo clippy --workspace --all-targets -j"$jobs" -- -D warnings
+echo "== tests"
+cargo test --workspace -j"$jobs"
