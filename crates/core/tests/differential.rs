@@ -76,7 +76,7 @@ fn template(rng: &mut Rng, in_loop: bool, depth: u32) -> String {
     for _ in 0..1 + rng.below(4) {
         let choice = if depth > 2 { rng.below(3) } else { rng.below(7) };
         match choice {
-            0 => out.push_str(*rng.pick(LITERALS)),
+            0 => out.push_str(rng.pick::<&str>(LITERALS)),
             1 => out.push_str(&format!("{{{{{}}}}}", rng.pick(&paths))),
             2 => out.push_str(&format!("{{{{default {} \"fb<&>\"}}}}", rng.pick(&paths))),
             3 => out.push_str(&format!(

@@ -1,0 +1,45 @@
+//! Render-core speed on the demo's seasonal-sale email: compile, personalize one recipient, and a
+//! one-field edit to new preview HTML.
+
+use criterion::{criterion_group, criterion_main, Criterion};
+use serde_json::json;
+use tessera_core::render::{personalize_into, Output};
+use tessera_workspace::Workspace;
+
+fn benches(c: &mut Criterion) {
+    let ws = Workspace::demo().expect("demo workspace");
+    let entry = ws.email("seasonal-sale").expect("seasonal-sale");
+    let data = ws.samples().expect("samples").into_iter().find(|(n, _)| n == "ada").expect("ada").1;
+
+    c.bench_function("compile seasonal-sale (compose + inline + text, cold cache)", |b| {
+        b.iter(|| {
+            let mut compiler = tessera_core::Compiler::new();
+            compiler.compile(&ws.compose(&entry.document)).expect("compiles")
+        });
+    });
+
+    let mut warm = Workspace::demo().expect("demo workspace");
+    let compiled = warm.compile(&entry).expect("compiles");
+    let mut out = Output::default();
+    c.bench_function("personalize seasonal-sale for one recipient (HTML + text)", |b| {
+        b.iter(|| personalize_into(&compiled, &data, &mut out));
+    });
+
+    let mut edited = entry.clone();
+    let mut n = 0u64;
+    c.bench_function("one-field edit to preview HTML (warm cache)", |b| {
+        b.iter(|| {
+            n += 1;
+            edited.document.blocks[1].fields.insert("headline".into(), json!(format!("Winter sale {n}")));
+            let compiled = warm.compile(&edited).expect("compiles");
+            personalize_into(&compiled, &data, &mut out);
+        });
+    });
+}
+
+criterion_group! {
+    name = render;
+    config = Criterion::default().sample_size(30).measurement_time(std::time::Duration::from_secs(3));
+    targets = benches
+}
+criterion_main!(render);
