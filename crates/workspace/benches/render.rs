@@ -9,7 +9,13 @@ use tessera_workspace::Workspace;
 fn benches(c: &mut Criterion) {
     let ws = Workspace::demo().expect("demo workspace");
     let entry = ws.email("seasonal-sale").expect("seasonal-sale");
-    let data = ws.samples().expect("samples").into_iter().find(|(n, _)| n == "ada").expect("ada").1;
+    let data = ws
+        .samples()
+        .expect("samples")
+        .into_iter()
+        .find(|(n, _)| n == "ada")
+        .expect("ada")
+        .1;
 
     c.bench_function("compile seasonal-sale (compose + inline + text, cold cache)", |b| {
         b.iter(|| {
@@ -30,7 +36,9 @@ fn benches(c: &mut Criterion) {
     c.bench_function("one-field edit to preview HTML (warm cache)", |b| {
         b.iter(|| {
             n += 1;
-            edited.document.blocks[1].fields.insert("headline".into(), json!(format!("Winter sale {n}")));
+            edited.document.blocks[1]
+                .fields
+                .insert("headline".into(), json!(format!("Winter sale {n}")));
             let compiled = warm.compile(&edited).expect("compiles");
             personalize_into(&compiled, &data, &mut out);
         });
