@@ -29,4 +29,10 @@ cargo fmt --all --check
 echo "== lints"
 cargo clippy --workspace --all-targets -j"$jobs" -- -D warnings
 echo "== tests"
-cargo test --workspace -j"$jobs"
+log="$(mktemp)"
+trap 'rm -f "$log"' EXIT
+cargo test --workspace -j"$jobs" 2>&1 | tee "$log"
+# One closing line for the whole run (cargo prints one per test binary, the last often a doc-test
+# binary with nothing in it).
+awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
+     END { printf "%d passed, %d failed\n", p, f }' "$log"
