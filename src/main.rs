@@ -38,7 +38,10 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Validate an email: block types, fields, placeholders, rules. Exits 1 when it finds problems.
+    /// Validate an email: block types, fields, placeholders, rules.
+    ///
+    /// Exits 1 when it finds any problem, warnings included (such as a placeholder whose field is
+    /// not in the data dictionary: almost always a typo), so scripts can gate on it.
     Check {
         /// An email name (e.g. welcome) or a path to a .email.json file.
         email: String,
@@ -80,15 +83,35 @@ struct RenderArgs {
     threads: Option<usize>,
 }
 
+/// Prints a line to standard output; a closed pipe (`tessera blocks | head`) is not an error.
+macro_rules! out {
+    ($($arg:tt)*) => {
+        emit(&format!($($arg)*))?
+    };
+}
+
+fn emit(line: &str) -> std::io::Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    match writeln!(stdout, "{line}") {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => other,
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {
         Ok(code) => code,
         Err(e) => {
-            let input_error = e
-                .downcast_ref::<WorkspaceError>()
-                .is_none_or(WorkspaceError::is_input_error);
-            eprintln!("error: {e:#}");
+            let workspace_error = e.downcast_ref::<WorkspaceError>();
+            let input_error = workspace_error.is_none_or(WorkspaceError::is_input_error);
+            if workspace_error.is_some() {
+                // Library errors carry their whole message (file, line, reason); their source
+                // chain would repeat it.
+                eprintln!("error: {e}");
+            } else {
+                eprintln!("error: {e:#}");
+            }
             ExitCode::from(if input_error { 1 } else { 2 })
         }
     }
@@ -100,12 +123,12 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Init { dir } => {
             let dir = dir.unwrap_or_else(|| cwd.clone());
             let written = tessera_workspace::init(&dir)?;
-            println!(
+            out!(
                 "Created a Tessera workspace in {} ({} files).",
                 dir.display(),
                 written.len()
             );
-            println!(
+            out!(
                 "Try: tessera --workspace {} render welcome --data {}",
                 dir.display(),
                 dir.join("data/ada.json").display()
@@ -122,9 +145,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let entry = ws.email(&email)?;
             let problems = ws.check(&entry);
             if json {
-                println!("{}", serde_json::to_string_pretty(&problems)?);
+                out!("{}", serde_json::to_string_pretty(&problems)?);
             } else if problems.is_empty() {
-                println!("{}: no problems found.", entry.path.display());
+                out!("{}: no problems found.", entry.path.display());
             } else {
                 for p in &problems {
                     let level = if p.severity == tessera_core::Severity::Error {
@@ -132,7 +155,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     } else {
                         "warning"
                     };
-                    println!("{}: {level}: {p}", entry.path.display());
+                    out!("{}: {level}: {p}", entry.path.display());
                 }
             }
             Ok(if problems.is_empty() {
@@ -163,9 +186,10 @@ fn render_one(ws: &mut Workspace, args: &RenderArgs) -> anyhow::Result<ExitCode>
     let rendered = ws.render(&entry, &data)?;
     match &args.out {
         Some(path) => write_file(path, rendered.html.as_bytes())?,
-        None => std::io::stdout()
-            .write_all(rendered.html.as_bytes())
-            .context("writing to standard output")?,
+        None => match std::io::stdout().lock().write_all(rendered.html.as_bytes()) {
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+            other => other.context("writing to standard output")?,
+        },
     }
     if let Some(path) = &args.text {
         write_file(path, rendered.text.as_bytes())?;
@@ -222,7 +246,7 @@ fn render_batch(ws: &mut Workspace, args: &RenderArgs, batch_file: &Path) -> any
         bar.finish_and_clear();
     }
     let elapsed = started.elapsed();
-    println!(
+    out!(
         "Rendered {} recipient(s) of {} into {} in {:.2} s.",
         summary.rendered,
         entry.name,
@@ -230,12 +254,12 @@ fn render_batch(ws: &mut Workspace, args: &RenderArgs, batch_file: &Path) -> any
         elapsed.as_secs_f64()
     );
     if !summary.tallies.is_empty() {
-        println!("Fallbacks and hidden blocks:");
+        out!("Fallbacks and hidden blocks:");
         for t in summary.tallies.iter().take(20) {
-            println!("  {:>8}  {}", t.count, t.what);
+            out!("  {:>8}  {}", t.count, t.what);
         }
         if summary.tallies.len() > 20 {
-            println!(
+            out!(
                 "  ... and {} more (see {})",
                 summary.tallies.len() - 20,
                 out_dir.join("summary.json").display()
@@ -243,9 +267,9 @@ fn render_batch(ws: &mut Workspace, args: &RenderArgs, batch_file: &Path) -> any
         }
     }
     if !summary.failures.is_empty() {
-        println!("{} line(s) skipped:", summary.failures.len());
+        out!("{} line(s) skipped:", summary.failures.len());
         for f in summary.failures.iter().take(20) {
-            println!("  {}:{}: {}", batch_file.display(), f.line, f.reason);
+            out!("  {}:{}: {}", batch_file.display(), f.line, f.reason);
         }
     }
     write_file(
@@ -270,7 +294,7 @@ fn render_all(ws: &mut Workspace, out_dir: &Path) -> anyhow::Result<ExitCode> {
     let samples = ws.samples()?;
     let mut index = String::from("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Tessera renders</title>\n<style>body{font-family:system-ui,sans-serif;margin:2rem}td,th{padding:.3rem .8rem;text-align:left;border-bottom:1px solid #ddd}</style></head><body>\n");
     index.push_str(&format!("<h1>Renders of {}</h1>\n<table><tr><th>Email</th><th>Recipient</th><th>Subject</th><th>HTML</th><th>Text</th><th>Report</th><th>Fallbacks</th><th>Hidden</th></tr>\n", esc(&ws.describe())));
-    println!("Rendering {} into {}", ws.describe(), out_dir.display());
+    out!("Rendering {} into {}", ws.describe(), out_dir.display());
     for name in ws.email_names() {
         let entry = ws.email(&name)?;
         for (sample, data) in &samples {
@@ -282,7 +306,7 @@ fn render_all(ws: &mut Workspace, out_dir: &Path) -> anyhow::Result<ExitCode> {
             write_file(&html, rendered.html.as_bytes())?;
             write_file(&text, rendered.text.as_bytes())?;
             write_file(&report, serde_json::to_string_pretty(&rendered.report)?.as_bytes())?;
-            println!(
+            out!(
                 "  {}  ({} fallbacks, {} hidden blocks)",
                 html.display(),
                 rendered.report.fallbacks.len(),
@@ -299,7 +323,7 @@ fn render_all(ws: &mut Workspace, out_dir: &Path) -> anyhow::Result<ExitCode> {
     index.push_str("</table></body></html>\n");
     let index_path = out_dir.join("index.html");
     write_file(&index_path, index.as_bytes())?;
-    println!("Open {} to see them side by side.", index_path.display());
+    out!("Open {} to see them side by side.", index_path.display());
     Ok(ExitCode::SUCCESS)
 }
 
@@ -324,7 +348,7 @@ fn print_blocks(ws: &Workspace, json: bool) -> anyhow::Result<()> {
             .iter()
             .map(|b| serde_json::json!({"type": b.id, "origin": b.origin, "schema": b.schema}))
             .collect();
-        println!("{}", serde_json::to_string_pretty(&list)?);
+        out!("{}", serde_json::to_string_pretty(&list)?);
         return Ok(());
     }
     for b in ws.library.iter() {
@@ -332,19 +356,25 @@ fn print_blocks(ws: &Workspace, json: bool) -> anyhow::Result<()> {
             tessera_core::model::BlockOrigin::BuiltIn => "built-in",
             tessera_core::model::BlockOrigin::Workspace => "workspace",
         };
-        println!("{} ({}, {origin}): {}", b.id, b.schema.category, b.schema.description);
+        out!(
+            "{} \"{}\" ({}, {origin}): {}",
+            b.id,
+            b.schema.name,
+            b.schema.category,
+            b.schema.description
+        );
         for f in &b.schema.fields {
             let ty = serde_json::to_value(f.field_type)
                 .ok()
                 .and_then(|v| v.as_str().map(str::to_owned))
                 .unwrap_or_default();
-            println!("    {:<18} {:<10} {}", f.name, ty, f.label);
+            out!("    {:<18} {:<10} {}", f.name, ty, f.label);
         }
         if !b.schema.slots.is_empty() {
-            println!("    slots: {}", b.schema.slots.join(", "));
+            out!("    slots: {}", b.schema.slots.join(", "));
         }
         if !b.schema.requires.is_empty() {
-            println!("    requires: {}", b.schema.requires.join(", "));
+            out!("    requires: {}", b.schema.requires.join(", "));
         }
     }
     Ok(())

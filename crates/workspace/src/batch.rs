@@ -197,7 +197,7 @@ fn render_line(compiled: &Compiled, text: &str, out_dir: &Path, line: u64, out: 
         format!(
             "invalid JSON at column {}: {}",
             e.column(),
-            e.to_string().split(" at line ").next().unwrap_or_default()
+            tessera_core::diagnostics::without_serde_location(&e)
         )
     })?;
     if !data.is_object() {

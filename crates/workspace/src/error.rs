@@ -86,6 +86,7 @@ impl WorkspaceError {
             Self::Io { source, .. } => matches!(
                 source.kind(),
                 std::io::ErrorKind::NotFound
+                    | std::io::ErrorKind::IsADirectory
                     | std::io::ErrorKind::InvalidData
                     | std::io::ErrorKind::PermissionDenied
                     | std::io::ErrorKind::AlreadyExists
@@ -96,8 +97,7 @@ impl WorkspaceError {
     }
 
     pub(crate) fn json(path: PathBuf, e: &serde_json::Error) -> Self {
-        let message = e.to_string();
-        let message = message.split(" at line ").next().unwrap_or(&message).to_owned();
+        let message = tessera_core::diagnostics::without_serde_location(e);
         Self::Json {
             path,
             line: e.line(),

@@ -202,7 +202,21 @@ impl<'a> Lowerer<'a> {
         } else {
             format!("({trimmed})")
         };
-        let template = compile(&format!("{{{{#if {wrapped}}}}}{{{{/if}}}}"))?;
+        let template = compile(&format!("{{{{#if {wrapped}}}}}{{{{/if}}}}")).map_err(|e| {
+            // Point into the rule as written, not into the tag built around it.
+            let leading = source.chars().count() - source.trim_start().chars().count();
+            let added = "{{#if ".len() + usize::from(wrapped.len() != trimmed.len());
+            match e {
+                LangError::Syntax { column, .. } => LangError::Syntax {
+                    line: 1,
+                    column: (column + leading)
+                        .saturating_sub(added)
+                        .clamp(1, source.chars().count() + 1),
+                    message: "this is not a valid condition (a quote or parenthesis may be missing)".to_owned(),
+                },
+                other => other,
+            }
+        })?;
         match template.elements.as_slice() {
             [TemplateElement::HelperBlock(helper)] => {
                 let [param] = helper.params.as_slice() else {
@@ -940,5 +954,106 @@ impl Lowerer<'_> {
     /// A construct outside the supported language.
     pub fn lower_source_parsed(&mut self, template: &Template) -> Result<Vec<Node>, LangError> {
         self.lower_template(template)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn refusal(source: &str) -> String {
+        match parse_text(source) {
+            Err(e) => e.to_string(),
+            Ok(nodes) => panic!("{source} should be refused, got {nodes:?}"),
+        }
+    }
+
+    #[test]
+    fn placeholders_become_values_with_dictionary_keys() {
+        let nodes = parse_text("Hi {{default profile.first_name \"there\"}} & {{upper profile.city}}").expect("valid");
+        let [Node::Html(a), Node::Value(first), Node::Html(b), Node::Value(city)] = nodes.as_slice() else {
+            panic!("{nodes:?}")
+        };
+        assert_eq!((a.as_str(), b.as_str()), ("Hi ", " &amp; "));
+        assert_eq!(first.field.as_deref(), Some("profile.first_name"));
+        assert_eq!(first.fallback.as_deref(), Some("there"));
+        assert_eq!(city.format, Format::Upper);
+    }
+
+    #[test]
+    fn loop_paths_get_item_keys() {
+        let nodes =
+            parse_text("{{#each cart.items limit=2}}{{this.name}}{{@root.profile.id}}{{/each}}").expect("valid");
+        let [Node::Each { field, limit, body, .. }] = nodes.as_slice() else {
+            panic!("{nodes:?}")
+        };
+        assert_eq!((field.as_deref(), *limit), (Some("cart.items"), Some(2)));
+        let keys: Vec<_> = body
+            .iter()
+            .filter_map(|n| if let Node::Value(p) = n { p.field.clone() } else { None })
+            .collect();
+        assert_eq!(keys, ["cart.items[].name", "profile.id"]);
+    }
+
+    #[test]
+    fn constructs_outside_the_language_are_refused_with_a_reason() {
+        assert!(refusal("{{lookup profile \"x\"}}").contains("unknown helper `lookup`"));
+        assert!(refusal("{{currancy cart.total \"EUR\"}}").contains("did you mean `currency`"));
+        let block_template = Lowerer::new(LiteralMode::Markup, None).lower_source("{{#with profile}}x{{/with}}");
+        assert!(block_template
+            .expect_err("refused")
+            .to_string()
+            .contains("#if, #unless and #each"));
+        assert!(
+            Lowerer::new(LiteralMode::Markup, None)
+                .lower_source("{{{raw}}}")
+                .is_err(),
+            "no raw output in block templates"
+        );
+        assert!(refusal("{{#each items as |i|}}x{{/each}}").contains("as |item|"));
+        assert!(refusal("{{#each items limit=0}}x{{/each}}").contains("limit"));
+        assert!(refusal("{{date x \"weekly\"}}").contains("weekly"));
+        assert!(refusal("{{#if a}}x{{/each}}").contains("syntax error"));
+    }
+
+    #[test]
+    fn foreign_template_syntax_in_text_stays_literal() {
+        for literal in ["{{7*7}}", "{{{x}}}", "{{> partial}}", "{{!comment}}", "{{^x}}y{{/x}}"] {
+            let nodes = parse_text(literal).expect("literal text parses");
+            assert!(nodes.iter().all(|n| matches!(n, Node::Html(_))), "{literal}: {nodes:?}");
+        }
+        assert_eq!(literalize_foreign_tags("a {{x}} {{7*7}}"), "a {{x}} \\{{7*7}}");
+    }
+
+    #[test]
+    fn rules_parse_with_or_without_parentheses() {
+        assert_eq!(
+            parse_condition("in_segment \"vip\"").expect("valid"),
+            Cond::InSegment("vip".into())
+        );
+        assert_eq!(
+            parse_condition("(in_segment \"vip\")").expect("valid"),
+            Cond::InSegment("vip".into())
+        );
+        assert!(matches!(
+            parse_condition("cart.items").expect("valid"),
+            Cond::Truthy(Operand::Path(_))
+        ));
+        assert!(matches!(
+            parse_condition("and (gt cart.total 5) (not (in_segment \"x\"))").expect("valid"),
+            Cond::And(_)
+        ));
+    }
+
+    #[test]
+    fn rule_syntax_errors_point_into_the_rule() {
+        match parse_condition("in_segment ((") {
+            Err(LangError::Syntax { line, column, message }) => {
+                assert_eq!(line, 1);
+                assert!(column <= "in_segment ((".len() + 1, "column {column} is past the rule");
+                assert!(message.contains("condition"), "{message}");
+            }
+            other => panic!("{other:?}"),
+        }
     }
 }

@@ -161,7 +161,12 @@ impl BlockType {
         }
         let schema: BlockSchema = serde_json::from_str(schema_json).map_err(|e| BlockTypeError::Schema {
             id: id.to_owned(),
-            message: format!("line {}, column {}: {e}", e.line(), e.column()),
+            message: format!(
+                "line {}, column {}: {}",
+                e.line(),
+                e.column(),
+                crate::diagnostics::without_serde_location(&e)
+            ),
         })?;
         let mut seen = std::collections::HashSet::new();
         for f in &schema.fields {
