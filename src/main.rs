@@ -218,9 +218,9 @@ fn render_batch(ws: &mut Workspace, args: &RenderArgs, batch_file: &Path) -> any
         path: batch_file.to_path_buf(),
         source,
     })?;
-    let total = std::fs::read(batch_file).map(|b| bytecount_lines(&b)).unwrap_or(0);
     let bar = std::io::stderr().is_terminal().then(|| {
-        let bar = indicatif::ProgressBar::new(total);
+        // Counting lines costs a read of the file: only worth it when someone watches the bar.
+        let bar = indicatif::ProgressBar::new(count_lines(batch_file));
         bar.set_style(
             indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} recipients ({per_sec}, {eta} left)")
                 .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
@@ -283,11 +283,17 @@ fn render_batch(ws: &mut Workspace, args: &RenderArgs, batch_file: &Path) -> any
     })
 }
 
-fn bytecount_lines(bytes: &[u8]) -> u64 {
-    bytes
-        .split(|b| *b == b'\n')
-        .filter(|l| !l.iter().all(u8::is_ascii_whitespace))
-        .count() as u64
+fn count_lines(path: &Path) -> u64 {
+    use std::io::BufRead as _;
+    std::fs::File::open(path)
+        .map(|f| {
+            BufReader::with_capacity(1 << 20, f)
+                .split(b'\n')
+                .filter_map(Result::ok)
+                .filter(|l| !l.trim_ascii().is_empty())
+                .count() as u64
+        })
+        .unwrap_or(0)
 }
 
 fn render_all(ws: &mut Workspace, out_dir: &Path) -> anyhow::Result<ExitCode> {

@@ -4,6 +4,7 @@
 
 pub mod inline;
 pub mod lint;
+pub mod minify;
 pub mod plan;
 pub mod sanitize;
 pub mod scan;
@@ -213,10 +214,12 @@ fn compile_fragment(fragment: &ComposedFragment) -> Result<Fragment, CompileErro
     let block = || fragment.instance_id.clone();
     let marked =
         mark(fragment.nodes.clone(), true).map_err(|source| CompileError::Markup { block: block(), source })?;
-    let inlined = inline::inline_fragment(&marked.html, &fragment.css).map_err(|message| CompileError::Inline {
-        block: block(),
-        message,
-    })?;
+    let inlined = inline::inline_fragment(&marked.html, &fragment.css)
+        .map(|h| minify::collapse_whitespace(&h))
+        .map_err(|message| CompileError::Inline {
+            block: block(),
+            message,
+        })?;
     let html = marked
         .split(&inlined, Output::Html)
         .map_err(|source| CompileError::Markup { block: block(), source })?;
@@ -286,10 +289,12 @@ fn compile_layout(composed: &Composed) -> Result<Layout, CompileError> {
             message: e.to_string(),
         })?;
     let marked = mark(nodes, true).map_err(err)?;
-    let inlined = inline::inline_document(&marked.html).map_err(|message| CompileError::Inline {
-        block: "layout".to_owned(),
-        message,
-    })?;
+    let inlined = inline::inline_document(&marked.html)
+        .map(|h| minify::collapse_whitespace(&h))
+        .map_err(|message| CompileError::Inline {
+            block: "layout".to_owned(),
+            message,
+        })?;
     let html = marked.split(&inlined, Output::Html).map_err(err)?;
     let text = marked
         .split(&crate::text::html_to_text(&inlined), Output::Text)

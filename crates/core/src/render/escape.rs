@@ -38,19 +38,30 @@ pub fn push_html_escaped(out: &mut String, s: &str) {
 /// Control characters and whitespace inside the scheme are ignored the way browsers ignore them.
 #[must_use]
 pub fn is_safe_url(url: &str) -> bool {
-    let cleaned: String = url
+    // The scheme as a browser reads it: control characters and whitespace are skipped.
+    let mut scheme = [0u8; 16];
+    let mut len = 0;
+    for b in url
         .trim()
-        .chars()
-        .filter(|c| !c.is_ascii_control() && !c.is_whitespace())
-        .take(16)
-        .collect();
-    let lower = cleaned.to_ascii_lowercase();
-    match lower.find([':', '/', '?', '#']) {
-        Some(i) if lower.as_bytes()[i] == b':' => {
-            matches!(&lower[..i], "http" | "https" | "mailto" | "tel" | "sms" | "cid")
+        .bytes()
+        .filter(|b| !b.is_ascii_control() && !b.is_ascii_whitespace())
+    {
+        match b {
+            b':' => {
+                return matches!(
+                    &scheme[..len],
+                    b"http" | b"https" | b"mailto" | b"tel" | b"sms" | b"cid"
+                );
+            }
+            b'/' | b'?' | b'#' => return true,
+            _ if len == scheme.len() => return true,
+            _ => {
+                scheme[len] = b.to_ascii_lowercase();
+                len += 1;
+            }
         }
-        _ => true,
     }
+    true
 }
 
 /// Appends `s` percent-encoded as a URL component (RFC 3986 unreserved characters stay).

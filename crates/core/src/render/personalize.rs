@@ -473,12 +473,12 @@ impl<'a> Walker<'a> {
                 _ => None,
             }
         };
-        let locale = |l: &'a Option<Operand>| -> String {
-            l.as_ref()
-                .and_then(|op| self.operand(op))
-                .and_then(|v| v.as_str().map(str::to_owned))
-                .filter(|s| !s.trim().is_empty())
-                .unwrap_or_else(|| self.locale.to_owned())
+        let locale = |l: &'a Option<Operand>| -> Cow<'a, str> {
+            match l.as_ref().and_then(|op| self.operand(op)) {
+                Some(Cow::Borrowed(Value::String(s))) if !s.trim().is_empty() => Cow::Borrowed(s.as_str()),
+                Some(Cow::Owned(Value::String(s))) if !s.trim().is_empty() => Cow::Owned(s),
+                _ => Cow::Borrowed(self.locale),
+            }
         };
         match format {
             Format::Plain => plain(),
