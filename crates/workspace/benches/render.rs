@@ -31,6 +31,17 @@ fn benches(c: &mut Criterion) {
         b.iter(|| personalize_into(&compiled, &data, &mut out));
     });
 
+    for name in ["welcome", "abandoned-cart"] {
+        let other = warm.email(name).expect("demo email");
+        let compiled = warm.compile(&other).expect("compiles");
+        personalize_into(&compiled, &data, &mut out);
+        let label = format!(
+            "personalize {name} for one recipient (HTML + text, {} KB)",
+            out.html.len() / 1024
+        );
+        c.bench_function(&label, |b| b.iter(|| personalize_into(&compiled, &data, &mut out)));
+    }
+
     let mut edited = entry.clone();
     let mut n = 0u64;
     c.bench_function("one-field edit to preview HTML (warm cache)", |b| {

@@ -34,24 +34,30 @@ pub fn collapse_whitespace(html: &str) -> String {
 }
 
 fn collapse_into(out: &mut String, s: &str) {
-    let mut run: Option<char> = None;
-    for c in s.chars() {
-        if matches!(c, ' ' | '\t' | '\n' | '\r' | '\x0c') {
-            run = Some(match run {
-                Some('\n') => '\n',
-                _ if c == '\r' || c == '\n' => '\n',
-                Some(first) => first,
-                None => c,
-            });
-        } else {
-            if let Some(w) = run.take() {
-                out.push(w);
-            }
-            out.push(c);
+    let bytes = s.as_bytes();
+    let is_space = |b: u8| matches!(b, b' ' | b'\t' | b'\n' | b'\r' | b'\x0c');
+    let mut i = 0;
+    while i < bytes.len() {
+        // Copy the next run of content in one piece (whitespace is ASCII, so slicing stays on
+        // character boundaries).
+        let start = i;
+        while i < bytes.len() && !is_space(bytes[i]) {
+            i += 1;
         }
-    }
-    if let Some(w) = run {
-        out.push(w);
+        out.push_str(&s[start..i]);
+        if i == bytes.len() {
+            break;
+        }
+        let run_start = i;
+        while i < bytes.len() && is_space(bytes[i]) {
+            i += 1;
+        }
+        let run = &bytes[run_start..i];
+        if run.iter().any(|b| matches!(b, b'\n' | b'\r')) {
+            out.push('\n');
+        } else {
+            out.push(char::from(run[0]));
+        }
     }
 }
 

@@ -177,6 +177,12 @@ impl<'a> Lowerer<'a> {
     /// # Errors
     /// A syntax error, or a construct outside the supported language.
     pub fn lower_source(&mut self, source: &str) -> Result<Vec<Node>, LangError> {
+        if !source.contains("{{") {
+            // Most field values are plain text: no need to run the parser.
+            let mut nodes = Vec::with_capacity(1);
+            self.lower_element(&TemplateElement::RawString(source.to_owned()), &mut nodes)?;
+            return Ok(nodes);
+        }
         let template = compile(source)?;
         self.lower_template(&template)
     }
