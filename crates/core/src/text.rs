@@ -614,12 +614,13 @@ fn attr<'a>(tag: &'a Tag, name: &LocalName) -> Option<&'a str> {
     tag.attrs.iter().find(|a| a.name.local == *name).map(|a| &*a.value)
 }
 
-/// `hidden` attribute, or an inline style whose (last) `display` is `none`.
+/// `hidden` attribute, `aria-hidden="true"` (content repeated for sighted readers only, such as an
+/// image link beside the same text link), or an inline style whose (last) `display` is `none`.
 fn is_hidden(tag: &Tag) -> bool {
     tag.attrs.iter().any(|a| match a.name.local {
         local_name!("hidden") => true,
         local_name!("style") => style_hides(&a.value),
-        _ => false,
+        ref other => &**other == "aria-hidden" && a.value.trim().eq_ignore_ascii_case("true"),
     })
 }
 
@@ -1825,6 +1826,12 @@ adipiscing elit {ms}{i}{me}. Sed do eiusmod tempor&nbsp;incididunt ut labore.</p
         }
         html.push_str("</table></td></tr></table></body></html>");
         html
+    }
+
+    #[test]
+    fn aria_hidden_content_is_left_out() {
+        let html = r#"<a href="https://x.example/p" aria-hidden="true" tabindex="-1"><img alt="Jacket"></a><a href="https://x.example/p">Jacket</a>"#;
+        assert_eq!(html_to_text(html), "Jacket (https://x.example/p)\n");
     }
 
     #[test]

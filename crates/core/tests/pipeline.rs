@@ -357,3 +357,18 @@ fn one_field_edit_recompiles_only_that_block() {
     assert_ne!(first.version, second.version);
     assert!(render(&second, &json!({})).html.contains("Changed"));
 }
+
+#[test]
+fn text_links_without_a_usable_url_show_only_their_label() {
+    let d = doc(json!([{"id": "t", "type": "text", "fields": {"link": "{{profile.url}}"}}]));
+    for data in [json!({}), json!({"profile": {"url": "javascript:alert(1)"}})] {
+        let r = render_doc(&d, &data);
+        assert!(
+            r.text.contains("More\n") && !r.text.contains("()"),
+            "{data}: {}",
+            r.text
+        );
+    }
+    let r = render_doc(&d, &json!({"profile": {"url": "https://x.example/a"}}));
+    assert!(r.text.contains("More (https://x.example/a)"), "{}", r.text);
+}

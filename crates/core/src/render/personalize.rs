@@ -126,6 +126,8 @@ struct Walker<'a> {
     record: bool,
     site: Site,
     block: Option<u32>,
+    /// A text-part link lost its URL: the `)` that closed ` (URL)` is dropped too.
+    drop_paren: bool,
 }
 
 /// Renders one standalone template part (e.g. a subject, or a snippet in tests) for `data`,
@@ -142,6 +144,7 @@ pub fn render_part(part: &Part, tables: &Tables, data: &Value, locale: &str) -> 
         record: true,
         site: Site::Subject,
         block: None,
+        drop_paren: false,
     };
     w.walk(&part.nodes, part, tables, &[], &mut out, Mode::Html);
     (out, events)
@@ -166,6 +169,7 @@ pub fn personalize_into(compiled: &Compiled, data: &Value, out: &mut Output) {
         record: true,
         site: Site::Subject,
         block: None,
+        drop_paren: false,
     };
     let (part, tables) = &compiled.subject;
     w.walk(&part.nodes, part, tables, &[], subject, Mode::Text);
@@ -175,9 +179,13 @@ pub fn personalize_into(compiled: &Compiled, data: &Value, out: &mut Output) {
     w.walk(&part.nodes, part, tables, &[], preheader, Mode::Text);
     one_line(preheader);
 
+    // The skeleton holds only the subject (in <title>) and the preheader again, whose events were
+    // recorded above.
     let layout = &*compiled.layout;
     w.site = Site::Layout;
+    w.record = false;
     w.walk(&layout.head.nodes, &layout.head, &layout.tables, &[], html, Mode::Html);
+    w.record = true;
     for (i, fragment) in compiled.blocks.iter().enumerate() {
         w.site = Site::Block(u32::try_from(i).unwrap_or(u32::MAX));
         w.walk(
@@ -190,10 +198,10 @@ pub fn personalize_into(compiled: &Compiled, data: &Value, out: &mut Output) {
         );
     }
     w.site = Site::Layout;
+    w.record = false;
     w.walk(&layout.tail.nodes, &layout.tail, &layout.tables, &[], html, Mode::Html);
 
     // The text part takes the same branches; its events would repeat the HTML's.
-    w.record = false;
     w.walk(
         &layout.text_head.nodes,
         &layout.text_head,
@@ -274,6 +282,9 @@ impl<'a> Walker<'a> {
                     let lit = &part.lits[*start as usize..*end as usize];
                     match mode {
                         Mode::Html => out.push_str(lit),
+                        Mode::Text if std::mem::take(&mut self.drop_paren) => {
+                            push_text(out, lit.strip_prefix(')').unwrap_or(lit));
+                        }
                         Mode::Text => push_text(out, lit),
                     }
                 }
@@ -436,7 +447,13 @@ impl<'a> Walker<'a> {
             Escape::Text => push_text(out, &text),
             Escape::UrlPart => push_url_component(out, &text),
             Escape::UrlStart | Escape::TextUrlStart => {
-                if text.is_empty() || is_safe_url(&text) {
+                let safe = is_safe_url(&text);
+                if escape == Escape::TextUrlStart && (text.trim().is_empty() || !safe) && out.ends_with(" (") {
+                    // `label (URL)` with no URL to show: just the label.
+                    out.truncate(out.len() - 2);
+                    self.drop_paren = true;
+                }
+                if text.is_empty() || safe {
                     if escape == Escape::UrlStart {
                         push_html_escaped(out, text.trim());
                     } else {
