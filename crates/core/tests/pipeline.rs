@@ -191,6 +191,14 @@ fn loops_with_zero_one_and_many_items() {
     let many: Vec<Value> = (1..=8).map(product).collect();
     let r = render_doc(&d, &json!({"recommendations": many}));
     assert_eq!(r.html.matches("<img").count(), 3, "limit=3 from the field");
+    let grid = &r.html[r.html.find("t-grid").expect("grid")..];
+    let grid = &grid[..grid.find("</table>").expect("grid table ends")];
+    assert_eq!(
+        grid.matches("<tbody>").count(),
+        1,
+        "loop rows stay in one table body: {grid}"
+    );
+    assert_eq!(grid.matches("<tr>").count(), 3, "{grid}");
     assert!(r.html.contains("Item 3") && !r.html.contains("Item 4"));
     assert!(
         r.text.contains("Item 1") && r.text.contains("(https://shop.example/p/1)"),
@@ -371,4 +379,54 @@ fn text_links_without_a_usable_url_show_only_their_label() {
     }
     let r = render_doc(&d, &json!({"profile": {"url": "https://x.example/a"}}));
     assert!(r.text.contains("More (https://x.example/a)"), "{}", r.text);
+}
+
+#[test]
+fn emails_over_the_gmail_clipping_budget_are_reported() {
+    let long = "Lorem ipsum dolor sit amet. ".repeat(200);
+    let blocks: Vec<Value> = (0..25)
+        .map(|i| json!({"id": format!("b{i}"), "type": "text", "fields": {"body": long}}))
+        .collect();
+    let r = render_doc(&doc(json!(blocks)), &json!({}));
+    assert!(r.report.html_bytes > tessera_core::render::GMAIL_CLIP_BYTES);
+    assert!(
+        r.report.warnings.iter().any(|w| w.message.contains("Gmail clips")),
+        "{:?}",
+        r.report.warnings
+    );
+    let r = render_doc(&doc(json!([{"id": "a", "type": "text"}])), &json!({}));
+    assert!(!r.report.warnings.iter().any(|w| w.message.contains("Gmail clips")));
+}
+
+#[test]
+fn images_without_alt_and_empty_links_are_reported_by_block() {
+    let mut lib = library();
+    lib.insert(
+        BlockType::from_sources(
+            "bare",
+            &json!({"name": "Bare"}).to_string(),
+            r#"<table role="presentation"><tr><td><img src="https://x.example/a.png"><a href="">x</a></td></tr></table>"#,
+            "",
+            BlockOrigin::Workspace,
+        )
+        .expect("valid block"),
+    );
+    let d = doc(json!([{"id": "oops", "type": "bare"}]));
+    let dict = dictionary();
+    let composed = compose(&ComposeInput {
+        document: &d,
+        library: &lib,
+        dictionary: &dict,
+        brand: &serde_json::Map::new(),
+    });
+    let r = render(&Compiler::new().compile(&composed).expect("compiles"), &json!({}));
+    let messages: Vec<_> = r
+        .report
+        .warnings
+        .iter()
+        .filter(|w| w.block.as_deref() == Some("oops"))
+        .map(|w| w.message.as_str())
+        .collect();
+    assert!(messages.iter().any(|m| m.contains("alt text")), "{messages:?}");
+    assert!(messages.iter().any(|m| m.contains("empty href")), "{messages:?}");
 }
