@@ -38,6 +38,14 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Import profiles, events or products (CSV, JSON array or JSONL) into the workspace's store.
+    ///
+    /// Rows are validated, normalized and de-duplicated; a bad row is reported with its line,
+    /// field and reason and the rest go in. The import commits whole or not at all.
+    Import(ImportArgs),
+    /// Browse the profiles in the workspace's store.
+    #[command(subcommand)]
+    Profiles(ProfilesCommand),
     /// Validate an email: block types, fields, placeholders, rules.
     ///
     /// Exits 1 when it finds any problem, warnings included (such as a placeholder whose field is
@@ -52,6 +60,54 @@ enum Command {
 }
 
 #[derive(Debug, clap::Args)]
+struct ImportArgs {
+    /// The file: .csv, .json (an array of objects) or .jsonl (one object per line).
+    file: PathBuf,
+    /// What the file holds.
+    #[arg(long, value_parser = ["profiles", "events", "products"])]
+    kind: String,
+    /// A TOML file mapping column names to fields: [columns] "Mailadresse" = "email".
+    #[arg(long, value_name = "FILE.toml")]
+    mapping: Option<PathBuf>,
+    /// Time zone of timestamps written without an offset, e.g. +01:00 (default UTC).
+    #[arg(long, value_name = "TZ", default_value = "UTC")]
+    timezone: String,
+    /// Produce the report and write nothing.
+    #[arg(long)]
+    dry_run: bool,
+    /// Write the full report (JSON) here.
+    #[arg(long, value_name = "FILE.json")]
+    report: Option<PathBuf>,
+    /// Print the report as JSON instead of text.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+enum ProfilesCommand {
+    /// List profiles, by email.
+    List {
+        /// Only profiles whose email or name contains this text.
+        #[arg(long)]
+        search: Option<String>,
+        /// At most this many.
+        #[arg(long, default_value_t = 50)]
+        limit: usize,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show one profile: attributes, recent events and the age of each field.
+    Show {
+        /// Email, CRM id, shop id or store id.
+        profile: String,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, clap::Args)]
 #[allow(clippy::struct_excessive_bools)]
 struct RenderArgs {
     /// An email name (e.g. welcome) or a path to a .email.json file.
@@ -60,6 +116,9 @@ struct RenderArgs {
     /// Recipient data: {"profile": {...}, "cart": {...}, "recommendations": [...], "segments": [...]}.
     #[arg(long, value_name = "FILE.json", conflicts_with = "batch")]
     data: Option<PathBuf>,
+    /// Render as a profile of the workspace's store (email, CRM id or store id).
+    #[arg(long, value_name = "EMAIL|ID", conflicts_with_all = ["batch", "data"])]
+    profile: Option<String>,
     /// Write the HTML here (default: standard output).
     #[arg(long, value_name = "FILE.html")]
     out: Option<PathBuf>,
@@ -164,6 +223,77 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 ExitCode::from(1)
             })
         }
+        Command::Import(args) => run_import(&cli.workspace, &cwd, &args),
+        Command::Profiles(command) => {
+            let ws = Workspace::discover(cli.workspace.as_deref(), &cwd)?;
+            let store = ws.open_store()?;
+            match command {
+                ProfilesCommand::List { search, limit, json } => {
+                    let list = store
+                        .list_profiles(search.as_deref(), limit)
+                        .map_err(WorkspaceError::from)?;
+                    if json {
+                        out!("{}", serde_json::to_string_pretty(&list)?);
+                    } else if list.is_empty() {
+                        out!(
+                            "No profiles{}.",
+                            search.map_or(String::new(), |s| format!(" match \"{s}\""))
+                        );
+                    } else {
+                        for p in &list {
+                            let name = format!(
+                                "{} {}",
+                                p.first_name.as_deref().unwrap_or(""),
+                                p.last_name.as_deref().unwrap_or("")
+                            );
+                            out!(
+                                "{:>7}  {:<40} {:<30} {}",
+                                p.id,
+                                p.email,
+                                name.trim(),
+                                p.country.as_deref().unwrap_or("")
+                            );
+                        }
+                    }
+                }
+                ProfilesCommand::Show { profile, json } => {
+                    let detail = store.profile_detail(&profile, 20).map_err(WorkspaceError::from)?;
+                    if json {
+                        out!("{}", serde_json::to_string_pretty(&detail)?);
+                    } else {
+                        out!("Profile {}", detail.id);
+                        for (k, v) in &detail.profile {
+                            let age = detail
+                                .data_ages
+                                .get(k)
+                                .and_then(|a| a.get("at"))
+                                .and_then(Value::as_str)
+                                .unwrap_or("");
+                            out!(
+                                "  {:<16} {:<40} {}",
+                                k,
+                                v.as_str().map_or_else(|| v.to_string(), str::to_owned),
+                                age
+                            );
+                        }
+                        out!("Recent events ({}):", detail.recent_events.len());
+                        for e in &detail.recent_events {
+                            out!(
+                                "  {}  {:<13} {} {}",
+                                e.occurred_at,
+                                e.kind,
+                                e.sku.as_deref().unwrap_or(""),
+                                e.value.map_or(String::new(), |v| format!(
+                                    "{v} {}",
+                                    e.currency.as_deref().unwrap_or("")
+                                ))
+                            );
+                        }
+                    }
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Render(args) => {
             let mut ws = Workspace::discover(cli.workspace.as_deref(), &cwd)?;
             if args.all {
@@ -177,11 +307,98 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     }
 }
 
+fn run_import(workspace: &Option<PathBuf>, cwd: &Path, args: &ImportArgs) -> anyhow::Result<ExitCode> {
+    let ws = Workspace::discover(workspace.as_deref(), cwd)?;
+    let timezone = tessera_store::validate::timestamp::parse_zone(&args.timezone)
+        .map_err(|e| WorkspaceError::from(tessera_store::StoreError::Option(format!("--timezone: {e}"))))?;
+    let options = tessera_store::import::ImportOptions {
+        kind: args.kind.parse().map_err(WorkspaceError::from)?,
+        mapping: args.mapping.clone(),
+        timezone,
+        dry_run: args.dry_run,
+    };
+    let mut store = ws.open_store()?;
+    let size = std::fs::metadata(&args.file).map(|m| m.len()).unwrap_or(0);
+    let bar = std::io::stderr().is_terminal().then(|| {
+        let bar = indicatif::ProgressBar::new(size);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("{bar:40} {bytes}/{total_bytes} ({bytes_per_sec}, {eta} left)")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        bar
+    });
+    let report = tessera_store::import::import(&mut store, &args.file, &options, &|read| {
+        if let Some(bar) = &bar {
+            bar.set_position(read);
+        }
+    })
+    .map_err(WorkspaceError::from)?;
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    if let Some(path) = &args.report {
+        write_file(path, serde_json::to_string_pretty(&report)?.as_bytes())?;
+    }
+    if args.json {
+        out!("{}", serde_json::to_string_pretty(&report)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    let verb = if report.dry_run { "Dry run of" } else { "Imported" };
+    out!(
+        "{verb} {} ({}, {}) in {} ms:",
+        args.file.display(),
+        report.kind,
+        report.encoding,
+        report.duration_ms
+    );
+    out!(
+        "  {} rows read: {} inserted, {} updated, {} merged, {} unchanged, {} rejected",
+        report.rows_read,
+        report.inserted,
+        report.updated,
+        report.merged,
+        report.unchanged,
+        report.rejected
+    );
+    for w in &report.warnings {
+        out!("  note: {w}");
+    }
+    for r in report.rejections.iter().take(20) {
+        let field = r.field.as_deref().map_or(String::new(), |f| format!(" {f}:"));
+        out!("  {}:{}:{} {}", args.file.display(), r.line, field, r.reason);
+    }
+    let shown = report.rejections.len().min(20) as u64;
+    if report.rejected > shown {
+        out!(
+            "  ... {} more rejected rows (see --report FILE)",
+            report.rejected - shown
+        );
+    }
+    if !report.fuzzy_matches.is_empty() {
+        out!(
+            "  {} possible duplicate(s) to review (not merged):",
+            report.fuzzy_matches.len()
+        );
+        for m in report.fuzzy_matches.iter().take(20) {
+            out!(
+                "    line {}: {} looks like {} ({:.2}: {})",
+                m.line,
+                m.email,
+                m.candidate,
+                m.score,
+                m.evidence
+            );
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
 fn render_one(ws: &mut Workspace, args: &RenderArgs) -> anyhow::Result<ExitCode> {
     let entry = ws.email(args.email.as_deref().unwrap_or_default())?;
-    let data = match &args.data {
-        Some(path) => read_data(path)?,
-        None => Value::Object(serde_json::Map::new()),
+    let data = match (&args.data, &args.profile) {
+        (Some(path), _) => read_data(path)?,
+        (None, Some(profile)) => ws.open_store()?.render_context(profile).map_err(WorkspaceError::from)?,
+        (None, None) => Value::Object(serde_json::Map::new()),
     };
     let rendered = ws.render(&entry, &data)?;
     match &args.out {

@@ -70,6 +70,12 @@ pub enum WorkspaceError {
         /// Why.
         source: tessera_core::CompileError,
     },
+    /// The profile store failed or refused an import.
+    #[error(transparent)]
+    Store(#[from] tessera_store::StoreError),
+    /// The embedded demo has no folder to keep a store in.
+    #[error("the demo workspace built into tessera is read-only and has no profile store; create a workspace with `tessera init DIR` and use --workspace DIR")]
+    DemoHasNoStore,
     /// A folder that should be new already holds a workspace.
     #[error("{} already holds a workspace (tessera.toml exists); choose an empty folder", path.display())]
     AlreadyExists {
@@ -92,6 +98,7 @@ impl WorkspaceError {
                     | std::io::ErrorKind::AlreadyExists
             ),
             Self::Compile { .. } => false,
+            Self::Store(e) => e.is_input_error(),
             _ => true,
         }
     }

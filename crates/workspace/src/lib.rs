@@ -277,6 +277,25 @@ impl Workspace {
         Ok(out)
     }
 
+    /// The profile store's file (`.tessera/store.db`).
+    ///
+    /// # Errors
+    /// The embedded demo has no store.
+    pub fn store_path(&self) -> Result<PathBuf, WorkspaceError> {
+        self.root
+            .as_ref()
+            .map(|r| r.join(tessera_store::STORE_FILE))
+            .ok_or(WorkspaceError::DemoHasNoStore)
+    }
+
+    /// Opens (creating if needed) the workspace's profile store.
+    ///
+    /// # Errors
+    /// The demo has no store; SQLite errors.
+    pub fn open_store(&self) -> Result<tessera_store::Store, WorkspaceError> {
+        Ok(tessera_store::Store::open(&self.store_path()?)?)
+    }
+
     /// The files of this workspace.
     #[must_use]
     pub fn files(&self) -> &Files {

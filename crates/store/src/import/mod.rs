@@ -1,0 +1,386 @@
+//! Imports of profiles, events and products from CSV, JSON arrays and JSONL.
+//!
+//! Every import is one transaction: it commits whole or not at all (`--dry-run` rolls it back after
+//! producing the report). Rows are validated and normalized one by one; a bad row is rejected with
+//! its line, field and reason and the rest go in. Re-importing a file changes nothing.
+
+pub mod mapping;
+pub mod records;
+pub mod report;
+mod rows;
+pub mod source;
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use mapping::{MappingFile, Target};
+use records::{Cell, Event, Record};
+pub use report::{FuzzyMatch, ImportReport, Rejection};
+
+use crate::validate::timestamp::Zone;
+use crate::{Store, StoreError};
+
+/// What a file holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Kind {
+    /// Customer profiles.
+    Profiles,
+    /// Behavioural events.
+    Events,
+    /// The product catalogue.
+    Products,
+}
+
+impl std::fmt::Display for Kind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::Profiles => "profiles",
+            Self::Events => "events",
+            Self::Products => "products",
+        })
+    }
+}
+
+impl std::str::FromStr for Kind {
+    type Err = StoreError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "profiles" => Ok(Self::Profiles),
+            "events" => Ok(Self::Events),
+            "products" => Ok(Self::Products),
+            other => Err(StoreError::Option(format!(
+                "--kind must be profiles, events or products, not \"{other}\""
+            ))),
+        }
+    }
+}
+
+/// How to import.
+#[derive(Debug, Clone)]
+pub struct ImportOptions {
+    /// What the file holds.
+    pub kind: Kind,
+    /// An explicit column mapping file.
+    pub mapping: Option<PathBuf>,
+    /// The zone of timestamps written without an offset.
+    pub timezone: Zone,
+    /// Produce the report, write nothing.
+    pub dry_run: bool,
+}
+
+/// The file format, from the extension.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Format {
+    Csv,
+    Json,
+    Jsonl,
+}
+
+fn format_of(path: &Path) -> Result<Format, StoreError> {
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase)
+        .unwrap_or_default();
+    match ext.as_str() {
+        "csv" | "txt" | "tsv" => Ok(Format::Csv),
+        "json" => Ok(Format::Json),
+        "jsonl" | "ndjson" => Ok(Format::Jsonl),
+        _ => Err(StoreError::Refused {
+            path: path.to_path_buf(),
+            reason: "name the file .csv, .json (an array of objects) or .jsonl (one object per line)".to_owned(),
+        }),
+    }
+}
+
+/// Fields over this size are refused (protects the store and the report from runaway cells).
+pub const MAX_FIELD_BYTES: usize = 1024 * 1024;
+
+/// Imports a file into the store. `progress` receives the bytes read so far.
+///
+/// # Errors
+/// The whole file refused (empty, binary, no header, missing required column, broken JSON), a
+/// mapping file problem, or a database failure; in every case nothing is written.
+pub fn import(
+    store: &mut Store,
+    path: &Path,
+    options: &ImportOptions,
+    progress: &dyn Fn(u64),
+) -> Result<ImportReport, StoreError> {
+    let started = Instant::now();
+    let started_ms = crate::now_ms();
+    let format = format_of(path)?;
+    let explicit = options
+        .mapping
+        .as_deref()
+        .map(MappingFile::read)
+        .transpose()?
+        .unwrap_or_default();
+    let file_hash = hash_file(path)?;
+    let source = source::open(path)?;
+    let mut report = ImportReport {
+        file: path.display().to_string(),
+        kind: options.kind.to_string(),
+        encoding: source.encoding.clone(),
+        dry_run: options.dry_run,
+        ..ImportReport::default()
+    };
+    if source.encoding == "windows-1252" {
+        report.warn_once("the file is not UTF-8; it was read as Windows-1252 (Western European)".to_owned());
+    }
+    let refuse = |reason: String| StoreError::Refused {
+        path: path.to_path_buf(),
+        reason,
+    };
+    let store_path = store.path().to_path_buf();
+    let sql = move |source: rusqlite::Error| StoreError::Sqlite {
+        path: store_path.clone(),
+        source,
+    };
+
+    let tx = store.conn_mut().transaction().map_err(&sql)?;
+    let already: Option<i64> = tx
+        .query_row(
+            "SELECT id FROM import_batches WHERE kind = ?1 AND file_hash = ?2 ORDER BY id LIMIT 1",
+            rusqlite::params![options.kind.to_string(), file_hash],
+            |r| r.get(0),
+        )
+        .ok();
+    let batch: i64 = {
+        tx.execute(
+            "INSERT INTO import_batches (kind, file_name, file_hash, encoding, started_at, finished_at, rows_read, inserted, updated, merged, unchanged, rejected, report)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?5, 0, 0, 0, 0, 0, 0, '{}')",
+            rusqlite::params![options.kind.to_string(), path.display().to_string(), file_hash, source.encoding, started_ms],
+        )
+        .map_err(&sql)?;
+        tx.last_insert_rowid()
+    };
+    let mut applier = rows::Applier::new(&tx, options.kind, batch, started_ms, options.timezone);
+    let mut targets: Option<Vec<Target>> = None;
+    let mut json_targets: HashMap<String, Target> = HashMap::new();
+    let mut failure: Option<StoreError> = None;
+    let counted = CountingReader {
+        inner: source.reader,
+        read: 0,
+        progress,
+    };
+    let mut on = |event: Event<'_>| -> Result<(), String> {
+        match event {
+            Event::Header(headers) => {
+                targets = Some(mapping::map_headers(options.kind, headers, &explicit)?);
+                for (header, target) in headers.iter().zip(targets.iter().flatten()) {
+                    if *target == Target::Ignored {
+                        report.warn_once(format!("column \"{header}\" is not used for {}", options.kind));
+                    }
+                }
+                Ok(())
+            }
+            Event::Record(record) => {
+                report.rows_read += 1;
+                let resolved = resolve(
+                    &record,
+                    targets.as_deref(),
+                    &mut json_targets,
+                    options.kind,
+                    &explicit,
+                    &mut report,
+                );
+                if let Some(row) = resolved {
+                    if let Err(e) = applier.apply(record.line, row, &mut report) {
+                        failure = Some(e);
+                        return Err("database error".to_owned());
+                    }
+                }
+                Ok(())
+            }
+        }
+    };
+    let read = match format {
+        Format::Csv => records::read_csv(counted, &mut on),
+        Format::Json => records::read_json_array(counted, &mut on),
+        Format::Jsonl => records::read_jsonl(counted, &mut on),
+    };
+    if let Some(e) = failure {
+        return Err(e);
+    }
+    read.map_err(refuse)?;
+    if report.rows_read == 0 {
+        return Err(refuse(if format == Format::Csv {
+            "the file has a header row but no data rows".to_owned()
+        } else {
+            "the file holds no records".to_owned()
+        }));
+    }
+    if applier.assumed_zone > 0 {
+        report.warn_once(format!(
+            "{} timestamp(s) had no UTC offset; the import's time zone ({}) was assumed",
+            applier.assumed_zone,
+            describe_zone(options.timezone)
+        ));
+    }
+    report.fuzzy_matches = std::mem::take(&mut applier.fuzzy);
+    drop(applier);
+    report.duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+    let report_json = serde_json::to_string(&report).unwrap_or_else(|_| "{}".to_owned());
+    tx.execute(
+        "UPDATE import_batches SET finished_at = ?2, rows_read = ?3, inserted = ?4, updated = ?5, merged = ?6, unchanged = ?7, rejected = ?8, report = ?9 WHERE id = ?1",
+        rusqlite::params![
+            batch,
+            crate::now_ms(),
+            count(report.rows_read),
+            count(report.inserted),
+            count(report.updated),
+            count(report.merged),
+            count(report.unchanged),
+            count(report.rejected),
+            report_json
+        ],
+    )
+    .map_err(&sql)?;
+    if let Some(previous) = already {
+        // The same bytes were imported before: the rows are all unchanged; record nothing new.
+        report.warn_once(format!(
+            "this file was already imported (batch {previous}); nothing changed"
+        ));
+        tx.rollback().map_err(&sql)?;
+    } else if options.dry_run {
+        tx.rollback().map_err(&sql)?;
+    } else {
+        tx.commit().map_err(&sql)?;
+        report.batch = Some(batch);
+    }
+    Ok(report)
+}
+
+fn count(n: u64) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
+}
+
+fn describe_zone(zone: Zone) -> String {
+    match zone {
+        Zone::Utc => "UTC".to_owned(),
+        Zone::Fixed(offset) => {
+            let (h, m, _) = offset.as_hms();
+            format!(
+                "{}{:02}:{:02}",
+                if offset.is_negative() { '-' } else { '+' },
+                h.unsigned_abs(),
+                m.unsigned_abs()
+            )
+        }
+    }
+}
+
+fn hash_file(path: &Path) -> Result<String, StoreError> {
+    let mut hasher = blake3::Hasher::new();
+    let mut file = std::fs::File::open(path).map_err(|source| StoreError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    std::io::copy(&mut file, &mut hasher).map_err(|source| StoreError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    Ok(hasher.finalize().to_hex().to_string())
+}
+
+/// Cells of a record sorted into fields and attributes; `None` when the record is rejected.
+fn resolve(
+    record: &Record,
+    targets: Option<&[Target]>,
+    json_targets: &mut HashMap<String, Target>,
+    kind: Kind,
+    explicit: &MappingFile,
+    report: &mut ImportReport,
+) -> Option<rows::Fields> {
+    if let Some(problem) = &record.problem {
+        report.reject(record.line, None, problem.clone());
+        return None;
+    }
+    let mut fields = rows::Fields::default();
+    let mut seen = HashSet::new();
+    for (i, (column, cell)) in record.cells.iter().enumerate() {
+        let target = match targets {
+            Some(t) => t.get(i).cloned().unwrap_or(Target::Ignored),
+            None => {
+                if let Some(t) = json_targets.get(column) {
+                    t.clone()
+                } else {
+                    let t = match mapping::target(kind, column, explicit) {
+                        Ok(t) => t,
+                        Err(reason) => {
+                            report.reject(record.line, Some(column), reason);
+                            return None;
+                        }
+                    };
+                    if t == Target::Ignored {
+                        report.warn_once(format!("field \"{column}\" is not used for {kind}"));
+                    }
+                    json_targets.insert(column.clone(), t.clone());
+                    t
+                }
+            }
+        };
+        let text = cell.text();
+        if text.len() > MAX_FIELD_BYTES {
+            report.reject(record.line, Some(column), "the value is longer than 1 MB");
+            return None;
+        }
+        if text.contains('\0') {
+            report.reject(record.line, Some(column), "the value holds a NUL byte");
+            return None;
+        }
+        match target {
+            Target::Field(f) => {
+                if targets.is_none() && !seen.insert(f) {
+                    report.reject(record.line, Some(column), format!("two keys mean {f}"));
+                    return None;
+                }
+                fields.known.insert(f, text.into_owned());
+            }
+            Target::Attribute(name) => {
+                let value = match cell {
+                    Cell::Json(v) => v.clone(),
+                    Cell::Text(t) => rows::infer_attribute(t),
+                };
+                fields.attributes.insert(name, value);
+            }
+            Target::Ignored => {}
+        }
+    }
+    for required in mapping::required(kind) {
+        if fields.known.get(required).is_none_or(|v| v.trim().is_empty()) {
+            report.reject(record.line, Some(required), "missing required field");
+            return None;
+        }
+    }
+    if kind == Kind::Events
+        && ["email", "crm_id"]
+            .iter()
+            .all(|f| fields.known.get(f).is_none_or(|v| v.trim().is_empty()))
+    {
+        report.reject(record.line, Some("email"), "missing required field (email or crm_id)");
+        return None;
+    }
+    Some(fields)
+}
+
+struct CountingReader<'a, R> {
+    inner: R,
+    read: u64,
+    progress: &'a dyn Fn(u64),
+}
+
+impl<R: std::io::Read> std::io::Read for CountingReader<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        let before = self.read >> 20;
+        self.read += n as u64;
+        if self.read >> 20 != before {
+            (self.progress)(self.read);
+        }
+        Ok(n)
+    }
+}

@@ -1,0 +1,88 @@
+//! The import report: what was read, written, merged and rejected, and why.
+
+use serde::Serialize;
+
+/// How many rejections are listed one by one (the counts stay exact).
+pub const LISTED_REJECTIONS: usize = 1000;
+
+/// A row that was not imported.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Rejection {
+    /// 1-based line in the file.
+    pub line: u64,
+    /// The field at fault, when one is.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    /// Why, in words.
+    pub reason: String,
+}
+
+/// Two profiles that look like the same person but are not certain to be: reported, not merged.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FuzzyMatch {
+    /// Line of the imported row.
+    pub line: u64,
+    /// Its email.
+    pub email: String,
+    /// The existing profile's email.
+    pub candidate: String,
+    /// Similarity, 0 to 1.
+    pub score: f64,
+    /// What matched.
+    pub evidence: String,
+}
+
+/// The outcome of one import.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct ImportReport {
+    /// The file.
+    pub file: String,
+    /// profiles, events or products.
+    pub kind: String,
+    /// The encoding used.
+    pub encoding: String,
+    /// Nothing was written.
+    pub dry_run: bool,
+    /// Rows read (header excluded).
+    pub rows_read: u64,
+    /// New rows.
+    pub inserted: u64,
+    /// Existing rows changed.
+    pub updated: u64,
+    /// Rows merged into another row of the same file (duplicates).
+    pub merged: u64,
+    /// Rows already present as they are.
+    pub unchanged: u64,
+    /// Rows not imported.
+    pub rejected: u64,
+    /// The rejected rows (the first [`LISTED_REJECTIONS`]).
+    pub rejections: Vec<Rejection>,
+    /// Likely duplicates to review.
+    pub fuzzy_matches: Vec<FuzzyMatch>,
+    /// Things worth knowing (assumed time zones, unused columns, ...).
+    pub warnings: Vec<String>,
+    /// The import batch recorded, unless dry run.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub batch: Option<i64>,
+    /// Wall time in milliseconds.
+    pub duration_ms: u64,
+}
+
+impl ImportReport {
+    pub(crate) fn reject(&mut self, line: u64, field: Option<&str>, reason: impl Into<String>) {
+        self.rejected += 1;
+        if self.rejections.len() < LISTED_REJECTIONS {
+            self.rejections.push(Rejection {
+                line,
+                field: field.map(str::to_owned),
+                reason: reason.into(),
+            });
+        }
+    }
+
+    pub(crate) fn warn_once(&mut self, warning: String) {
+        if !self.warnings.contains(&warning) {
+            self.warnings.push(warning);
+        }
+    }
+}

@@ -1,0 +1,138 @@
+//! # tessera-store
+//!
+//! The local customer data store: one SQLite file per workspace (`.tessera/store.db`) holding
+//! profiles, behavioural events, products and import batches, fed by imports that validate,
+//! normalize and de-duplicate every row and commit whole or not at all.
+//!
+//! The database runs in WAL mode with `synchronous=FULL` and foreign keys on, checked every time it
+//! is opened; migrations are SQL files embedded in the binary and applied in order on open.
+#![deny(missing_docs)]
+#![warn(clippy::unwrap_used)]
+
+pub mod error;
+pub mod import;
+mod migrate;
+pub mod profiles;
+pub mod validate;
+
+use std::path::{Path, PathBuf};
+
+use rusqlite::Connection;
+
+pub use error::StoreError;
+
+/// An open store.
+#[derive(Debug)]
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+}
+
+/// The store's file inside a workspace.
+pub const STORE_FILE: &str = ".tessera/store.db";
+
+impl Store {
+    /// Opens (creating if needed) the store at `path`, applies pending migrations and checks the
+    /// durability settings.
+    ///
+    /// # Errors
+    /// SQLite errors, a store from a newer Tessera, or settings that could not be applied.
+    pub fn open(path: &Path) -> Result<Self, StoreError> {
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent).map_err(|source| StoreError::Io {
+                path: parent.to_path_buf(),
+                source,
+            })?;
+        }
+        let sql = |source| StoreError::Sqlite {
+            path: path.to_path_buf(),
+            source,
+        };
+        let conn = Connection::open(path).map_err(sql)?;
+        conn.busy_timeout(std::time::Duration::from_secs(5)).map_err(sql)?;
+        conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;")
+            .map_err(sql)?;
+        let store = Self {
+            conn,
+            path: path.to_path_buf(),
+        };
+        store.check_settings()?;
+        migrate::apply(&store.conn, path)?;
+        Ok(store)
+    }
+
+    /// The database file.
+    #[must_use]
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The connection, for the crate's modules.
+    pub(crate) fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    pub(crate) fn conn_mut(&mut self) -> &mut Connection {
+        &mut self.conn
+    }
+
+    pub(crate) fn sql_error(&self, source: rusqlite::Error) -> StoreError {
+        StoreError::Sqlite {
+            path: self.path.clone(),
+            source,
+        }
+    }
+
+    fn check_settings(&self) -> Result<(), StoreError> {
+        let get = |pragma: &str| -> Result<String, StoreError> {
+            self.conn
+                .query_row(&format!("PRAGMA {pragma}"), [], |row| {
+                    row.get::<_, rusqlite::types::Value>(0)
+                })
+                .map(|v| match v {
+                    rusqlite::types::Value::Integer(i) => i.to_string(),
+                    rusqlite::types::Value::Text(t) => t,
+                    other => format!("{other:?}"),
+                })
+                .map_err(|e| self.sql_error(e))
+        };
+        for (setting, expected) in [("journal_mode", "wal"), ("synchronous", "2"), ("foreign_keys", "1")] {
+            let actual = get(setting)?;
+            if !actual.eq_ignore_ascii_case(expected) {
+                return Err(StoreError::Settings {
+                    path: self.path.clone(),
+                    setting,
+                    actual,
+                    expected,
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// Runs SQLite's integrity check; `Ok` holds its report (`ok` when healthy).
+    ///
+    /// # Errors
+    /// SQLite errors.
+    pub fn integrity_check(&self) -> Result<String, StoreError> {
+        self.conn
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+            .map_err(|e| self.sql_error(e))
+    }
+}
+
+/// Milliseconds since the Unix epoch, now.
+#[must_use]
+pub fn now_ms() -> i64 {
+    let now = time::OffsetDateTime::now_utc();
+    i64::try_from(now.unix_timestamp_nanos() / 1_000_000).unwrap_or(i64::MAX)
+}
+
+/// RFC 3339 UTC text for epoch milliseconds.
+#[must_use]
+pub fn ms_to_rfc3339(ms: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
+        .ok()
+        .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
+        .unwrap_or_default()
+}
