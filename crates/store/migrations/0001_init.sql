@@ -41,7 +41,7 @@ CREATE TABLE profiles (
     source        TEXT,
     import_batch  INTEGER REFERENCES import_batches (id)
 );
-CREATE INDEX profiles_match ON profiles (postal_code, last_name);
+CREATE INDEX profiles_match ON profiles (postal_code, last_name COLLATE NOCASE);
 CREATE INDEX profiles_phone ON profiles (phone);
 
 CREATE TABLE events (

@@ -123,11 +123,11 @@ impl Store {
     pub fn profile_detail(&self, key: &str, events: usize) -> Result<ProfileDetail, StoreError> {
         let id = self.find_profile_id(key)?;
         let sql = |e| self.sql_error(e);
-        let (profile, provenance) = self
+        let (profile, (provenance, default_age)) = self
             .conn()
             .prepare_cached(
                 "SELECT email, crm_id, shop_id, first_name, last_name, phone, locale, timezone, country, postal_code, city, consent_email,
-                        attributes, provenance, created_at, updated_at FROM profiles WHERE id = ?1",
+                        attributes, provenance, created_at, updated_at, import_batch FROM profiles WHERE id = ?1",
             )
             .and_then(|mut st| {
                 st.query_row([id], |r| {
@@ -148,16 +148,28 @@ impl Store {
                     p.insert("created_at".into(), Value::String(ms_to_rfc3339(r.get(14)?)));
                     p.insert("updated_at".into(), Value::String(ms_to_rfc3339(r.get(15)?)));
                     let provenance: Value = serde_json::from_str(&r.get::<_, String>(13)?).unwrap_or(Value::Null);
-                    Ok((p, provenance))
+                    let default_age = json!({"at": ms_to_rfc3339(r.get(15)?), "batch": r.get::<_, Option<i64>>(16)?});
+                    Ok((p, (provenance, default_age)))
                 })
             })
             .map_err(sql)?;
+        // A field's age is in the provenance when it differs from the profile's own update.
+        let recorded = match provenance {
+            Value::Object(map) => map,
+            _ => Map::new(),
+        };
         let mut data_ages = Map::new();
-        if let Value::Object(map) = provenance {
-            for (field, p) in map {
-                let at = p.get("at").and_then(Value::as_i64).map(ms_to_rfc3339);
-                data_ages.insert(field, json!({"at": at, "batch": p.get("batch")}));
-            }
+        for field in profile
+            .keys()
+            .filter(|k| !matches!(k.as_str(), "created_at" | "updated_at"))
+        {
+            let age = match recorded.get(field) {
+                Some(p) => {
+                    json!({"at": p.get("at").and_then(Value::as_i64).map(ms_to_rfc3339), "batch": p.get("batch")})
+                }
+                None => default_age.clone(),
+            };
+            data_ages.insert(field.clone(), age);
         }
         let recent_events = self
             .conn()

@@ -60,6 +60,10 @@ const PROFILE_TEXT: &[&str] = &[
     "source",
 ];
 
+const FIND_PROFILE: &str = "SELECT id, email_key, crm_id, shop_id, first_name, last_name, phone, locale, timezone, country, postal_code, city, source,
+        consent_email, attributes, provenance, updated_at, import_batch FROM profiles
+     WHERE email_key = ?1 OR crm_id = ?2 OR shop_id = ?3 ORDER BY email_key = ?1 DESC LIMIT 1";
+
 /// Fuzzy matches at or above this score are reported for review; none is merged automatically.
 pub const FUZZY_THRESHOLD: f64 = 0.85;
 
@@ -176,20 +180,9 @@ impl<'t> Applier<'t> {
             None => {
                 self.fuzzy_check(line, &address.display, &values)?;
                 let created = values.get("created_at").and_then(Value::as_i64).unwrap_or(row_at);
-                let mut provenance = Map::new();
-                let fields_set = values
-                    .keys()
-                    .copied()
-                    .filter(|f| !matches!(*f, "created_at" | "updated_at"));
-                for field in fields_set.chain(
-                    fields
-                        .attributes
-                        .iter()
-                        .filter(|(_, v)| !v.is_null())
-                        .map(|(k, _)| k.as_str()),
-                ) {
-                    provenance.insert(field.to_owned(), json!({"at": row_at, "batch": self.batch}));
-                }
+                // Every field of a new profile dates from the profile's own updated_at and batch;
+                // provenance only records fields whose age differs from that.
+                let provenance = Map::new();
                 let attributes: Map<String, Value> =
                     fields.attributes.into_iter().filter(|(_, v)| !v.is_null()).collect();
                 let text = |f: &str| values.get(f).and_then(|v| v.as_str().map(str::to_owned));
@@ -246,23 +239,16 @@ impl<'t> Applier<'t> {
         key: &str,
         values: &BTreeMap<&'static str, Value>,
     ) -> Result<Option<StoredProfile>, StoreError> {
-        let by = |column: &str, value: &str| -> Result<Option<StoredProfile>, StoreError> {
-            self.tx
-                .prepare_cached(&format!("SELECT id, email_key, {} , consent_email, attributes, provenance, updated_at FROM profiles WHERE {column} = ?1", PROFILE_TEXT.join(", ")))
-                .and_then(|mut st| st.query_row([value], StoredProfile::from_row).optional())
-                .map_err(Self::sql)
-        };
-        if let Some(p) = by("email_key", key)? {
-            return Ok(Some(p));
-        }
-        for id in ["crm_id", "shop_id"] {
-            if let Some(v) = values.get(id).and_then(Value::as_str) {
-                if let Some(p) = by(id, v)? {
-                    return Ok(Some(p));
-                }
-            }
-        }
-        Ok(None)
+        let crm = values.get("crm_id").and_then(Value::as_str);
+        let shop = values.get("shop_id").and_then(Value::as_str);
+        // One lookup: the email first, then the external ids (each has its own unique index).
+        self.tx
+            .prepare_cached(FIND_PROFILE)
+            .and_then(|mut st| {
+                st.query_row(params![key, crm, shop], StoredProfile::from_row)
+                    .optional()
+            })
+            .map_err(Self::sql)
     }
 
     /// Newest value per field wins; provenance records the time and batch of each value kept.
@@ -324,6 +310,22 @@ impl<'t> Applier<'t> {
         }
         if changed {
             let updated_at = profile.updated_at.max(row_at);
+            if updated_at != profile.updated_at {
+                // Fields that keep their value keep their age, which no longer equals the profile's.
+                let pinned = json!({"at": profile.updated_at, "batch": profile.import_batch});
+                let present: Vec<String> = PROFILE_TEXT
+                    .iter()
+                    .zip(&profile.text)
+                    .filter(|(_, v)| v.is_some())
+                    .map(|(f, _)| (*f).to_owned())
+                    .chain(profile.consent.map(|_| "consent_email".to_owned()))
+                    .chain(profile.attributes.keys().cloned())
+                    .chain(std::iter::once("email".to_owned()))
+                    .collect();
+                for field in present {
+                    provenance.entry(field).or_insert_with(|| pinned.clone());
+                }
+            }
             let mut st = self
                 .tx
                 .prepare_cached(
@@ -365,15 +367,15 @@ impl<'t> Applier<'t> {
     ) -> Result<(), StoreError> {
         let get = |f: &str| values.get(f).and_then(Value::as_str).unwrap_or_default();
         let (postal, first, last, phone) = (get("postal_code"), get("first_name"), get("last_name"), get("phone"));
-        if postal.is_empty() || (last.is_empty() && phone.is_empty()) {
+        if postal.is_empty() || last.is_empty() {
             return Ok(());
         }
         let mut st = self
             .tx
-            .prepare_cached("SELECT email, first_name, last_name, phone FROM profiles WHERE postal_code = ?1 LIMIT 200")
+            .prepare_cached("SELECT email, first_name, last_name, phone FROM profiles WHERE postal_code = ?1 AND last_name = ?2 COLLATE NOCASE LIMIT 50")
             .map_err(Self::sql)?;
         let candidates = st
-            .query_map([postal], |r| {
+            .query_map([postal, last], |r| {
                 Ok((
                     r.get::<_, String>(0)?,
                     r.get::<_, Option<String>>(1)?,
@@ -646,6 +648,7 @@ struct StoredProfile {
     attributes: Map<String, Value>,
     provenance: Map<String, Value>,
     updated_at: i64,
+    import_batch: Option<i64>,
 }
 
 impl StoredProfile {
@@ -667,6 +670,7 @@ impl StoredProfile {
             attributes: json(r.get(3 + n)?),
             provenance: json(r.get(4 + n)?),
             updated_at: r.get(5 + n)?,
+            import_batch: r.get(6 + n)?,
         })
     }
 }
