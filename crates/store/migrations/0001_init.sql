@@ -42,7 +42,6 @@ CREATE TABLE profiles (
     import_batch  INTEGER REFERENCES import_batches (id)
 );
 CREATE INDEX profiles_match ON profiles (postal_code, last_name COLLATE NOCASE);
-CREATE INDEX profiles_phone ON profiles (phone);
 
 CREATE TABLE events (
     id           INTEGER PRIMARY KEY,

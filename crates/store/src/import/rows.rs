@@ -60,9 +60,18 @@ const PROFILE_TEXT: &[&str] = &[
     "source",
 ];
 
-const FIND_PROFILE: &str = "SELECT id, email_key, crm_id, shop_id, first_name, last_name, phone, locale, timezone, country, postal_code, city, source,
-        consent_email, attributes, provenance, updated_at, import_batch FROM profiles
-     WHERE email_key = ?1 OR crm_id = ?2 OR shop_id = ?3 ORDER BY email_key = ?1 DESC LIMIT 1";
+/// The email first, then the external ids; each branch is one unique-index lookup (a single OR
+/// query is re-prepared on every call by SQLite's STAT4 planner).
+const FIND_PROFILE: &str = "SELECT * FROM (
+        SELECT id, email_key, crm_id, shop_id, first_name, last_name, phone, locale, timezone, country, postal_code, city, source,
+               consent_email, attributes, provenance, updated_at, import_batch, 1 AS rank FROM profiles WHERE email_key = ?1
+        UNION ALL
+        SELECT id, email_key, crm_id, shop_id, first_name, last_name, phone, locale, timezone, country, postal_code, city, source,
+               consent_email, attributes, provenance, updated_at, import_batch, 2 FROM profiles WHERE crm_id = ?2
+        UNION ALL
+        SELECT id, email_key, crm_id, shop_id, first_name, last_name, phone, locale, timezone, country, postal_code, city, source,
+               consent_email, attributes, provenance, updated_at, import_batch, 3 FROM profiles WHERE shop_id = ?3
+     ) ORDER BY rank LIMIT 1";
 
 /// Fuzzy matches at or above this score are reported for review; none is merged automatically.
 pub const FUZZY_THRESHOLD: f64 = 0.85;
@@ -73,7 +82,7 @@ pub(crate) struct Applier<'t> {
     batch: i64,
     now: i64,
     zone: Zone,
-    /// Rows written by this import, to tell a duplicate in the file from an update.
+    /// Products written by this import, to tell a duplicate in the file from an update.
     touched: HashSet<String>,
     profile_ids: HashMap<String, Option<i64>>,
     pub(crate) assumed_zone: u64,
@@ -216,12 +225,12 @@ impl<'t> Applier<'t> {
                         ])
                     })
                     .map_err(Self::sql)?;
-                self.touched.insert(address.key);
                 report.inserted += 1;
             }
             Some(profile) => {
                 let changed = self.merge_profile(&profile, &values, fields.attributes, row_at)?;
-                let duplicate_in_file = !self.touched.insert(profile.email_key.clone());
+                // Written earlier by this very import: a duplicate row of the file.
+                let duplicate_in_file = profile.import_batch == Some(self.batch);
                 if duplicate_in_file {
                     report.merged += 1;
                 } else if changed {
@@ -642,7 +651,6 @@ type ProductRow = (
 
 struct StoredProfile {
     id: i64,
-    email_key: String,
     text: Vec<Option<String>>,
     consent: Option<bool>,
     attributes: Map<String, Value>,
@@ -664,7 +672,6 @@ impl StoredProfile {
         };
         Ok(Self {
             id: r.get(0)?,
-            email_key: r.get(1)?,
             text,
             consent: r.get(2 + n)?,
             attributes: json(r.get(3 + n)?),
