@@ -395,12 +395,11 @@ fn run_import(workspace: &Option<PathBuf>, cwd: &Path, args: &ImportArgs) -> any
 
 fn render_one(ws: &mut Workspace, args: &RenderArgs) -> anyhow::Result<ExitCode> {
     let entry = ws.email(args.email.as_deref().unwrap_or_default())?;
-    let data = match (&args.data, &args.profile) {
-        (Some(path), _) => read_data(path)?,
-        (None, Some(profile)) => ws.open_store()?.render_context(profile).map_err(WorkspaceError::from)?,
-        (None, None) => Value::Object(serde_json::Map::new()),
+    let rendered = match (&args.data, &args.profile) {
+        (Some(path), _) => ws.render(&entry, &read_data(path)?)?,
+        (None, Some(profile)) => ws.render_profile(&entry, profile, tessera_store::now_ms())?,
+        (None, None) => ws.render(&entry, &Value::Object(serde_json::Map::new()))?,
     };
-    let rendered = ws.render(&entry, &data)?;
     match &args.out {
         Some(path) => write_file(path, rendered.html.as_bytes())?,
         None => match std::io::stdout().lock().write_all(rendered.html.as_bytes()) {
@@ -415,6 +414,12 @@ fn render_one(ws: &mut Workspace, args: &RenderArgs) -> anyhow::Result<ExitCode>
         write_file(path, serde_json::to_string_pretty(&rendered.report)?.as_bytes())?;
     }
     let r = &rendered.report;
+    for stale in &rendered.report.stale_fields {
+        eprintln!(
+            "note: {} was last updated {} (older than {} for {} data)",
+            stale.field, stale.last_updated, stale.threshold, stale.source
+        );
+    }
     eprintln!(
         "{}: subject \"{}\"; {} KB HTML; {} fallback(s), {} hidden block(s), {} warning(s)",
         entry.name,

@@ -17,6 +17,43 @@ pub struct Config {
     /// `[[field]]`: the data dictionary.
     #[serde(default, rename = "field")]
     pub fields: Vec<DictionaryField>,
+    /// `[freshness]`: how old data of each source may be before a render calls it stale,
+    /// e.g. `web = "15m"`, `crm = "24h"` (units s, m, h, d).
+    #[serde(default)]
+    pub freshness: std::collections::BTreeMap<String, String>,
+}
+
+/// Parses a duration like `15m`, `24h`, `7d`, `90s` into seconds.
+///
+/// # Errors
+/// A readable message for anything else.
+pub fn parse_duration(text: &str) -> Result<i64, String> {
+    let t = text.trim();
+    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (number, unit) = t.split_at(split);
+    let n: i64 = number
+        .parse()
+        .map_err(|_| format!("\"{text}\" is not a duration like 15m, 24h or 7d"))?;
+    let unit = match unit.trim() {
+        "s" => 1,
+        "m" => 60,
+        "h" => 3600,
+        "d" => 86_400,
+        _ => return Err(format!("\"{text}\" is not a duration like 15m, 24h or 7d")),
+    };
+    n.checked_mul(unit).ok_or_else(|| format!("\"{text}\" is too long"))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn durations_parse_with_units() {
+        assert_eq!(super::parse_duration("15m"), Ok(900));
+        assert_eq!(super::parse_duration("24h"), Ok(86_400));
+        assert_eq!(super::parse_duration(" 7d "), Ok(604_800));
+        assert!(super::parse_duration("soon").is_err());
+        assert!(super::parse_duration("5 weeks").is_err());
+    }
 }
 
 /// `[workspace]`.

@@ -238,6 +238,59 @@ impl Workspace {
         Ok(tessera_core::render(&compiled, data))
     }
 
+    /// Renders an email as a profile of the workspace's store: its attributes and open cart, with
+    /// every field older than its source's freshness threshold (`[freshness]`) in the report.
+    /// `now_ms` is the instant the ages are measured against.
+    ///
+    /// # Errors
+    /// As [`Workspace::compile`], a missing profile, an invalid `[freshness]` entry, SQLite errors.
+    pub fn render_profile(
+        &mut self,
+        entry: &EmailEntry,
+        profile: &str,
+        now_ms: i64,
+    ) -> Result<Rendered, WorkspaceError> {
+        let store = self.open_store()?;
+        let data = store.render_context(profile)?;
+        let detail = store.profile_detail(profile, 0)?;
+        let mut rendered = self.render(entry, &data)?;
+        let mut thresholds = std::collections::BTreeMap::new();
+        for (source, text) in &self.config.freshness {
+            let seconds = config::parse_duration(text).map_err(|message| WorkspaceError::Config {
+                path: self.files.display(CONFIG_FILE),
+                message: format!("[freshness] {source}: {message}"),
+            })?;
+            thresholds.insert(source.clone(), (seconds, text.clone()));
+        }
+        for field in self.dictionary.iter() {
+            let (Some(name), Some(source)) = (field.path.strip_prefix("profile."), field.source.as_ref()) else {
+                continue;
+            };
+            let (Some((seconds, text)), Some(at)) = (
+                thresholds.get(source),
+                detail
+                    .data_ages
+                    .get(name)
+                    .and_then(|a| a.get("at"))
+                    .and_then(Value::as_str),
+            ) else {
+                continue;
+            };
+            let age_ms = time::OffsetDateTime::parse(at, &time::format_description::well_known::Rfc3339)
+                .map(|t| now_ms - i64::try_from(t.unix_timestamp_nanos() / 1_000_000).unwrap_or(i64::MAX))
+                .unwrap_or(0);
+            if age_ms > seconds * 1000 {
+                rendered.report.stale_fields.push(tessera_core::render::StaleField {
+                    field: field.path.clone(),
+                    source: source.clone(),
+                    last_updated: at.to_owned(),
+                    threshold: text.clone(),
+                });
+            }
+        }
+        Ok(rendered)
+    }
+
     /// Checks an email: every problem, errors and warnings, located by block and field.
     #[must_use]
     pub fn check(&mut self, entry: &EmailEntry) -> Vec<Diagnostic> {

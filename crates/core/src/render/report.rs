@@ -35,6 +35,22 @@ pub struct RenderReport {
     pub text_bytes: usize,
     /// The Gmail clipping budget in bytes.
     pub gmail_budget_bytes: usize,
+    /// Data older than its source's freshness threshold (rendering as a stored profile).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub stale_fields: Vec<StaleField>,
+}
+
+/// A data field older than the freshness threshold of its source.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StaleField {
+    /// The data path, e.g. `profile.loyalty_points`.
+    pub field: String,
+    /// Its source (crm, web, ...).
+    pub source: String,
+    /// When it was last set (RFC 3339 UTC).
+    pub last_updated: String,
+    /// The threshold, as configured (e.g. `24h`).
+    pub threshold: String,
 }
 
 /// A placeholder that did not get its value.
