@@ -58,6 +58,7 @@ CREATE TABLE events (
 );
 CREATE INDEX events_profile_time ON events (profile_id, occurred_at);
 CREATE INDEX events_type_time ON events (type, occurred_at);
+CREATE INDEX events_profile_type_time ON events (profile_id, type, occurred_at);
 
 CREATE TABLE products (
     sku          TEXT    PRIMARY KEY,

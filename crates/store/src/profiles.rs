@@ -110,8 +110,17 @@ impl Store {
         let email_key = crate::validate::email::parse_email(key).map(|e| e.key).ok();
         let id: Option<i64> = self
             .conn()
-            .prepare_cached("SELECT id FROM profiles WHERE email_key = ?1 OR crm_id = ?2 OR shop_id = ?2 OR CAST(id AS TEXT) = ?2 LIMIT 1")
-            .and_then(|mut st| st.query_row(params![email_key, key], |r| r.get(0)).optional())
+            .prepare_cached(
+                "SELECT id FROM profiles WHERE email_key = ?1
+                 UNION ALL SELECT id FROM profiles WHERE crm_id = ?2
+                 UNION ALL SELECT id FROM profiles WHERE shop_id = ?2
+                 UNION ALL SELECT id FROM profiles WHERE id = ?3
+                 LIMIT 1",
+            )
+            .and_then(|mut st| {
+                st.query_row(params![email_key, key, key.parse::<i64>().ok()], |r| r.get(0))
+                    .optional()
+            })
             .map_err(|e| self.sql_error(e))?;
         id.ok_or_else(|| StoreError::ProfileNotFound(key.to_owned()))
     }
@@ -208,10 +217,10 @@ impl Store {
         let items: Vec<Value> = self
             .conn()
             .prepare_cached(
-                "WITH last_purchase AS (SELECT coalesce(max(occurred_at), 0) AS at FROM events WHERE profile_id = ?1 AND type = 'purchase')
-                 SELECT e.sku, count(*) AS quantity, p.name, p.price, p.currency, p.image_url, p.url, max(e.occurred_at) AS added
-                 FROM events e LEFT JOIN products p ON p.sku = e.sku, last_purchase
-                 WHERE e.profile_id = ?1 AND e.type = 'add_to_cart' AND e.sku IS NOT NULL AND e.occurred_at > last_purchase.at
+                "SELECT e.sku, count(*) AS quantity, p.name, p.price, p.currency, p.image_url, p.url, max(e.occurred_at) AS added
+                 FROM events e INDEXED BY events_profile_type_time LEFT JOIN products p ON p.sku = e.sku
+                 WHERE e.profile_id = ?1 AND e.type = 'add_to_cart' AND e.sku IS NOT NULL
+                   AND e.occurred_at > (SELECT coalesce(max(occurred_at), 0) FROM events WHERE profile_id = ?1 AND type = 'purchase')
                  GROUP BY e.sku ORDER BY added DESC",
             )
             .and_then(|mut st| {
