@@ -54,9 +54,10 @@ CREATE TABLE events (
     occurred_at  INTEGER NOT NULL,
     source       TEXT,
     import_batch INTEGER REFERENCES import_batches (id),
+    -- profile id and time first (big-endian) so that inserts stay local in the index, then a hash
+    -- of the rest: the same event imported twice is one row.
     dedup_key    BLOB    NOT NULL UNIQUE
 );
-CREATE INDEX events_profile_time ON events (profile_id, occurred_at);
 CREATE INDEX events_type_time ON events (type, occurred_at);
 CREATE INDEX events_profile_type_time ON events (profile_id, type, occurred_at);
 

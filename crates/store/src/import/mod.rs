@@ -109,6 +109,24 @@ pub fn import(
     options: &ImportOptions,
     progress: &dyn Fn(u64),
 ) -> Result<ImportReport, StoreError> {
+    // A large import touches index pages all over the file: a bigger page cache for its duration
+    // keeps them in memory instead of re-reading them from the OS (bounded, for the memory budget).
+    let sql = |source| StoreError::Sqlite {
+        path: store.path().to_path_buf(),
+        source,
+    };
+    store.conn().execute_batch("PRAGMA cache_size = -131072").map_err(sql)?;
+    let result = import_in_transaction(store, path, options, progress);
+    let _ = store.conn().execute_batch("PRAGMA cache_size = -32768");
+    result
+}
+
+fn import_in_transaction(
+    store: &mut Store,
+    path: &Path,
+    options: &ImportOptions,
+    progress: &dyn Fn(u64),
+) -> Result<ImportReport, StoreError> {
     let started = Instant::now();
     let started_ms = crate::now_ms();
     let format = format_of(path)?;

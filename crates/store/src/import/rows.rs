@@ -521,27 +521,29 @@ impl<'t> Applier<'t> {
         let sku = get("sku").map(|s| normalize_sku(&s));
         let category = get("category").map(|c| c.to_lowercase());
         let source = get("source");
-        let mut key = blake3::Hasher::new();
-        key.update(&profile_id.to_le_bytes());
-        key.update(kind.as_bytes());
-        key.update(&occurred.to_le_bytes());
+        let mut hash = blake3::Hasher::new();
+        hash.update(kind.as_bytes());
         for part in [
             sku.as_deref(),
             category.as_deref(),
             currency.as_deref(),
             source.as_deref(),
         ] {
-            key.update(&[0xFF]);
-            key.update(part.unwrap_or_default().as_bytes());
+            hash.update(&[0xFF]);
+            hash.update(part.unwrap_or_default().as_bytes());
         }
-        key.update(&value.unwrap_or(f64::NAN).to_le_bytes());
+        hash.update(&value.unwrap_or(f64::NAN).to_le_bytes());
+        let mut key = Vec::with_capacity(32);
+        key.extend_from_slice(&profile_id.to_be_bytes());
+        key.extend_from_slice(&occurred.to_be_bytes());
+        key.extend_from_slice(&hash.finalize().as_bytes()[..16]);
         let inserted = self
             .tx
             .prepare_cached(
                 "INSERT OR IGNORE INTO events (profile_id, type, sku, category, value, currency, occurred_at, source, import_batch, dedup_key)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
             )
-            .and_then(|mut st| st.execute(params![profile_id, kind, sku, category, value, currency, occurred, source, self.batch, key.finalize().as_bytes().as_slice()]))
+            .and_then(|mut st| st.execute(params![profile_id, kind, sku, category, value, currency, occurred, source, self.batch, key]))
             .map_err(Self::sql)?;
         if inserted == 1 {
             report.inserted += 1;
