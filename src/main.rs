@@ -416,8 +416,8 @@ fn render_one(ws: &mut Workspace, args: &RenderArgs) -> anyhow::Result<ExitCode>
     let r = &rendered.report;
     for stale in &rendered.report.stale_fields {
         eprintln!(
-            "note: {} was last updated {} (older than {} for {} data)",
-            stale.field, stale.last_updated, stale.threshold, stale.source
+            "note: {} is stale: last updated {}, and {} data counts as fresh for {}",
+            stale.field, stale.last_updated, stale.source, stale.threshold
         );
     }
     eprintln!(
