@@ -1,4 +1,6 @@
 //! Helpers for the CLI tests: run the real `tessera` binary in temporary folders.
+// Shared by several test binaries; each uses only part of it.
+#![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
