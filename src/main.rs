@@ -312,10 +312,11 @@ fn run_import(workspace: &Option<PathBuf>, cwd: &Path, args: &ImportArgs) -> any
     let timezone = tessera_store::validate::timestamp::parse_zone(&args.timezone)
         .map_err(|e| WorkspaceError::from(tessera_store::StoreError::Option(format!("--timezone: {e}"))))?;
     let options = tessera_store::import::ImportOptions {
-        kind: args.kind.parse().map_err(WorkspaceError::from)?,
         mapping: args.mapping.clone(),
         timezone,
         dry_run: args.dry_run,
+        normalization: ws.import_rules(),
+        ..tessera_store::import::ImportOptions::new(args.kind.parse().map_err(WorkspaceError::from)?)
     };
     let mut store = ws.open_store()?;
     let size = std::fs::metadata(&args.file).map(|m| m.len()).unwrap_or(0);

@@ -5,7 +5,6 @@ use std::io::Write as _;
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use tessera_store::import::{import, ImportOptions, Kind};
-use tessera_store::validate::timestamp::Zone;
 use tessera_store::Store;
 
 const TYPES: [&str; 6] = [
@@ -63,12 +62,7 @@ fn write_fixture(
 fn benches(c: &mut Criterion) {
     let dir = tempfile::tempdir().expect("temp dir");
     let mut store = Store::open(&dir.path().join("store.db")).expect("store");
-    let options = |kind| ImportOptions {
-        kind,
-        mapping: None,
-        timezone: Zone::Utc,
-        dry_run: false,
-    };
+    let options = ImportOptions::new;
     let (profiles, events) = write_fixture(dir.path(), 2000, 100_000, "base");
     import(&mut store, &profiles, &options(Kind::Profiles), &|_| {}).expect("profiles");
     import(&mut store, &events, &options(Kind::Events), &|_| {}).expect("events");

@@ -6,7 +6,6 @@ use std::path::{Path, PathBuf};
 
 use serde_json::json;
 use tessera_store::import::{import, ImportOptions, ImportReport, Kind};
-use tessera_store::validate::timestamp::Zone;
 use tessera_store::{Store, StoreError};
 
 struct Fixture {
@@ -38,10 +37,8 @@ impl Fixture {
             &mut self.store,
             path,
             &ImportOptions {
-                kind,
-                mapping: None,
-                timezone: Zone::Utc,
                 dry_run,
+                ..ImportOptions::new(kind)
             },
             &|_| {},
         )
@@ -307,4 +304,43 @@ fn fuzzy_duplicates_are_reported_not_merged() {
         (3, "m.garcia@example.org", "maria.garcia@example.com")
     );
     assert!(m.score >= 0.85 && m.score < 1.0, "{m:?}");
+}
+
+#[test]
+fn skus_and_categories_follow_the_workspace_rules() {
+    use tessera_store::import::{Normalization, SkuRule};
+    let mut f = Fixture::new();
+    let path = f.file("products.csv", b"sku,name,price,category\n nw-1001 ,Jacket,10,Down Jackets\nnw-1002,Boot,20,footwear/boots\nnw-1003,Hat,5,Hats\n");
+    let mut taxonomy = std::collections::BTreeMap::new();
+    taxonomy.insert("down jackets".to_owned(), "jackets/insulated".to_owned());
+    taxonomy.insert("boots".to_owned(), "footwear/boots".to_owned());
+    let options = ImportOptions {
+        normalization: Normalization {
+            sku: SkuRule::Upper,
+            taxonomy,
+        },
+        ..ImportOptions::new(Kind::Products)
+    };
+    let r = import(&mut f.store, &path, &options, &|_| {}).expect("imports");
+    assert_eq!(r.inserted, 3);
+    assert!(
+        r.warnings
+            .iter()
+            .any(|w| w.contains("\"hats\" is not in the workspace taxonomy")),
+        "{:?}",
+        r.warnings
+    );
+    let conn = rusqlite::Connection::open(f.store.path()).expect("open");
+    let rows: Vec<(String, String)> = conn
+        .prepare("SELECT sku, category FROM products ORDER BY sku")
+        .and_then(|mut st| st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect())
+        .expect("rows");
+    assert_eq!(
+        rows,
+        vec![
+            ("NW-1001".to_owned(), "jackets/insulated".to_owned()),
+            ("NW-1002".to_owned(), "footwear/boots".to_owned()),
+            ("NW-1003".to_owned(), "hats".to_owned())
+        ]
+    );
 }

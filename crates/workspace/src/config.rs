@@ -21,6 +21,21 @@ pub struct Config {
     /// e.g. `web = "15m"`, `crm = "24h"` (units s, m, h, d).
     #[serde(default)]
     pub freshness: std::collections::BTreeMap<String, String>,
+    /// `[taxonomy]`: category as imported (lower-case) → master category.
+    #[serde(default)]
+    pub taxonomy: std::collections::BTreeMap<String, String>,
+    /// `[import]`: import rules.
+    #[serde(default)]
+    pub import: ImportRules,
+}
+
+/// `[import]` in `tessera.toml`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ImportRules {
+    /// How SKUs are written: "upper" (default), "lower" or "as-is".
+    #[serde(default)]
+    pub sku: tessera_store::import::SkuRule,
 }
 
 /// Parses a duration like `15m`, `24h`, `7d`, `90s` into seconds.

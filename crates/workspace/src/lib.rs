@@ -341,6 +341,20 @@ impl Workspace {
             .ok_or(WorkspaceError::DemoHasNoStore)
     }
 
+    /// The workspace's rules for imported SKUs and categories (`[import]`, `[taxonomy]`).
+    #[must_use]
+    pub fn import_rules(&self) -> tessera_store::import::Normalization {
+        tessera_store::import::Normalization {
+            sku: self.config.import.sku,
+            taxonomy: self
+                .config
+                .taxonomy
+                .iter()
+                .map(|(k, v)| (k.trim().to_lowercase(), v.trim().to_lowercase()))
+                .collect(),
+        }
+    }
+
     /// Opens (creating if needed) the workspace's profile store.
     ///
     /// # Errors

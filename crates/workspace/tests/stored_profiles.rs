@@ -4,7 +4,6 @@
 use std::io::Write as _;
 
 use tessera_store::import::{import, ImportOptions, Kind};
-use tessera_store::validate::timestamp::Zone;
 use tessera_workspace::Workspace;
 
 fn write(path: &std::path::Path, text: &str) {
@@ -19,12 +18,7 @@ fn a_stored_profile_renders_with_its_cart_and_stale_fields_are_reported() {
     tessera_workspace::init(dir.path()).expect("init");
     let mut ws = Workspace::open(dir.path()).expect("open");
     let mut store = ws.open_store().expect("store");
-    let options = |kind| ImportOptions {
-        kind,
-        mapping: None,
-        timezone: Zone::Utc,
-        dry_run: false,
-    };
+    let options = ImportOptions::new;
     let profiles = dir.path().join("p.csv");
     write(
         &profiles,

@@ -68,6 +68,77 @@ pub struct ImportOptions {
     pub timezone: Zone,
     /// Produce the report, write nothing.
     pub dry_run: bool,
+    /// How SKUs and categories are normalized.
+    pub normalization: Normalization,
+}
+
+impl ImportOptions {
+    /// Options for a kind: UTC, no mapping file, writing, default normalization.
+    #[must_use]
+    pub fn new(kind: Kind) -> Self {
+        Self {
+            kind,
+            mapping: None,
+            timezone: Zone::Utc,
+            dry_run: false,
+            normalization: Normalization::default(),
+        }
+    }
+}
+
+/// How SKUs are written.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SkuRule {
+    /// Trimmed and upper-cased (`nw-1001` → `NW-1001`).
+    #[default]
+    Upper,
+    /// Trimmed and lower-cased.
+    Lower,
+    /// Trimmed only.
+    AsIs,
+}
+
+/// Workspace rules for product identifiers and categories.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Normalization {
+    /// The SKU rule.
+    pub sku: SkuRule,
+    /// The master taxonomy: a category as found (lower-cased) → its master category. Master
+    /// categories map to themselves implicitly. Empty: categories are kept (lower-cased).
+    pub taxonomy: std::collections::BTreeMap<String, String>,
+}
+
+impl Normalization {
+    /// A SKU by the rule.
+    #[must_use]
+    pub fn sku(&self, raw: &str) -> String {
+        let t = raw.trim();
+        match self.sku {
+            SkuRule::Upper => t.to_uppercase(),
+            SkuRule::Lower => t.to_lowercase(),
+            SkuRule::AsIs => t.to_owned(),
+        }
+    }
+
+    /// The master category of a category as found; `Err` with the lower-cased category when a
+    /// taxonomy exists and does not know it.
+    ///
+    /// # Errors
+    /// The category is not in the taxonomy.
+    pub fn category(&self, raw: &str) -> Result<String, String> {
+        let c = raw.trim().to_lowercase();
+        if self.taxonomy.is_empty() {
+            return Ok(c);
+        }
+        if let Some(master) = self.taxonomy.get(&c) {
+            return Ok(master.clone());
+        }
+        if self.taxonomy.values().any(|m| *m == c) {
+            return Ok(c);
+        }
+        Err(c)
+    }
 }
 
 /// The file format, from the extension.
@@ -175,7 +246,14 @@ fn import_in_transaction(
         .map_err(&sql)?;
         tx.last_insert_rowid()
     };
-    let mut applier = rows::Applier::new(&tx, options.kind, batch, started_ms, options.timezone);
+    let mut applier = rows::Applier::new(
+        &tx,
+        options.kind,
+        batch,
+        started_ms,
+        options.timezone,
+        options.normalization.clone(),
+    );
     let mut targets: Option<Vec<Target>> = None;
     let mut json_targets: HashMap<String, Target> = HashMap::new();
     let mut failure: Option<StoreError> = None;

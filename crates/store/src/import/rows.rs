@@ -86,11 +86,19 @@ pub(crate) struct Applier<'t> {
     touched: HashSet<String>,
     profile_ids: HashMap<String, Option<i64>>,
     pub(crate) assumed_zone: u64,
+    rules: super::Normalization,
     pub(crate) fuzzy: Vec<FuzzyMatch>,
 }
 
 impl<'t> Applier<'t> {
-    pub(crate) fn new(tx: &'t Transaction<'t>, kind: Kind, batch: i64, now: i64, zone: Zone) -> Self {
+    pub(crate) fn new(
+        tx: &'t Transaction<'t>,
+        kind: Kind,
+        batch: i64,
+        now: i64,
+        zone: Zone,
+        rules: super::Normalization,
+    ) -> Self {
         Self {
             tx,
             kind,
@@ -100,6 +108,7 @@ impl<'t> Applier<'t> {
             touched: HashSet::new(),
             profile_ids: HashMap::new(),
             assumed_zone: 0,
+            rules,
             fuzzy: Vec::new(),
         }
     }
@@ -117,6 +126,16 @@ impl<'t> Applier<'t> {
             Kind::Events => self.event(line, &fields, report),
             Kind::Products => self.product(line, &fields, report),
         }
+    }
+
+    /// The master category; an unknown one is kept as found and reported once.
+    fn category(&self, raw: &str, report: &mut ImportReport) -> String {
+        self.rules.category(raw).unwrap_or_else(|unknown| {
+            report.warn_once(format!(
+                "category \"{unknown}\" is not in the workspace taxonomy; kept as is"
+            ));
+            unknown
+        })
     }
 
     fn time(&mut self, raw: &str) -> Result<i64, String> {
@@ -518,8 +537,8 @@ impl<'t> Applier<'t> {
             );
             return Ok(());
         };
-        let sku = get("sku").map(|s| normalize_sku(&s));
-        let category = get("category").map(|c| c.to_lowercase());
+        let sku = get("sku").map(|s| self.rules.sku(&s));
+        let category = get("category").map(|c| self.category(&c, report));
         let source = get("source");
         let mut hash = blake3::Hasher::new();
         hash.update(kind.as_bytes());
@@ -561,7 +580,7 @@ impl<'t> Applier<'t> {
                 .map(|v| text::clean_text(v).into_owned())
                 .filter(|v| !v.is_empty())
         };
-        let sku = normalize_sku(&get("sku").unwrap_or_default());
+        let sku = self.rules.sku(&get("sku").unwrap_or_default());
         let number = |f: &str, report: &mut ImportReport| -> Result<Option<f64>, ()> {
             match get(f) {
                 None => Ok(None),
@@ -589,7 +608,7 @@ impl<'t> Applier<'t> {
             get("name"),
             price,
             get("currency").map(|c| c.to_ascii_uppercase()),
-            get("category").map(|c| c.to_lowercase()),
+            get("category").map(|c| self.category(&c, report)),
             get("image_url"),
             get("url"),
             stock,
@@ -682,12 +701,6 @@ impl StoredProfile {
             import_batch: r.get(6 + n)?,
         })
     }
-}
-
-/// SKUs are matched trimmed and upper-cased (`nw-1001 ` and `NW-1001` are one product).
-#[must_use]
-pub fn normalize_sku(raw: &str) -> String {
-    raw.trim().to_ascii_uppercase()
 }
 
 /// E.164-like: a leading `+` kept, digits only, at least 6 of them.
