@@ -13,9 +13,10 @@ if ! command -v cargo >/dev/null 2>&1; then
   echo "error: Rust (cargo) is needed; install it with rustup, then run this again" >&2
   exit 1
 fi
-# Debian packages the build needs (a C compiler for the blake3 assembly, pkg-config).
+# Debian packages the build and tests need (a C compiler for SQLite and blake3, pkg-config,
+# python3 for the fixture generators).
 missing=()
-for pkg in build-essential pkg-config; do
+for pkg in build-essential pkg-config python3; do
   dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
 done
 if [ "${#missing[@]}" -gt 0 ]; then

@@ -57,6 +57,7 @@ pub fn read_csv(reader: impl Read, on: &mut dyn FnMut(Event<'_>) -> Result<(), S
         inner: reader,
         offset: 0,
         last_cr: false,
+        quote: QuoteState::FieldStart,
         breaks: std::rc::Rc::clone(&breaks),
     };
     let mut csv = csv::ReaderBuilder::new()
@@ -65,6 +66,7 @@ pub fn read_csv(reader: impl Read, on: &mut dyn FnMut(Event<'_>) -> Result<(), S
         .from_reader(tracked);
     let mut record = csv::StringRecord::new();
     let mut headers: Option<Vec<String>> = None;
+    let mut held: Option<Record> = None;
     let line_at = |position: Option<&csv::Position>| position.map_or(0, |p| breaks.borrow_mut().line_at(p.byte()));
     loop {
         match csv.read_record(&mut record) {
@@ -106,9 +108,21 @@ pub fn read_csv(reader: impl Read, on: &mut dyn FnMut(Event<'_>) -> Result<(), S
                     .cloned()
                     .zip(record.iter().map(|f| Cell::Text(f.to_owned())))
                     .collect();
-                on(Event::Record(Record { line, cells, problem }))?;
+                // Each record waits for the next: only at the end of the file is it known whether
+                // the last one closed its quotes.
+                if let Some(previous) = held.replace(Record { line, cells, problem }) {
+                    on(Event::Record(previous))?;
+                }
             }
         }
+    }
+    if let Some(mut last) = held {
+        if breaks.borrow().unterminated_quote {
+            last.problem = Some(
+                "a quoted field is never closed (a \" is missing); the rest of the file was read into it".to_owned(),
+            );
+        }
+        on(Event::Record(last))?;
     }
     if headers.is_none() {
         return Err("the file holds no header row".to_owned());
@@ -122,6 +136,36 @@ pub fn read_csv(reader: impl Read, on: &mut dyn FnMut(Event<'_>) -> Result<(), S
 struct LineBreaks {
     pending: std::collections::VecDeque<u64>,
     passed: u64,
+    /// The input ended inside a quoted field.
+    unterminated_quote: bool,
+}
+
+/// Where the raw bytes stand in CSV quoting, as the csv crate reads them.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum QuoteState {
+    FieldStart,
+    Unquoted,
+    Quoted,
+    QuoteInQuoted,
+}
+
+impl QuoteState {
+    fn next(self, b: u8) -> Self {
+        let separator = matches!(b, b',' | b'\n' | b'\r');
+        match self {
+            Self::Quoted => {
+                if b == b'"' {
+                    Self::QuoteInQuoted
+                } else {
+                    Self::Quoted
+                }
+            }
+            Self::QuoteInQuoted if b == b'"' => Self::Quoted,
+            Self::FieldStart if b == b'"' => Self::Quoted,
+            _ if separator => Self::FieldStart,
+            _ => Self::Unquoted,
+        }
+    }
 }
 
 impl LineBreaks {
@@ -138,6 +182,7 @@ struct BreakTracker<R> {
     inner: R,
     offset: u64,
     last_cr: bool,
+    quote: QuoteState,
     breaks: std::rc::Rc<std::cell::RefCell<LineBreaks>>,
 }
 
@@ -153,8 +198,12 @@ impl<R: Read> Read for BreakTracker<R> {
                 _ => {}
             }
             self.last_cr = *b == b'\r';
+            self.quote = self.quote.next(*b);
         }
         self.offset += n as u64;
+        if n == 0 && !buf.is_empty() {
+            breaks.unterminated_quote = self.quote == QuoteState::Quoted;
+        }
         Ok(n)
     }
 }
@@ -372,6 +421,24 @@ mod tests {
         assert_eq!(rows[0].cells[1].1, Cell::Text("Ann\nLee".into()));
         assert_eq!(rows[1].problem.as_deref(), Some("found 3 fields, expected 2"));
         assert_eq!(rows[2].problem.as_deref(), Some("found 1 fields, expected 2"));
+    }
+
+    #[test]
+    fn an_unclosed_quote_at_the_end_is_a_problem_of_the_last_record() {
+        let (rows, r) = collect(csv, "email,name\na@x.io,Ann\nb@x.io,\"Bo\nc@x.io,Cy\n");
+        assert!(r.is_ok());
+        assert_eq!(rows.len(), 2);
+        assert!(rows[0].problem.is_none());
+        assert!(
+            rows[1].problem.as_deref().is_some_and(|p| p.contains("never closed")),
+            "{:?}",
+            rows[1]
+        );
+        let (rows, _) = collect(csv, "email,name\na@x.io,\"Ann \"\"A\"\" Lee\"\n");
+        assert!(
+            rows[0].problem.is_none(),
+            "doubled quotes inside a quoted field are fine"
+        );
     }
 
     #[test]
