@@ -10,10 +10,14 @@ use tessera_store::Store;
 #[test]
 fn the_demo_data_imports_with_its_planted_duplicates_found() {
     let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/demo/store");
-    let expected: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(data.join("profiles.expected.json")).expect("read")).expect("JSON");
+    let expected: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(data.join("profiles.expected.json")).expect("read"))
+            .expect("JSON");
     let dir = tempfile::tempdir().expect("temp dir");
     let mut store = Store::open(&dir.path().join("store.db")).expect("store");
-    let run = |store: &mut Store, file: &str, kind| import(store, &data.join(file), &ImportOptions::new(kind), &|_| {}).expect(file);
+    let run = |store: &mut Store, file: &str, kind| {
+        import(store, &data.join(file), &ImportOptions::new(kind), &|_| {}).expect(file)
+    };
 
     let products = run(&mut store, "products.csv", Kind::Products);
     assert_eq!((products.inserted, products.rejected), (200, 0));
@@ -22,17 +26,32 @@ fn the_demo_data_imports_with_its_planted_duplicates_found() {
     assert_eq!(profiles.rejected, 0, "{:?}", profiles.rejections);
     assert_eq!(profiles.inserted, 2000);
     assert_eq!(profiles.merged, expected["exact_duplicates"].as_u64().expect("count"));
-    let found: BTreeSet<BTreeSet<String>> = profiles.fuzzy_matches.iter().map(|m| [m.email.clone(), m.candidate.clone()].into()).collect();
+    let found: BTreeSet<BTreeSet<String>> = profiles
+        .fuzzy_matches
+        .iter()
+        .map(|m| [m.email.clone(), m.candidate.clone()].into())
+        .collect();
     let planted: BTreeSet<BTreeSet<String>> = expected["fuzzy_pairs"]
         .as_array()
         .expect("pairs")
         .iter()
-        .map(|p| p.as_array().expect("pair").iter().map(|e| e.as_str().expect("email").to_owned()).collect())
+        .map(|p| {
+            p.as_array()
+                .expect("pair")
+                .iter()
+                .map(|e| e.as_str().expect("email").to_owned())
+                .collect()
+        })
         .collect();
     assert_eq!(found, planted, "exactly the planted near-duplicates are reported");
 
     let events = run(&mut store, "events.jsonl", Kind::Events);
-    assert_eq!((events.inserted, events.rejected), (50_000, 0), "{:?}", events.rejections);
+    assert_eq!(
+        (events.inserted, events.rejected),
+        (50_000, 0),
+        "{:?}",
+        events.rejections
+    );
     assert_eq!(store.integrity_check().expect("check"), "ok");
 }
 
@@ -51,6 +70,9 @@ fn the_demo_data_is_regenerated_byte_for_byte() {
     for file in ["products.csv", "profiles.csv", "events.jsonl", "profiles.expected.json"] {
         let committed = std::fs::read(root.join("fixtures/demo/store").join(file)).expect("committed file");
         let fresh = std::fs::read(dir.path().join(file)).expect("generated file");
-        assert!(committed == fresh, "{file} differs from what the generator writes with the default seed");
+        assert!(
+            committed == fresh,
+            "{file} differs from what the generator writes with the default seed"
+        );
     }
 }
