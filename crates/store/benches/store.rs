@@ -4,17 +4,8 @@
 use std::io::Write as _;
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use tessera_store::import::{import, ImportOptions, Kind};
+use tessera_store::import::{import, ImportOptions, Kind, EVENT_TYPES};
 use tessera_store::Store;
-
-const TYPES: [&str; 6] = [
-    "page_view",
-    "product_view",
-    "add_to_cart",
-    "purchase",
-    "email_open",
-    "click",
-];
 
 fn write_fixture(
     dir: &std::path::Path,
@@ -48,7 +39,7 @@ fn write_fixture(
         writeln!(
             f,
             "{{\"email\": \"user{who}-{tag}@example.com\", \"type\": \"{}\", \"sku\": \"NW-{}\", \"value\": {}, \"currency\": \"EUR\", \"occurred_at\": \"2026-11-{day:02}T{:02}:{:02}:00Z\"}}",
-            TYPES[i % 6],
+            EVENT_TYPES[i % EVENT_TYPES.len()],
             1000 + i % 200,
             10 + i % 90,
             i % 24,

@@ -21,6 +21,16 @@ pub use report::{FuzzyMatch, ImportReport, Rejection};
 use crate::validate::timestamp::Zone;
 use crate::{Store, StoreError};
 
+/// The behavioural event types the store knows.
+pub const EVENT_TYPES: &[&str] = &[
+    "page_view",
+    "product_view",
+    "add_to_cart",
+    "purchase",
+    "email_open",
+    "click",
+];
+
 /// What a file holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Kind {

@@ -162,43 +162,12 @@ impl<'t> Applier<'t> {
             if cleaned.is_empty() {
                 continue;
             }
-            let value = match *field {
-                "country" => match country::country_code(&cleaned) {
-                    Some(code) => Value::String(code.to_owned()),
-                    None => {
-                        report.reject(line, Some(field), format!("unknown country \"{cleaned}\""));
-                        return Ok(());
-                    }
-                },
-                "phone" => match normalize_phone(&cleaned) {
-                    Some(p) => Value::String(p),
-                    None => {
-                        report.reject(line, Some(field), format!("\"{cleaned}\" is not a phone number"));
-                        return Ok(());
-                    }
-                },
-                "locale" => match normalize_locale(&cleaned) {
-                    Some(l) => Value::String(l),
-                    None => {
-                        report.reject(line, Some(field), format!("\"{cleaned}\" is not a locale like en-US"));
-                        return Ok(());
-                    }
-                },
-                "consent_email" => match parse_consent(&cleaned) {
-                    Some(b) => Value::Bool(b),
-                    None => {
-                        report.reject(line, Some(field), format!("\"{cleaned}\" is not yes or no"));
-                        return Ok(());
-                    }
-                },
-                "created_at" | "updated_at" => match self.time(&cleaned) {
-                    Ok(ms) => Value::from(ms),
-                    Err(reason) => {
-                        report.reject(line, Some(field), reason);
-                        return Ok(());
-                    }
-                },
-                _ => Value::String(cleaned.into_owned()),
+            let value = match self.profile_value(field, &cleaned) {
+                Ok(value) => value,
+                Err(reason) => {
+                    report.reject(line, Some(field), reason);
+                    return Ok(());
+                }
             };
             values.insert(field, value);
         }
@@ -260,6 +229,23 @@ impl<'t> Applier<'t> {
             }
         }
         Ok(())
+    }
+
+    /// A profile field's value, normalized; the reason when it is not valid.
+    fn profile_value(&mut self, field: &str, cleaned: &str) -> Result<Value, String> {
+        let invalid = |what: &str| format!("\"{cleaned}\" is not {what}");
+        Ok(match field {
+            "country" => Value::String(
+                country::country_code(cleaned)
+                    .ok_or_else(|| format!("unknown country \"{cleaned}\""))?
+                    .to_owned(),
+            ),
+            "phone" => Value::String(normalize_phone(cleaned).ok_or_else(|| invalid("a phone number"))?),
+            "locale" => Value::String(normalize_locale(cleaned).ok_or_else(|| invalid("a locale like en-US"))?),
+            "consent_email" => Value::Bool(parse_consent(cleaned).ok_or_else(|| invalid("yes or no"))?),
+            "created_at" | "updated_at" => Value::from(self.time(cleaned)?),
+            _ => Value::String(cleaned.to_owned()),
+        })
     }
 
     fn find_profile(
@@ -483,19 +469,14 @@ impl<'t> Applier<'t> {
             .unwrap_or_default()
             .to_ascii_lowercase()
             .replace(['-', ' '], "_");
-        const TYPES: &[&str] = &[
-            "page_view",
-            "product_view",
-            "add_to_cart",
-            "purchase",
-            "email_open",
-            "click",
-        ];
-        if !TYPES.contains(&kind.as_str()) {
+        if !super::EVENT_TYPES.contains(&kind.as_str()) {
             report.reject(
                 line,
                 Some("type"),
-                format!("unknown event type \"{kind}\" (known: {})", TYPES.join(", ")),
+                format!(
+                    "unknown event type \"{kind}\" (known: {})",
+                    super::EVENT_TYPES.join(", ")
+                ),
             );
             return Ok(());
         }
