@@ -172,61 +172,66 @@ impl<'t> Applier<'t> {
             values.insert(field, value);
         }
         let row_at = values.get("updated_at").and_then(Value::as_i64).unwrap_or(self.now);
-        let existing = self.find_profile(&address.key, &values)?;
-        match existing {
-            None => {
-                self.fuzzy_check(line, &address.display, &values)?;
-                let created = values.get("created_at").and_then(Value::as_i64).unwrap_or(row_at);
-                // Every field of a new profile dates from the profile's own updated_at and batch;
-                // provenance only records fields whose age differs from that.
-                let provenance = Map::new();
-                let attributes: Map<String, Value> =
-                    fields.attributes.into_iter().filter(|(_, v)| !v.is_null()).collect();
-                let text = |f: &str| values.get(f).and_then(|v| v.as_str().map(str::to_owned));
-                self.tx
-                    .prepare_cached(
-                        "INSERT INTO profiles (email, email_key, crm_id, shop_id, first_name, last_name, phone, locale, timezone, country, postal_code, city, source,
-                                               consent_email, attributes, provenance, created_at, updated_at, import_batch)
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
-                    )
-                    .and_then(|mut st| {
-                        st.execute(params![
-                            address.display,
-                            address.key,
-                            text("crm_id"),
-                            text("shop_id"),
-                            text("first_name"),
-                            text("last_name"),
-                            text("phone"),
-                            text("locale"),
-                            text("timezone"),
-                            text("country"),
-                            text("postal_code"),
-                            text("city"),
-                            text("source"),
-                            values.get("consent_email").and_then(Value::as_bool),
-                            Value::Object(attributes).to_string(),
-                            Value::Object(provenance).to_string(),
-                            created,
-                            row_at,
-                            self.batch
-                        ])
-                    })
-                    .map_err(Self::sql)?;
-                report.inserted += 1;
-            }
-            Some(profile) => {
-                let changed = self.merge_profile(&profile, &values, fields.attributes, row_at)?;
-                // Written earlier by this very import: a duplicate row of the file.
-                let duplicate_in_file = profile.import_batch == Some(self.batch);
-                if duplicate_in_file {
-                    report.merged += 1;
-                } else if changed {
-                    report.updated += 1;
-                } else {
-                    report.unchanged += 1;
-                }
-            }
+        // New profiles are the common case in large imports: try the insert first and let the
+        // unique indexes (email, CRM id, shop id) say whether the profile already exists.
+        let created = values.get("created_at").and_then(Value::as_i64).unwrap_or(row_at);
+        let attributes: Map<String, Value> = fields
+            .attributes
+            .iter()
+            .filter(|(_, v)| !v.is_null())
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        let text = |f: &str| values.get(f).and_then(|v| v.as_str().map(str::to_owned));
+        // Every field of a new profile dates from the profile's own updated_at and batch;
+        // provenance only records fields whose age differs from that (none yet).
+        let inserted = self
+            .tx
+            .prepare_cached(
+                "INSERT INTO profiles (email, email_key, crm_id, shop_id, first_name, last_name, phone, locale, timezone, country, postal_code, city, source,
+                                       consent_email, attributes, provenance, created_at, updated_at, import_batch)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, '{}', ?16, ?17, ?18)
+                 ON CONFLICT DO NOTHING",
+            )
+            .and_then(|mut st| {
+                st.execute(params![
+                    address.display,
+                    address.key,
+                    text("crm_id"),
+                    text("shop_id"),
+                    text("first_name"),
+                    text("last_name"),
+                    text("phone"),
+                    text("locale"),
+                    text("timezone"),
+                    text("country"),
+                    text("postal_code"),
+                    text("city"),
+                    text("source"),
+                    values.get("consent_email").and_then(Value::as_bool),
+                    Value::Object(attributes).to_string(),
+                    created,
+                    row_at,
+                    self.batch
+                ])
+            })
+            .map_err(Self::sql)?;
+        if inserted == 1 {
+            self.fuzzy_check(line, &address.display, &address.key, &values)?;
+            report.inserted += 1;
+            return Ok(());
+        }
+        let Some(profile) = self.find_profile(&address.key, &values)? else {
+            report.reject(line, Some("email"), "the profile could not be stored");
+            return Ok(());
+        };
+        let changed = self.merge_profile(&profile, &values, fields.attributes, row_at)?;
+        // Written earlier by this very import: a duplicate row of the file.
+        if profile.import_batch == Some(self.batch) {
+            report.merged += 1;
+        } else if changed {
+            report.updated += 1;
+        } else {
+            report.unchanged += 1;
         }
         Ok(())
     }
@@ -377,6 +382,7 @@ impl<'t> Applier<'t> {
         &mut self,
         line: u64,
         email: &str,
+        key: &str,
         values: &BTreeMap<&'static str, Value>,
     ) -> Result<(), StoreError> {
         let get = |f: &str| values.get(f).and_then(Value::as_str).unwrap_or_default();
@@ -386,10 +392,10 @@ impl<'t> Applier<'t> {
         }
         let mut st = self
             .tx
-            .prepare_cached("SELECT email, first_name, last_name, phone FROM profiles WHERE postal_code = ?1 AND last_name = ?2 COLLATE NOCASE LIMIT 50")
+            .prepare_cached("SELECT email, first_name, last_name, phone FROM profiles WHERE postal_code = ?1 AND last_name = ?2 COLLATE NOCASE AND email_key != ?3 LIMIT 50")
             .map_err(Self::sql)?;
         let candidates = st
-            .query_map([postal, last], |r| {
+            .query_map([postal, last, key], |r| {
                 Ok((
                     r.get::<_, String>(0)?,
                     r.get::<_, Option<String>>(1)?,
