@@ -57,6 +57,15 @@ pub struct ProfileDetail {
     pub recent_events: Vec<EventSummary>,
 }
 
+/// A stored profile's render context and the ages of its fields.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredContext {
+    /// `{"profile": {...}, "cart": {...}}`.
+    pub data: Value,
+    /// Per field: `{"at": RFC 3339, "batch": id}`.
+    pub data_ages: Map<String, Value>,
+}
+
 const SUMMARY: &str = "SELECT id, email, first_name, last_name, country, updated_at FROM profiles";
 
 fn summary(r: &rusqlite::Row<'_>) -> rusqlite::Result<ProfileSummary> {
@@ -212,6 +221,15 @@ impl Store {
     /// # Errors
     /// [`StoreError::ProfileNotFound`] or SQLite errors.
     pub fn render_context(&self, key: &str) -> Result<Value, StoreError> {
+        self.stored_context(key).map(|c| c.data)
+    }
+
+    /// The render context of a stored profile together with the age of each of its fields, read
+    /// in one pass (a render as a stored profile needs both).
+    ///
+    /// # Errors
+    /// [`StoreError::ProfileNotFound`] or SQLite errors.
+    pub fn stored_context(&self, key: &str) -> Result<StoredContext, StoreError> {
         let detail = self.profile_detail(key, 0)?;
         let sql = |e| self.sql_error(e);
         let items: Vec<Value> = self
@@ -254,6 +272,9 @@ impl Store {
                 json!({"items": items, "total": (total * 100.0).round() / 100.0, "currency": currency}),
             );
         }
-        Ok(Value::Object(context))
+        Ok(StoredContext {
+            data: Value::Object(context),
+            data_ages: detail.data_ages,
+        })
     }
 }

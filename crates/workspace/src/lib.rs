@@ -251,9 +251,8 @@ impl Workspace {
         now_ms: i64,
     ) -> Result<Rendered, WorkspaceError> {
         let store = self.open_store()?;
-        let data = store.render_context(profile)?;
-        let detail = store.profile_detail(profile, 0)?;
-        let mut rendered = self.render(entry, &data)?;
+        let context = store.stored_context(profile)?;
+        let mut rendered = self.render(entry, &context.data)?;
         let mut thresholds = std::collections::BTreeMap::new();
         for (source, text) in &self.config.freshness {
             let seconds = config::parse_duration(text).map_err(|message| WorkspaceError::Config {
@@ -268,7 +267,7 @@ impl Workspace {
             };
             let (Some((seconds, text)), Some(at)) = (
                 thresholds.get(source),
-                detail
+                context
                     .data_ages
                     .get(name)
                     .and_then(|a| a.get("at"))

@@ -217,7 +217,6 @@ fn import_in_transaction(
         .map(MappingFile::read)
         .transpose()?
         .unwrap_or_default();
-    let file_hash = hash_file(path)?;
     let source = source::open(path)?;
     let mut report = ImportReport {
         file: path.display().to_string(),
@@ -240,18 +239,11 @@ fn import_in_transaction(
     };
 
     let tx = store.conn_mut().transaction().map_err(&sql)?;
-    let already: Option<i64> = tx
-        .query_row(
-            "SELECT id FROM import_batches WHERE kind = ?1 AND file_hash = ?2 ORDER BY id LIMIT 1",
-            rusqlite::params![options.kind.to_string(), file_hash],
-            |r| r.get(0),
-        )
-        .ok();
     let batch: i64 = {
         tx.execute(
             "INSERT INTO import_batches (kind, file_name, file_hash, encoding, started_at, finished_at, rows_read, inserted, updated, merged, unchanged, rejected, report)
              VALUES (?1, ?2, ?3, ?4, ?5, ?5, 0, 0, 0, 0, 0, 0, '{}')",
-            rusqlite::params![options.kind.to_string(), path.display().to_string(), file_hash, source.encoding, started_ms],
+            rusqlite::params![options.kind.to_string(), path.display().to_string(), "", source.encoding, started_ms],
         )
         .map_err(&sql)?;
         tx.last_insert_rowid()
@@ -267,6 +259,7 @@ fn import_in_transaction(
     let mut targets: Option<Vec<Target>> = None;
     let mut json_targets: HashMap<String, Target> = HashMap::new();
     let mut failure: Option<StoreError> = None;
+    let hash = source.hash.clone();
     let counted = CountingReader {
         inner: source.reader,
         read: 0,
@@ -328,10 +321,18 @@ fn import_in_transaction(
     }
     report.fuzzy_matches = std::mem::take(&mut applier.fuzzy);
     drop(applier);
+    let file_hash = hash.finish()?;
+    let already: Option<i64> = tx
+        .query_row(
+            "SELECT id FROM import_batches WHERE kind = ?1 AND file_hash = ?2 AND id != ?3 ORDER BY id LIMIT 1",
+            rusqlite::params![options.kind.to_string(), file_hash, batch],
+            |r| r.get(0),
+        )
+        .ok();
     report.duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
     let report_json = serde_json::to_string(&report).unwrap_or_else(|_| "{}".to_owned());
     tx.execute(
-        "UPDATE import_batches SET finished_at = ?2, rows_read = ?3, inserted = ?4, updated = ?5, merged = ?6, unchanged = ?7, rejected = ?8, report = ?9 WHERE id = ?1",
+        "UPDATE import_batches SET finished_at = ?2, rows_read = ?3, inserted = ?4, updated = ?5, merged = ?6, unchanged = ?7, rejected = ?8, report = ?9, file_hash = ?10 WHERE id = ?1",
         rusqlite::params![
             batch,
             crate::now_ms(),
@@ -341,7 +342,8 @@ fn import_in_transaction(
             count(report.merged),
             count(report.unchanged),
             count(report.rejected),
-            report_json
+            report_json,
+            file_hash
         ],
     )
     .map_err(&sql)?;
@@ -377,19 +379,6 @@ fn describe_zone(zone: Zone) -> String {
             )
         }
     }
-}
-
-fn hash_file(path: &Path) -> Result<String, StoreError> {
-    let mut hasher = blake3::Hasher::new();
-    let mut file = std::fs::File::open(path).map_err(|source| StoreError::Io {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    std::io::copy(&mut file, &mut hasher).map_err(|source| StoreError::Io {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    Ok(hasher.finalize().to_hex().to_string())
 }
 
 /// Cells of a record sorted into fields and attributes; `None` when the record is rejected.

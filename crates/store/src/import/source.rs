@@ -4,7 +4,8 @@
 
 use std::fs::File;
 use std::io::{BufReader, Read, Seek, SeekFrom};
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 use encoding_rs::{Encoding, UTF_16BE, UTF_16LE, UTF_8, WINDOWS_1252};
 use encoding_rs_io::DecodeReaderBytesBuilder;
@@ -22,6 +23,55 @@ pub struct Source {
     pub encoding: String,
     /// Size in bytes, for progress.
     pub size: u64,
+    /// The content hash of the raw bytes, computed as the parsers read them.
+    pub hash: FileHash,
+}
+
+/// A BLAKE3 hash of a file's raw bytes, fed by the reader the parsers consume, so the file is read
+/// once for both.
+#[derive(Clone)]
+pub struct FileHash {
+    state: Arc<Mutex<(blake3::Hasher, u64)>>,
+    path: PathBuf,
+}
+
+impl FileHash {
+    /// The hash of the whole file as hex. Bytes the parsers did not reach (there should be none)
+    /// are read and hashed here.
+    ///
+    /// # Errors
+    /// The rest of the file cannot be read.
+    pub fn finish(&self) -> Result<String, StoreError> {
+        let io = |source| StoreError::Io {
+            path: self.path.clone(),
+            source,
+        };
+        let mut guard = self
+            .state
+            .lock()
+            .map_err(|_| io(std::io::Error::other("hash state poisoned")))?;
+        let (hasher, read) = &mut *guard;
+        let mut rest = File::open(&self.path).map_err(io)?;
+        rest.seek(SeekFrom::Start(*read)).map_err(io)?;
+        std::io::copy(&mut rest, hasher).map_err(io)?;
+        Ok(hasher.finalize().to_hex().to_string())
+    }
+}
+
+struct HashingReader {
+    inner: File,
+    hash: FileHash,
+}
+
+impl Read for HashingReader {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        if let Ok(mut state) = self.hash.state.lock() {
+            state.0.update(&buf[..n]);
+            state.1 += n as u64;
+        }
+        Ok(n)
+    }
 }
 
 /// Opens `path`, detects its encoding and refuses empty and binary files.
@@ -65,15 +115,24 @@ pub fn open(path: &Path) -> Result<Source, StoreError> {
             Err(_) => (WINDOWS_1252, "windows-1252"),
         }
     };
+    let hash = FileHash {
+        state: Arc::new(Mutex::new((blake3::Hasher::new(), 0))),
+        path: path.to_path_buf(),
+    };
+    let raw = HashingReader {
+        inner: file,
+        hash: hash.clone(),
+    };
     let reader = DecodeReaderBytesBuilder::new()
         .encoding(Some(encoding))
         .bom_override(true)
         .strip_bom(true)
-        .build(BufReader::with_capacity(1 << 20, file));
+        .build(BufReader::with_capacity(1 << 20, raw));
     Ok(Source {
         reader: Box::new(reader),
         encoding: label.to_owned(),
         size,
+        hash,
     })
 }
 
