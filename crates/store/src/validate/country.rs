@@ -1258,13 +1258,8 @@ mod tests {
         let alphabet: &[char] = &[
             'a', 'G', 'e', 'r', 'm', 'n', 'y', ' ', '.', '&', 'ö', 'Ö', '日', 'İ', '\u{308}', '-', 'ß',
         ];
-        let mut state: u64 = 3;
-        let mut next = |n: usize| {
-            state = state
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            usize::try_from(state >> 33).unwrap_or(0) % n
-        };
+        let mut rng = crate::validate::test_rng::Lcg(3);
+        let mut next = |n: usize| rng.below(n);
         for _ in 0..5000 {
             let len = next(70);
             let s: String = (0..len).map(|_| alphabet[next(alphabet.len())]).collect();

@@ -260,6 +260,7 @@ fn check_domain(domain: &str) -> Result<(), EmailError> {
 #[allow(clippy::panic, clippy::indexing_slicing)]
 mod tests {
     use super::*;
+    use crate::validate::test_rng::Lcg;
 
     fn ok(input: &str, display: &str, key: &str) {
         assert_eq!(
@@ -505,25 +506,6 @@ mod tests {
         let a = parse_email("John.Doe@Example.com");
         let b = parse_email("JOHN.DOE@EXAMPLE.COM");
         assert_eq!(a.map(|e| e.key), b.map(|e| e.key));
-    }
-
-    /// A small linear congruential generator (Knuth's MMIX constants).
-    struct Lcg(u64);
-
-    impl Lcg {
-        fn next(&mut self) -> u64 {
-            self.0 = self
-                .0
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            self.0 >> 33
-        }
-        fn below(&mut self, n: usize) -> usize {
-            usize::try_from(self.next()).unwrap_or(0) % n.max(1)
-        }
-        fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-            &items[self.below(items.len())]
-        }
     }
 
     fn check_invariants(input: &str) {

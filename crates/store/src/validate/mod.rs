@@ -4,3 +4,6 @@ pub mod country;
 pub mod email;
 pub mod text;
 pub mod timestamp;
+
+#[cfg(test)]
+mod test_rng;

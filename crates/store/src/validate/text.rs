@@ -147,13 +147,8 @@ mod tests {
             'a', 'Z', ' ', ' ', '\t', '\n', '\r', '\u{a0}', '\u{3000}', '\u{0}', '\u{7}', '\u{7f}', '\u{85}', '\u{9f}',
             '\u{feff}', '\u{200d}', 'é', '日', '👩', '.',
         ];
-        let mut state: u64 = 42;
-        let mut next = |n: usize| {
-            state = state
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            usize::try_from(state >> 33).unwrap_or(0) % n
-        };
+        let mut rng = crate::validate::test_rng::Lcg(42);
+        let mut next = |n: usize| rng.below(n);
         for _ in 0..5000 {
             let len = next(24);
             let s: String = (0..len).map(|_| alphabet[next(alphabet.len())]).collect();
