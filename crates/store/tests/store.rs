@@ -58,7 +58,7 @@ fn opening_applies_migrations_and_durability_settings() {
     let version: i64 = conn
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .expect("version");
-    assert_eq!(version, 1);
+    assert_eq!(version, 2);
     let mode: String = conn.query_row("PRAGMA journal_mode", [], |r| r.get(0)).expect("mode");
     assert_eq!(mode, "wal");
     assert_eq!(f.store.integrity_check().expect("check"), "ok");
@@ -66,6 +66,53 @@ fn opening_applies_migrations_and_durability_settings() {
     // Opening again is a no-op for migrations.
     let again = Store::open(f.store.path()).expect("reopens");
     assert_eq!(again.integrity_check().expect("check"), "ok");
+}
+
+#[test]
+fn events_stored_under_the_first_schema_stay_unique_after_the_key_change() {
+    let mut f = Fixture::new();
+    let p = f.file("p.csv", PROFILES.as_bytes());
+    f.import(&p, Kind::Profiles).expect("profiles");
+    let events = f.file(
+        "e.jsonl",
+        br#"{"email": "ada@example.com", "type": "purchase", "sku": "NW-1001", "value": 149.9, "occurred_at": "2026-11-20T10:00:00Z"}
+"#,
+    );
+    f.import(&events, Kind::Events).expect("events");
+    let key = |path: &Path| -> Vec<u8> {
+        rusqlite::Connection::open(path)
+            .and_then(|c| c.query_row("SELECT dedup_key FROM events", [], |r| r.get(0)))
+            .expect("key")
+    };
+    let path = f.store.path().to_path_buf();
+    let current = key(&path);
+    // Turn the store back into what the first schema wrote: the profile id before the time,
+    // and the index the second migration drops.
+    let Fixture { dir, store } = f;
+    drop(store);
+    rusqlite::Connection::open(&path)
+        .and_then(|c| {
+            c.execute_batch(
+                "UPDATE events SET dedup_key = CAST(substr(dedup_key, 9, 8) || substr(dedup_key, 1, 8) || substr(dedup_key, 17) AS BLOB);
+                 CREATE INDEX events_type_time ON events (type, occurred_at);
+                 PRAGMA user_version = 1;",
+            )
+        })
+        .expect("downgrade");
+    assert_ne!(key(&path), current, "the first schema's layout differs");
+    let mut f = Fixture {
+        dir,
+        store: Store::open(&path).expect("migrates"),
+    };
+    assert_eq!(key(&path), current, "the migration rewrites the key");
+    let again = f.file(
+        "e2.jsonl",
+        br#"{"email": "ada@example.com", "type": "purchase", "sku": "nw-1001", "value": 149.9, "occurred_at": "2026-11-20T11:00:00+01:00"}
+"#,
+    );
+    let r = f.import(&again, Kind::Events).expect("events again");
+    assert_eq!((r.inserted, r.unchanged), (0, 1), "{r:#?}");
+    assert_eq!(f.count("events"), 1);
 }
 
 #[test]
@@ -304,6 +351,36 @@ fn fuzzy_duplicates_are_reported_not_merged() {
         (3, "m.garcia@example.org", "maria.garcia@example.com")
     );
     assert!(m.score >= 0.85 && m.score < 1.0, "{m:?}");
+}
+
+#[test]
+fn fuzzy_duplicates_are_found_against_earlier_imports_and_merged_profiles() {
+    let mut f = Fixture::new();
+    let first = f.file(
+        "first.csv",
+        b"email,first_name,last_name,postal_code,updated_at\nmaria.garcia@example.com,Maria,Garcia,28001,2026-01-01T00:00:00Z\nana@example.com,Ana,Lopez,,2026-01-01T00:00:00Z\n",
+    );
+    f.import(&first, Kind::Profiles).expect("first");
+    // Line 2: matches a profile of the earlier import (case differs, as NOCASE allows).
+    // Line 3: Ana's stored profile gains a postal code by merge; line 4 then matches her.
+    let second = f.file(
+        "second.csv",
+        b"email,first_name,last_name,postal_code,updated_at\nm.garcia@example.org,Maria,GARCIA,28001,2026-02-01T00:00:00Z\nana@example.com,Ana,Lopez,08001,2026-02-01T00:00:00Z\nana.l@example.org,Ana,Lopez,08001,2026-02-01T00:00:00Z\n",
+    );
+    let r = f.import(&second, Kind::Profiles).expect("second");
+    assert_eq!((r.inserted, r.updated), (2, 1), "{r:#?}");
+    let found: Vec<(u64, &str, &str)> = r
+        .fuzzy_matches
+        .iter()
+        .map(|m| (m.line, m.email.as_str(), m.candidate.as_str()))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (2, "m.garcia@example.org", "maria.garcia@example.com"),
+            (4, "ana.l@example.org", "ana@example.com")
+        ]
+    );
 }
 
 #[test]

@@ -5,18 +5,24 @@
 //! its line, field and reason and the rest go in. Re-importing a file changes nothing.
 
 pub mod mapping;
+mod prepare;
 pub mod records;
 pub mod report;
-mod rows;
 pub mod source;
+mod write;
 
 use std::collections::{HashMap, HashSet};
+use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::{sync_channel, SyncSender};
 use std::time::Instant;
 
 use mapping::{MappingFile, Target};
+use prepare::{Prepared, Preparer};
 use records::{Cell, Event, Record};
 pub use report::{FuzzyMatch, ImportReport, Rejection};
+pub use write::FUZZY_THRESHOLD;
 
 use crate::validate::timestamp::Zone;
 use crate::{Store, StoreError};
@@ -192,14 +198,26 @@ pub fn import(
 ) -> Result<ImportReport, StoreError> {
     // A large import touches index pages all over the file: a bigger page cache for its duration
     // keeps them in memory instead of re-reading them from the OS (bounded, for the memory budget).
+    let store_path = store.path().to_path_buf();
     let sql = |source| StoreError::Sqlite {
-        path: store.path().to_path_buf(),
+        path: store_path.clone(),
         source,
     };
-    store.conn().execute_batch("PRAGMA cache_size = -131072").map_err(sql)?;
+    // The per-row foreign key checks are off for the import's own transaction: the writer only
+    // writes references it has just resolved in that transaction (each event's profile, the
+    // import batch), and the checks were a random seek per event. On for everything else.
+    store
+        .conn()
+        .execute_batch("PRAGMA cache_size = -131072; PRAGMA foreign_keys = OFF")
+        .map_err(sql)?;
     let result = import_in_transaction(store, path, options, progress);
-    let _ = store.conn().execute_batch("PRAGMA cache_size = -32768");
-    result
+    let restored = store
+        .conn()
+        .execute_batch("PRAGMA cache_size = -32768; PRAGMA foreign_keys = ON")
+        .map_err(sql);
+    let report = result?;
+    restored?;
+    Ok(report)
 }
 
 fn import_in_transaction(
@@ -248,63 +266,46 @@ fn import_in_transaction(
         .map_err(&sql)?;
         tx.last_insert_rowid()
     };
-    let mut applier = rows::Applier::new(
-        &tx,
-        options.kind,
-        batch,
-        started_ms,
-        options.timezone,
-        options.normalization.clone(),
-    );
-    let mut targets: Option<Vec<Target>> = None;
-    let mut json_targets: HashMap<String, Target> = HashMap::new();
-    let mut failure: Option<StoreError> = None;
     let hash = source.hash.clone();
-    let counted = CountingReader {
-        inner: source.reader,
-        read: 0,
-        progress,
-    };
-    let mut on = |event: Event<'_>| -> Result<(), String> {
-        match event {
-            Event::Header(headers) => {
-                targets = Some(mapping::map_headers(options.kind, headers, &explicit)?);
-                for (header, target) in headers.iter().zip(targets.iter().flatten()) {
-                    if *target == Target::Ignored {
-                        report.warn_once(format!("column \"{header}\" is not used for {}", options.kind));
-                    }
+    // Two stages on two threads: this one writes, the other reads, validates and normalizes
+    // (about half the work), handing rows over in chunks through a bounded channel.
+    let read_bytes = AtomicU64::new(0);
+    let (rows, received) = sync_channel::<Vec<Prepared>>(PIPELINE_DEPTH);
+    let (read, written, failure) = std::thread::scope(|scope| {
+        let reading = scope.spawn(|| read_and_prepare(source.reader, format, options, &explicit, &read_bytes, rows));
+        let mut writer = write::Writer::new(&tx, batch, started_ms);
+        let mut written = ImportReport::default();
+        let mut failure = None;
+        let mut shown_mb = 0;
+        'chunks: for chunk in received {
+            for row in chunk {
+                if let Err(e) = writer.write(row, &mut written) {
+                    // Leaving the loop drops the receiver: the reading thread stops at its next chunk.
+                    failure = Some(e);
+                    break 'chunks;
                 }
-                Ok(())
             }
-            Event::Record(record) => {
-                report.rows_read += 1;
-                let resolved = resolve(
-                    &record,
-                    targets.as_deref(),
-                    &mut json_targets,
-                    options.kind,
-                    &explicit,
-                    &mut report,
-                );
-                if let Some(row) = resolved {
-                    if let Err(e) = applier.apply(record.line, row, &mut report) {
-                        failure = Some(e);
-                        return Err("database error".to_owned());
-                    }
-                }
-                Ok(())
+            let bytes = read_bytes.load(Ordering::Relaxed);
+            if bytes >> 20 != shown_mb {
+                shown_mb = bytes >> 20;
+                progress(bytes);
             }
         }
-    };
-    let read = match format {
-        Format::Csv => records::read_csv(counted, &mut on),
-        Format::Json => records::read_json_array(counted, &mut on),
-        Format::Jsonl => records::read_jsonl(counted, &mut on),
-    };
+        if failure.is_none() {
+            failure = writer.finish(&mut written).err();
+        }
+        let read = reading
+            .join()
+            .unwrap_or_else(|_| Reading::failed("the reading thread stopped unexpectedly"));
+        written.fuzzy_matches = writer.fuzzy;
+        (read, written, failure)
+    });
     if let Some(e) = failure {
         return Err(e);
     }
-    read.map_err(refuse)?;
+    read.outcome.map_err(refuse)?;
+    report.absorb(read.report);
+    report.absorb(written);
     if report.rows_read == 0 {
         return Err(refuse(if format == Format::Csv {
             "the file has a header row but no data rows".to_owned()
@@ -312,15 +313,13 @@ fn import_in_transaction(
             "the file holds no records".to_owned()
         }));
     }
-    if applier.assumed_zone > 0 {
+    if read.assumed_zone > 0 {
         report.warn_once(format!(
             "{} timestamp(s) had no UTC offset; the import's time zone ({}) was assumed",
-            applier.assumed_zone,
+            read.assumed_zone,
             describe_zone(options.timezone)
         ));
     }
-    report.fuzzy_matches = std::mem::take(&mut applier.fuzzy);
-    drop(applier);
     let file_hash = hash.finish()?;
     let already: Option<i64> = tx
         .query_row(
@@ -362,6 +361,100 @@ fn import_in_transaction(
     Ok(report)
 }
 
+/// Chunks of prepared rows in flight between the two stages (bounded, for the memory budget).
+const PIPELINE_DEPTH: usize = 8;
+
+/// Rows per chunk handed from the reading stage to the writer.
+const CHUNK_ROWS: usize = 512;
+
+/// What the reading stage produced besides the rows.
+struct Reading {
+    /// Rows read, rows rejected while reading or validating, and warnings.
+    report: ImportReport,
+    /// Timestamps that had no offset.
+    assumed_zone: u64,
+    /// The file's own problem, when it is refused as a whole.
+    outcome: Result<(), String>,
+}
+
+impl Reading {
+    fn failed(reason: &str) -> Self {
+        Self {
+            report: ImportReport::default(),
+            assumed_zone: 0,
+            outcome: Err(reason.to_owned()),
+        }
+    }
+}
+
+/// The reading stage: records read, mapped, validated and normalized, and sent on in chunks.
+/// It stops early when the writer has gone (a database error).
+fn read_and_prepare(
+    reader: Box<dyn Read + Send>,
+    format: Format,
+    options: &ImportOptions,
+    explicit: &MappingFile,
+    read_bytes: &AtomicU64,
+    rows: SyncSender<Vec<Prepared>>,
+) -> Reading {
+    let mut report = ImportReport::default();
+    let mut preparer = Preparer::new(options.kind, options.timezone, options.normalization.clone());
+    let mut targets: Option<Vec<Target>> = None;
+    let mut json_targets: HashMap<String, Target> = HashMap::new();
+    let mut chunk = Vec::with_capacity(CHUNK_ROWS);
+    let mut writer_gone = false;
+    let counted = CountingReader {
+        inner: reader,
+        read: read_bytes,
+    };
+    let mut on = |event: Event<'_>| -> Result<(), String> {
+        match event {
+            Event::Header(headers) => {
+                targets = Some(mapping::map_headers(options.kind, headers, explicit)?);
+                for (header, target) in headers.iter().zip(targets.iter().flatten()) {
+                    if *target == Target::Ignored {
+                        report.warn_once(format!("column \"{header}\" is not used for {}", options.kind));
+                    }
+                }
+                Ok(())
+            }
+            Event::Record(record) => {
+                report.rows_read += 1;
+                let resolved = resolve(
+                    &record,
+                    targets.as_deref(),
+                    &mut json_targets,
+                    options.kind,
+                    explicit,
+                    &mut report,
+                );
+                if let Some(row) = resolved.and_then(|fields| preparer.prepare(record.line, fields, &mut report)) {
+                    chunk.push(row);
+                    if chunk.len() == CHUNK_ROWS && rows.send(std::mem::take(&mut chunk)).is_err() {
+                        writer_gone = true;
+                        return Err("the writer stopped".to_owned());
+                    }
+                }
+                Ok(())
+            }
+        }
+    };
+    let outcome = match format {
+        Format::Csv => records::read_csv(counted, &mut on),
+        Format::Json => records::read_json_array(counted, &mut on),
+        Format::Jsonl => records::read_jsonl(counted, &mut on),
+    };
+    if outcome.is_ok() && !chunk.is_empty() {
+        // A send error here means the writer failed; it reports its own error.
+        let _ = rows.send(chunk);
+    }
+    Reading {
+        report,
+        assumed_zone: preparer.assumed_zone,
+        outcome: if writer_gone { Ok(()) } else { outcome },
+    }
+}
+
 fn count(n: u64) -> i64 {
     i64::try_from(n).unwrap_or(i64::MAX)
 }
@@ -389,12 +482,12 @@ fn resolve(
     kind: Kind,
     explicit: &MappingFile,
     report: &mut ImportReport,
-) -> Option<rows::Fields> {
+) -> Option<prepare::Fields> {
     if let Some(problem) = &record.problem {
         report.reject(record.line, None, problem.clone());
         return None;
     }
-    let mut fields = rows::Fields::default();
+    let mut fields = prepare::Fields::default();
     let mut seen = HashSet::new();
     for (i, (column, cell)) in record.cells.iter().enumerate() {
         let target = match targets {
@@ -438,7 +531,7 @@ fn resolve(
             Target::Attribute(name) => {
                 let value = match cell {
                     Cell::Json(v) => v.clone(),
-                    Cell::Text(t) => rows::infer_attribute(t),
+                    Cell::Text(t) => prepare::infer_attribute(t),
                 };
                 fields.attributes.insert(name, value);
             }
@@ -462,20 +555,43 @@ fn resolve(
     Some(fields)
 }
 
+/// Counts the bytes read, for the progress bar on the writer's thread.
 struct CountingReader<'a, R> {
     inner: R,
-    read: u64,
-    progress: &'a dyn Fn(u64),
+    read: &'a AtomicU64,
 }
 
-impl<R: std::io::Read> std::io::Read for CountingReader<'_, R> {
+impl<R: Read> Read for CountingReader<'_, R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
-        let before = self.read >> 20;
-        self.read += n as u64;
-        if self.read >> 20 != before {
-            (self.progress)(self.read);
-        }
+        self.read.fetch_add(n as u64, Ordering::Relaxed);
         Ok(n)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Imports turn the per-row foreign key checks off for their own transaction only.
+    #[test]
+    fn foreign_keys_are_on_again_after_any_import() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut store = Store::open(&dir.path().join("store.db")).expect("store");
+        let good = dir.path().join("p.csv");
+        let broken = dir.path().join("broken.json");
+        std::fs::write(&good, "email\nada@example.com\n").expect("write");
+        std::fs::write(&broken, "[{\"email\": \"ben@example.com\"},").expect("write");
+        let on = |store: &Store| -> i64 {
+            store
+                .conn()
+                .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
+                .expect("pragma")
+        };
+        let options = ImportOptions::new(Kind::Profiles);
+        import(&mut store, &good, &options, &|_| {}).expect("imports");
+        assert_eq!(on(&store), 1, "after a successful import");
+        assert!(import(&mut store, &broken, &options, &|_| {}).is_err());
+        assert_eq!(on(&store), 1, "after a refused import");
     }
 }

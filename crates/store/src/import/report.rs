@@ -80,6 +80,25 @@ impl ImportReport {
         }
     }
 
+    /// Adds another stage's counts, rejections (kept in line order) and warnings to this report.
+    pub(crate) fn absorb(&mut self, other: Self) {
+        self.rows_read += other.rows_read;
+        self.inserted += other.inserted;
+        self.updated += other.updated;
+        self.merged += other.merged;
+        self.unchanged += other.unchanged;
+        self.rejected += other.rejected;
+        // Each list is in line order and holds its stage's first rejections, so the first of the
+        // merged list are the first of the file.
+        self.rejections.extend(other.rejections);
+        self.rejections.sort_by_key(|r| r.line);
+        self.rejections.truncate(LISTED_REJECTIONS);
+        self.fuzzy_matches.extend(other.fuzzy_matches);
+        for warning in other.warnings {
+            self.warn_once(warning);
+        }
+    }
+
     pub(crate) fn warn_once(&mut self, warning: String) {
         if !self.warnings.contains(&warning) {
             self.warnings.push(warning);
