@@ -8,7 +8,10 @@ use rusqlite::Connection;
 use crate::StoreError;
 
 /// The migrations, in order; the version after applying `MIGRATIONS[i]` is `i + 1`.
-const MIGRATIONS: &[(&str, &str)] = &[("0001_init", include_str!("../migrations/0001_init.sql"))];
+const MIGRATIONS: &[(&str, &str)] = &[
+    ("0001_init", include_str!("../migrations/0001_init.sql")),
+    ("0002_send_log", include_str!("../migrations/0002_send_log.sql")),
+];
 
 pub(crate) fn apply(conn: &Connection, path: &Path) -> Result<(), StoreError> {
     let sql = |source| StoreError::Sqlite {

@@ -58,7 +58,7 @@ fn opening_applies_migrations_and_durability_settings() {
     let version: i64 = conn
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .expect("version");
-    assert_eq!(version, 1);
+    assert_eq!(version, 2);
     let mode: String = conn.query_row("PRAGMA journal_mode", [], |r| r.get(0)).expect("mode");
     assert_eq!(mode, "wal");
     assert_eq!(f.store.integrity_check().expect("check"), "ok");
@@ -343,4 +343,51 @@ fn skus_and_categories_follow_the_workspace_rules() {
             ("NW-1003".to_owned(), "hats".to_owned())
         ]
     );
+}
+
+#[test]
+fn the_send_log_keeps_pending_rows_and_their_outcomes() {
+    use tessera_store::send_log::{NewSend, SendOutcome};
+    let f = Fixture::new();
+    let send = |recipient: &'static str| NewSend {
+        batch_id: "b1",
+        email: "welcome",
+        email_version: "v1",
+        content_hash: "h1",
+        profile: "ada@example.com",
+        recipient,
+        transport: "smtp:work",
+        message_id: "m1@example.com",
+        size_bytes: 1234,
+    };
+    let a = f.store.log_send_start(&send("a@example.com"), 1_000).expect("logs");
+    let b = f.store.log_send_start(&send("b@example.com"), 1_001).expect("logs");
+    let c = f.store.log_send_start(&send("c@example.com"), 1_002).expect("logs");
+    f.store
+        .log_send_outcome(a, SendOutcome::Sent { response: "250 OK" }, 2_000)
+        .expect("logs");
+    f.store
+        .log_send_outcome(
+            b,
+            SendOutcome::Failed {
+                code: "rejected",
+                error: "550 no such user",
+            },
+            2_001,
+        )
+        .expect("logs");
+    // c stays pending, as after a crash between the two writes.
+    let rows = f.store.send_log(10).expect("reads");
+    let status: Vec<(&str, &str)> = rows
+        .iter()
+        .map(|r| (r.recipient.as_str(), r.status.as_str()))
+        .collect();
+    assert_eq!(
+        status,
+        [("c@example.com", "pending"), ("b@example.com", "failed"), ("a@example.com", "sent")]
+    );
+    assert_eq!(rows[1].error.as_deref(), Some("550 no such user"));
+    assert_eq!(rows[2].response.as_deref(), Some("250 OK"));
+    assert_eq!(rows[0].id, c);
+    assert_eq!(f.count("send_log"), 3);
 }
