@@ -70,7 +70,11 @@ pub(crate) fn embed_local_images(
                 reason,
             })?;
             let hash = blake3::hash(format!("{id_salt}\n{src}").as_bytes()).to_hex();
-            let cid = format!("img{}.{}@tessera", embedded.len() + 1, hash.get(..16).unwrap_or_default());
+            let cid = format!(
+                "img{}.{}@tessera",
+                embedded.len() + 1,
+                hash.get(..16).unwrap_or_default()
+            );
             by_src.insert(src.clone(), cid.clone());
             embedded.push(Embedded {
                 cid: cid.clone(),
@@ -273,7 +277,14 @@ mod tests {
         for local in ["a.png", "images/a.png", "/abs.png", "./a.png", "a b.png"] {
             assert!(is_local(local), "{local}");
         }
-        for remote in ["https://x/a.png", "http://x", "cid:abc", "data:image/png;base64,AA", "//x/a.png", ""] {
+        for remote in [
+            "https://x/a.png",
+            "http://x",
+            "cid:abc",
+            "data:image/png;base64,AA",
+            "//x/a.png",
+            "",
+        ] {
             assert!(!is_local(remote), "{remote}");
         }
     }

@@ -25,5 +25,5 @@ pub use error::{DeliveryError, SendError};
 pub use images::{ImageSource, LocalImage};
 pub use message::{build_message, BuiltMessage, Content, Recipient, Sender};
 pub use password::Password;
-pub use settings::{parse_smtp_url, SendSettings, Security, SmtpProfile, SmtpTarget};
+pub use settings::{parse_smtp_url, Security, SendSettings, SmtpProfile, SmtpTarget};
 pub use transport::{Delivered, Transport};

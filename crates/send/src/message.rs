@@ -78,7 +78,11 @@ impl Sender {
             message: "from is not set: add from = \"you@example.com\" to [send] in tessera.toml".to_owned(),
         })?;
         let from = Mailbox::new(
-            settings.from_name.as_deref().map(clean_header).filter(|n| !n.is_empty()),
+            settings
+                .from_name
+                .as_deref()
+                .map(clean_header)
+                .filter(|n| !n.is_empty()),
             address("[send] from", from)?,
         );
         let reply_to = settings
@@ -341,7 +345,10 @@ mod tests {
         let raw = String::from_utf8(built.message.formatted()).expect("ASCII");
         let head = raw.split("\r\n\r\n").next().unwrap_or_default();
         for line in head.lines() {
-            assert!(!line.starts_with("Bcc:") && !line.starts_with("X-Evil:"), "{line}\n{head}");
+            assert!(
+                !line.starts_with("Bcc:") && !line.starts_with("X-Evil:"),
+                "{line}\n{head}"
+            );
         }
         assert_eq!(built.subject, "[TEST] Hi Ada Bcc: evil@attacker.example X-Evil: 1");
         let unfolded = head.replace("\r\n ", " ");

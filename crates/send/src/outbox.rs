@@ -84,7 +84,10 @@ pub fn list(dir: &Path) -> Result<Vec<OutboxEntry>, SendError> {
 pub fn find(dir: &Path, id: &str) -> Result<OutboxEntry, SendError> {
     let all = list(dir)?;
     if id == "latest" {
-        return all.into_iter().next().ok_or_else(|| SendError::NotInOutbox(id.to_owned()));
+        return all
+            .into_iter()
+            .next()
+            .ok_or_else(|| SendError::NotInOutbox(id.to_owned()));
     }
     let mut matches = all.into_iter().filter(|e| e.id.starts_with(id) && !id.is_empty());
     match (matches.next(), matches.next()) {
@@ -193,7 +196,10 @@ mod tests {
     fn headers_are_unfolded_and_decoded() {
         let msg = b"Subject: =?utf-8?b?W1RFU1RdIEdyw7zDn2U=?=\r\n =?utf-8?q?_und_mehr?= tail\r\nTo: a@b.example\r\n\r\nbody: x\r\n";
         let h = read_headers(msg);
-        assert_eq!(h[0], ("Subject".to_owned(), "[TEST] Gr\u{fc}\u{df}e und mehr tail".to_owned()));
+        assert_eq!(
+            h[0],
+            ("Subject".to_owned(), "[TEST] Gr\u{fc}\u{df}e und mehr tail".to_owned())
+        );
         assert_eq!(h[1], ("To".to_owned(), "a@b.example".to_owned()));
         assert_eq!(h.len(), 2);
     }

@@ -233,7 +233,12 @@ pub fn parse_smtp_url(url: &str, base: &Path) -> Result<SmtpTarget, SendError> {
     let implicit_tls = match scheme.to_ascii_lowercase().as_str() {
         "smtp" => false,
         "smtps" => true,
-        other => return Err(bad(format!("the scheme must be smtp or smtps, not \"{}\"", show(other)))),
+        other => {
+            return Err(bad(format!(
+                "the scheme must be smtp or smtps, not \"{}\"",
+                show(other)
+            )))
+        }
     };
     let (authority, query) = rest.split_once('?').unwrap_or((rest, ""));
     let authority = authority.trim_end_matches('/');
@@ -268,7 +273,12 @@ pub fn parse_smtp_url(url: &str, base: &Path) -> Result<SmtpTarget, SendError> {
                     "tls" => Security::Tls,
                     "starttls" => Security::Starttls,
                     "none" => Security::None,
-                    other => return Err(bad(format!("security must be tls, starttls or none, not \"{}\"", show(other)))),
+                    other => {
+                        return Err(bad(format!(
+                            "security must be tls, starttls or none, not \"{}\"",
+                            show(other)
+                        )))
+                    }
                 }
             }
             "timeout" => {
@@ -332,11 +342,7 @@ fn check_target(target: &SmtpTarget, place: &str) -> Result<(), SendError> {
     if host.is_empty() {
         return Err(bad("host is empty".to_owned()));
     }
-    if host.parse::<IpAddr>().is_err()
-        && !host
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.')
-    {
+    if host.parse::<IpAddr>().is_err() && !host.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.') {
         return Err(bad(format!("\"{}\" is not a host name or IP address", show(host))));
     }
     if target.security == Security::None && !is_loopback(host) {
@@ -347,7 +353,9 @@ fn check_target(target: &SmtpTarget, place: &str) -> Result<(), SendError> {
     }
     if let Some(user) = &target.user {
         if user.is_empty() || user.chars().any(char::is_control) {
-            return Err(bad("user must be a non-empty name without control characters".to_owned()));
+            return Err(bad(
+                "user must be a non-empty name without control characters".to_owned()
+            ));
         }
     }
     let secs = target.timeout.as_secs();
@@ -418,7 +426,10 @@ mod tests {
         assert!(!e.to_string().contains("hunter2"), "{e}");
         assert!(e.to_string().contains("TESSERA_SMTP_PASSWORD"), "{e}");
         let e = url("smtp://mail.example.com?security=none").expect_err("plaintext refused");
-        assert!(e.to_string().contains("only allowed for servers on this machine"), "{e}");
+        assert!(
+            e.to_string().contains("only allowed for servers on this machine"),
+            "{e}"
+        );
         assert!(url("http://mail.example.com").is_err());
         assert!(url("smtp://mail.example.com:99999").is_err());
         assert!(url("smtp://mail example.com").is_err());

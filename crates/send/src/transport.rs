@@ -20,13 +20,21 @@ pub struct Transport {
 }
 
 enum Inner {
-    Outbox { transport: FileTransport, dir: PathBuf },
-    Smtp { transport: Box<SmtpTransport>, target: SmtpTarget },
+    Outbox {
+        transport: FileTransport,
+        dir: PathBuf,
+    },
+    Smtp {
+        transport: Box<SmtpTransport>,
+        target: SmtpTarget,
+    },
 }
 
 impl std::fmt::Debug for Transport {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Transport").field("description", &self.description).finish()
+        f.debug_struct("Transport")
+            .field("description", &self.description)
+            .finish()
     }
 }
 
@@ -135,9 +143,9 @@ impl Transport {
     pub fn deliver(&self, message: &BuiltMessage) -> Result<Delivered, DeliveryError> {
         match &self.inner {
             Inner::Outbox { transport, dir } => {
-                let id = transport.send(&message.message).map_err(|e| DeliveryError::Outbox {
-                    reason: chain_text(&e),
-                })?;
+                let id = transport
+                    .send(&message.message)
+                    .map_err(|e| DeliveryError::Outbox { reason: chain_text(&e) })?;
                 let file = dir.join(format!("{id}.eml"));
                 Ok(Delivered {
                     response: format!("written to {}", file.display()),

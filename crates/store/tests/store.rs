@@ -378,13 +378,14 @@ fn the_send_log_keeps_pending_rows_and_their_outcomes() {
         .expect("logs");
     // c stays pending, as after a crash between the two writes.
     let rows = f.store.send_log(10).expect("reads");
-    let status: Vec<(&str, &str)> = rows
-        .iter()
-        .map(|r| (r.recipient.as_str(), r.status.as_str()))
-        .collect();
+    let status: Vec<(&str, &str)> = rows.iter().map(|r| (r.recipient.as_str(), r.status.as_str())).collect();
     assert_eq!(
         status,
-        [("c@example.com", "pending"), ("b@example.com", "failed"), ("a@example.com", "sent")]
+        [
+            ("c@example.com", "pending"),
+            ("b@example.com", "failed"),
+            ("a@example.com", "sent")
+        ]
     );
     assert_eq!(rows[1].error.as_deref(), Some("550 no such user"));
     assert_eq!(rows[2].response.as_deref(), Some("250 OK"));
