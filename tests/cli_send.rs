@@ -289,6 +289,33 @@ fn starttls_with_an_explicitly_trusted_certificate_and_auth_delivers() {
 }
 
 #[test]
+fn implicit_tls_with_auth_delivers() {
+    let server = Server::start(&Options {
+        implicit_tls: true,
+        auth: Some(("tester", PASSWORD)),
+        ..Options::default()
+    });
+    let ca = smtp::certs().ca_cert.to_str().expect("UTF-8 path").to_owned();
+    let ws = workspace(&profile(
+        "wrapped",
+        "tls",
+        server.port,
+        &format!("user = \"tester\"\nca_file = \"{ca}\""),
+    ));
+    let out = tessera(
+        &ws,
+        &["send", "dots", "--to", "a@example.com"],
+        &[("TESSERA_SMTP_PASSWORD_WRAPPED", PASSWORD)],
+    );
+    assert_exit(&out, 0);
+    assert_mentions(&text(&out), &["(profile wrapped, tls): 1 sent"]);
+    let received = server.received();
+    assert_eq!(received.len(), 1);
+    assert_eq!(received[0].1["tls"], true);
+    assert_eq!(received[0].1["authenticated"], true);
+}
+
+#[test]
 fn a_wrong_password_is_named_never_printed_and_stops_the_batch() {
     let server = Server::start(&Options {
         starttls: true,

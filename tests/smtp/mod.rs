@@ -36,6 +36,8 @@ fn script(name: &str) -> PathBuf {
 pub struct Options {
     /// Offer STARTTLS with the test certificate.
     pub starttls: bool,
+    /// Speak TLS from the first byte (port-465 style) with the test certificate.
+    pub implicit_tls: bool,
     /// Require AUTH with `user:password` (over TLS only).
     pub auth: Option<(&'static str, &'static str)>,
     /// Refuse recipients containing this text with 550.
@@ -63,13 +65,16 @@ impl Server {
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
-        if options.starttls {
+        if options.starttls || options.implicit_tls {
             let certs = certs();
             command
                 .arg("--tls-cert")
                 .arg(&certs.server_cert)
                 .arg("--tls-key")
                 .arg(&certs.server_key);
+        }
+        if options.implicit_tls {
+            command.arg("--implicit-tls");
         }
         if let Some((user, password)) = options.auth {
             command.arg("--auth").arg(format!("{user}:{password}"));

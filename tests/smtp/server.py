@@ -9,6 +9,7 @@ Options:
   --maildir DIR            where messages go (required)
   --tls-cert PEM --tls-key PEM
                            offer STARTTLS with this certificate (else STARTTLS is not offered)
+  --implicit-tls           with --tls-cert: TLS from the first byte (port-465 style) instead
   --auth USER:PASSWORD     require AUTH (PLAIN/LOGIN) with these credentials, only over TLS
   --reject-containing TEXT refuse RCPT TO addresses containing TEXT with 550
 """
@@ -23,9 +24,10 @@ from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
 
 
 class Maildir:
-    def __init__(self, folder, reject):
+    def __init__(self, folder, reject, implicit_tls):
         self.folder = folder
         self.reject = reject
+        self.implicit_tls = implicit_tls
         self.count = 0
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
@@ -44,7 +46,7 @@ class Maildir:
                 {
                     "mail_from": envelope.mail_from,
                     "rcpt_tos": envelope.rcpt_tos,
-                    "tls": session.ssl is not None,
+                    "tls": self.implicit_tls or session.ssl is not None,
                     "authenticated": bool(session.authenticated),
                 },
                 f,
@@ -70,25 +72,30 @@ async def main():
     parser.add_argument("--maildir", required=True)
     parser.add_argument("--tls-cert")
     parser.add_argument("--tls-key")
+    parser.add_argument("--implicit-tls", action="store_true")
     parser.add_argument("--auth")
     parser.add_argument("--reject-containing")
     args = parser.parse_args()
     os.makedirs(args.maildir, exist_ok=True)
-    handler = Maildir(args.maildir, args.reject_containing)
+    handler = Maildir(args.maildir, args.reject_containing, args.implicit_tls)
     context = None
     if args.tls_cert:
         context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         context.load_cert_chain(args.tls_cert, args.tls_key)
-    kwargs = {"tls_context": context, "hostname": "tessera-test-smtp"}
+    implicit = context if args.implicit_tls else None
+    kwargs = {"tls_context": None if implicit else context, "hostname": "tessera-test-smtp"}
     if args.auth:
         user, password = args.auth.split(":", 1)
         kwargs.update(
             authenticator=authenticator_for(user, password),
             auth_required=True,
-            auth_require_tls=True,
+            # aiosmtpd only counts STARTTLS as TLS; an implicit-TLS connection is encrypted too.
+            auth_require_tls=not args.implicit_tls,
         )
     loop = asyncio.get_running_loop()
-    server = await loop.create_server(lambda: SMTP(handler, **kwargs), host="127.0.0.1", port=0)
+    server = await loop.create_server(
+        lambda: SMTP(handler, **kwargs), host="127.0.0.1", port=0, ssl=implicit
+    )
     port = server.sockets[0].getsockname()[1]
     print("READY %d" % port, flush=True)
     async with server:
