@@ -14,9 +14,10 @@ if ! command -v cargo >/dev/null 2>&1; then
   exit 1
 fi
 # Debian packages the build and tests need (a C compiler for SQLite and blake3, pkg-config,
-# python3 for the fixture generators).
+# python3 for the fixture generators; libdbus-1-dev for the keyring's Secret Service client;
+# python3-aiosmtpd and openssl for the SMTP server and certificates the send tests start).
 missing=()
-for pkg in build-essential pkg-config python3; do
+for pkg in build-essential pkg-config python3 libdbus-1-dev python3-aiosmtpd openssl; do
   dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
 done
 if [ "${#missing[@]}" -gt 0 ]; then

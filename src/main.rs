@@ -9,6 +9,8 @@ use clap::{Parser, Subcommand};
 use serde_json::Value;
 use tessera_workspace::{batch, read_data, Workspace, WorkspaceError};
 
+mod send_cmd;
+
 /// mimalloc: imports hand rows from a reading thread to a writing one, and glibc's allocator
 /// serializes such cross-thread frees on a lock (a tenth of a large import's time, measured).
 #[global_allocator]
@@ -51,6 +53,19 @@ enum Command {
     /// Browse the profiles in the workspace's store.
     #[command(subcommand)]
     Profiles(ProfilesCommand),
+    /// Send test messages: the email rendered as profiles, to seed addresses, over SMTP or into the
+    /// outbox.
+    ///
+    /// One message per (profile, address): text and HTML, local images inline, the [send] sender
+    /// and a [TEST] subject prefix. With no SMTP profile configured, messages go to the workspace's
+    /// outbox (.tessera/outbox). Every message is recorded in the store's send log.
+    Send(send_cmd::SendArgs),
+    /// The local outbox of test sends: list, show or open messages.
+    #[command(subcommand)]
+    Outbox(send_cmd::OutboxCommand),
+    /// SMTP profiles: list them, store a password in the OS keyring.
+    #[command(subcommand)]
+    Smtp(send_cmd::SmtpCommand),
     /// Validate an email: block types, fields, placeholders, rules.
     ///
     /// Exits 1 when it finds any problem, warnings included (such as a placeholder whose field is
@@ -229,6 +244,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             })
         }
         Command::Import(args) => run_import(&cli.workspace, &cwd, &args),
+        Command::Send(args) => send_cmd::run_send(cli.workspace.as_deref(), &cwd, &args),
+        Command::Outbox(command) => send_cmd::run_outbox(cli.workspace.as_deref(), &cwd, &command),
+        Command::Smtp(command) => send_cmd::run_smtp(cli.workspace.as_deref(), &cwd, &command),
         Command::Profiles(command) => {
             let ws = Workspace::discover(cli.workspace.as_deref(), &cwd)?;
             let store = ws.open_store()?;

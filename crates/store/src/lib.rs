@@ -1,7 +1,7 @@
 //! # tessera-store
 //!
 //! The local customer data store: one SQLite file per workspace (`.tessera/store.db`) holding
-//! profiles, behavioural events, products and import batches, fed by imports that validate,
+//! profiles, behavioural events, products, import batches and the send log, fed by imports that validate,
 //! normalize and de-duplicate every row and commit whole or not at all.
 //!
 //! The database runs in WAL mode with `synchronous=FULL` and foreign keys on, checked every time it
@@ -13,6 +13,7 @@ pub mod error;
 pub mod import;
 mod migrate;
 pub mod profiles;
+pub mod send_log;
 pub mod validate;
 
 use std::path::{Path, PathBuf};

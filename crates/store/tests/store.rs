@@ -58,7 +58,7 @@ fn opening_applies_migrations_and_durability_settings() {
     let version: i64 = conn
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .expect("version");
-    assert_eq!(version, 2);
+    assert_eq!(version, 3);
     let mode: String = conn.query_row("PRAGMA journal_mode", [], |r| r.get(0)).expect("mode");
     assert_eq!(mode, "wal");
     assert_eq!(f.store.integrity_check().expect("check"), "ok");
@@ -86,25 +86,25 @@ fn events_stored_under_the_first_schema_stay_unique_after_the_key_change() {
     };
     let path = f.store.path().to_path_buf();
     let current = key(&path);
-    // Turn the store back into what the first schema wrote: the profile id before the time,
-    // and the index the second migration drops.
+    // Turn the events back into what the first schema wrote (the profile id before the time,
+    // and the index the second migration drops), then apply that migration's script.
     let Fixture { dir, store } = f;
     drop(store);
-    rusqlite::Connection::open(&path)
-        .and_then(|c| {
-            c.execute_batch(
-                "UPDATE events SET dedup_key = CAST(substr(dedup_key, 9, 8) || substr(dedup_key, 1, 8) || substr(dedup_key, 17) AS BLOB);
-                 CREATE INDEX events_type_time ON events (type, occurred_at);
-                 PRAGMA user_version = 1;",
-            )
-        })
-        .expect("downgrade");
+    let conn = rusqlite::Connection::open(&path).expect("open");
+    conn.execute_batch(
+        "UPDATE events SET dedup_key = CAST(substr(dedup_key, 9, 8) || substr(dedup_key, 1, 8) || substr(dedup_key, 17) AS BLOB);
+         CREATE INDEX events_type_time ON events (type, occurred_at);",
+    )
+    .expect("downgrade");
     assert_ne!(key(&path), current, "the first schema's layout differs");
+    conn.execute_batch(include_str!("../migrations/0002_event_keys.sql"))
+        .expect("migration 0002");
+    drop(conn);
+    assert_eq!(key(&path), current, "the migration rewrites the key");
     let mut f = Fixture {
         dir,
-        store: Store::open(&path).expect("migrates"),
+        store: Store::open(&path).expect("reopens"),
     };
-    assert_eq!(key(&path), current, "the migration rewrites the key");
     let again = f.file(
         "e2.jsonl",
         br#"{"email": "ada@example.com", "type": "purchase", "sku": "nw-1001", "value": 149.9, "occurred_at": "2026-11-20T11:00:00+01:00"}
@@ -420,4 +420,52 @@ fn skus_and_categories_follow_the_workspace_rules() {
             ("NW-1003".to_owned(), "hats".to_owned())
         ]
     );
+}
+
+#[test]
+fn the_send_log_keeps_pending_rows_and_their_outcomes() {
+    use tessera_store::send_log::{NewSend, SendOutcome};
+    let f = Fixture::new();
+    let send = |recipient: &'static str| NewSend {
+        batch_id: "b1",
+        email: "welcome",
+        email_version: "v1",
+        content_hash: "h1",
+        profile: "ada@example.com",
+        recipient,
+        transport: "smtp:work",
+        message_id: "m1@example.com",
+        size_bytes: 1234,
+    };
+    let a = f.store.log_send_start(&send("a@example.com"), 1_000).expect("logs");
+    let b = f.store.log_send_start(&send("b@example.com"), 1_001).expect("logs");
+    let c = f.store.log_send_start(&send("c@example.com"), 1_002).expect("logs");
+    f.store
+        .log_send_outcome(a, SendOutcome::Sent { response: "250 OK" }, 2_000)
+        .expect("logs");
+    f.store
+        .log_send_outcome(
+            b,
+            SendOutcome::Failed {
+                code: "rejected",
+                error: "550 no such user",
+            },
+            2_001,
+        )
+        .expect("logs");
+    // c stays pending, as after a crash between the two writes.
+    let rows = f.store.send_log(10).expect("reads");
+    let status: Vec<(&str, &str)> = rows.iter().map(|r| (r.recipient.as_str(), r.status.as_str())).collect();
+    assert_eq!(
+        status,
+        [
+            ("c@example.com", "pending"),
+            ("b@example.com", "failed"),
+            ("a@example.com", "sent")
+        ]
+    );
+    assert_eq!(rows[1].error.as_deref(), Some("550 no such user"));
+    assert_eq!(rows[2].response.as_deref(), Some("250 OK"));
+    assert_eq!(rows[0].id, c);
+    assert_eq!(f.count("send_log"), 3);
 }

@@ -1,4 +1,5 @@
-//! `tessera.toml`: workspace name, brand defaults and the data dictionary.
+//! `tessera.toml`: workspace name, brand defaults, the data dictionary, import rules and the
+//! settings of test sends.
 
 use serde::Deserialize;
 use serde_json::{Map, Value};
@@ -27,6 +28,12 @@ pub struct Config {
     /// `[import]`: import rules.
     #[serde(default)]
     pub import: ImportRules,
+    /// `[send]`: sender, subject prefix and unsubscribe headers of test sends.
+    #[serde(default)]
+    pub send: tessera_send::SendSettings,
+    /// `[smtp.<name>]`: SMTP servers for test sends (no passwords: those live in the OS keyring).
+    #[serde(default)]
+    pub smtp: std::collections::BTreeMap<String, tessera_send::SmtpProfile>,
 }
 
 /// `[import]` in `tessera.toml`.

@@ -76,6 +76,18 @@ pub enum WorkspaceError {
     /// The embedded demo has no folder to keep a store in.
     #[error("the demo workspace built into tessera is read-only and has no profile store; create a workspace with `tessera init DIR` and use --workspace DIR")]
     DemoHasNoStore,
+    /// A test send could not start (settings, password, address, image, outbox).
+    #[error(transparent)]
+    Send(#[from] tessera_send::SendError),
+    /// Some recipient addresses are invalid; nothing was sent.
+    #[error("nothing was sent: {}", invalid.iter().map(|(a, r)| format!("\"{}\" is not a valid address ({r})", tessera_send::error::show(a))).collect::<Vec<_>>().join("; "))]
+    InvalidRecipients {
+        /// Each invalid address and why.
+        invalid: Vec<(String, String)>,
+    },
+    /// `tessera send` was given no recipient.
+    #[error("no recipient: give --to ADDR[,ADDR...]")]
+    NoRecipients,
     /// A folder that should be new already holds a workspace.
     #[error("{} already holds a workspace (tessera.toml exists); choose an empty folder", path.display())]
     AlreadyExists {
@@ -99,6 +111,7 @@ impl WorkspaceError {
             ),
             Self::Compile { .. } => false,
             Self::Store(e) => e.is_input_error(),
+            Self::Send(tessera_send::SendError::Io { source, .. }) => source.kind() == std::io::ErrorKind::NotFound,
             _ => true,
         }
     }

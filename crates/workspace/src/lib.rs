@@ -2,7 +2,7 @@
 //!
 //! Loads a Tessera workspace (a folder with `tessera.toml`, `emails/`, `blocks/`, `data/`) or the
 //! demo embedded in the binary, and offers the use cases both front ends call: render an email as a
-//! recipient, render a batch, check a document, list block types, create a workspace.
+//! recipient, render a batch, check a document, list block types, create a workspace, send tests.
 #![deny(missing_docs)]
 #![warn(clippy::unwrap_used)]
 
@@ -10,6 +10,7 @@ pub mod batch;
 pub mod config;
 pub mod error;
 pub mod files;
+pub mod send;
 
 use std::path::{Path, PathBuf};
 
