@@ -273,7 +273,7 @@ fn import_in_transaction(
     let (rows, received) = sync_channel::<Vec<Prepared>>(PIPELINE_DEPTH);
     let (read, written, failure) = std::thread::scope(|scope| {
         let reading = scope.spawn(|| read_and_prepare(source.reader, format, options, &explicit, &read_bytes, rows));
-        let mut writer = write::Writer::new(&tx, batch, started_ms);
+        let mut writer = write::Writer::new(&tx, batch, started_ms, source.size);
         let mut written = ImportReport::default();
         let mut failure = None;
         let mut shown_mb = 0;
