@@ -4,6 +4,7 @@
 //! producing the report). Rows are validated and normalized one by one; a bad row is rejected with
 //! its line, field and reason and the rest go in. Re-importing a file changes nothing.
 
+mod email_ids;
 pub mod mapping;
 mod prepare;
 pub mod records;
@@ -208,7 +209,7 @@ pub fn import(
     // import batch), and the checks were a random seek per event. On for everything else.
     store
         .conn()
-        .execute_batch("PRAGMA cache_size = -131072; PRAGMA foreign_keys = OFF")
+        .execute_batch("PRAGMA cache_size = -98304; PRAGMA foreign_keys = OFF")
         .map_err(sql)?;
     let result = import_in_transaction(store, path, options, progress);
     let restored = store

@@ -75,8 +75,8 @@ impl ProfileRow {
 /// Whose event it is.
 #[derive(PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) enum Person {
-    /// By normalized email key.
-    Email(String),
+    /// By normalized email key, with its hash (see [`super::email_ids::email_hash`]).
+    Email(String, u128),
     /// By CRM id.
     Crm(String),
 }
@@ -278,7 +278,10 @@ impl Preparer {
         let shown = get("email").or_else(|| get("crm_id")).unwrap_or_default();
         let person = match fields.known.get("email").filter(|e| !e.trim().is_empty()) {
             Some(e) => match email::parse_email(e) {
-                Ok(a) => Person::Email(a.key),
+                Ok(a) => {
+                    let hash = super::email_ids::email_hash(&a.key);
+                    Person::Email(a.key, hash)
+                }
                 Err(_) => {
                     report.reject(line, Some("email"), no_profile(&shown));
                     return None;

@@ -7,6 +7,7 @@ use std::collections::{HashMap, HashSet};
 use rusqlite::{params, OptionalExtension, Transaction};
 use serde_json::{json, Map, Value};
 
+use super::email_ids::{EmailIds, Lookup};
 use super::prepare::{match_key, no_profile, EventRow, Person, Prepared, ProductColumns, ProductRow, ProfileRow};
 use super::report::{FuzzyMatch, ImportReport};
 use crate::StoreError;
@@ -54,7 +55,7 @@ const EVENTS_PER_SWEEP: usize = 100_000;
 const MATCH_KEYS_IN_MEMORY: i64 = 5_000_000;
 
 /// The index that serves per-profile event reads (created by the migrations).
-const EVENT_PROFILE_INDEX: &str = "events_profile_type_time";
+const EVENT_PROFILE_INDEX: &str = "events_profile_time";
 
 /// Below this many events a file never sets the per-profile index aside.
 const SET_ASIDE_AT_LEAST: i64 = 1_000;
@@ -86,6 +87,9 @@ pub(crate) struct Writer<'t> {
     rebuild_index: Option<String>,
     /// The first sweep of events has been written.
     events_started: bool,
+    /// The store's email keys in memory, for events (read at the first sweep; `None` before, or
+    /// for stores too large to hold them).
+    email_ids: Option<EmailIds>,
     /// Products written by this import, to tell a duplicate in the file from an update.
     touched: HashSet<String>,
     /// Profile ids by person, for events (`None`: not in the store).
@@ -109,6 +113,7 @@ impl<'t> Writer<'t> {
             file_bytes,
             rebuild_index: None,
             events_started: false,
+            email_ids: None,
             touched: HashSet::new(),
             profile_ids: HashMap::new(),
             events: Vec::new(),
@@ -392,8 +397,15 @@ impl<'t> Writer<'t> {
     }
 
     fn profile_id(&mut self, person: &Person) -> Result<Option<i64>, StoreError> {
+        if let (Some(ids), Person::Email(_, hash)) = (&self.email_ids, person) {
+            match ids.get(*hash) {
+                Lookup::Found(id) => return Ok(Some(id)),
+                Lookup::Absent => return Ok(None),
+                Lookup::Ambiguous => {}
+            }
+        }
         let (column, key, cache_key) = match person {
-            Person::Email(key) => ("email_key", key, key.clone()),
+            Person::Email(key, _) => ("email_key", key, key.clone()),
             // `\0` cannot start an email key.
             Person::Crm(id) => ("crm_id", id, format!("\u{0}{id}")),
         };
@@ -461,9 +473,10 @@ impl<'t> Writer<'t> {
         Ok(())
     }
 
-    /// The held-back events, in two sweeps instead of a million random seeks: their people are
-    /// looked up in key order, then the events are inserted in (profile, time) order, so each
-    /// index is walked once. Ties keep file order, so the first of two identical events is kept.
+    /// The held-back events, written in sweeps instead of random seeks: their people are found in
+    /// the in-memory email keys (or looked up in key order), then the events are inserted in
+    /// (profile, time) order so the per-profile index is walked once, or in time order when that
+    /// index was set aside. Ties keep file order, so the first of two identical events is kept.
     fn write_events(&mut self, report: &mut ImportReport) -> Result<(), StoreError> {
         if self.events.is_empty() {
             return Ok(());
@@ -471,9 +484,12 @@ impl<'t> Writer<'t> {
         if !self.events_started {
             self.events_started = true;
             self.set_aside_event_index()?;
+            self.email_ids = EmailIds::load(self.tx, Self::sql)?;
         }
         let mut held = std::mem::take(&mut self.events);
-        held.sort_by(|a, b| a.person.cmp(&b.person));
+        if self.email_ids.is_none() {
+            held.sort_by(|a, b| a.person.cmp(&b.person));
+        }
         let mut events = Vec::with_capacity(held.len());
         let mut unknown = Vec::new();
         for row in held.drain(..) {
@@ -488,7 +504,12 @@ impl<'t> Writer<'t> {
         for row in unknown {
             report.reject(row.line, Some("email"), no_profile(&row.shown));
         }
-        events.sort_by_key(|(profile_id, row)| (*profile_id, row.occurred, row.line));
+        if self.rebuild_index.is_some() {
+            // Only the time-first de-duplication index is kept up: time order appends to it.
+            events.sort_by_key(|(_, row)| (row.occurred, row.line));
+        } else {
+            events.sort_by_key(|(profile_id, row)| (*profile_id, row.occurred, row.line));
+        }
         let mut st = self
             .tx
             .prepare_cached(
