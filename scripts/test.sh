@@ -14,7 +14,7 @@ if ! command -v cargo >/dev/null 2>&1; then
   exit 1
 fi
 # Debian packages the build and tests need (a C compiler for SQLite and blake3, pkg-config,
-# python3 for the fixture generators).
+# python3 for the fixture generators, Node.js and npm for the ESP engines the export tests use).
 missing=()
 for pkg in build-essential pkg-config python3; do
   dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
@@ -24,6 +24,16 @@ if [ "${#missing[@]}" -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
   else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"; fi
 fi
+# Node.js may come from elsewhere than Debian (nvm, NodeSource): only install it when absent.
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  echo "installing nodejs npm"
+  if [ "$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nodejs npm
+  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nodejs npm; fi
+fi
+# The independent template engines (liquidjs) that tests/export.rs renders exports with, pinned
+# by tests/esp/package-lock.json.
+echo "== ESP engines (npm ci in tests/esp)"
+(cd tests/esp && npm ci --silent --no-audit --no-fund)
 
 echo "== formatting"
 cargo fmt --all --check

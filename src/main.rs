@@ -9,6 +9,8 @@ use clap::{Parser, Subcommand};
 use serde_json::Value;
 use tessera_workspace::{batch, read_data, Workspace, WorkspaceError};
 
+mod export_cmd;
+
 /// Design, personalize and check modular marketing emails.
 ///
 /// The workspace is found as git finds a repository: --workspace DIR, else the nearest folder
@@ -46,6 +48,9 @@ enum Command {
     /// Browse the profiles in the workspace's store.
     #[command(subcommand)]
     Profiles(ProfilesCommand),
+    /// Export an email to an ESP's template language: exports/<email>/<target>/ with the HTML and
+    /// plain-text templates and manifest.json (the fields the ESP must provide).
+    Export(export_cmd::ExportArgs),
     /// Validate an email: block types, fields, placeholders, rules.
     ///
     /// Exits 1 when it finds any problem, warnings included (such as a placeholder whose field is
@@ -224,6 +229,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             })
         }
         Command::Import(args) => run_import(&cli.workspace, &cwd, &args),
+        Command::Export(args) => export_cmd::run(cli.workspace.as_deref(), &cwd, &args),
         Command::Profiles(command) => {
             let ws = Workspace::discover(cli.workspace.as_deref(), &cwd)?;
             let store = ws.open_store()?;

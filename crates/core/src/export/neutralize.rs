@@ -1,0 +1,107 @@
+//! Literal text that looks like template syntax must reach the recipient as written. Each target
+//! gets the text with its own delimiters broken up, in a way its engine prints back literally.
+//!
+//! - Liquid: a `{` that could open a tag (`{{`, `{%`, or a `{` at the end of a literal, which the
+//!   next tag would join) is written as the output tag `{{ "{" }}`.
+//! - Braze: as Liquid, and a `$` before `{` (Braze's `${attribute}`) as `{{ "$" }}`.
+//! - Static HTML: the second character of `{{`, `{%`, `%%[`, `%%=`, `*|` and `${` becomes a
+//!   character reference (`{&#123;`, as preview already writes literal `{{`), outside `<style>`
+//!   and `<script>`; a browser shows the same characters, no ESP sees a delimiter.
+
+/// Liquid (and, with `braze`, Braze): breaks up every delimiter in literal text.
+#[must_use]
+pub fn liquid(text: &str, braze: bool) -> String {
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        let next = chars.peek().copied();
+        match c {
+            '{' if matches!(next, None | Some('{' | '%')) => out.push_str("{{ \"{\" }}"),
+            '$' if braze && matches!(next, None | Some('{')) => out.push_str("{{ \"$\" }}"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// The delimiters of every target, and what their second character becomes in HTML.
+const HTML_BREAKS: [(&str, &str); 6] = [
+    ("{{", "{&#123;"),
+    ("{%", "{&#37;"),
+    ("%%[", "%&#37;["),
+    ("%%=", "%&#37;="),
+    ("*|", "*&#124;"),
+    ("${", "$&#123;"),
+];
+
+/// Static HTML: character references break up every target's delimiters outside raw-text elements.
+#[must_use]
+pub fn html(markup: &str) -> String {
+    let mut out = String::with_capacity(markup.len());
+    let mut rest = markup;
+    loop {
+        let lower = rest.to_ascii_lowercase();
+        let raw = ["<style", "<script"].iter().filter_map(|t| lower.find(t)).min();
+        let (plain, tail) = rest.split_at(raw.unwrap_or(rest.len()));
+        out.push_str(&break_delimiters(plain));
+        if tail.is_empty() {
+            return out;
+        }
+        let tail_lower = &lower[plain.len()..];
+        let close = if tail_lower.starts_with("<style") {
+            "</style"
+        } else {
+            "</script"
+        };
+        let end = tail_lower.find(close).map_or(tail.len(), |e| e + close.len());
+        out.push_str(&tail[..end]);
+        rest = &tail[end..];
+    }
+}
+
+fn break_delimiters(text: &str) -> String {
+    let mut s = text.to_owned();
+    // Applied until stable: `%%%[` or `{{{` hide a second delimiter behind the first.
+    loop {
+        let before = s.len();
+        for (from, to) in HTML_BREAKS {
+            if s.contains(from) {
+                s = s.replace(from, to);
+            }
+        }
+        if s.len() == before {
+            return s;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn liquid_breaks_tag_openers_and_a_trailing_brace() {
+        assert_eq!(
+            liquid("a {{b}} {% raw %} {c", false),
+            "a {{ \"{\" }}{b}} {{ \"{\" }}% raw %} {c"
+        );
+        assert_eq!(liquid("x{", false), "x{{ \"{\" }}");
+        assert_eq!(liquid("{{{", false), "{{ \"{\" }}{{ \"{\" }}{{ \"{\" }}");
+        assert_eq!(liquid("${x} $", false), "${x} $");
+        assert_eq!(liquid("${x} $", true), "{{ \"$\" }}{x} {{ \"$\" }}");
+    }
+
+    #[test]
+    fn html_breaks_every_target_outside_raw_text() {
+        let out = html("<p>{{a}} {%b%} %%[c]%% %%=d=%% *|E|* ${f}</p><style>a{b:c}*|x{}</style>{{");
+        for delimiter in ["{{", "{%", "%%[", "%%=", "${"] {
+            assert!(!out.contains(delimiter), "{delimiter} survived in {out}");
+        }
+        assert!(out.contains("<style>a{b:c}*|x{}</style>"), "{out}");
+        assert!(
+            out.starts_with("<p>{&#123;a}} {&#37;b%} %&#37;[c]%% %&#37;=d=%% *&#124;E|* $&#123;f}</p>"),
+            "{out}"
+        );
+        assert_eq!(html("%%%[ {{{"), "%%&#37;[ {&#123;{");
+    }
+}
