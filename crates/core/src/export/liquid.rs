@@ -458,3 +458,117 @@ impl Syntax for LiquidSyntax {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn root(p: &str) -> Access {
+        Access::Root(p.split('.').map(str::to_owned).collect())
+    }
+
+    fn syntax(flavor: Flavor) -> LiquidSyntax {
+        LiquidSyntax { flavor, temps: 0 }
+    }
+
+    #[test]
+    fn truthiness_is_spelled_out() {
+        let mut s = syntax(Flavor::Liquid);
+        let out = s
+            .branch(&XCond::Truthy(root("profile.city")), "A".into(), "B".into(), 0)
+            .expect("translates");
+        assert_eq!(
+            out,
+            "{% if profile.city and profile.city != empty and profile.city != 0 %}A{% else %}B{% endif %}"
+        );
+    }
+
+    #[test]
+    fn or_and_not_go_through_assigned_booleans() {
+        let mut s = syntax(Flavor::Liquid);
+        let c = XCond::Or(vec![
+            XCond::InSegment("vip".into()),
+            XCond::Not(Box::new(XCond::Compare(
+                CmpOp::Eq,
+                root("cart.currency"),
+                Access::Literal(json!("USD")),
+            ))),
+        ]);
+        let out = s.branch(&c, "A".into(), String::new(), 0).expect("translates");
+        assert_eq!(
+            out,
+            "{% assign tsr_1 = false %}{% if segments contains \"vip\" %}{% assign tsr_1 = true %}{% endif %}\
+             {% assign tsr_2 = false %}{% if cart.currency == \"USD\" %}{% assign tsr_2 = true %}{% endif %}\
+             {% assign tsr_3 = false %}{% if tsr_2 == false %}{% assign tsr_3 = true %}{% endif %}\
+             {% assign tsr_4 = false %}{% if tsr_1 or tsr_3 %}{% assign tsr_4 = true %}{% endif %}\
+             {% if tsr_4 %}A{% endif %}"
+        );
+    }
+
+    #[test]
+    fn ordering_guards_blank_and_boolean_operands() {
+        let mut s = syntax(Flavor::Liquid);
+        let c = XCond::Compare(CmpOp::Gte, root("profile.loyalty_points"), Access::Literal(json!(1000)));
+        let (prelude, conj) = s.cond(&c).expect("translates");
+        assert_eq!(prelude, "{% assign tsr_1 = profile.loyalty_points | strip %}");
+        assert_eq!(
+            conj,
+            [
+                "tsr_1 != \"\"",
+                "profile.loyalty_points != true",
+                "profile.loyalty_points != false",
+                "profile.loyalty_points >= 1000"
+            ]
+        );
+    }
+
+    #[test]
+    fn braze_reads_standard_and_custom_attributes() {
+        let s = syntax(Flavor::Braze);
+        assert_eq!(s.expr(&root("profile.first_name")).expect("ok"), "${first_name}");
+        assert_eq!(s.expr(&root("profile.email")).expect("ok"), "${email_address}");
+        assert_eq!(
+            s.expr(&root("profile.loyalty_points")).expect("ok"),
+            "custom_attribute.${loyalty_points}"
+        );
+        assert_eq!(
+            s.expr(&root("cart.total")).expect("ok"),
+            "custom_attribute.${cart}.total"
+        );
+        assert!(s.expr(&root("profile")).is_err());
+        let data = braze_data(&json!({"profile": {"first_name": "Ada", "tier": "x"}, "cart": {"total": 1}}));
+        assert_eq!(
+            data,
+            json!({"first_name": "Ada", "custom_attribute": {"tier": "x", "cart": {"total": 1}}})
+        );
+    }
+
+    #[test]
+    fn loops_name_items_by_depth_and_keep_the_limit() {
+        let mut s = syntax(Flavor::Liquid);
+        let inner = Access::Item {
+            depth: 1,
+            segments: vec!["sizes".into()],
+        };
+        let out = s.each(&inner, 2, None, "x".into(), String::new()).expect("translates");
+        assert_eq!(out, "{% for item_2 in item.sizes %}x{% endfor %}");
+        let out = s
+            .each(&root("recommendations"), 1, Some(4), "x".into(), "none".into())
+            .expect("ok");
+        assert_eq!(
+            out,
+            "{% for item in recommendations limit: 4 %}x{% else %}none{% endfor %}"
+        );
+    }
+
+    #[test]
+    fn names_liquid_reserves_are_refused() {
+        let s = syntax(Flavor::Liquid);
+        for bad in ["forloop.index", "empty", "tsr_1", "item"] {
+            assert!(s.expr(&root(bad)).is_err(), "{bad}");
+        }
+        assert_eq!(s.expr(&root("a.b-c.0.d e")).expect("ok"), "a.b-c[0][\"d e\"]");
+    }
+}
