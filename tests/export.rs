@@ -197,8 +197,9 @@ fn words(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-#[test]
-fn liquid_and_braze_exports_render_as_preview_in_liquidjs() {
+/// Exports every demo email to `target`, renders each export for every recipient of the matrix with
+/// the target's independent engine and returns the number of round trips and the mismatches.
+fn round_trips(target: Target) -> (usize, Vec<String>) {
     let mut ws = Workspace::demo().expect("demo workspace");
     let recipients = matrix(&ws);
     let mut total = 0usize;
@@ -206,73 +207,94 @@ fn liquid_and_braze_exports_render_as_preview_in_liquidjs() {
     for email in ws.email_names() {
         let entry = ws.email(&email).expect("email");
         let compiled = ws.compile(&entry).expect("compiles");
-        for target in [Target::Liquid, Target::Braze] {
-            let export: Export = ws
-                .export(&entry, target, None)
-                .unwrap_or_else(|e| panic!("{email} → {target}: {e}"));
-            let templates: BTreeMap<&str, &str> = [
-                ("html", export.html.as_str()),
-                ("text", export.text.as_str()),
-                ("subject", export.manifest.subject.as_str()),
-                ("preheader", export.manifest.preheader.as_str()),
-            ]
-            .into_iter()
-            .collect();
-            let mut cases = Vec::new();
-            for (_, data) in &recipients {
-                let prepared = prepare_data(&export.manifest, data);
-                for part in ["html", "text", "subject", "preheader"] {
-                    cases.push((part, prepared.clone()));
+        let export: Export = match ws.export(&entry, target, None) {
+            Ok(export) => export,
+            Err(e) => panic!("{email} → {target}: {e}"),
+        };
+        let templates: BTreeMap<&str, &str> = [
+            ("html", export.html.as_str()),
+            ("text", export.text.as_str()),
+            ("subject", export.manifest.subject.as_str()),
+            ("preheader", export.manifest.preheader.as_str()),
+        ]
+        .into_iter()
+        .collect();
+        let mut cases = Vec::new();
+        for (_, data) in &recipients {
+            let prepared = prepare_data(&export.manifest, data);
+            for part in ["html", "text", "subject", "preheader"] {
+                cases.push((part, prepared.clone()));
+            }
+        }
+        let results = engine_render(target.name(), &templates, &cases);
+        for (i, (name, data)) in recipients.iter().enumerate() {
+            let preview = tessera_core::render(&compiled, data);
+            total += 1;
+            let got = &results[i * 4..i * 4 + 4];
+            let mut problems = Vec::new();
+            match &got[0] {
+                Ok(html) => {
+                    if let Some(diff) = html_compare::difference(&preview.html, html) {
+                        problems.push(format!("html: {diff}"));
+                    }
+                }
+                Err(e) => problems.push(format!("html: engine error {e}")),
+            }
+            for (part, expected, got) in [
+                ("text", &preview.text, &got[1]),
+                ("subject", &preview.subject, &got[2]),
+                ("preheader", &preview.preheader, &got[3]),
+            ] {
+                match got {
+                    Ok(s) if words(s) == words(expected) => {}
+                    Ok(s) => problems.push(format!(
+                        "{part}: expected {:?}\n      got {:?}",
+                        first_difference(&words(expected), &words(s)).0,
+                        first_difference(&words(expected), &words(s)).1
+                    )),
+                    Err(e) => problems.push(format!("{part}: engine error {e}")),
                 }
             }
-            let results = engine_render(target.name(), &templates, &cases);
-            for (i, (name, data)) in recipients.iter().enumerate() {
-                let preview = tessera_core::render(&compiled, data);
-                total += 1;
-                let got = &results[i * 4..i * 4 + 4];
-                let mut problems = Vec::new();
-                match &got[0] {
-                    Ok(html) => {
-                        if let Some(diff) = html_compare::difference(&preview.html, html) {
-                            problems.push(format!("html: {diff}"));
-                        }
-                    }
-                    Err(e) => problems.push(format!("html: engine error {e}")),
-                }
-                for (part, expected, got) in [
-                    ("text", &preview.text, &got[1]),
-                    ("subject", &preview.subject, &got[2]),
-                    ("preheader", &preview.preheader, &got[3]),
-                ] {
-                    match got {
-                        Ok(s) if words(s) == words(expected) => {}
-                        Ok(s) => problems.push(format!(
-                            "{part}: expected {:?}\n      got {:?}",
-                            first_difference(&words(expected), &words(s)).0,
-                            first_difference(&words(expected), &words(s)).1
-                        )),
-                        Err(e) => problems.push(format!("{part}: engine error {e}")),
-                    }
-                }
-                if !problems.is_empty() {
-                    failures.push(format!(
-                        "{email} → {target}, recipient {name}:\n    {}",
-                        problems.join("\n    ")
-                    ));
-                }
+            if !problems.is_empty() {
+                failures.push(format!(
+                    "{email} → {target}, recipient {name}:\n    {}",
+                    problems.join("\n    ")
+                ));
             }
         }
     }
-    println!(
-        "liquidjs round trips: {} of {total} recipient×email×target cases equal preview",
-        total - failures.len()
-    );
+    (total, failures)
+}
+
+fn assert_round_trips(targets: &[Target], engine: &str) {
+    let mut total = 0;
+    let mut failures = Vec::new();
+    for target in targets {
+        let (n, mut f) = round_trips(*target);
+        println!(
+            "{target}: {} of {n} round trips through {engine} equal preview",
+            n - f.len()
+        );
+        total += n;
+        failures.append(&mut f);
+    }
+    assert!(total > 0, "no round trip ran");
     assert!(
         failures.is_empty(),
         "{} of {total} round trips differ from preview; the first ones:\n{}",
         failures.len(),
         failures.iter().take(8).cloned().collect::<Vec<_>>().join("\n")
     );
+}
+
+#[test]
+fn liquid_and_braze_exports_render_as_preview_in_liquidjs() {
+    assert_round_trips(&[Target::Liquid, Target::Braze], "liquidjs");
+}
+
+#[test]
+fn sendgrid_exports_render_as_preview_in_handlebars_with_sendgrids_helpers() {
+    assert_round_trips(&[Target::Sendgrid], "handlebars");
 }
 
 /// The two strings around their first difference.
@@ -348,7 +370,7 @@ fn literal_design_text_that_looks_like_template_syntax_prints_as_written() {
     let mut ws = Workspace::open(dir.path()).expect("workspace");
     let entry = ws.email("hostile").expect("email");
     let compiled = ws.compile(&entry).expect("compiles");
-    for target in [Target::Liquid, Target::Braze] {
+    for target in [Target::Liquid, Target::Braze, Target::Sendgrid] {
         let export = ws.export(&entry, target, None).expect("exports");
         let templates: BTreeMap<&str, &str> = [
             ("html", export.html.as_str()),
@@ -372,6 +394,16 @@ fn literal_design_text_that_looks_like_template_syntax_prints_as_written() {
             assert_eq!(words(got[1].as_ref().expect("text")), words(&preview.text), "{target}");
             assert_eq!(got[2].as_ref().expect("subject"), &preview.subject, "{target}");
             assert_eq!(got[3].as_ref().expect("preheader"), &preview.preheader, "{target}");
+        }
+        if target == Target::Sendgrid {
+            // Handlebars reads `\{{` as literal braces: every `{{` of the design text is escaped.
+            for part in [&export.html, &export.text, &export.manifest.subject] {
+                for (at, _) in part.match_indices("{{7") {
+                    assert!(part[..at].ends_with('\\'), "{target}: {{{{7 left live in {part}");
+                }
+            }
+            assert!(export.text.contains("\\{{7*7}}"), "{target}: the literal is escaped");
+            continue;
         }
         for delimiter in ["{{7", "{% endraw", "{%- raw", "{% raw %} *"] {
             assert!(!export.html.contains(delimiter), "{target}: {delimiter} left live");
@@ -405,6 +437,14 @@ fn a_value_inside_a_url_is_refused_naming_the_block_and_expression() {
             &[target.name(), "block \"cta\"", "{{profile.email}}", "url_encode"],
         );
     }
+    let err = ws
+        .export(&entry, Target::Sendgrid, None)
+        .expect_err("refused")
+        .to_string();
+    common::assert_mentions(
+        &err,
+        &["sendgrid", "block \"cta\"", "{{profile.email}}", "percent-encodes"],
+    );
     assert!(
         ws.export(&entry, Target::Html, None).is_ok(),
         "static HTML can hold anything"
@@ -479,7 +519,7 @@ fn cli_refuses_an_unknown_target_and_a_missing_one() {
     common::assert_exit(&out, 1);
     common::assert_mentions(
         &common::stderr(&out),
-        &["unknown export target \"mjml\"", "liquid, braze, html"],
+        &["unknown export target \"mjml\"", "liquid, braze, sendgrid, html"],
     );
     assert!(!dir.join("exports").exists());
     let out = dir.run(&["export", "welcome"]);

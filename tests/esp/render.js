@@ -5,6 +5,8 @@
 //    "cases": [{"template": "name", "data": {...}}, ...]}
 // and prints a JSON array with one entry per case: {"ok": "rendered text"} or {"error": "message"}.
 //
+// sendgrid: npm handlebars 4.7 with SendGrid's helpers as SendGrid documents them (sendgrid.js);
+//         only those helpers and Handlebars' built-ins may be used.
 // liquid: liquidjs with strict filters (an unknown filter is an error, not an empty string).
 // braze:  the same engine after Braze's attribute references `${name}` are mapped to plain
 //         variables `name` (the data is shaped as Braze holds it: standard attributes at the root,
@@ -18,6 +20,10 @@ function readStdin() {
 
 function main() {
   const input = JSON.parse(readStdin());
+  if (input.engine === 'sendgrid') {
+    process.stdout.write(JSON.stringify(require('./sendgrid.js').renderAll(input)));
+    return;
+  }
   const engine = new Liquid({ strictFilters: true, strictVariables: false, ownPropertyOnly: true });
   const compiled = {};
   for (const [name, source] of Object.entries(input.templates)) {

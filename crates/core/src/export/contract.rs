@@ -38,14 +38,18 @@ pub enum Source {
     Value(Value),
 }
 
-/// A field the ESP must hold already formatted: `currency` and `date` as preview formats them.
+/// A field the ESP must hold already computed: `currency` and `date` as preview formats them, and for
+/// targets that cannot test them, a whole URL as preview writes it (`href`, `link`) and membership
+/// of a segment (`segment`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DerivedField {
     /// The field's path (`cart.total_currency`, `cart.items[].price_currency`).
     pub path: String,
     /// The list whose items carry it, if any (`cart.items`).
     pub list: Option<String>,
-    /// `currency` or `date`.
+    /// `currency`, `date`, `href` (a URL in HTML: the trimmed URL when its scheme is safe, else
+    /// `#`), `link` (a URL in text: the trimmed URL when safe, else empty) or `segment` (`true` when
+    /// the recipient's `segments` hold the name in `value`, else `false`).
     pub helper: String,
     /// The value formatted.
     pub value: Source,
@@ -60,6 +64,9 @@ pub struct DerivedField {
     /// Formatted instead when the value is missing or cannot be formatted (the data dictionary's
     /// default; only where the placeholder has no fallback of its own).
     pub dictionary_default: Option<Value>,
+    /// `href`/`link`: the placeholder's own fallback, used when the value is missing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fallback: Option<String>,
 }
 
 /// `manifest.json`: what was exported and what the ESP must provide.
@@ -150,11 +157,11 @@ fn add_derived(d: &DerivedField, root: &Value, out: &mut Value) {
         let Some(Value::Array(items)) = lookup(root, &segs) else {
             return;
         };
-        let formatted: Vec<Option<String>> = items.iter().map(|item| derive(d, root, Some(item))).collect();
+        let formatted: Vec<Option<Value>> = items.iter().map(|item| derive(d, root, Some(item))).collect();
         if let Some(Value::Array(out_items)) = lookup_mut(out, &segs) {
             for (item, value) in out_items.iter_mut().zip(formatted) {
                 if let (Value::Object(map), Some(v)) = (item, value) {
-                    map.insert(name.clone(), Value::String(v));
+                    map.insert(name.clone(), v);
                 }
             }
         }
@@ -162,7 +169,7 @@ fn add_derived(d: &DerivedField, root: &Value, out: &mut Value) {
         let mut segs = segments(&d.path);
         segs.pop();
         if let Some(Value::Object(map)) = lookup_mut(out, &segs) {
-            map.insert(name, Value::String(v));
+            map.insert(name, v);
         }
     }
 }
@@ -187,13 +194,63 @@ fn resolve<'v>(source: &'v Source, root: &'v Value, item: Option<&'v Value>) -> 
     }
 }
 
-/// The formatted text preview prints for a derived field, before any explicit fallback.
-fn derive(d: &DerivedField, root: &Value, item: Option<&Value>) -> Option<String> {
+/// The value of a derived field: for `currency`/`date` the formatted text preview prints before any
+/// explicit fallback (absent when there is none); for `href`/`link` the URL preview writes; for
+/// `segment` whether the recipient is in it.
+fn derive(d: &DerivedField, root: &Value, item: Option<&Value>) -> Option<Value> {
+    match d.helper.as_str() {
+        "href" | "link" => return Some(Value::String(url(d, root, item))),
+        "segment" => {
+            let name = match &d.value {
+                Source::Value(Value::String(s)) => s.as_str(),
+                _ => return None,
+            };
+            let member = matches!(root.get("segments"), Some(Value::Array(list)) if list.iter().any(|s| s.as_str() == Some(name)));
+            return Some(Value::Bool(member));
+        }
+        _ => {}
+    }
     let value = resolve(&d.value, root, item);
     let formatted = value
         .filter(|v| !is_missing(Some(v)))
         .and_then(|v| format(d, v, root, item));
-    formatted.or_else(|| d.dictionary_default.as_ref().and_then(|v| format(d, v, root, item)))
+    formatted
+        .or_else(|| d.dictionary_default.as_ref().and_then(|v| format(d, v, root, item)))
+        .map(Value::String)
+}
+
+/// A value as the plain text preview prints it (`None`: missing or not printable).
+fn plain(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+/// The URL preview writes for a whole-URL placeholder: the value (or its fallback) trimmed when its
+/// scheme is safe; otherwise `#` in HTML (`href`) and nothing in text (`link`).
+fn url(d: &DerivedField, root: &Value, item: Option<&Value>) -> String {
+    let value = resolve(&d.value, root, item);
+    let text = value
+        .filter(|v| !is_missing(Some(v)))
+        .and_then(plain)
+        .or_else(|| d.fallback.clone())
+        .or_else(|| d.dictionary_default.as_ref().and_then(plain))
+        .or_else(|| match value {
+            Some(Value::String(blank)) => Some(blank.clone()),
+            _ => None,
+        })
+        .unwrap_or_default();
+    let safe = crate::render::escape::is_safe_url(&text);
+    match (d.helper.as_str(), safe) {
+        ("href", true) => text.trim().to_owned(),
+        ("href", false) if text.is_empty() => String::new(),
+        ("href", false) => "#".to_owned(),
+        (_, true) => text.trim().to_owned(),
+        (_, false) => String::new(),
+    }
 }
 
 fn format(d: &DerivedField, v: &Value, root: &Value, item: Option<&Value>) -> Option<String> {

@@ -12,11 +12,13 @@
 //!   fields, and [`contract::prepare_data`], which builds the data an ESP would hold from a recipient
 //!   context.
 //! - [`neutralize`] keeps literal text that looks like template syntax inert in each target.
-//! - one file per target: [`liquid`] (Liquid and Braze), [`static_html`].
+//! - one file per target: [`liquid`] (Liquid and Braze), [`handlebars`] (SendGrid),
+//!   [`static_html`].
 
 pub mod cond;
 pub mod contract;
 mod error;
+pub mod handlebars;
 pub mod liquid;
 pub mod neutralize;
 pub mod static_html;
@@ -39,13 +41,15 @@ pub enum Target {
     Liquid,
     /// Braze's Liquid (`${first_name}`, `custom_attribute.${...}`).
     Braze,
+    /// SendGrid dynamic templates (Handlebars with SendGrid's helpers).
+    Sendgrid,
     /// Static HTML rendered for one recipient (for ESPs without a template language).
     Html,
 }
 
 impl Target {
     /// Every target, in a stable order.
-    pub const ALL: [Target; 3] = [Target::Liquid, Target::Braze, Target::Html];
+    pub const ALL: [Target; 4] = [Target::Liquid, Target::Braze, Target::Sendgrid, Target::Html];
 
     /// The name used on the command line and in folder names.
     #[must_use]
@@ -53,6 +57,7 @@ impl Target {
         match self {
             Self::Liquid => "liquid",
             Self::Braze => "braze",
+            Self::Sendgrid => "sendgrid",
             Self::Html => "html",
         }
     }
@@ -140,6 +145,7 @@ pub fn export(input: &ExportInput<'_>, target: Target) -> Result<Export, ExportE
     let parts = match target {
         Target::Liquid => liquid::export(input, liquid::Flavor::Liquid)?,
         Target::Braze => liquid::export(input, liquid::Flavor::Braze)?,
+        Target::Sendgrid => handlebars::export(input)?,
         Target::Html => static_html::export(input),
     };
     let manifest = Manifest::new(input, target, &parts);

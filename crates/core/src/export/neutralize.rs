@@ -4,6 +4,10 @@
 //! - Liquid: a `{` that could open a tag (`{{`, `{%`, or a `{` at the end of a literal, which the
 //!   next tag would join) is written as the output tag `{{ "{" }}`.
 //! - Braze: as Liquid, and a `$` before `{` (Braze's `${attribute}`) as `{{ "$" }}`.
+//! - Handlebars (SendGrid): a run of two or more `{` is escaped as `\{{`; a `\` right before it,
+//!   or at the end of a literal (where the next tag would join it), and a `{` at the end are
+//!   closed off with ` {{~!}}` (a comment that strips the space before it), and a literal that
+//!   starts with `}` gets an empty comment `{{!}}` first so a preceding tag cannot absorb it.
 //! - Static HTML: the second character of `{{`, `{%`, `%%[`, `%%=`, `*|` and `${` becomes a
 //!   character reference (`{&#123;`, as preview already writes literal `{{`), outside `<style>`
 //!   and `<script>`; a browser shows the same characters, no ESP sees a delimiter.
@@ -22,6 +26,86 @@ pub fn liquid(text: &str, braze: bool) -> String {
         }
     }
     out
+}
+
+/// Handlebars (SendGrid): makes literal text print as written.
+#[must_use]
+pub fn handlebars(text: &str) -> String {
+    const CLOSE: &str = " {{~!}}";
+    let mut out = String::with_capacity(text.len() + 16);
+    if text.starts_with('}') {
+        out.push_str("{{!}}");
+    }
+    let chars: Vec<char> = text.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if c == '{' && chars.get(i + 1) == Some(&'{') {
+            if out.ends_with('\\') {
+                out.push_str(CLOSE);
+            }
+            out.push('\\');
+            while chars.get(i) == Some(&'{') {
+                out.push('{');
+                i += 1;
+            }
+            continue;
+        }
+        out.push(c);
+        i += 1;
+    }
+    if out.ends_with('\\') || out.ends_with('{') {
+        out.push_str(CLOSE);
+    }
+    out
+}
+
+/// Mailchimp merge tags: `*|` becomes `*` followed by `|` written as a character reference in HTML
+/// (`*&#124;`, shown as `*|`), and as `*` + zero-width-free split in text is impossible, so text
+/// keeps it only where no `|*` closes it (see [`mailchimp_text_safe`]).
+#[must_use]
+pub fn mailchimp_html(text: &str) -> String {
+    break_delimiters_with(text, &[("*|", "*&#124;")])
+}
+
+/// Whether literal plain text holds no merge tag opener Mailchimp would read.
+#[must_use]
+pub fn mailchimp_text_safe(text: &str) -> bool {
+    !text.contains("*|")
+}
+
+/// AMPscript: `%%[` and `%%=` (and a `%%` at the end of a literal, which the next block could
+/// complete) are broken up; in HTML with a character reference (`%&#37;`), in text by writing the
+/// second `%` through an inline expression (`%%=v("%")=%%`).
+#[must_use]
+pub fn ampscript(text: &str, html: bool) -> String {
+    let second = if html { "&#37;" } else { "%%=v(\"%\")=%%" };
+    let mut out = String::with_capacity(text.len() + 8);
+    let chars: Vec<char> = text.chars().collect();
+    for (i, c) in chars.iter().enumerate() {
+        let prev_percent = i > 0 && chars[i - 1] == '%' && !out.ends_with(second);
+        if *c == '%' && prev_percent && matches!(chars.get(i + 1), None | Some('[' | '=' | '%')) {
+            out.push_str(second);
+        } else {
+            out.push(*c);
+        }
+    }
+    out
+}
+
+fn break_delimiters_with(text: &str, breaks: &[(&str, &str)]) -> String {
+    let mut s = text.to_owned();
+    loop {
+        let before = s.len();
+        for (from, to) in breaks {
+            if s.contains(from) {
+                s = s.replace(from, to);
+            }
+        }
+        if s.len() == before {
+            return s;
+        }
+    }
 }
 
 /// The delimiters of every target, and what their second character becomes in HTML.

@@ -76,6 +76,20 @@ pub trait Syntax {
     ) -> Result<String, String>;
     /// How lists arrive, for the manifest.
     fn arrays(&self) -> &'static str;
+    /// Whole-URL values are read from derived `href`/`link` fields (for targets that cannot check a
+    /// URL's scheme themselves); the site then has no fallback and always prints.
+    fn derives_urls(&self) -> bool {
+        false
+    }
+    /// `in_segment "name"` reads a derived `true`/`false` field (for targets that cannot search a
+    /// list).
+    fn derives_segments(&self) -> bool {
+        false
+    }
+    /// A loop body with this limit is about to be translated.
+    fn enter_loop(&mut self, _limit: Option<usize>) {}
+    /// The loop body entered last is translated.
+    fn leave_loop(&mut self) {}
 }
 
 struct Frame {
@@ -212,6 +226,7 @@ impl<'a, S: Syntax> Walk<'a, S> {
                         .get(*index as usize)
                         .ok_or_else(|| self.error("?", "the plan refers to a missing condition"))?;
                     let x = cond::convert(c, &mut |op| self.operand(op));
+                    let x = self.segments(x);
                     self.note_cond(&x);
                     let then = self.sub(then, part, tables, blocks, mode)?;
                     let otherwise = self.sub(otherwise, part, tables, blocks, mode)?;
@@ -239,7 +254,9 @@ impl<'a, S: Syntax> Walk<'a, S> {
                     let otherwise = self.sub(otherwise, part, tables, blocks, mode)?;
                     self.frames.push(Frame { key });
                     let depth = self.frames.len();
+                    self.syntax.enter_loop(info.limit);
                     let body = self.sub(body, part, tables, blocks, mode);
+                    self.syntax.leave_loop();
                     self.frames.pop();
                     let text = self
                         .syntax
@@ -255,6 +272,7 @@ impl<'a, S: Syntax> Walk<'a, S> {
                         .ok_or_else(|| self.error("?", "the plan refers to a missing block"))?;
                     let outer = std::mem::replace(&mut self.block, meta.id.clone());
                     let x = cond::gates(meta, &mut |op| self.operand(op));
+                    let x = self.segments(x);
                     self.note_cond(&x);
                     let body = self.sub(body, part, tables, blocks, mode);
                     self.block = outer;
@@ -369,6 +387,26 @@ impl<'a, S: Syntax> Walk<'a, S> {
 
     fn value_site(&mut self, ph: &Placeholder, escape: Escape, in_parens: bool) -> Result<ValueSite, ExportError> {
         let access = self.operand(&ph.value);
+        if matches!(escape, Escape::UrlStart | Escape::TextUrlStart) && self.syntax.derives_urls() {
+            if ph.format != Format::Plain {
+                return Err(self.error(
+                    &ph.source,
+                    "a formatted or case-converted URL cannot be pre-computed; print the URL as it is",
+                ));
+            }
+            let helper = if escape == Escape::UrlStart { "href" } else { "link" };
+            let derived = self.derive_url(ph, &access, helper)?;
+            self.note(&derived, "", None, true)
+                .map_err(|reason| self.error(&ph.source, reason))?;
+            return Ok(ValueSite {
+                access: derived,
+                case: Case::Plain,
+                fallback: None,
+                blank_prints: true,
+                escape,
+                in_parens,
+            });
+        }
         let (case, access, fallback_raw) = match &ph.format {
             Format::Plain | Format::Upper | Format::Lower | Format::Capitalize => {
                 let case = match ph.format {
@@ -457,36 +495,118 @@ impl<'a, S: Syntax> Walk<'a, S> {
         if on_item && depth > 1 {
             return Err(self.error(&ph.source, "formatting inside a nested loop cannot be pre-formatted"));
         }
-        let leaf = match value {
-            Access::Root(s) | Access::Item { segments: s, .. } => {
-                s.last().cloned().unwrap_or_else(|| "item".to_owned())
-            }
-            _ => "value".to_owned(),
+        let explicit = ph.fallback.is_some();
+        let spec = DerivedField {
+            path: String::new(),
+            list: None,
+            helper: helper.to_owned(),
+            value: value_source,
+            code,
+            style: style.clone(),
+            locale,
+            default_locale: self.input.compiled.settings.locale.clone(),
+            dictionary_default: if explicit { None } else { ph.dictionary_default.clone() },
+            fallback: None,
         };
-        let tag = style
-            .as_ref()
-            .map_or_else(|| helper.to_owned(), |s| format!("{helper}_{s}"));
-        let base = format!("{leaf}_{tag}");
+        let tag = style.map_or_else(|| helper.to_owned(), |s| format!("{helper}_{s}"));
+        Ok(self.register(spec, value, &tag, on_item))
+    }
+
+    /// Registers the derived `href`/`link` field a whole-URL placeholder reads.
+    fn derive_url(&mut self, ph: &Placeholder, value: &Access, helper: &str) -> Result<Access, ExportError> {
+        let depth = self.frames.len();
+        let value_source = match value {
+            Access::Root(s) => Source::Field(s.join(".")),
+            Access::Item { depth: d, segments } if *d == depth && depth == 1 => Source::ItemField(segments.join(".")),
+            Access::Literal(v) => Source::Value(v.clone()),
+            _ => return Err(self.error(
+                &ph.source,
+                "a URL read from a loop variable, an outer loop's item or inside nested loops cannot be pre-computed",
+            )),
+        };
+        let on_item = matches!(value_source, Source::ItemField(_));
+        let spec = DerivedField {
+            path: String::new(),
+            list: None,
+            helper: helper.to_owned(),
+            value: value_source,
+            code: None,
+            style: None,
+            locale: None,
+            default_locale: self.input.compiled.settings.locale.clone(),
+            dictionary_default: if ph.fallback.is_some() {
+                None
+            } else {
+                ph.dictionary_default.clone()
+            },
+            fallback: ph.fallback.clone(),
+        };
+        Ok(self.register(spec, value, helper, on_item))
+    }
+
+    /// Replaces `in_segment "name"` with a derived `true`/`false` field when the target wants it.
+    fn segments(&mut self, x: XCond) -> XCond {
+        if !self.syntax.derives_segments() {
+            return x;
+        }
+        match x {
+            XCond::InSegment(name) => {
+                let slug: String = name
+                    .chars()
+                    .map(|c| {
+                        if c.is_ascii_alphanumeric() {
+                            c.to_ascii_lowercase()
+                        } else {
+                            '_'
+                        }
+                    })
+                    .collect();
+                let spec = DerivedField {
+                    path: String::new(),
+                    list: None,
+                    helper: "segment".to_owned(),
+                    value: Source::Value(Value::String(name)),
+                    code: None,
+                    style: None,
+                    locale: None,
+                    default_locale: self.input.compiled.settings.locale.clone(),
+                    dictionary_default: None,
+                    fallback: None,
+                };
+                let at = Access::Literal(Value::Null);
+                XCond::Truthy(self.register(spec, &at, &format!("in_segment_{slug}"), false))
+            }
+            XCond::And(parts) => XCond::And(parts.into_iter().map(|p| self.segments(p)).collect()),
+            XCond::Or(parts) => XCond::Or(parts.into_iter().map(|p| self.segments(p)).collect()),
+            XCond::Not(inner) => XCond::Not(Box::new(self.segments(*inner))),
+            other => other,
+        }
+    }
+
+    /// Names a derived field after the value it is computed from (`<leaf>_<tag>`, then `_2`, ...
+    /// when another spec or a dictionary field holds that name) and returns its access.
+    fn register(&mut self, mut spec: DerivedField, value: &Access, tag: &str, on_item: bool) -> Access {
+        let depth = self.frames.len();
+        // URLs are always written, also when their parent object is absent: they sit at the root
+        // (`cart_url_href`), so no object appears in the data that the template might test.
+        let flat = !on_item && matches!(spec.helper.as_str(), "href" | "link");
+        let base = match (value, spec.helper.as_str()) {
+            (_, "segment") => tag.to_owned(),
+            (Access::Root(s), _) if flat => format!("{}_{tag}", s.join("_")),
+            (Access::Root(s) | Access::Item { segments: s, .. }, _) => {
+                format!("{}_{tag}", s.last().cloned().unwrap_or_else(|| "item".to_owned()))
+            }
+            _ => format!("value_{tag}"),
+        };
         let (list, parent): (Option<String>, Vec<String>) = if on_item {
             (self.frames.first().map(|f| f.key.clone()), Vec::new())
         } else {
             match value {
-                Access::Root(s) => (None, s[..s.len().saturating_sub(1)].to_vec()),
+                Access::Root(s) if !flat => (None, s[..s.len().saturating_sub(1)].to_vec()),
                 _ => (None, Vec::new()),
             }
         };
-        let explicit = ph.fallback.is_some();
-        let mut spec = DerivedField {
-            path: String::new(),
-            list: list.clone(),
-            helper: helper.to_owned(),
-            value: value_source,
-            code,
-            style,
-            locale,
-            default_locale: self.input.compiled.settings.locale.clone(),
-            dictionary_default: if explicit { None } else { ph.dictionary_default.clone() },
-        };
+        spec.list.clone_from(&list);
         for n in 1.. {
             let name = if n == 1 { base.clone() } else { format!("{base}_{n}") };
             let path = match &list {
@@ -506,13 +626,13 @@ impl<'a, S: Syntax> Walk<'a, S> {
             }
         }
         let mut segs: Vec<String> = spec.path.rsplit('.').next().map(str::to_owned).into_iter().collect();
-        Ok(if on_item {
+        if on_item {
             Access::Item { depth, segments: segs }
         } else {
             let mut all = parent;
             all.append(&mut segs);
             Access::Root(all)
-        })
+        }
     }
 }
 
