@@ -30,7 +30,7 @@ if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
   if [ "$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nodejs npm
   else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nodejs npm; fi
 fi
-# The independent template engines (liquidjs) that tests/export.rs renders exports with, pinned
+# The independent template engines (liquidjs, handlebars) that tests/export.rs renders exports with, pinned
 # by tests/esp/package-lock.json.
 echo "== ESP engines (npm ci in tests/esp)"
 (cd tests/esp && npm ci --silent --no-audit --no-fund)

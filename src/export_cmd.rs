@@ -12,7 +12,7 @@ use tessera_workspace::{read_data, Workspace};
 pub struct ExportArgs {
     /// An email name (e.g. welcome) or a path to a .email.json file.
     email: String,
-    /// The target: liquid, braze or html.
+    /// The target: liquid, braze, sendgrid or html.
     #[arg(
         long,
         value_name = "TARGET",
@@ -20,7 +20,8 @@ pub struct ExportArgs {
         conflicts_with = "all_targets"
     )]
     target: Option<String>,
-    /// Export to every target; those the email cannot be expressed in are reported and skipped.
+    /// Export to every target; those the email cannot be expressed in are reported (exit code 1)
+    /// and the others are still written.
     #[arg(long)]
     all_targets: bool,
     /// Folder to write <email>/<target>/ into (default: exports/ in the workspace, or here for the demo).

@@ -1,6 +1,7 @@
 //! Exports proven by engines we did not write: every demo email is exported to every templating
-//! target, the export is rendered by that target's engine (npm `liquidjs`, run by
-//! `tests/esp/render.js`) for a matrix of recipients, and the result must equal Tessera's own
+//! target, the export is rendered by that target's engine (npm `liquidjs` for Liquid and Braze, npm
+//! `handlebars` with SendGrid's helpers for SendGrid, run by `tests/esp/render.js`) for a matrix of
+//! recipients, and the result must equal Tessera's own
 //! preview: HTML compared structurally (`tests/support/html_compare.rs`), text, subject and
 //! preheader with whitespace runs collapsed.
 //!
@@ -453,8 +454,13 @@ fn a_value_inside_a_url_is_refused_naming_the_block_and_expression() {
     let out = dir.run(&["export", "hostile", "--all-targets", "--out", "x"]);
     common::assert_exit(&out, 1);
     common::assert_mentions(&common::stderr(&out), &["block \"cta\"", "{{profile.email}}"]);
+    // The targets that can express the email are still written; each refusal is reported.
+    common::assert_mentions(&common::stderr(&out), &["liquid:", "braze:", "sendgrid:"]);
+    common::assert_mentions(&common::stdout(&out), &["html:"]);
     assert!(dir.join("x/hostile/html/template.html").is_file());
-    assert!(!dir.join("x/hostile/liquid").exists());
+    for refused in ["liquid", "braze", "sendgrid"] {
+        assert!(!dir.join(&format!("x/hostile/{refused}")).exists(), "{refused}");
+    }
 }
 
 #[test]

@@ -275,3 +275,52 @@ fn format(d: &DerivedField, v: &Value, root: &Value, item: Option<&Value>) -> Op
         _ => None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn spec(helper: &str, fallback: Option<&str>) -> DerivedField {
+        DerivedField {
+            path: "cart_url_x".to_owned(),
+            list: None,
+            helper: helper.to_owned(),
+            value: Source::Field("cart.url".to_owned()),
+            code: None,
+            style: None,
+            locale: None,
+            default_locale: "en-US".to_owned(),
+            dictionary_default: None,
+            fallback: fallback.map(str::to_owned),
+        }
+    }
+
+    #[test]
+    fn urls_are_derived_as_preview_writes_them() {
+        let at = |url: Value| json!({"cart": {"url": url}});
+        let href = spec("href", Some("https://a.example/cart"));
+        let link = spec("link", None);
+        assert_eq!(
+            derive(&href, &at(json!(" https://x.example ")), None),
+            Some(json!("https://x.example"))
+        );
+        assert_eq!(derive(&href, &at(json!("javascript:alert(1)")), None), Some(json!("#")));
+        assert_eq!(derive(&link, &at(json!("javascript:alert(1)")), None), Some(json!("")));
+        assert_eq!(
+            derive(&href, &at(json!(" ")), None),
+            Some(json!("https://a.example/cart"))
+        );
+        assert_eq!(derive(&link, &json!({}), None), Some(json!("")));
+    }
+
+    #[test]
+    fn segment_membership_is_a_boolean() {
+        let mut d = spec("segment", None);
+        d.value = Source::Value(json!("vip"));
+        assert_eq!(derive(&d, &json!({"segments": ["a", "vip"]}), None), Some(json!(true)));
+        assert_eq!(derive(&d, &json!({"segments": ["vip "]}), None), Some(json!(false)));
+        assert_eq!(derive(&d, &json!({}), None), Some(json!(false)));
+    }
+}

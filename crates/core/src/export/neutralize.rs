@@ -60,54 +60,6 @@ pub fn handlebars(text: &str) -> String {
     out
 }
 
-/// Mailchimp merge tags: `*|` becomes `*` followed by `|` written as a character reference in HTML
-/// (`*&#124;`, shown as `*|`), and as `*` + zero-width-free split in text is impossible, so text
-/// keeps it only where no `|*` closes it (see [`mailchimp_text_safe`]).
-#[must_use]
-pub fn mailchimp_html(text: &str) -> String {
-    break_delimiters_with(text, &[("*|", "*&#124;")])
-}
-
-/// Whether literal plain text holds no merge tag opener Mailchimp would read.
-#[must_use]
-pub fn mailchimp_text_safe(text: &str) -> bool {
-    !text.contains("*|")
-}
-
-/// AMPscript: `%%[` and `%%=` (and a `%%` at the end of a literal, which the next block could
-/// complete) are broken up; in HTML with a character reference (`%&#37;`), in text by writing the
-/// second `%` through an inline expression (`%%=v("%")=%%`).
-#[must_use]
-pub fn ampscript(text: &str, html: bool) -> String {
-    let second = if html { "&#37;" } else { "%%=v(\"%\")=%%" };
-    let mut out = String::with_capacity(text.len() + 8);
-    let chars: Vec<char> = text.chars().collect();
-    for (i, c) in chars.iter().enumerate() {
-        let prev_percent = i > 0 && chars[i - 1] == '%' && !out.ends_with(second);
-        if *c == '%' && prev_percent && matches!(chars.get(i + 1), None | Some('[' | '=' | '%')) {
-            out.push_str(second);
-        } else {
-            out.push(*c);
-        }
-    }
-    out
-}
-
-fn break_delimiters_with(text: &str, breaks: &[(&str, &str)]) -> String {
-    let mut s = text.to_owned();
-    loop {
-        let before = s.len();
-        for (from, to) in breaks {
-            if s.contains(from) {
-                s = s.replace(from, to);
-            }
-        }
-        if s.len() == before {
-            return s;
-        }
-    }
-}
-
 /// The delimiters of every target, and what their second character becomes in HTML.
 const HTML_BREAKS: [(&str, &str); 6] = [
     ("{{", "{&#123;"),
@@ -173,6 +125,17 @@ mod tests {
         assert_eq!(liquid("{{{", false), "{{ \"{\" }}{{ \"{\" }}{{ \"{\" }}");
         assert_eq!(liquid("${x} $", false), "${x} $");
         assert_eq!(liquid("${x} $", true), "{{ \"$\" }}{x} {{ \"$\" }}");
+    }
+
+    #[test]
+    fn handlebars_escapes_mustaches_and_closes_trailing_backslashes_and_braces() {
+        assert_eq!(handlebars("a {{b}} {{{c}}}"), "a \\{{b}} \\{{{c}}}");
+        // A backslash before `{{` is kept as a backslash: the comment strips the space after it.
+        assert_eq!(handlebars("\\{{x}}"), "\\ {{~!}}\\{{x}}");
+        assert_eq!(handlebars("x{"), "x{ {{~!}}");
+        assert_eq!(handlebars("x\\"), "x\\ {{~!}}");
+        assert_eq!(handlebars("}) b"), "{{!}}}) b");
+        assert_eq!(handlebars("plain $ { } text"), "plain $ { } text");
     }
 
     #[test]
