@@ -15,7 +15,8 @@ if ! command -v cargo >/dev/null 2>&1; then
 fi
 # Debian packages the build and tests need (a C compiler for SQLite and blake3, pkg-config,
 # python3 for the fixture generators; libdbus-1-dev for the keyring's Secret Service client;
-# python3-aiosmtpd and openssl for the SMTP server and certificates the send tests start).
+# python3-aiosmtpd and openssl for the SMTP server and certificates the send tests start; Node.js
+# and npm for the ESP engines the export tests use).
 missing=()
 for pkg in build-essential pkg-config python3 libdbus-1-dev python3-aiosmtpd openssl; do
   dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
@@ -25,6 +26,16 @@ if [ "${#missing[@]}" -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
   else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"; fi
 fi
+# Node.js may come from elsewhere than Debian (nvm, NodeSource): only install it when absent.
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  echo "installing nodejs npm"
+  if [ "$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nodejs npm
+  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nodejs npm; fi
+fi
+# The independent template engines (liquidjs, handlebars) that tests/export.rs renders exports with, pinned
+# by tests/esp/package-lock.json.
+echo "== ESP engines (npm ci in tests/esp)"
+(cd tests/esp && npm ci --silent --no-audit --no-fund)
 
 echo "== formatting"
 cargo fmt --all --check

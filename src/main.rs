@@ -9,6 +9,7 @@ use clap::{Parser, Subcommand};
 use serde_json::Value;
 use tessera_workspace::{batch, read_data, Workspace, WorkspaceError};
 
+mod export_cmd;
 mod send_cmd;
 
 /// mimalloc: imports hand rows from a reading thread to a writing one, and glibc's allocator
@@ -66,6 +67,9 @@ enum Command {
     /// SMTP profiles: list them, store a password in the OS keyring.
     #[command(subcommand)]
     Smtp(send_cmd::SmtpCommand),
+    /// Export an email to an ESP's template language: exports/<email>/<target>/ with the HTML and
+    /// plain-text templates and manifest.json (the fields the ESP must provide).
+    Export(export_cmd::ExportArgs),
     /// Validate an email: block types, fields, placeholders, rules.
     ///
     /// Exits 1 when it finds any problem, warnings included (such as a placeholder whose field is
@@ -247,6 +251,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Send(args) => send_cmd::run_send(cli.workspace.as_deref(), &cwd, &args),
         Command::Outbox(command) => send_cmd::run_outbox(cli.workspace.as_deref(), &cwd, &command),
         Command::Smtp(command) => send_cmd::run_smtp(cli.workspace.as_deref(), &cwd, &command),
+        Command::Export(args) => export_cmd::run(cli.workspace.as_deref(), &cwd, &args),
         Command::Profiles(command) => {
             let ws = Workspace::discover(cli.workspace.as_deref(), &cwd)?;
             let store = ws.open_store()?;

@@ -16,10 +16,9 @@ pub fn normalize(html: &str) -> Vec<String> {
     let _ = tokenizer.feed(&input);
     tokenizer.end();
     let mut lines = tokenizer.sink.0.take();
-    // Adjacent text tokens are one text.
+    // Adjacent text tokens are one text (a tokenizer splits text at character references).
     lines.dedup_by(|b, a| {
         if a.starts_with("text: ") && b.starts_with("text: ") {
-            a.push(' ');
             a.push_str(&b["text: ".len()..]);
             true
         } else {
@@ -27,6 +26,15 @@ pub fn normalize(html: &str) -> Vec<String> {
         }
     });
     lines
+        .into_iter()
+        .filter_map(|l| match l.strip_prefix("text: ") {
+            Some(t) => {
+                let t = collapse(t);
+                (!t.is_empty()).then(|| format!("text: {t}"))
+            }
+            None => Some(l),
+        })
+        .collect()
 }
 
 /// `None` when equal, else a description of the first difference with context.
@@ -91,13 +99,7 @@ impl TokenSink for Sink {
                     TagKind::EndTag => format!("</{}>", &*tag.name),
                 }
             }
-            Token::CharacterTokens(t) => {
-                let text = collapse(&t);
-                if text.is_empty() {
-                    return TokenSinkResult::Continue;
-                }
-                format!("text: {text}")
-            }
+            Token::CharacterTokens(t) => format!("text: {}", &*t),
             Token::CommentToken(c) => format!("<!--{}-->", collapse(&c)),
             Token::DoctypeToken(_) => "<!DOCTYPE>".to_owned(),
             _ => return TokenSinkResult::Continue,

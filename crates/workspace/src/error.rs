@@ -70,6 +70,14 @@ pub enum WorkspaceError {
         /// Why.
         source: tessera_core::CompileError,
     },
+    /// The email cannot be exported to the target.
+    #[error("{}: {source}", path.display())]
+    Export {
+        /// The document.
+        path: PathBuf,
+        /// Why.
+        source: tessera_core::export::ExportError,
+    },
     /// The profile store failed or refused an import.
     #[error(transparent)]
     Store(#[from] tessera_store::StoreError),

@@ -9,6 +9,7 @@
 pub mod batch;
 pub mod config;
 pub mod error;
+pub mod export;
 pub mod files;
 pub mod send;
 

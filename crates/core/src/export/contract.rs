@@ -1,0 +1,326 @@
+//! The data contract of an export: which fields the ESP must hold (with types and fallbacks), which
+//! of them are pre-formatted ("derived") because the target cannot format money or dates as preview
+//! does, and [`prepare_data`], which builds that data from a recipient context.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::{ExportInput, Parts, Target};
+use crate::render::value::{is_missing, lookup};
+
+/// One field the exported template reads.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FieldContract {
+    /// The data path in Tessera's terms (`profile.first_name`, `cart.items[].name`).
+    pub path: String,
+    /// How the template reads it in the target's language.
+    pub esp_name: String,
+    /// The data dictionary's type (`unknown` when the dictionary does not list it).
+    #[serde(rename = "type")]
+    pub field_type: String,
+    /// The texts the template prints when the field is missing, in order of first use.
+    pub fallbacks: Vec<String>,
+    /// Computed from other fields (see `derived`), not read from the CRM as is.
+    pub derived: bool,
+}
+
+/// Where a derived field's input comes from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Source {
+    /// A field from the root of the recipient context.
+    Field(String),
+    /// A field of the list item the derived field sits on.
+    ItemField(String),
+    /// A constant.
+    Value(Value),
+}
+
+/// A field the ESP must hold already computed: `currency` and `date` as preview formats them, and for
+/// targets that cannot test them, a whole URL as preview writes it (`href`, `link`) and membership
+/// of a segment (`segment`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DerivedField {
+    /// The field's path (`cart.total_currency`, `cart.items[].price_currency`).
+    pub path: String,
+    /// The list whose items carry it, if any (`cart.items`).
+    pub list: Option<String>,
+    /// `currency`, `date`, `href` (a URL in HTML: the trimmed URL when its scheme is safe, else
+    /// `#`), `link` (a URL in text: the trimmed URL when safe, else empty) or `segment` (`true` when
+    /// the recipient's `segments` hold the name in `value`, else `false`).
+    pub helper: String,
+    /// The value formatted.
+    pub value: Source,
+    /// The currency code (currency only).
+    pub code: Option<Source>,
+    /// The date style (date only): short, medium, long or iso.
+    pub style: Option<String>,
+    /// The locale; `default_locale` when absent or blank.
+    pub locale: Option<Source>,
+    /// The email's locale.
+    pub default_locale: String,
+    /// Formatted instead when the value is missing or cannot be formatted (the data dictionary's
+    /// default; only where the placeholder has no fallback of its own).
+    pub dictionary_default: Option<Value>,
+    /// `href`/`link`: the placeholder's own fallback, used when the value is missing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fallback: Option<String>,
+}
+
+/// `manifest.json`: what was exported and what the ESP must provide.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Manifest {
+    /// The target.
+    pub target: String,
+    /// The email's name in the workspace.
+    pub email: String,
+    /// The document's name.
+    pub name: String,
+    /// The compiled template version (content hash of the source), as in render reports.
+    pub source_version: String,
+    /// The engine that exported it.
+    pub engine: String,
+    /// BLAKE3 of the exported HTML, text, subject and preheader.
+    pub content_hash: String,
+    /// The template files.
+    pub files: BTreeMap<String, String>,
+    /// Subject line template.
+    pub subject: String,
+    /// Preheader template.
+    pub preheader: String,
+    /// How lists arrive.
+    pub arrays: String,
+    /// Every field the templates read, by path.
+    pub fields: Vec<FieldContract>,
+    /// How each derived field is computed.
+    pub derived: Vec<DerivedField>,
+}
+
+impl Manifest {
+    /// Builds the manifest for translated parts.
+    #[must_use]
+    pub fn new(input: &ExportInput<'_>, target: Target, parts: &Parts) -> Self {
+        let mut h = blake3::Hasher::new();
+        for s in [&parts.html, &parts.text, &parts.subject, &parts.preheader] {
+            h.update(&(s.len() as u64).to_le_bytes());
+            h.update(s.as_bytes());
+        }
+        let files = [
+            ("html".to_owned(), super::HTML_FILE.to_owned()),
+            ("text".to_owned(), super::TEXT_FILE.to_owned()),
+        ]
+        .into_iter()
+        .collect();
+        Self {
+            target: target.name().to_owned(),
+            email: input.email.to_owned(),
+            name: input.compiled.name.clone(),
+            source_version: input.compiled.version_hex(),
+            engine: crate::ENGINE_VERSION.to_owned(),
+            content_hash: h.finalize().to_hex().to_string(),
+            files,
+            subject: parts.subject.clone(),
+            preheader: parts.preheader.clone(),
+            arrays: parts.arrays.to_owned(),
+            fields: parts.fields.clone(),
+            derived: parts.derived.clone(),
+        }
+    }
+}
+
+/// Builds the data an ESP would hold for this export from a recipient context: derived fields are
+/// added (formatted exactly as preview formats them) and, for Braze, profile fields become standard
+/// attributes and everything else custom attributes. Tests render exports with it; teams can use it
+/// to fill their ESP.
+#[must_use]
+pub fn prepare_data(manifest: &Manifest, data: &Value) -> Value {
+    let mut out = data.clone();
+    for d in &manifest.derived {
+        add_derived(d, data, &mut out);
+    }
+    if manifest.target == Target::Braze.name() {
+        out = super::liquid::braze_data(&out);
+    }
+    out
+}
+
+fn segments(dotted: &str) -> Vec<String> {
+    dotted.split('.').map(str::to_owned).collect()
+}
+
+fn add_derived(d: &DerivedField, root: &Value, out: &mut Value) {
+    let name = d.path.rsplit('.').next().unwrap_or(&d.path).to_owned();
+    if let Some(list) = &d.list {
+        let segs = segments(list);
+        let Some(Value::Array(items)) = lookup(root, &segs) else {
+            return;
+        };
+        let formatted: Vec<Option<Value>> = items.iter().map(|item| derive(d, root, Some(item))).collect();
+        if let Some(Value::Array(out_items)) = lookup_mut(out, &segs) {
+            for (item, value) in out_items.iter_mut().zip(formatted) {
+                if let (Value::Object(map), Some(v)) = (item, value) {
+                    map.insert(name.clone(), v);
+                }
+            }
+        }
+    } else if let Some(v) = derive(d, root, None) {
+        let mut segs = segments(&d.path);
+        segs.pop();
+        if let Some(Value::Object(map)) = lookup_mut(out, &segs) {
+            map.insert(name, v);
+        }
+    }
+}
+
+fn lookup_mut<'v>(mut v: &'v mut Value, segments: &[String]) -> Option<&'v mut Value> {
+    for seg in segments {
+        v = match v {
+            Value::Object(map) => map.get_mut(seg.as_str())?,
+            Value::Array(items) => items.get_mut(seg.parse::<usize>().ok()?)?,
+            _ => return None,
+        };
+    }
+    Some(v)
+}
+
+fn resolve<'v>(source: &'v Source, root: &'v Value, item: Option<&'v Value>) -> Option<&'v Value> {
+    match source {
+        Source::Field(p) => lookup(root, &segments(p)),
+        Source::ItemField(p) if p.is_empty() => item,
+        Source::ItemField(p) => item.and_then(|i| lookup(i, &segments(p))),
+        Source::Value(v) => Some(v),
+    }
+}
+
+/// The value of a derived field: for `currency`/`date` the formatted text preview prints before any
+/// explicit fallback (absent when there is none); for `href`/`link` the URL preview writes; for
+/// `segment` whether the recipient is in it.
+fn derive(d: &DerivedField, root: &Value, item: Option<&Value>) -> Option<Value> {
+    match d.helper.as_str() {
+        "href" | "link" => return Some(Value::String(url(d, root, item))),
+        "segment" => {
+            let name = match &d.value {
+                Source::Value(Value::String(s)) => s.as_str(),
+                _ => return None,
+            };
+            let member = matches!(root.get("segments"), Some(Value::Array(list)) if list.iter().any(|s| s.as_str() == Some(name)));
+            return Some(Value::Bool(member));
+        }
+        _ => {}
+    }
+    let value = resolve(&d.value, root, item);
+    let formatted = value
+        .filter(|v| !is_missing(Some(v)))
+        .and_then(|v| format(d, v, root, item));
+    formatted
+        .or_else(|| d.dictionary_default.as_ref().and_then(|v| format(d, v, root, item)))
+        .map(Value::String)
+}
+
+/// A value as the plain text preview prints it (`None`: missing or not printable).
+fn plain(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+/// The URL preview writes for a whole-URL placeholder: the value (or its fallback) trimmed when its
+/// scheme is safe; otherwise `#` in HTML (`href`) and nothing in text (`link`).
+fn url(d: &DerivedField, root: &Value, item: Option<&Value>) -> String {
+    let value = resolve(&d.value, root, item);
+    let text = value
+        .filter(|v| !is_missing(Some(v)))
+        .and_then(plain)
+        .or_else(|| d.fallback.clone())
+        .or_else(|| d.dictionary_default.as_ref().and_then(plain))
+        .or_else(|| match value {
+            Some(Value::String(blank)) => Some(blank.clone()),
+            _ => None,
+        })
+        .unwrap_or_default();
+    let safe = crate::render::escape::is_safe_url(&text);
+    match (d.helper.as_str(), safe) {
+        ("href", true) => text.trim().to_owned(),
+        ("href", false) if text.is_empty() => String::new(),
+        ("href", false) => "#".to_owned(),
+        (_, true) => text.trim().to_owned(),
+        (_, false) => String::new(),
+    }
+}
+
+fn format(d: &DerivedField, v: &Value, root: &Value, item: Option<&Value>) -> Option<String> {
+    let locale = match d.locale.as_ref().and_then(|l| resolve(l, root, item)) {
+        Some(Value::String(s)) if !s.trim().is_empty() => s.clone(),
+        _ => d.default_locale.clone(),
+    };
+    match d.helper.as_str() {
+        "currency" => {
+            let code = d.code.as_ref().and_then(|c| resolve(c, root, item))?.as_str()?;
+            let amount = match v {
+                Value::Number(n) => n.to_string(),
+                Value::String(s) => s.clone(),
+                _ => return None,
+            };
+            crate::format::currency_from_str(&amount, code, &locale).ok()
+        }
+        "date" => {
+            let style = d.style.as_deref()?.parse().ok()?;
+            crate::format::date(v.as_str()?, style, &locale).ok()
+        }
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn spec(helper: &str, fallback: Option<&str>) -> DerivedField {
+        DerivedField {
+            path: "cart_url_x".to_owned(),
+            list: None,
+            helper: helper.to_owned(),
+            value: Source::Field("cart.url".to_owned()),
+            code: None,
+            style: None,
+            locale: None,
+            default_locale: "en-US".to_owned(),
+            dictionary_default: None,
+            fallback: fallback.map(str::to_owned),
+        }
+    }
+
+    #[test]
+    fn urls_are_derived_as_preview_writes_them() {
+        let at = |url: Value| json!({"cart": {"url": url}});
+        let href = spec("href", Some("https://a.example/cart"));
+        let link = spec("link", None);
+        assert_eq!(
+            derive(&href, &at(json!(" https://x.example ")), None),
+            Some(json!("https://x.example"))
+        );
+        assert_eq!(derive(&href, &at(json!("javascript:alert(1)")), None), Some(json!("#")));
+        assert_eq!(derive(&link, &at(json!("javascript:alert(1)")), None), Some(json!("")));
+        assert_eq!(
+            derive(&href, &at(json!(" ")), None),
+            Some(json!("https://a.example/cart"))
+        );
+        assert_eq!(derive(&link, &json!({}), None), Some(json!("")));
+    }
+
+    #[test]
+    fn segment_membership_is_a_boolean() {
+        let mut d = spec("segment", None);
+        d.value = Source::Value(json!("vip"));
+        assert_eq!(derive(&d, &json!({"segments": ["a", "vip"]}), None), Some(json!(true)));
+        assert_eq!(derive(&d, &json!({"segments": ["vip "]}), None), Some(json!(false)));
+        assert_eq!(derive(&d, &json!({}), None), Some(json!(false)));
+    }
+}

@@ -1,0 +1,177 @@
+//! Export: a compiled email becomes a template in an ESP's own language (or static HTML), with a
+//! manifest that states the data contract the ESP must meet.
+//!
+//! The exporters translate the compiled plan ([`crate::compile::Compiled`]), not the source: CSS is
+//! already inlined exactly as in preview, `@media` rules stay in the head, and every value already
+//! knows where it lands (text, URL, style), so each target escapes it the way preview does.
+//!
+//! - [`walk`] walks the plan once for every templating target and keeps what they share: loop
+//!   scopes, the innermost block (for error messages), the fields the template reads.
+//! - [`cond`] turns `if` conditions and block gates into one small condition tree.
+//! - [`contract`] is the data contract: the fields of the manifest, the derived (pre-formatted)
+//!   fields, and [`contract::prepare_data`], which builds the data an ESP would hold from a recipient
+//!   context.
+//! - [`neutralize`] keeps literal text that looks like template syntax inert in each target.
+//! - one file per target: [`liquid`] (Liquid and Braze), [`handlebars`] (SendGrid),
+//!   [`static_html`].
+
+pub mod cond;
+pub mod contract;
+mod error;
+pub mod handlebars;
+pub mod liquid;
+pub mod neutralize;
+pub mod static_html;
+pub mod walk;
+
+use serde::Serialize;
+use serde_json::Value;
+
+pub use contract::{DerivedField, FieldContract, Manifest};
+pub use error::ExportError;
+
+use crate::compile::Compiled;
+use crate::model::Dictionary;
+
+/// A language an email can be exported to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Target {
+    /// Shopify/core Liquid.
+    Liquid,
+    /// Braze's Liquid (`${first_name}`, `custom_attribute.${...}`).
+    Braze,
+    /// SendGrid dynamic templates (Handlebars with SendGrid's helpers).
+    Sendgrid,
+    /// Static HTML rendered for one recipient (for ESPs without a template language).
+    Html,
+}
+
+impl Target {
+    /// Every target, in a stable order.
+    pub const ALL: [Target; 4] = [Target::Liquid, Target::Braze, Target::Sendgrid, Target::Html];
+
+    /// The name used on the command line and in folder names.
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Liquid => "liquid",
+            Self::Braze => "braze",
+            Self::Sendgrid => "sendgrid",
+            Self::Html => "html",
+        }
+    }
+
+    /// The names of every target, for messages.
+    #[must_use]
+    pub fn names() -> String {
+        Self::ALL.iter().map(|t| t.name()).collect::<Vec<_>>().join(", ")
+    }
+}
+
+impl std::fmt::Display for Target {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl std::str::FromStr for Target {
+    type Err = ExportError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::ALL
+            .into_iter()
+            .find(|t| t.name().eq_ignore_ascii_case(s.trim()))
+            .ok_or_else(|| ExportError::UnknownTarget(s.to_owned()))
+    }
+}
+
+/// What an export needs besides the compiled email.
+#[derive(Debug, Clone, Copy)]
+pub struct ExportInput<'a> {
+    /// The compiled email.
+    pub compiled: &'a Compiled,
+    /// The workspace's data dictionary (types and defaults of the fields in the manifest).
+    pub dictionary: &'a Dictionary,
+    /// The email's name in the workspace (e.g. `welcome`).
+    pub email: &'a str,
+    /// Recipient data for the static `html` target (`None`: an empty context, every fallback).
+    pub data: Option<&'a Value>,
+}
+
+/// One exported email: the files of `exports/<email>/<target>/`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Export {
+    /// The target.
+    pub target: Target,
+    /// The HTML template (`template.html`).
+    pub html: String,
+    /// The plain-text template (`template.txt`).
+    pub text: String,
+    /// The manifest (`manifest.json`).
+    pub manifest: Manifest,
+}
+
+/// File name of the HTML template in an export folder.
+pub const HTML_FILE: &str = "template.html";
+/// File name of the plain-text template in an export folder.
+pub const TEXT_FILE: &str = "template.txt";
+/// File name of the manifest in an export folder.
+pub const MANIFEST_FILE: &str = "manifest.json";
+
+impl Export {
+    /// The files to write, by name, in a stable order; the same input always gives the same bytes.
+    ///
+    /// # Errors
+    /// Never in practice: the manifest is plain data.
+    pub fn files(&self) -> Result<Vec<(&'static str, Vec<u8>)>, ExportError> {
+        let mut manifest =
+            serde_json::to_vec_pretty(&self.manifest).map_err(|e| ExportError::Manifest(e.to_string()))?;
+        manifest.push(b'\n');
+        Ok(vec![
+            (HTML_FILE, self.html.clone().into_bytes()),
+            (TEXT_FILE, self.text.clone().into_bytes()),
+            (MANIFEST_FILE, manifest),
+        ])
+    }
+}
+
+/// Exports a compiled email to `target`.
+///
+/// # Errors
+/// [`ExportError::Unsupported`] naming the block and the expression when the target cannot express
+/// something the email uses; never a silently different template.
+pub fn export(input: &ExportInput<'_>, target: Target) -> Result<Export, ExportError> {
+    let parts = match target {
+        Target::Liquid => liquid::export(input, liquid::Flavor::Liquid)?,
+        Target::Braze => liquid::export(input, liquid::Flavor::Braze)?,
+        Target::Sendgrid => handlebars::export(input)?,
+        Target::Html => static_html::export(input),
+    };
+    let manifest = Manifest::new(input, target, &parts);
+    Ok(Export {
+        target,
+        html: parts.html,
+        text: parts.text,
+        manifest,
+    })
+}
+
+/// What a target's translation produces; the manifest is built around it.
+#[derive(Debug, Clone, Default)]
+pub struct Parts {
+    /// HTML template.
+    pub html: String,
+    /// Plain-text template.
+    pub text: String,
+    /// Subject line template.
+    pub subject: String,
+    /// Preheader template.
+    pub preheader: String,
+    /// The fields the template reads.
+    pub fields: Vec<FieldContract>,
+    /// Fields the ESP must hold pre-formatted.
+    pub derived: Vec<DerivedField>,
+    /// How lists arrive, in the target's words.
+    pub arrays: &'static str,
+}

@@ -1,0 +1,154 @@
+//! Literal text that looks like template syntax must reach the recipient as written. Each target
+//! gets the text with its own delimiters broken up, in a way its engine prints back literally.
+//!
+//! - Liquid: a `{` that could open a tag (`{{`, `{%`, or a `{` at the end of a literal, which the
+//!   next tag would join) is written as the output tag `{{ "{" }}`.
+//! - Braze: as Liquid, and a `$` before `{` (Braze's `${attribute}`) as `{{ "$" }}`.
+//! - Handlebars (SendGrid): a run of two or more `{` is escaped as `\{{`; a `\` right before it,
+//!   or at the end of a literal (where the next tag would join it), and a `{` at the end are
+//!   closed off with ` {{~!}}` (a comment that strips the space before it), and a literal that
+//!   starts with `}` gets an empty comment `{{!}}` first so a preceding tag cannot absorb it.
+//! - Static HTML: the second character of `{{`, `{%`, `%%[`, `%%=`, `*|` and `${` becomes a
+//!   character reference (`{&#123;`, as preview already writes literal `{{`), outside `<style>`
+//!   and `<script>`; a browser shows the same characters, no ESP sees a delimiter.
+
+/// Liquid (and, with `braze`, Braze): breaks up every delimiter in literal text.
+#[must_use]
+pub fn liquid(text: &str, braze: bool) -> String {
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        let next = chars.peek().copied();
+        match c {
+            '{' if matches!(next, None | Some('{' | '%')) => out.push_str("{{ \"{\" }}"),
+            '$' if braze && matches!(next, None | Some('{')) => out.push_str("{{ \"$\" }}"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// Handlebars (SendGrid): makes literal text print as written.
+#[must_use]
+pub fn handlebars(text: &str) -> String {
+    const CLOSE: &str = " {{~!}}";
+    let mut out = String::with_capacity(text.len() + 16);
+    if text.starts_with('}') {
+        out.push_str("{{!}}");
+    }
+    let chars: Vec<char> = text.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if c == '{' && chars.get(i + 1) == Some(&'{') {
+            if out.ends_with('\\') {
+                out.push_str(CLOSE);
+            }
+            out.push('\\');
+            while chars.get(i) == Some(&'{') {
+                out.push('{');
+                i += 1;
+            }
+            continue;
+        }
+        out.push(c);
+        i += 1;
+    }
+    if out.ends_with('\\') || out.ends_with('{') {
+        out.push_str(CLOSE);
+    }
+    out
+}
+
+/// The delimiters of every target, and what their second character becomes in HTML.
+const HTML_BREAKS: [(&str, &str); 6] = [
+    ("{{", "{&#123;"),
+    ("{%", "{&#37;"),
+    ("%%[", "%&#37;["),
+    ("%%=", "%&#37;="),
+    ("*|", "*&#124;"),
+    ("${", "$&#123;"),
+];
+
+/// Static HTML: character references break up every target's delimiters outside raw-text elements.
+#[must_use]
+pub fn html(markup: &str) -> String {
+    let mut out = String::with_capacity(markup.len());
+    let mut rest = markup;
+    loop {
+        let lower = rest.to_ascii_lowercase();
+        let raw = ["<style", "<script"].iter().filter_map(|t| lower.find(t)).min();
+        let (plain, tail) = rest.split_at(raw.unwrap_or(rest.len()));
+        out.push_str(&break_delimiters(plain));
+        if tail.is_empty() {
+            return out;
+        }
+        let tail_lower = &lower[plain.len()..];
+        let close = if tail_lower.starts_with("<style") {
+            "</style"
+        } else {
+            "</script"
+        };
+        let end = tail_lower.find(close).map_or(tail.len(), |e| e + close.len());
+        out.push_str(&tail[..end]);
+        rest = &tail[end..];
+    }
+}
+
+fn break_delimiters(text: &str) -> String {
+    let mut s = text.to_owned();
+    // Applied until stable: `%%%[` or `{{{` hide a second delimiter behind the first.
+    loop {
+        let before = s.len();
+        for (from, to) in HTML_BREAKS {
+            if s.contains(from) {
+                s = s.replace(from, to);
+            }
+        }
+        if s.len() == before {
+            return s;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn liquid_breaks_tag_openers_and_a_trailing_brace() {
+        assert_eq!(
+            liquid("a {{b}} {% raw %} {c", false),
+            "a {{ \"{\" }}{b}} {{ \"{\" }}% raw %} {c"
+        );
+        assert_eq!(liquid("x{", false), "x{{ \"{\" }}");
+        assert_eq!(liquid("{{{", false), "{{ \"{\" }}{{ \"{\" }}{{ \"{\" }}");
+        assert_eq!(liquid("${x} $", false), "${x} $");
+        assert_eq!(liquid("${x} $", true), "{{ \"$\" }}{x} {{ \"$\" }}");
+    }
+
+    #[test]
+    fn handlebars_escapes_mustaches_and_closes_trailing_backslashes_and_braces() {
+        assert_eq!(handlebars("a {{b}} {{{c}}}"), "a \\{{b}} \\{{{c}}}");
+        // A backslash before `{{` is kept as a backslash: the comment strips the space after it.
+        assert_eq!(handlebars("\\{{x}}"), "\\ {{~!}}\\{{x}}");
+        assert_eq!(handlebars("x{"), "x{ {{~!}}");
+        assert_eq!(handlebars("x\\"), "x\\ {{~!}}");
+        assert_eq!(handlebars("}) b"), "{{!}}}) b");
+        assert_eq!(handlebars("plain $ { } text"), "plain $ { } text");
+    }
+
+    #[test]
+    fn html_breaks_every_target_outside_raw_text() {
+        let out = html("<p>{{a}} {%b%} %%[c]%% %%=d=%% *|E|* ${f}</p><style>a{b:c}*|x{}</style>{{");
+        for delimiter in ["{{", "{%", "%%[", "%%=", "${"] {
+            assert!(!out.contains(delimiter), "{delimiter} survived in {out}");
+        }
+        assert!(out.contains("<style>a{b:c}*|x{}</style>"), "{out}");
+        assert!(
+            out.starts_with("<p>{&#123;a}} {&#37;b%} %&#37;[c]%% %&#37;=d=%% *&#124;E|* $&#123;f}</p>"),
+            "{out}"
+        );
+        assert_eq!(html("%%%[ {{{"), "%%&#37;[ {&#123;{");
+    }
+}

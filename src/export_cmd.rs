@@ -1,0 +1,68 @@
+//! `tessera export`: an email in an ESP's template language, written to `exports/<email>/<target>/`.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use tessera_core::export::Target;
+use tessera_workspace::export::write_export;
+use tessera_workspace::{read_data, Workspace};
+
+/// Arguments of `tessera export`.
+#[derive(Debug, clap::Args)]
+pub struct ExportArgs {
+    /// An email name (e.g. welcome) or a path to a .email.json file.
+    email: String,
+    /// The target: liquid, braze, sendgrid or html.
+    #[arg(
+        long,
+        value_name = "TARGET",
+        required_unless_present = "all_targets",
+        conflicts_with = "all_targets"
+    )]
+    target: Option<String>,
+    /// Export to every target; those the email cannot be expressed in are reported (exit code 1)
+    /// and the others are still written.
+    #[arg(long)]
+    all_targets: bool,
+    /// Folder to write <email>/<target>/ into (default: exports/ in the workspace, or here for the demo).
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+    /// Recipient data the static html target renders for (default: none, every fallback shows).
+    #[arg(long, value_name = "FILE.json")]
+    data: Option<PathBuf>,
+}
+
+/// Runs `tessera export`: exit 0 when every requested target was written, 1 when any could not be.
+///
+/// # Errors
+/// The workspace, the email or the data cannot be read, a single target fails, or a file cannot be
+/// written.
+pub fn run(workspace: Option<&Path>, cwd: &Path, args: &ExportArgs) -> anyhow::Result<ExitCode> {
+    let targets: Vec<Target> = match &args.target {
+        Some(name) => vec![name.parse::<Target>()?],
+        None => Target::ALL.to_vec(),
+    };
+    let mut ws = Workspace::discover(workspace, cwd)?;
+    let entry = ws.email(&args.email)?;
+    let data = args.data.as_deref().map(read_data).transpose()?;
+    let out = args.out.clone().unwrap_or_else(|| ws.exports_dir(cwd));
+    let mut failed = 0;
+    for target in targets {
+        match ws.export(&entry, target, data.as_ref()) {
+            Ok(export) => {
+                let dir = write_export(&export, &out)?;
+                println!("{target}: {}", dir.display());
+            }
+            Err(e) if args.all_targets => {
+                failed += 1;
+                eprintln!("error: {e}");
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(if failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}

@@ -1,0 +1,537 @@
+//! Exports proven by engines we did not write: every demo email is exported to every templating
+//! target, the export is rendered by that target's engine (npm `liquidjs` for Liquid and Braze, npm
+//! `handlebars` with SendGrid's helpers for SendGrid, run by `tests/esp/render.js`) for a matrix of
+//! recipients, and the result must equal Tessera's own
+//! preview: HTML compared structurally (`tests/support/html_compare.rs`), text, subject and
+//! preheader with whitespace runs collapsed.
+//!
+//! The matrix: the sample recipients, the 20 batch recipients, and for every field of the data
+//! dictionary each hostile or edge value (absent, null, "", " ", 0, false, long text, HTML
+//! specials, every ESP's template syntax, unsafe URLs), lists absent, null, empty, with one item and
+//! with 13. Node and the harness's packages are required: `scripts/test.sh` installs them; without
+//! them this test fails, it does not skip.
+
+#[path = "support/html_compare.rs"]
+mod html_compare;
+
+use std::collections::BTreeMap;
+use std::io::Write as _;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+
+use serde_json::{json, Value};
+use tessera_core::export::contract::prepare_data;
+use tessera_core::export::{Export, Target};
+use tessera_workspace::Workspace;
+
+fn harness() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/esp")
+}
+
+/// Renders `cases` (template name, data) with the independent engine.
+fn engine_render(
+    engine: &str,
+    templates: &BTreeMap<&str, &str>,
+    cases: &[(&str, Value)],
+) -> Vec<Result<String, String>> {
+    let dir = harness();
+    assert!(
+        dir.join("node_modules/liquidjs").is_dir(),
+        "the ESP engines are not installed: run scripts/test.sh (or `npm ci` in {})",
+        dir.display()
+    );
+    let input = json!({
+        "engine": engine,
+        "templates": templates,
+        "cases": cases.iter().map(|(t, d)| json!({"template": t, "data": d})).collect::<Vec<_>>(),
+    });
+    let mut child = Command::new("node")
+        .arg(dir.join("render.js"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("node runs (scripts/test.sh installs it: apt-get install nodejs npm)");
+    let mut stdin = child.stdin.take().expect("stdin");
+    let payload = serde_json::to_vec(&input).expect("json");
+    let writer = std::thread::spawn(move || stdin.write_all(&payload));
+    let out = child.wait_with_output().expect("node finishes");
+    writer.join().expect("writer").expect("write to node");
+    assert!(
+        out.status.success(),
+        "node failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let results: Vec<Value> = serde_json::from_slice(&out.stdout).expect("harness prints JSON");
+    results
+        .into_iter()
+        .map(|r| match (r.get("ok"), r.get("error")) {
+            (Some(Value::String(s)), _) => Ok(s.clone()),
+            (_, Some(e)) => Err(e.to_string()),
+            _ => Err(format!("unexpected harness answer {r}")),
+        })
+        .collect()
+}
+
+fn set(data: &mut Value, segs: &[&str], value: Option<Value>) {
+    let Some((last, parents)) = segs.split_last() else {
+        return;
+    };
+    let mut v = data;
+    for seg in parents {
+        if !v.get(*seg).is_some_and(Value::is_object) {
+            if let Value::Object(map) = v {
+                map.insert((*seg).to_owned(), json!({}));
+            } else {
+                return;
+            }
+        }
+        v = v.get_mut(*seg).expect("just made");
+    }
+    if let Value::Object(map) = v {
+        match value {
+            Some(x) => map.insert((*last).to_owned(), x),
+            None => map.remove(*last),
+        };
+    }
+}
+
+fn hostile_scalars() -> Vec<(&'static str, Option<Value>)> {
+    vec![
+        ("absent", None),
+        ("null", Some(Value::Null)),
+        ("empty", Some(json!(""))),
+        ("space", Some(json!(" "))),
+        ("zero", Some(json!(0))),
+        ("false", Some(json!(false))),
+        ("long", Some(json!("Ådalsvägen ".repeat(40)))),
+        ("html", Some(json!("<b>Tom & \"Jerry\"</b> 'x' `y` a=b {z}"))),
+        (
+            "syntax",
+            Some(json!(
+                "{{7*7}} {{{x}}} {% raw %}{% endraw %} *|FNAME|* %%=v(@x)=%% %%[SET @a=1]%% ${x} {{> p}}"
+            )),
+        ),
+        ("js-url", Some(json!(" JavaScript:alert(1)"))),
+        ("number-text", Some(json!("1200"))),
+        ("big", Some(json!(1500))),
+    ]
+}
+
+/// The recipients of the matrix, named.
+fn matrix(ws: &Workspace) -> Vec<(String, Value)> {
+    let mut out: Vec<(String, Value)> = ws.samples().expect("samples");
+    let batch =
+        std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/demo/data/recipients.jsonl"))
+            .expect("recipients.jsonl");
+    for (i, line) in batch.lines().enumerate() {
+        out.push((
+            format!("recipients.jsonl:{}", i + 1),
+            serde_json::from_str(line).expect("JSON line"),
+        ));
+    }
+    let base = out
+        .iter()
+        .find(|(n, _)| n.contains("ada"))
+        .map(|(_, d)| d.clone())
+        .expect("ada.json");
+    for field in ws.dictionary.iter() {
+        let path = field.path.as_str();
+        if let Some((list, item_field)) = path.split_once("[].") {
+            for (label, value) in hostile_scalars() {
+                let mut d = base.clone();
+                let segs: Vec<&str> = list.split('.').collect();
+                let mut v = &mut d;
+                for s in &segs {
+                    v = v.get_mut(*s).expect("the base recipient has every list");
+                }
+                if let Value::Array(items) = v {
+                    for item in items {
+                        set(item, &[item_field], value.clone());
+                    }
+                }
+                out.push((format!("{path}={label}"), d));
+            }
+        } else if field.field_type == "list" {
+            let segs: Vec<&str> = path.split('.').collect();
+            let first = base
+                .pointer(&format!("/{}", segs.join("/")))
+                .and_then(|l| l.get(0))
+                .cloned();
+            let mut cases = vec![
+                ("absent", None),
+                ("null", Some(Value::Null)),
+                ("empty", Some(json!([]))),
+            ];
+            if let Some(item) = first {
+                cases.push(("one", Some(json!([item.clone()]))));
+                cases.push(("thirteen", Some(Value::Array(vec![item; 13]))));
+            }
+            for (label, value) in cases {
+                let mut d = base.clone();
+                set(&mut d, &segs, value);
+                out.push((format!("{path}={label}"), d));
+            }
+        } else {
+            for (label, value) in hostile_scalars() {
+                let mut d = base.clone();
+                set(&mut d, &path.split('.').collect::<Vec<_>>(), value);
+                out.push((format!("{path}={label}"), d));
+            }
+        }
+    }
+    for (label, segments) in [
+        ("absent", None),
+        ("empty", Some(json!([]))),
+        ("not-vip", Some(json!(["engaged"]))),
+        ("hostile", Some(json!(["{{7*7}}", "<vip>", "vip "]))),
+    ] {
+        let mut d = base.clone();
+        set(&mut d, &["segments"], segments);
+        out.push((format!("segments={label}"), d));
+    }
+    out.push(("empty context".to_owned(), json!({})));
+    out
+}
+
+fn words(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Exports every demo email to `target`, renders each export for every recipient of the matrix with
+/// the target's independent engine and returns the number of round trips and the mismatches.
+fn round_trips(target: Target) -> (usize, Vec<String>) {
+    let mut ws = Workspace::demo().expect("demo workspace");
+    let recipients = matrix(&ws);
+    let mut total = 0usize;
+    let mut failures = Vec::new();
+    for email in ws.email_names() {
+        let entry = ws.email(&email).expect("email");
+        let compiled = ws.compile(&entry).expect("compiles");
+        let export: Export = match ws.export(&entry, target, None) {
+            Ok(export) => export,
+            Err(e) => panic!("{email} → {target}: {e}"),
+        };
+        let templates: BTreeMap<&str, &str> = [
+            ("html", export.html.as_str()),
+            ("text", export.text.as_str()),
+            ("subject", export.manifest.subject.as_str()),
+            ("preheader", export.manifest.preheader.as_str()),
+        ]
+        .into_iter()
+        .collect();
+        let mut cases = Vec::new();
+        for (_, data) in &recipients {
+            let prepared = prepare_data(&export.manifest, data);
+            for part in ["html", "text", "subject", "preheader"] {
+                cases.push((part, prepared.clone()));
+            }
+        }
+        let results = engine_render(target.name(), &templates, &cases);
+        for (i, (name, data)) in recipients.iter().enumerate() {
+            let preview = tessera_core::render(&compiled, data);
+            total += 1;
+            let got = &results[i * 4..i * 4 + 4];
+            let mut problems = Vec::new();
+            match &got[0] {
+                Ok(html) => {
+                    if let Some(diff) = html_compare::difference(&preview.html, html) {
+                        problems.push(format!("html: {diff}"));
+                    }
+                }
+                Err(e) => problems.push(format!("html: engine error {e}")),
+            }
+            for (part, expected, got) in [
+                ("text", &preview.text, &got[1]),
+                ("subject", &preview.subject, &got[2]),
+                ("preheader", &preview.preheader, &got[3]),
+            ] {
+                match got {
+                    Ok(s) if words(s) == words(expected) => {}
+                    Ok(s) => problems.push(format!(
+                        "{part}: expected {:?}\n      got {:?}",
+                        first_difference(&words(expected), &words(s)).0,
+                        first_difference(&words(expected), &words(s)).1
+                    )),
+                    Err(e) => problems.push(format!("{part}: engine error {e}")),
+                }
+            }
+            if !problems.is_empty() {
+                failures.push(format!(
+                    "{email} → {target}, recipient {name}:\n    {}",
+                    problems.join("\n    ")
+                ));
+            }
+        }
+    }
+    (total, failures)
+}
+
+fn assert_round_trips(targets: &[Target], engine: &str) {
+    let mut total = 0;
+    let mut failures = Vec::new();
+    for target in targets {
+        let (n, mut f) = round_trips(*target);
+        println!(
+            "{target}: {} of {n} round trips through {engine} equal preview",
+            n - f.len()
+        );
+        total += n;
+        failures.append(&mut f);
+    }
+    assert!(total > 0, "no round trip ran");
+    assert!(
+        failures.is_empty(),
+        "{} of {total} round trips differ from preview; the first ones:\n{}",
+        failures.len(),
+        failures.iter().take(8).cloned().collect::<Vec<_>>().join("\n")
+    );
+}
+
+#[test]
+fn liquid_and_braze_exports_render_as_preview_in_liquidjs() {
+    assert_round_trips(&[Target::Liquid, Target::Braze], "liquidjs");
+}
+
+#[test]
+fn sendgrid_exports_render_as_preview_in_handlebars_with_sendgrids_helpers() {
+    assert_round_trips(&[Target::Sendgrid], "handlebars");
+}
+
+/// The two strings around their first difference.
+fn first_difference(a: &str, b: &str) -> (String, String) {
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    let i = a
+        .iter()
+        .zip(&b)
+        .position(|(x, y)| x != y)
+        .unwrap_or(a.len().min(b.len()));
+    let cut = |s: &[char]| {
+        s[i.saturating_sub(60).min(s.len())..(i + 80).min(s.len())]
+            .iter()
+            .collect()
+    };
+    (cut(&a), cut(&b))
+}
+
+#[test]
+fn static_html_export_is_the_preview_with_every_delimiter_broken() {
+    let mut ws = Workspace::demo().expect("demo workspace");
+    for email in ws.email_names() {
+        let entry = ws.email(&email).expect("email");
+        let compiled = ws.compile(&entry).expect("compiles");
+        for (name, data) in ws.samples().expect("samples") {
+            let export = ws.export(&entry, Target::Html, Some(&data)).expect("exports");
+            let preview = tessera_core::render(&compiled, &data);
+            if let Some(diff) = html_compare::difference(&preview.html, &export.html) {
+                panic!("{email} for {name}: {diff}");
+            }
+            assert_eq!(export.text, preview.text);
+            assert_eq!(export.manifest.subject, preview.subject);
+            let body = export.html.split("</style>").last().expect("a body");
+            for delimiter in ["{{", "{%", "%%[", "%%=", "*|", "${"] {
+                assert!(
+                    !body.contains(delimiter),
+                    "{email} for {name}: {delimiter} in the static HTML"
+                );
+            }
+        }
+    }
+}
+
+mod common;
+
+/// An email whose design text looks like every ESP's syntax, and whose button links to a URL with a
+/// recipient value inside it.
+fn hostile_email(url: &str) -> String {
+    json!({
+        "schema_version": 1,
+        "name": "Hostile literals",
+        "subject": "{% raw %} *|FNAME|* ${x} for {{default profile.first_name \"you\"}}",
+        "preheader": "%%=v(@x)=%% %%[SET @a=1]%% {{7*7}}",
+        "settings": {},
+        "blocks": [
+            {"id": "intro", "type": "text", "fields": {
+                "heading": "{{7*7}} {% endraw %} {%- raw -%} ${first_name} *|IF:X|* {",
+                "body": "<p>%%[ IF 1 THEN ]%% %%=v(@x)=%% {{{x}}} {{> p}} \\{{x}} $ {</p><p>Hi {{default profile.first_name \"there\"}}</p>"
+            }},
+            {"id": "cta", "type": "button", "fields": {"label": "Go", "url": url}}
+        ]
+    })
+    .to_string()
+}
+
+#[test]
+fn literal_design_text_that_looks_like_template_syntax_prints_as_written() {
+    let dir = common::Dir::workspace();
+    dir.write(
+        "emails/hostile.email.json",
+        &hostile_email("https://northwind.example/go"),
+    );
+    let mut ws = Workspace::open(dir.path()).expect("workspace");
+    let entry = ws.email("hostile").expect("email");
+    let compiled = ws.compile(&entry).expect("compiles");
+    for target in [Target::Liquid, Target::Braze, Target::Sendgrid] {
+        let export = ws.export(&entry, target, None).expect("exports");
+        let templates: BTreeMap<&str, &str> = [
+            ("html", export.html.as_str()),
+            ("text", export.text.as_str()),
+            ("subject", export.manifest.subject.as_str()),
+            ("preheader", export.manifest.preheader.as_str()),
+        ]
+        .into_iter()
+        .collect();
+        for data in [json!({}), json!({"profile": {"first_name": "{% raw %}{{x}}"}})] {
+            let preview = tessera_core::render(&compiled, &data);
+            let prepared = prepare_data(&export.manifest, &data);
+            let cases: Vec<(&str, Value)> = ["html", "text", "subject", "preheader"]
+                .into_iter()
+                .map(|t| (t, prepared.clone()))
+                .collect();
+            let got = engine_render(target.name(), &templates, &cases);
+            let html = got[0].as_ref().expect("renders");
+            assert_eq!(html_compare::difference(&preview.html, html), None, "{target}");
+            assert!(preview.text.contains("{% endraw %}") && preview.text.contains("*|IF:X|*"));
+            assert_eq!(words(got[1].as_ref().expect("text")), words(&preview.text), "{target}");
+            assert_eq!(got[2].as_ref().expect("subject"), &preview.subject, "{target}");
+            assert_eq!(got[3].as_ref().expect("preheader"), &preview.preheader, "{target}");
+        }
+        if target == Target::Sendgrid {
+            // Handlebars reads `\{{` as literal braces: every `{{` of the design text is escaped.
+            for part in [&export.html, &export.text, &export.manifest.subject] {
+                for (at, _) in part.match_indices("{{7") {
+                    assert!(part[..at].ends_with('\\'), "{target}: {{{{7 left live in {part}");
+                }
+            }
+            assert!(export.text.contains("\\{{7*7}}"), "{target}: the literal is escaped");
+            continue;
+        }
+        for delimiter in ["{{7", "{% endraw", "{%- raw", "{% raw %} *"] {
+            assert!(!export.html.contains(delimiter), "{target}: {delimiter} left live");
+            assert!(
+                !export.text.contains(delimiter),
+                "{target}: {delimiter} left live in text"
+            );
+        }
+        if target == Target::Braze {
+            // The literal `${first_name}` of the heading is broken up; the placeholder reads the attribute.
+            assert!(!export.html.contains("${x}") && !export.manifest.subject.contains("${x}"));
+            assert!(export.html.contains("{{ \"$\" }}{first_name}"));
+            assert!(export.html.contains("{{ ${first_name} | escape }}"));
+        }
+    }
+}
+
+#[test]
+fn a_value_inside_a_url_is_refused_naming_the_block_and_expression() {
+    let dir = common::Dir::workspace();
+    dir.write(
+        "emails/hostile.email.json",
+        &hostile_email("https://northwind.example/go?e={{profile.email}}"),
+    );
+    let mut ws = Workspace::open(dir.path()).expect("workspace");
+    let entry = ws.email("hostile").expect("email");
+    for target in [Target::Liquid, Target::Braze] {
+        let err = ws.export(&entry, target, None).expect_err("refused").to_string();
+        common::assert_mentions(
+            &err,
+            &[target.name(), "block \"cta\"", "{{profile.email}}", "url_encode"],
+        );
+    }
+    let err = ws
+        .export(&entry, Target::Sendgrid, None)
+        .expect_err("refused")
+        .to_string();
+    common::assert_mentions(
+        &err,
+        &["sendgrid", "block \"cta\"", "{{profile.email}}", "percent-encodes"],
+    );
+    assert!(
+        ws.export(&entry, Target::Html, None).is_ok(),
+        "static HTML can hold anything"
+    );
+
+    let out = dir.run(&["export", "hostile", "--all-targets", "--out", "x"]);
+    common::assert_exit(&out, 1);
+    common::assert_mentions(&common::stderr(&out), &["block \"cta\"", "{{profile.email}}"]);
+    // The targets that can express the email are still written; each refusal is reported.
+    common::assert_mentions(&common::stderr(&out), &["liquid:", "braze:", "sendgrid:"]);
+    common::assert_mentions(&common::stdout(&out), &["html:"]);
+    assert!(dir.join("x/hostile/html/template.html").is_file());
+    for refused in ["liquid", "braze", "sendgrid"] {
+        assert!(!dir.join(&format!("x/hostile/{refused}")).exists(), "{refused}");
+    }
+}
+
+#[test]
+fn cli_writes_the_three_files_byte_identical_every_time() {
+    let dir = common::Dir::new();
+    let first = dir.run(&["export", "seasonal-sale", "--target", "liquid", "--out", "a"]);
+    common::assert_exit(&first, 0);
+    common::assert_mentions(&common::stdout(&first), &["liquid:", "seasonal-sale"]);
+    let again = dir.run(&["export", "seasonal-sale", "--target", "liquid", "--out", "b"]);
+    common::assert_exit(&again, 0);
+    for file in ["template.html", "template.txt", "manifest.json"] {
+        let a = std::fs::read(dir.join(&format!("a/seasonal-sale/liquid/{file}"))).expect("written");
+        let b = std::fs::read(dir.join(&format!("b/seasonal-sale/liquid/{file}"))).expect("written");
+        assert!(!a.is_empty(), "{file} is empty");
+        assert_eq!(a, b, "{file} differs between two exports");
+    }
+    let manifest = dir.read("a/seasonal-sale/liquid/manifest.json");
+    let keys: Vec<usize> = [
+        "\"target\"",
+        "\"email\"",
+        "\"source_version\"",
+        "\"content_hash\"",
+        "\"fields\"",
+    ]
+    .iter()
+    .map(|k| manifest.find(k).unwrap_or_else(|| panic!("{k} in the manifest")))
+    .collect();
+    assert!(keys.windows(2).all(|w| w[0] < w[1]), "stable key order: {keys:?}");
+    let parsed: Value = serde_json::from_str(&manifest).expect("JSON");
+    let fields = parsed["fields"].as_array().expect("fields");
+    let first_name = fields
+        .iter()
+        .find(|f| f["path"] == "profile.first_name")
+        .expect("first name");
+    assert_eq!(first_name["type"], "text");
+    assert!(first_name["fallbacks"]
+        .as_array()
+        .expect("list")
+        .contains(&json!("friend")));
+    let total = fields
+        .iter()
+        .find(|f| f["path"] == "cart.total_currency")
+        .expect("derived total");
+    assert_eq!(total["derived"], true);
+    assert_eq!(total["fallbacks"], json!(["a few things"]));
+
+    let all = dir.run(&["export", "welcome", "--all-targets", "--out", "c"]);
+    common::assert_exit(&all, 0);
+    for target in Target::ALL {
+        assert!(
+            dir.join(&format!("c/welcome/{}/manifest.json", target.name()))
+                .is_file(),
+            "{target}"
+        );
+    }
+}
+
+#[test]
+fn cli_refuses_an_unknown_target_and_a_missing_one() {
+    let dir = common::Dir::new();
+    let out = dir.run(&["export", "welcome", "--target", "mjml"]);
+    common::assert_exit(&out, 1);
+    common::assert_mentions(
+        &common::stderr(&out),
+        &["unknown export target \"mjml\"", "liquid, braze, sendgrid, html"],
+    );
+    assert!(!dir.join("exports").exists());
+    let out = dir.run(&["export", "welcome"]);
+    assert_ne!(out.status.code(), Some(0));
+    common::assert_mentions(&common::stderr(&out), &["--target"]);
+    let out = dir.run(&["export", "nope", "--target", "liquid"]);
+    common::assert_exit(&out, 1);
+    common::assert_mentions(&common::stderr(&out), &["no email \"nope\""]);
+}
