@@ -11,6 +11,7 @@ use crate::StoreError;
 const MIGRATIONS: &[(&str, &str)] = &[
     ("0001_init", include_str!("../migrations/0001_init.sql")),
     ("0002_event_keys", include_str!("../migrations/0002_event_keys.sql")),
+    ("0003_segments", include_str!("../migrations/0003_segments.sql")),
 ];
 
 pub(crate) fn apply(conn: &Connection, path: &Path) -> Result<(), StoreError> {
