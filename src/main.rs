@@ -9,6 +9,8 @@ use clap::{Parser, Subcommand};
 use serde_json::Value;
 use tessera_workspace::{batch, read_data, Workspace, WorkspaceError};
 
+mod segments_cmd;
+
 /// mimalloc: imports hand rows from a reading thread to a writing one, and glibc's allocator
 /// serializes such cross-thread frees on a lock (a tenth of a large import's time, measured).
 #[global_allocator]
@@ -51,6 +53,12 @@ enum Command {
     /// Browse the profiles in the workspace's store.
     #[command(subcommand)]
     Profiles(ProfilesCommand),
+    /// Behavioural segments (segments/<name>.json): list, show, count, members, refresh.
+    #[command(subcommand)]
+    Segments(segments_cmd::SegmentsCommand),
+    /// Render an email for a representative profile of every segment it refers to and for edge
+    /// cases; report what each case sees and write an HTML page comparing them side by side.
+    PreviewMatrix(segments_cmd::PreviewMatrixArgs),
     /// Validate an email: block types, fields, placeholders, rules.
     ///
     /// Exits 1 when it finds any problem, warnings included (such as a placeholder whose field is
@@ -148,13 +156,14 @@ struct RenderArgs {
 }
 
 /// Prints a line to standard output; a closed pipe (`tessera blocks | head`) is not an error.
+#[macro_export]
 macro_rules! out {
     ($($arg:tt)*) => {
         emit(&format!($($arg)*))?
     };
 }
 
-fn emit(line: &str) -> std::io::Result<()> {
+pub(crate) fn emit(line: &str) -> std::io::Result<()> {
     let mut stdout = std::io::stdout().lock();
     match writeln!(stdout, "{line}") {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
@@ -229,6 +238,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             })
         }
         Command::Import(args) => run_import(&cli.workspace, &cwd, &args),
+        Command::Segments(command) => segments_cmd::run_segments(cli.workspace.as_deref(), &cwd, command),
+        Command::PreviewMatrix(args) => segments_cmd::run_preview_matrix(cli.workspace.as_deref(), &cwd, &args),
         Command::Profiles(command) => {
             let ws = Workspace::discover(cli.workspace.as_deref(), &cwd)?;
             let store = ws.open_store()?;
@@ -323,7 +334,8 @@ fn run_import(workspace: &Option<PathBuf>, cwd: &Path, args: &ImportArgs) -> any
         normalization: ws.import_rules(),
         ..tessera_store::import::ImportOptions::new(args.kind.parse().map_err(WorkspaceError::from)?)
     };
-    let mut store = ws.open_store()?;
+    // Imports re-evaluate the segments of the profiles they touch: against the current definitions.
+    let mut store = ws.open_store_with_segments(tessera_store::now_ms())?;
     let size = std::fs::metadata(&args.file).map(|m| m.len()).unwrap_or(0);
     let bar = std::io::stderr().is_terminal().then(|| {
         let bar = indicatif::ProgressBar::new(size);
@@ -366,6 +378,9 @@ fn run_import(workspace: &Option<PathBuf>, cwd: &Path, args: &ImportArgs) -> any
         report.unchanged,
         report.rejected
     );
+    for (segment, delta) in &report.segments {
+        out!("  segment {segment}: {} entered, {} left", delta.entered, delta.left);
+    }
     for w in &report.warnings {
         out!("  note: {w}");
     }

@@ -22,6 +22,9 @@ dmitri@example.com,Dmitri,Ivanov,DE,,Trail,700,\"\"\"); DROP TABLE profiles; --\
 eve@example.com,Eve,Smith,GB,+4477000,Member,,a_b,2026-11-01T10:00:00Z
 ";
 
+/// An event to import: who, type, SKU, category, value, when (epoch ms).
+type Ev<'a> = (&'a str, &'a str, Option<&'a str>, Option<&'a str>, Option<f64>, i64);
+
 struct Fixture {
     _dir: tempfile::TempDir,
     store: Store,
@@ -34,7 +37,7 @@ fn rfc(ms: i64) -> String {
 
 impl Fixture {
     /// Profiles above, and events `(who, type, sku, category, value, at)`.
-    fn new(events: &[(&str, &str, Option<&str>, Option<&str>, Option<f64>, i64)]) -> Self {
+    fn new(events: &[Ev<'_>]) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
         let mut store = Store::open(&dir.path().join("store.db")).expect("store");
         let profiles = dir.path().join("p.csv");
@@ -53,7 +56,7 @@ impl Fixture {
         f
     }
 
-    fn import_events(&mut self, events: &[(&str, &str, Option<&str>, Option<&str>, Option<f64>, i64)]) {
+    fn import_events(&mut self, events: &[Ev<'_>]) {
         if events.is_empty() {
             return;
         }
@@ -471,17 +474,7 @@ const MIXED: &[(&str, &str)] = &[
     ),
 ];
 
-fn random_events(
-    seed: u64,
-    n: usize,
-) -> Vec<(
-    &'static str,
-    &'static str,
-    Option<&'static str>,
-    Option<&'static str>,
-    Option<f64>,
-    i64,
-)> {
+fn random_events(seed: u64, n: usize) -> Vec<Ev<'static>> {
     let mut state = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
     let mut next = move |m: u64| {
         state = state

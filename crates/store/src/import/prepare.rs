@@ -412,6 +412,27 @@ fn parse_consent(raw: &str) -> Option<bool> {
     }
 }
 
+/// The hash of everything in an event but its profile and time; with them, the event's identity.
+pub(crate) fn event_digest(
+    kind: &str,
+    sku: Option<&str>,
+    category: Option<&str>,
+    currency: Option<&str>,
+    source: Option<&str>,
+    value: Option<f64>,
+) -> [u8; 16] {
+    let mut hash = blake3::Hasher::new();
+    hash.update(kind.as_bytes());
+    for part in [sku, category, currency, source] {
+        hash.update(&[0xFF]);
+        hash.update(part.unwrap_or_default().as_bytes());
+    }
+    hash.update(&value.unwrap_or(f64::NAN).to_le_bytes());
+    let mut digest = [0u8; 16];
+    digest.copy_from_slice(&hash.finalize().as_bytes()[..16]);
+    digest
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -443,25 +464,4 @@ mod tests {
         assert_eq!(infer_attribute("=HYPERLINK(\"x\")"), json!("=HYPERLINK(\"x\")"));
         assert_eq!(infer_attribute(" "), Value::Null);
     }
-}
-
-/// The hash of everything in an event but its profile and time; with them, the event's identity.
-pub(crate) fn event_digest(
-    kind: &str,
-    sku: Option<&str>,
-    category: Option<&str>,
-    currency: Option<&str>,
-    source: Option<&str>,
-    value: Option<f64>,
-) -> [u8; 16] {
-    let mut hash = blake3::Hasher::new();
-    hash.update(kind.as_bytes());
-    for part in [sku, category, currency, source] {
-        hash.update(&[0xFF]);
-        hash.update(part.unwrap_or_default().as_bytes());
-    }
-    hash.update(&value.unwrap_or(f64::NAN).to_le_bytes());
-    let mut digest = [0u8; 16];
-    digest.copy_from_slice(&hash.finalize().as_bytes()[..16]);
-    digest
 }
