@@ -10,6 +10,7 @@ use serde_json::Value;
 use tessera_workspace::{batch, read_data, Workspace, WorkspaceError};
 
 mod export_cmd;
+mod segments_cmd;
 mod send_cmd;
 
 /// mimalloc: imports hand rows from a reading thread to a writing one, and glibc's allocator
@@ -70,6 +71,12 @@ enum Command {
     /// Export an email to an ESP's template language: exports/<email>/<target>/ with the HTML and
     /// plain-text templates and manifest.json (the fields the ESP must provide).
     Export(export_cmd::ExportArgs),
+    /// Behavioural segments (segments/<name>.json): list, show, count, members, refresh.
+    #[command(subcommand)]
+    Segments(segments_cmd::SegmentsCommand),
+    /// Render an email for a representative profile of every segment it refers to and for edge
+    /// cases; report what each case sees and write an HTML page comparing them side by side.
+    PreviewMatrix(segments_cmd::PreviewMatrixArgs),
     /// Validate an email: block types, fields, placeholders, rules.
     ///
     /// Exits 1 when it finds any problem, warnings included (such as a placeholder whose field is
@@ -167,13 +174,14 @@ struct RenderArgs {
 }
 
 /// Prints a line to standard output; a closed pipe (`tessera blocks | head`) is not an error.
+#[macro_export]
 macro_rules! out {
     ($($arg:tt)*) => {
         emit(&format!($($arg)*))?
     };
 }
 
-fn emit(line: &str) -> std::io::Result<()> {
+pub(crate) fn emit(line: &str) -> std::io::Result<()> {
     let mut stdout = std::io::stdout().lock();
     match writeln!(stdout, "{line}") {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
@@ -252,6 +260,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Outbox(command) => send_cmd::run_outbox(cli.workspace.as_deref(), &cwd, &command),
         Command::Smtp(command) => send_cmd::run_smtp(cli.workspace.as_deref(), &cwd, &command),
         Command::Export(args) => export_cmd::run(cli.workspace.as_deref(), &cwd, &args),
+        Command::Segments(command) => segments_cmd::run_segments(cli.workspace.as_deref(), &cwd, command),
+        Command::PreviewMatrix(args) => segments_cmd::run_preview_matrix(cli.workspace.as_deref(), &cwd, &args),
         Command::Profiles(command) => {
             let ws = Workspace::discover(cli.workspace.as_deref(), &cwd)?;
             let store = ws.open_store()?;
@@ -346,7 +356,8 @@ fn run_import(workspace: &Option<PathBuf>, cwd: &Path, args: &ImportArgs) -> any
         normalization: ws.import_rules(),
         ..tessera_store::import::ImportOptions::new(args.kind.parse().map_err(WorkspaceError::from)?)
     };
-    let mut store = ws.open_store()?;
+    // Imports re-evaluate the segments of the profiles they touch: against the current definitions.
+    let mut store = ws.open_store_with_segments(tessera_store::now_ms())?;
     let size = std::fs::metadata(&args.file).map(|m| m.len()).unwrap_or(0);
     let bar = std::io::stderr().is_terminal().then(|| {
         let bar = indicatif::ProgressBar::new(size);
@@ -389,6 +400,9 @@ fn run_import(workspace: &Option<PathBuf>, cwd: &Path, args: &ImportArgs) -> any
         report.unchanged,
         report.rejected
     );
+    for (segment, delta) in &report.segments {
+        out!("  segment {segment}: {} entered, {} left", delta.entered, delta.left);
+    }
     for w in &report.warnings {
         out!("  note: {w}");
     }

@@ -66,9 +66,34 @@ pub enum StoreError {
     /// No profile matches.
     #[error("no profile matches \"{0}\"")]
     ProfileNotFound(String),
+    /// Segment definitions that cannot be used.
+    #[error(transparent)]
+    Segment(#[from] crate::segments::SegmentError),
 }
 
 impl StoreError {
+    /// A SQLite error on the store at `path`.
+    pub(crate) fn sql(path: &std::path::Path, source: rusqlite::Error) -> Self {
+        Self::Sqlite {
+            path: path.to_path_buf(),
+            source,
+        }
+    }
+
+    /// A SQLite error where the store's path is not at hand (see [`StoreError::with_path`]).
+    pub(crate) fn sql_unknown(source: rusqlite::Error) -> Self {
+        Self::sql(std::path::Path::new(crate::STORE_FILE), source)
+    }
+
+    /// The error with the store's real path.
+    #[must_use]
+    pub(crate) fn with_path(self, path: &std::path::Path) -> Self {
+        match self {
+            Self::Sqlite { source, .. } => Self::sql(path, source),
+            other => other,
+        }
+    }
+
     /// True when the user's input is at fault (exit code 1).
     #[must_use]
     pub fn is_input_error(&self) -> bool {

@@ -13,6 +13,8 @@ pub mod error;
 pub mod import;
 mod migrate;
 pub mod profiles;
+pub mod recommend;
+pub mod segments;
 pub mod send_log;
 pub mod validate;
 
@@ -58,6 +60,7 @@ impl Store {
             path: path.to_path_buf(),
         };
         store.check_settings()?;
+        segments::scores::register_functions(&store.conn).map_err(sql)?;
         migrate::apply(&store.conn, path)?;
         Ok(store)
     }

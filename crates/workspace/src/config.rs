@@ -50,20 +50,8 @@ pub struct ImportRules {
 /// # Errors
 /// A readable message for anything else.
 pub fn parse_duration(text: &str) -> Result<i64, String> {
-    let t = text.trim();
-    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
-    let (number, unit) = t.split_at(split);
-    let n: i64 = number
-        .parse()
-        .map_err(|_| format!("\"{text}\" is not a duration like 15m, 24h or 7d"))?;
-    let unit = match unit.trim() {
-        "s" => 1,
-        "m" => 60,
-        "h" => 3600,
-        "d" => 86_400,
-        _ => return Err(format!("\"{text}\" is not a duration like 15m, 24h or 7d")),
-    };
-    n.checked_mul(unit).ok_or_else(|| format!("\"{text}\" is too long"))
+    // One grammar for durations everywhere: freshness thresholds and segment windows.
+    tessera_store::segments::model::parse_duration(text)
 }
 
 #[cfg(test)]

@@ -81,6 +81,22 @@ pub enum WorkspaceError {
     /// The profile store failed or refused an import.
     #[error(transparent)]
     Store(#[from] tessera_store::StoreError),
+    /// A segment definition file is invalid.
+    #[error("{}: {message}", path.display())]
+    Segment {
+        /// The file (`segments/<name>.json`).
+        path: PathBuf,
+        /// What is wrong and where (a JSON path).
+        message: String,
+    },
+    /// The segment definitions do not fit together (unknown reference, cycle, unknown name).
+    #[error("{}: {source}", path.display())]
+    Segments {
+        /// The segments folder.
+        path: PathBuf,
+        /// What is wrong.
+        source: tessera_store::segments::SegmentError,
+    },
     /// The embedded demo has no folder to keep a store in.
     #[error("the demo workspace built into tessera is read-only and has no profile store; create a workspace with `tessera init DIR` and use --workspace DIR")]
     DemoHasNoStore,

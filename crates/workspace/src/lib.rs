@@ -11,6 +11,8 @@ pub mod config;
 pub mod error;
 pub mod export;
 pub mod files;
+pub mod preview;
+pub mod segments;
 pub mod send;
 
 use std::path::{Path, PathBuf};
@@ -252,8 +254,11 @@ impl Workspace {
         profile: &str,
         now_ms: i64,
     ) -> Result<Rendered, WorkspaceError> {
-        let store = self.open_store()?;
-        let context = store.stored_context(profile)?;
+        let mut store = self.open_store()?;
+        self.sync_segments(&mut store, now_ms)?;
+        let mut context = store.stored_context(profile)?;
+        let id = store.find_profile_id(profile)?;
+        segments::add_live_data(&store, id, now_ms, &mut context.data)?;
         let mut rendered = self.render(entry, &context.data)?;
         let mut thresholds = std::collections::BTreeMap::new();
         for (source, text) in &self.config.freshness {

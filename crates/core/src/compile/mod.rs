@@ -103,6 +103,48 @@ pub struct Compiled {
 }
 
 impl Compiled {
+    /// The segments the email refers to (`in_segment "name"` in rules, conditions and subject).
+    #[must_use]
+    pub fn segments_referenced(&self) -> std::collections::BTreeSet<String> {
+        fn cond(c: &crate::lang::Cond, out: &mut std::collections::BTreeSet<String>) {
+            use crate::lang::Cond;
+            match c {
+                Cond::InSegment(name) => {
+                    out.insert(name.clone());
+                }
+                Cond::And(parts) | Cond::Or(parts) => parts.iter().for_each(|p| cond(p, out)),
+                Cond::Not(inner) => cond(inner, out),
+                Cond::Truthy(_) | Cond::Compare(..) | Cond::Const(_) => {}
+            }
+        }
+        let mut out = std::collections::BTreeSet::new();
+        let tables = [&self.subject.1, &self.preheader.1, &self.layout.tables]
+            .into_iter()
+            .chain(self.blocks.iter().map(|f| &f.tables));
+        for t in tables {
+            t.conds.iter().for_each(|c| cond(c, &mut out));
+        }
+        for meta in self.blocks.iter().flat_map(|f| &f.blocks) {
+            for gate in &meta.gates {
+                if let crate::compose::Gate::ShowIf { cond: c, .. } | crate::compose::Gate::HideIf { cond: c, .. } =
+                    gate
+                {
+                    cond(c, &mut out);
+                }
+            }
+        }
+        out
+    }
+
+    /// Every block instance id of the email (fallback blocks included), in document order.
+    #[must_use]
+    pub fn block_ids(&self) -> Vec<String> {
+        self.blocks
+            .iter()
+            .flat_map(|f| f.blocks.iter().map(|b| b.id.clone()))
+            .collect()
+    }
+
     /// The version as hex, for reports and file names.
     #[must_use]
     pub fn version_hex(&self) -> String {

@@ -6,7 +6,7 @@ pub mod report;
 pub mod value;
 
 pub use personalize::{personalize_into, render_part, Event, Output, Site, Used};
-pub use report::{FallbackTaken, HiddenBlock, RenderReport, StaleField, GMAIL_CLIP_BYTES};
+pub use report::{FallbackTaken, HiddenBlock, RenderReport, ShownBlock, StaleField, GMAIL_CLIP_BYTES};
 
 use serde_json::Value;
 

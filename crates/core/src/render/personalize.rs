@@ -62,6 +62,13 @@ pub enum Event {
         /// Which gate failed.
         gate: u32,
     },
+    /// A block's gates all held: it showed.
+    Shown {
+        /// Where.
+        site: Site,
+        /// Block index in that site's blocks.
+        block: u32,
+    },
     /// A URL value had an unsafe scheme and was replaced.
     UnsafeUrl {
         /// Where.
@@ -327,7 +334,15 @@ impl<'a> Walker<'a> {
                     let failed = blocks.get(global as usize).and_then(|meta| self.failed_gate(meta));
                     let outer = self.block.replace(global);
                     match failed {
-                        None => self.walk(body, part, tables, blocks, out, mode),
+                        None => {
+                            if self.record {
+                                self.events.push(Event::Shown {
+                                    site: self.site,
+                                    block: global,
+                                });
+                            }
+                            self.walk(body, part, tables, blocks, out, mode);
+                        }
                         Some(gate) => {
                             if self.record {
                                 self.events.push(Event::Hidden {

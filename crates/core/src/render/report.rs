@@ -25,6 +25,12 @@ pub struct RenderReport {
     pub fallbacks: Vec<FallbackTaken>,
     /// Each block that did not show, and why.
     pub hidden_blocks: Vec<HiddenBlock>,
+    /// Blocks with a `show_if` or `hide_if` rule that let them show, and which rule.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub shown_blocks: Vec<ShownBlock>,
+    /// Every block instance that showed, in order (the coverage preview reads it).
+    #[serde(skip)]
+    pub visible_blocks: Vec<String>,
     /// Data paths the email asked for that the recipient's data lacks.
     pub missing_paths: Vec<String>,
     /// Problems worth a look.
@@ -70,6 +76,15 @@ pub struct FallbackTaken {
     /// The value was there but could not be formatted.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub unformattable: bool,
+}
+
+/// A block shown because of its rules.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ShownBlock {
+    /// The block instance id.
+    pub block: String,
+    /// Which rules let it show, in words.
+    pub reason: String,
 }
 
 /// A block that did not show.
@@ -159,6 +174,28 @@ impl RenderReport {
                         reason,
                         replaced_by: meta.fallback.clone(),
                     });
+                }
+                Event::Shown { site, block } => {
+                    let (_, blocks) = site_tables(compiled, site);
+                    let Some(meta) = blocks.get(block as usize) else {
+                        continue;
+                    };
+                    report.visible_blocks.push(meta.id.clone());
+                    let rules: Vec<String> = meta
+                        .gates
+                        .iter()
+                        .filter_map(|g| match g {
+                            Gate::ShowIf { rule, .. } => Some(format!("show_if `{rule}` is true")),
+                            Gate::HideIf { rule, .. } => Some(format!("hide_if `{rule}` is false")),
+                            Gate::Requires { .. } => None,
+                        })
+                        .collect();
+                    if !rules.is_empty() {
+                        report.shown_blocks.push(ShownBlock {
+                            block: meta.id.clone(),
+                            reason: rules.join(" and "),
+                        });
+                    }
                 }
                 Event::UnsafeUrl {
                     site,

@@ -20,9 +20,11 @@ use std::sync::mpsc::{sync_channel, SyncSender};
 use std::time::Instant;
 
 use mapping::{MappingFile, Target};
+pub(crate) use prepare::event_digest;
 use prepare::{Prepared, Preparer};
 use records::{Cell, Event, Record};
 pub use report::{FuzzyMatch, ImportReport, Rejection};
+pub(crate) use write::event_key;
 pub use write::FUZZY_THRESHOLD;
 
 use crate::validate::timestamp::Zone;
@@ -87,6 +89,9 @@ pub struct ImportOptions {
     pub dry_run: bool,
     /// How SKUs and categories are normalized.
     pub normalization: Normalization,
+    /// The instant segments are re-evaluated at for the imported profiles (default: the import's
+    /// start).
+    pub as_of: Option<i64>,
 }
 
 impl ImportOptions {
@@ -99,6 +104,7 @@ impl ImportOptions {
             timezone: Zone::Utc,
             dry_run: false,
             normalization: Normalization::default(),
+            as_of: None,
         }
     }
 }
@@ -257,6 +263,7 @@ fn import_in_transaction(
         source,
     };
 
+    let segments_path = store.path().to_path_buf();
     let tx = store.conn_mut().transaction().map_err(&sql)?;
     let batch: i64 = {
         tx.execute(
@@ -272,7 +279,7 @@ fn import_in_transaction(
     // (about half the work), handing rows over in chunks through a bounded channel.
     let read_bytes = AtomicU64::new(0);
     let (rows, received) = sync_channel::<Vec<Prepared>>(PIPELINE_DEPTH);
-    let (read, written, failure) = std::thread::scope(|scope| {
+    let (read, written, failure, touched) = std::thread::scope(|scope| {
         let reading = scope.spawn(|| read_and_prepare(source.reader, format, options, &explicit, &read_bytes, rows));
         let mut writer = write::Writer::new(&tx, batch, started_ms, source.size);
         let mut written = ImportReport::default();
@@ -298,8 +305,9 @@ fn import_in_transaction(
         let read = reading
             .join()
             .unwrap_or_else(|_| Reading::failed("the reading thread stopped unexpectedly"));
-        written.fuzzy_matches = writer.fuzzy;
-        (read, written, failure)
+        written.fuzzy_matches = std::mem::take(&mut writer.fuzzy);
+        let touched = std::mem::take(&mut writer.touched_profiles);
+        (read, written, failure, touched)
     });
     if let Some(e) = failure {
         return Err(e);
@@ -356,6 +364,22 @@ fn import_in_transaction(
     } else if options.dry_run {
         tx.rollback().map_err(&sql)?;
     } else {
+        // Segment membership of the touched profiles, in the same transaction: it commits with
+        // the rows that changed it.
+        let changes = touched
+            .apply(&tx, options.as_of.unwrap_or(started_ms))
+            .map_err(|e| e.with_path(&segments_path))?;
+        for (segment, change) in changes {
+            if !change.entered.is_empty() || !change.left.is_empty() {
+                report.segments.insert(
+                    segment,
+                    report::SegmentDelta {
+                        entered: change.entered.len() as u64,
+                        left: change.left.len() as u64,
+                    },
+                );
+            }
+        }
         tx.commit().map_err(&sql)?;
         report.batch = Some(batch);
     }

@@ -32,6 +32,15 @@ pub struct FuzzyMatch {
     pub evidence: String,
 }
 
+/// How many profiles entered and left a segment.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct SegmentDelta {
+    /// Profiles that entered.
+    pub entered: u64,
+    /// Profiles that left.
+    pub left: u64,
+}
+
 /// The outcome of one import.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ImportReport {
@@ -55,6 +64,9 @@ pub struct ImportReport {
     pub unchanged: u64,
     /// Rows not imported.
     pub rejected: u64,
+    /// Segment membership changes caused by the import, by segment.
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub segments: std::collections::BTreeMap<String, SegmentDelta>,
     /// The rejected rows (the first [`LISTED_REJECTIONS`]).
     pub rejections: Vec<Rejection>,
     /// Likely duplicates to review.

@@ -10,6 +10,7 @@ use serde_json::{json, Map, Value};
 use super::email_ids::{EmailIds, Lookup};
 use super::prepare::{match_key, no_profile, EventRow, Person, Prepared, ProductColumns, ProductRow, ProfileRow};
 use super::report::{FuzzyMatch, ImportReport};
+use crate::segments::{Deps, Touched};
 use crate::StoreError;
 
 /// Profile columns besides email, in table order.
@@ -100,6 +101,8 @@ pub(crate) struct Writer<'t> {
     match_keys: MatchKeys,
     /// Likely duplicates found so far, in file order.
     pub(crate) fuzzy: Vec<FuzzyMatch>,
+    /// Profiles whose data or events changed, for their segments.
+    pub(crate) touched_profiles: Touched,
 }
 
 impl<'t> Writer<'t> {
@@ -119,6 +122,7 @@ impl<'t> Writer<'t> {
             events: Vec::new(),
             match_keys: MatchKeys::Unread,
             fuzzy: Vec::new(),
+            touched_profiles: Touched::default(),
         }
     }
 
@@ -177,6 +181,7 @@ impl<'t> Writer<'t> {
             })
             .map_err(Self::sql)?;
         if inserted == 1 {
+            self.touched(self.tx.last_insert_rowid());
             self.fuzzy_check(&row)?;
             report.inserted += 1;
             return Ok(());
@@ -186,6 +191,9 @@ impl<'t> Writer<'t> {
             return Ok(());
         };
         let (changed, merged_key) = self.merge_profile(&profile, &row, row_at)?;
+        if changed {
+            self.touched(profile.id);
+        }
         if let (MatchKeys::Known(seen), Some(key)) = (&mut self.match_keys, merged_key) {
             // The merged profile may now share a match key with rows still to come.
             seen.insert(key);
@@ -538,8 +546,27 @@ impl<'t> Writer<'t> {
             // INSERT OR IGNORE: the rows not inserted were already stored (or repeated in the file).
             report.inserted += inserted as u64;
             report.unchanged += (chunk.len() - inserted) as u64;
+            if inserted > 0 {
+                // Which rows of the statement went in is not known: every profile of it is
+                // re-evaluated (a profile with nothing new keeps its memberships).
+                for (profile_id, row) in chunk {
+                    self.touched_profiles.profiles.push(*profile_id);
+                    self.touched_profiles.change.events.insert(row.kind);
+                }
+            }
         }
+        // Bounded memory: each profile once, however many events it got.
+        self.touched_profiles.profiles.sort_unstable();
+        self.touched_profiles.profiles.dedup();
         Ok(())
+    }
+
+    /// A new or changed profile: every segment may change for it.
+    fn touched(&mut self, profile_id: i64) {
+        self.touched_profiles.profiles.push(profile_id);
+        if !self.touched_profiles.change.attributes {
+            self.touched_profiles.change = Deps::everything();
+        }
     }
 
     fn product(&mut self, row: ProductRow, report: &mut ImportReport) -> Result<(), StoreError> {

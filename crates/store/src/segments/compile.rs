@@ -1,0 +1,353 @@
+//! Rules to SQL. Each rule becomes one boolean expression (0 or 1, never NULL) over the profile
+//! row `p`, with every value from a definition bound as a parameter: definitions never add text
+//! to SQL. Field names are checked against a strict identifier grammar when parsed and then reach
+//! SQL only as a fixed column name of the `profiles` table or as a bound JSON path.
+
+use rusqlite::types::Value as SqlValue;
+use serde_json::Value;
+
+use super::model::{AttrTest, Count, EventRule, NumCmp, Rule, Score, Segment, SESSION_EVENTS, SESSION_GAP_MS};
+use super::scores::{Cuts, ENGAGEMENT_HALF_LIFE_MS, ENGAGEMENT_WINDOW_MS};
+use super::{SegmentError, SegmentSet};
+
+/// A compiled rule: SQL text with `?` placeholders, and their values in order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CompiledRule {
+    /// A boolean expression over the profile row `p`.
+    pub sql: String,
+    /// The parameters, in the order of the placeholders.
+    pub params: Vec<SqlValue>,
+}
+
+/// Profile fields stored as columns; everything else is read from the `attributes` JSON.
+const COLUMNS: &[&str] = &[
+    "email",
+    "crm_id",
+    "shop_id",
+    "first_name",
+    "last_name",
+    "phone",
+    "locale",
+    "timezone",
+    "country",
+    "postal_code",
+    "city",
+    "consent_email",
+    "created_at",
+    "updated_at",
+];
+
+/// Segment references nest at most this deep (cycles are refused before this).
+const MAX_DEPTH: usize = 32;
+
+/// Compiles a segment of `set` for the instant `as_of` (epoch milliseconds).
+///
+/// # Errors
+/// A reference to a segment that does not exist, or nesting deeper than 32.
+pub fn compile(set: &SegmentSet, segment: &Segment, cuts: &Cuts, as_of: i64) -> Result<CompiledRule, SegmentError> {
+    let mut c = Compiler {
+        set,
+        cuts,
+        as_of,
+        sql: String::new(),
+        params: Vec::new(),
+        stack: vec![segment.name.clone()],
+    };
+    c.rule(&segment.rule)?;
+    Ok(CompiledRule {
+        sql: c.sql,
+        params: c.params,
+    })
+}
+
+struct Compiler<'a> {
+    set: &'a SegmentSet,
+    cuts: &'a Cuts,
+    as_of: i64,
+    sql: String,
+    params: Vec<SqlValue>,
+    stack: Vec<String>,
+}
+
+fn json_to_sql(v: &Value) -> SqlValue {
+    match v {
+        Value::Bool(b) => SqlValue::Integer(i64::from(*b)),
+        Value::Number(n) => n
+            .as_i64()
+            .map_or_else(|| SqlValue::Real(n.as_f64().unwrap_or(f64::NAN)), SqlValue::Integer),
+        Value::String(s) => SqlValue::Text(s.clone()),
+        Value::Null => SqlValue::Null,
+        other => SqlValue::Text(other.to_string()),
+    }
+}
+
+impl Compiler<'_> {
+    fn push(&mut self, text: &str) {
+        self.sql.push_str(text);
+    }
+
+    /// A placeholder bound to `value`.
+    fn bind(&mut self, value: SqlValue) {
+        self.sql.push('?');
+        self.params.push(value);
+    }
+
+    fn bind_int(&mut self, v: i64) {
+        self.bind(SqlValue::Integer(v));
+    }
+
+    fn rule(&mut self, rule: &Rule) -> Result<(), SegmentError> {
+        match rule {
+            Rule::All(rules) => self.group(rules, " AND ", "1", false)?,
+            Rule::Any(rules) => self.group(rules, " OR ", "0", false)?,
+            Rule::None(rules) => self.group(rules, " OR ", "0", true)?,
+            Rule::Attribute { name, test } => {
+                self.push("coalesce(");
+                self.attribute(name, test);
+                self.push(", 0)");
+            }
+            Rule::Event(e) => self.event(e),
+            Rule::Sessions { within, count } => self.sessions(within.ms, *count),
+            Rule::Sum { event, within, cmp } => {
+                self.push("(SELECT total(e.value) FROM events e WHERE e.profile_id = p.id AND e.type = ");
+                self.bind(SqlValue::Text((*event).to_owned()));
+                self.window("e", within.as_ref().map(|w| w.ms));
+                self.push(") ");
+                self.cmp(*cmp);
+            }
+            Rule::Segment(name) => {
+                if self.stack.len() >= MAX_DEPTH || self.stack.contains(name) {
+                    let mut path = self.stack.clone();
+                    path.push(name.clone());
+                    return Err(SegmentError::Cycle { path });
+                }
+                let other = self.set.get(name).ok_or_else(|| SegmentError::UnknownReference {
+                    segment: self.stack.last().cloned().unwrap_or_default(),
+                    missing: name.clone(),
+                })?;
+                self.stack.push(name.clone());
+                self.push("(");
+                self.rule(&other.rule)?;
+                self.push(")");
+                self.stack.pop();
+            }
+            Rule::Score { score, cmp } => {
+                self.push("coalesce(");
+                self.score(*score);
+                self.push(" ");
+                self.cmp(*cmp);
+                self.push(", 0)");
+            }
+        }
+        Ok(())
+    }
+
+    fn group(&mut self, rules: &[Rule], joiner: &str, empty: &str, negate: bool) -> Result<(), SegmentError> {
+        if negate {
+            self.push("NOT ");
+        }
+        if rules.is_empty() {
+            self.push(empty);
+            return Ok(());
+        }
+        self.push("(");
+        for (i, r) in rules.iter().enumerate() {
+            if i > 0 {
+                self.push(joiner);
+            }
+            self.rule(r)?;
+        }
+        self.push(")");
+        Ok(())
+    }
+
+    fn cmp(&mut self, cmp: NumCmp) {
+        self.push(cmp.op.sql());
+        self.push(" ");
+        self.bind(SqlValue::Real(cmp.value));
+    }
+
+    /// The field's SQL: a fixed column name, or the attribute read through a bound JSON path.
+    fn field(&mut self, name: &str) {
+        match COLUMNS.iter().find(|c| **c == name) {
+            Some(column) => {
+                self.push("p.");
+                self.push(column);
+            }
+            None => {
+                self.push("json_extract(p.attributes, ");
+                // `name` matched [A-Za-z_][A-Za-z0-9_]*, so the path needs no quoting.
+                self.bind(SqlValue::Text(format!("$.{name}")));
+                self.push(")");
+            }
+        }
+    }
+
+    fn attribute(&mut self, name: &str, test: &AttrTest) {
+        match test {
+            AttrTest::Eq(v) | AttrTest::Ne(v) | AttrTest::Gt(v) | AttrTest::Lt(v) => {
+                self.field(name);
+                self.push(match test {
+                    AttrTest::Eq(_) => " = ",
+                    AttrTest::Ne(_) => " IS NOT ",
+                    AttrTest::Gt(_) => " > ",
+                    _ => " < ",
+                });
+                self.bind(json_to_sql(v));
+            }
+            AttrTest::Contains(text) => {
+                self.push("instr(lower(");
+                self.field(name);
+                self.push("), lower(");
+                self.bind(SqlValue::Text(text.clone()));
+                self.push(")) > 0");
+            }
+            AttrTest::In(values) => {
+                self.field(name);
+                self.push(" IN (SELECT value FROM json_each(");
+                self.bind(SqlValue::Text(Value::Array(values.clone()).to_string()));
+                self.push("))");
+            }
+            AttrTest::IsEmpty(empty) => {
+                self.push(if *empty { "(" } else { "NOT (" });
+                self.field(name);
+                self.push(" IS NULL OR trim(");
+                self.field(name);
+                self.push(") = '')");
+            }
+        }
+    }
+
+    /// `AND alias.occurred_at <= as_of [AND alias.occurred_at > as_of - window]`.
+    fn window(&mut self, alias: &str, ms: Option<i64>) {
+        self.push(&format!(" AND {alias}.occurred_at <= "));
+        self.bind_int(self.as_of);
+        if let Some(ms) = ms {
+            self.push(&format!(" AND {alias}.occurred_at > "));
+            self.bind_int(self.as_of.saturating_sub(ms));
+        }
+    }
+
+    fn event(&mut self, e: &EventRule) {
+        let Count { at_least, at_most } = e.count;
+        if at_least == 0 && at_most.is_none() {
+            self.push("1");
+            return;
+        }
+        let exists = at_least == 1 && at_most.is_none();
+        if exists {
+            self.push("EXISTS (SELECT 1");
+        } else {
+            // Counting stops one past the largest count that matters.
+            self.push("(SELECT count(*) FROM (SELECT 1");
+        }
+        self.push(" FROM events e WHERE e.profile_id = p.id AND e.type = ");
+        self.bind(SqlValue::Text(e.event.to_owned()));
+        self.window("e", e.within.as_ref().map(|w| w.ms));
+        if let Some(category) = &e.category {
+            self.push(" AND e.category = ");
+            self.bind(SqlValue::Text(category.clone()));
+        }
+        if let Some(sku) = &e.sku {
+            self.push(" AND e.sku = ");
+            self.bind(SqlValue::Text(sku.clone()));
+        }
+        if let Some(later) = e.not_followed_by {
+            self.push(" AND e.occurred_at > coalesce((SELECT f.occurred_at FROM events f WHERE f.profile_id = p.id AND f.type = ");
+            self.bind(SqlValue::Text(later.to_owned()));
+            self.push(" AND f.occurred_at <= ");
+            self.bind_int(self.as_of);
+            self.push(" ORDER BY f.occurred_at DESC LIMIT 1), -9223372036854775808)");
+        }
+        if exists {
+            self.push(")");
+            return;
+        }
+        self.push(" LIMIT ");
+        self.bind_int(i64::from(at_most.unwrap_or(at_least)) + 1);
+        self.push("))");
+        self.count(e.count);
+    }
+
+    fn count(&mut self, Count { at_least, at_most }: Count) {
+        match at_most {
+            Some(most) => {
+                self.push(" BETWEEN ");
+                self.bind_int(i64::from(at_least));
+                self.push(" AND ");
+                self.bind_int(i64::from(most));
+            }
+            None => {
+                self.push(" >= ");
+                self.bind_int(i64::from(at_least));
+            }
+        }
+    }
+
+    /// Sessions starting in the window: visit events with no visit event of the same profile in
+    /// the 30 minutes before them (at the same instant, the lower event id starts the session).
+    fn sessions(&mut self, window_ms: i64, count: Count) {
+        let types = SESSION_EVENTS
+            .iter()
+            .map(|t| format!("'{t}'"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        self.push("(SELECT count(*) FROM (SELECT 1 FROM events e WHERE e.profile_id = p.id AND e.type IN (");
+        self.push(&types);
+        self.push(")");
+        self.window("e", Some(window_ms));
+        self.push(" AND NOT EXISTS (SELECT 1 FROM events g WHERE g.profile_id = p.id AND g.type IN (");
+        self.push(&types);
+        self.push(") AND g.occurred_at >= e.occurred_at - ");
+        self.bind_int(SESSION_GAP_MS);
+        self.push(" AND g.occurred_at <= e.occurred_at AND (g.occurred_at < e.occurred_at OR g.id < e.id)) LIMIT ");
+        self.bind_int(i64::from(count.at_most.unwrap_or(count.at_least)) + 1);
+        self.push("))");
+        self.count(count);
+    }
+
+    /// A score's value for `p` (NULL when the profile has none, e.g. no purchase for R, F, M).
+    fn score(&mut self, score: Score) {
+        match score {
+            Score::Recency | Score::Frequency | Score::Monetary => self.quintile(score),
+            Score::Engagement => {
+                self.push("(SELECT total((CASE e.type WHEN 'click' THEN 3.0 ELSE 1.0 END) * tessera_decay(");
+                self.bind_int(self.as_of);
+                self.push(" - e.occurred_at, ");
+                self.bind_int(ENGAGEMENT_HALF_LIFE_MS);
+                self.push(")) FROM events e WHERE e.profile_id = p.id AND e.type IN ('email_open', 'click')");
+                self.window("e", Some(ENGAGEMENT_WINDOW_MS));
+                self.push(")");
+            }
+            Score::ChurnRisk => {
+                self.push("(CASE WHEN ");
+                self.quintile(Score::Monetary);
+                self.push(" >= 4 THEN (5 - ");
+                self.quintile(Score::Recency);
+                self.push(") / 4.0 ELSE 0.0 END)");
+            }
+        }
+    }
+
+    /// `1 + (raw >= cut1) + ... + (raw >= cut4)` over the profile's purchases up to `as_of`.
+    fn quintile(&mut self, score: Score) {
+        let Some(cuts) = self.cuts.get(score) else {
+            self.push("NULL");
+            return;
+        };
+        let raw = match score {
+            Score::Recency => "max(e.occurred_at)",
+            Score::Frequency => "nullif(count(DISTINCT e.occurred_at), 0)",
+            _ => "sum(e.value)",
+        };
+        self.push("(SELECT 1");
+        for cut in cuts {
+            self.push(&format!(" + ({raw} >= "));
+            self.bind(SqlValue::Real(cut));
+            self.push(")");
+        }
+        self.push(" FROM events e WHERE e.profile_id = p.id AND e.type = 'purchase'");
+        self.window("e", None);
+        self.push(")");
+    }
+}

@@ -1,0 +1,92 @@
+//! Materialized membership: who is in each segment now, and since when. Applying an evaluation
+//! opens a stay for each profile that entered and closes the stay of each that left, at the
+//! evaluation instant.
+
+use rusqlite::{params, Connection};
+
+use super::evaluate::Scope;
+
+/// Profiles that entered and left a segment in one update.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Change {
+    /// Profile ids that entered.
+    pub entered: Vec<i64>,
+    /// Profile ids that left.
+    pub left: Vec<i64>,
+}
+
+/// The current members of `segment` within `scope`, in id order.
+pub(crate) fn current(conn: &Connection, segment: &str, scope: Scope) -> rusqlite::Result<Vec<i64>> {
+    let (sql, id) = match scope {
+        Scope::All => (
+            "SELECT profile_id FROM segment_membership WHERE segment = ?1 AND left_at IS NULL ORDER BY profile_id",
+            None,
+        ),
+        Scope::Affected => (
+            "SELECT m.profile_id FROM temp.segment_affected a JOIN segment_membership m ON m.segment = ?1 AND m.profile_id = a.id AND m.left_at IS NULL ORDER BY m.profile_id",
+            None,
+        ),
+        Scope::One(id) => (
+            "SELECT profile_id FROM segment_membership WHERE segment = ?1 AND left_at IS NULL AND profile_id = ?2",
+            Some(id),
+        ),
+    };
+    let mut st = conn.prepare_cached(sql)?;
+    let rows = match id {
+        Some(id) => st.query_map(params![segment, id], |r| r.get(0))?.collect(),
+        None => st.query_map([segment], |r| r.get(0))?.collect(),
+    };
+    rows
+}
+
+/// Makes the stored membership of `segment` within `scope` equal `members` (sorted ids), as of `at`.
+pub(crate) fn apply(
+    conn: &Connection,
+    segment: &str,
+    scope: Scope,
+    members: &[i64],
+    at: i64,
+) -> rusqlite::Result<Change> {
+    let before = current(conn, segment, scope)?;
+    let mut change = Change::default();
+    let (mut i, mut j) = (0, 0);
+    // Both lists are sorted: one merge pass finds who entered and who left.
+    while i < before.len() || j < members.len() {
+        match (before.get(i), members.get(j)) {
+            (Some(a), Some(b)) if a == b => {
+                i += 1;
+                j += 1;
+            }
+            (Some(a), Some(b)) if a < b => {
+                change.left.push(*a);
+                i += 1;
+            }
+            (Some(a), None) => {
+                change.left.push(*a);
+                i += 1;
+            }
+            (_, Some(b)) => {
+                change.entered.push(*b);
+                j += 1;
+            }
+            (None, None) => break,
+        }
+    }
+    if !change.entered.is_empty() {
+        let mut st = conn.prepare_cached(
+            "INSERT INTO segment_membership (segment, profile_id, entered_at, left_at) VALUES (?1, ?2, ?3, NULL)",
+        )?;
+        for id in &change.entered {
+            st.execute(params![segment, id, at])?;
+        }
+    }
+    if !change.left.is_empty() {
+        let mut st = conn.prepare_cached(
+            "UPDATE segment_membership SET left_at = max(?3, entered_at) WHERE segment = ?1 AND profile_id = ?2 AND left_at IS NULL",
+        )?;
+        for id in &change.left {
+            st.execute(params![segment, id, at])?;
+        }
+    }
+    Ok(change)
+}

@@ -1,0 +1,300 @@
+//! The segment coverage preview (`tessera preview-matrix`): an email rendered for one
+//! representative profile of every segment it refers to, plus generated edge cases, with what
+//! each case sees, the blocks no case reaches, the placeholders that fell back to nothing and the
+//! size of each render.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use serde::Serialize;
+use serde_json::{json, Value};
+use tessera_core::render::HiddenBlock;
+
+use crate::{segments::add_live_data, write_atomic, EmailEntry, Workspace, WorkspaceError};
+
+/// One rendered case.
+#[derive(Debug, Clone, Serialize)]
+pub struct Case {
+    /// File-safe name (`segment-vip`, `edge-missing-fields`).
+    pub name: String,
+    /// What the case is, in words.
+    pub description: String,
+    /// The stored profile rendered as, when one was.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub profile: Option<String>,
+    /// Subject line.
+    pub subject: String,
+    /// Blocks that showed, in order.
+    pub visible_blocks: Vec<String>,
+    /// Blocks that did not show, and why.
+    pub hidden_blocks: Vec<HiddenBlock>,
+    /// Placeholders that rendered empty (`block: placeholder`).
+    pub empty_placeholders: Vec<String>,
+    /// HTML size in bytes.
+    pub html_bytes: usize,
+    /// The render's file in the output folder.
+    pub file: String,
+    /// The HTML.
+    #[serde(skip)]
+    pub html: String,
+}
+
+/// The whole preview.
+#[derive(Debug, Clone, Serialize)]
+pub struct Matrix {
+    /// The email's name.
+    pub email: String,
+    /// Segments the email refers to.
+    pub segments: Vec<String>,
+    /// The cases, segments first.
+    pub cases: Vec<Case>,
+    /// Block instances that no case shows.
+    pub unreached_blocks: Vec<String>,
+    /// Things to know (segments without members, no store).
+    pub notes: Vec<String>,
+}
+
+/// A case's recipient data before rendering.
+struct Input {
+    name: String,
+    description: String,
+    profile: Option<String>,
+    data: Value,
+}
+
+/// A long name (120 characters) and its parts, for the edge cases.
+fn long_name() -> String {
+    "Maximiliane-Alexandra Konstantinopoulou-Wolfeschlegelsteinhausen".repeat(2)[..120].to_owned()
+}
+
+/// The generated edge cases, built from a base recipient (the first sample, or nothing).
+fn edge_cases(base: &Value) -> Vec<Input> {
+    let with_profile = |patch: Value| {
+        let mut data = base.clone();
+        if !data.is_object() {
+            data = json!({});
+        }
+        let profile = data
+            .as_object_mut()
+            .map(|m| m.entry("profile").or_insert_with(|| json!({})).clone())
+            .unwrap_or_else(|| json!({}));
+        let mut profile = if profile.is_object() { profile } else { json!({}) };
+        if let (Some(p), Value::Object(patch)) = (profile.as_object_mut(), patch) {
+            p.extend(patch);
+        }
+        data["profile"] = profile;
+        data
+    };
+    vec![
+        Input {
+            name: "edge-missing-fields".into(),
+            description: "every optional field missing: an email address and nothing else".into(),
+            profile: None,
+            data: json!({"profile": {"email": "preview@example.com"}}),
+        },
+        Input {
+            name: "edge-empty-cart".into(),
+            description: "an empty cart, no recommendations, no segments".into(),
+            profile: None,
+            data: {
+                let mut d = with_profile(json!({}));
+                d["cart"] = json!({"items": [], "total": 0});
+                d["recommendations"] = json!([]);
+                d["segments"] = json!([]);
+                d
+            },
+        },
+        Input {
+            name: "edge-long-names".into(),
+            description: "a 120-character first and last name".into(),
+            profile: None,
+            data: with_profile(json!({"first_name": long_name(), "last_name": long_name()})),
+        },
+        Input {
+            name: "edge-right-to-left".into(),
+            description: "right-to-left names (Hebrew and Arabic)".into(),
+            profile: None,
+            data: with_profile(json!({"first_name": "שירה", "last_name": "الحسيني", "locale": "he-IL"})),
+        },
+        Input {
+            name: "edge-html-special".into(),
+            description: "HTML-special characters in names".into(),
+            profile: None,
+            data: with_profile(
+                json!({"first_name": "<b>Ada</b> & \"Co\"", "last_name": "O'Neil <script>alert(1)</script>"}),
+            ),
+        },
+    ]
+}
+
+impl Workspace {
+    /// Builds the coverage preview of an email as of `as_of` (for the stored profiles' segments
+    /// and recommendations).
+    ///
+    /// # Errors
+    /// The email cannot render; store or segment errors.
+    pub fn preview_matrix(&mut self, entry: &EmailEntry, as_of: i64) -> Result<Matrix, WorkspaceError> {
+        let compiled = self.compile(entry)?;
+        let segments: Vec<String> = compiled.segments_referenced().into_iter().collect();
+        let samples = self.samples()?;
+        let base = samples.first().map_or_else(|| json!({}), |(_, d)| d.clone());
+        let mut notes = Vec::new();
+        let defined = self.segments()?;
+        let store = match self.store_path() {
+            Ok(path) if path.is_file() => Some(self.open_store_with_segments(as_of)?),
+            _ => {
+                notes
+                    .push("no profile store: segment cases use the first sample recipient with the segment set".into());
+                None
+            }
+        };
+        let mut inputs = Vec::new();
+        for segment in &segments {
+            if defined.get(segment).is_none() {
+                notes.push(format!("segment \"{segment}\" is not defined in segments/"));
+            }
+            let representative = match &store {
+                Some(s) => s.representative(segment)?,
+                None => None,
+            };
+            match (representative, &store) {
+                (Some(id), Some(store)) => {
+                    let key = id.to_string();
+                    let mut context = store.stored_context(&key)?;
+                    add_live_data(store, id, as_of, &mut context.data)?;
+                    let email = context.data["profile"]["email"].as_str().unwrap_or_default().to_owned();
+                    inputs.push(Input {
+                        name: format!("segment-{segment}"),
+                        description: format!("a member of {segment}: {email}"),
+                        profile: Some(email),
+                        data: context.data,
+                    });
+                }
+                _ => {
+                    if store.is_some() {
+                        notes.push(format!(
+                            "segment \"{segment}\" has no members; a sample recipient stands in"
+                        ));
+                    }
+                    let mut data = base.clone();
+                    if data.is_object() {
+                        data["segments"] = json!([segment]);
+                    }
+                    inputs.push(Input {
+                        name: format!("segment-{segment}"),
+                        description: format!("the first sample recipient, in {segment} only"),
+                        profile: None,
+                        data,
+                    });
+                }
+            }
+        }
+        inputs.extend(edge_cases(&base));
+        let mut cases = Vec::new();
+        let mut reached = BTreeSet::new();
+        for input in inputs {
+            let rendered = tessera_core::render(&compiled, &input.data);
+            let report = rendered.report;
+            reached.extend(report.visible_blocks.iter().cloned());
+            cases.push(Case {
+                file: format!("{}.html", input.name),
+                name: input.name,
+                description: input.description,
+                profile: input.profile,
+                subject: rendered.subject,
+                visible_blocks: report.visible_blocks,
+                hidden_blocks: report.hidden_blocks,
+                empty_placeholders: report
+                    .fallbacks
+                    .iter()
+                    .filter(|f| f.used == "empty")
+                    .map(|f| format!("{}: {}", f.block, f.placeholder))
+                    .collect(),
+                html_bytes: report.html_bytes,
+                html: rendered.html,
+            });
+        }
+        let unreached_blocks = compiled
+            .block_ids()
+            .into_iter()
+            .filter(|b| !reached.contains(b))
+            .collect();
+        Ok(Matrix {
+            email: entry.name.clone(),
+            segments,
+            cases,
+            unreached_blocks,
+            notes,
+        })
+    }
+}
+
+impl Matrix {
+    /// Writes every render, `matrix.json` and `index.html` (the renders side by side) into `dir`.
+    ///
+    /// # Errors
+    /// A file that cannot be written.
+    pub fn write(&self, dir: &Path) -> Result<(), WorkspaceError> {
+        std::fs::create_dir_all(dir).map_err(|source| WorkspaceError::Io {
+            path: dir.to_path_buf(),
+            source,
+        })?;
+        for case in &self.cases {
+            write_atomic(&dir.join(&case.file), case.html.as_bytes())?;
+        }
+        let json = serde_json::to_string_pretty(self).unwrap_or_default();
+        write_atomic(&dir.join("matrix.json"), json.as_bytes())?;
+        write_atomic(&dir.join("index.html"), self.index_html().as_bytes())
+    }
+
+    /// The index page: a summary table and the renders side by side in sandboxed frames.
+    #[must_use]
+    pub fn index_html(&self) -> String {
+        let esc = tessera_core::render::escape::html_escape;
+        let mut h = format!(
+            "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Coverage of {0}</title>\n<style>body{{font-family:system-ui,sans-serif;margin:1.5rem}}td,th{{padding:.3rem .6rem;text-align:left;border-bottom:1px solid #ddd;vertical-align:top}}.row{{display:flex;gap:1rem;overflow-x:auto}}.row figure{{margin:0}}iframe{{width:620px;height:900px;border:1px solid #ccc}}.warn{{color:#a40}}</style></head><body>\n<h1>Coverage of {0}</h1>\n",
+            esc(&self.email)
+        );
+        h.push_str(&format!(
+            "<p>Segments referred to: {}</p>\n",
+            if self.segments.is_empty() {
+                "none".to_owned()
+            } else {
+                esc(&self.segments.join(", "))
+            }
+        ));
+        if !self.unreached_blocks.is_empty() {
+            h.push_str(&format!(
+                "<p class=\"warn\">Blocks no case reaches: {}</p>\n",
+                esc(&self.unreached_blocks.join(", "))
+            ));
+        }
+        for note in &self.notes {
+            h.push_str(&format!("<p>Note: {}</p>\n", esc(note)));
+        }
+        h.push_str("<table><tr><th>Case</th><th>Blocks seen</th><th>Hidden</th><th>Empty placeholders</th><th>Size</th></tr>\n");
+        for c in &self.cases {
+            h.push_str(&format!(
+                "<tr><td><a href=\"{}\">{}</a><br><small>{}</small></td><td>{}</td><td>{}</td><td class=\"warn\">{}</td><td>{:.1} KB</td></tr>\n",
+                esc(&c.file),
+                esc(&c.name),
+                esc(&c.description),
+                esc(&c.visible_blocks.join(", ")),
+                esc(&c.hidden_blocks.iter().map(|b| format!("{} ({})", b.block, b.reason)).collect::<Vec<_>>().join("; ")),
+                esc(&c.empty_placeholders.join("; ")),
+                c.html_bytes as f64 / 1024.0
+            ));
+        }
+        h.push_str("</table>\n<div class=\"row\">\n");
+        for c in &self.cases {
+            h.push_str(&format!(
+                "<figure><figcaption>{}</figcaption><iframe sandbox src=\"{}\" title=\"{}\"></iframe></figure>\n",
+                esc(&c.name),
+                esc(&c.file),
+                esc(&c.description)
+            ));
+        }
+        h.push_str("</div></body></html>\n");
+        h
+    }
+}
