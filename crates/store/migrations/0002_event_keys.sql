@@ -4,9 +4,6 @@
 -- (|| yields text; the cast gives the same bytes back as a blob.)
 UPDATE events SET dedup_key = CAST(substr(dedup_key, 9, 8) || substr(dedup_key, 1, 8) || substr(dedup_key, 17) AS BLOB);
 
--- Each index costs every insert, and large imports rebuild the per-profile one: nothing read
--- events by type across all profiles, and per-profile reads (a few hundred events at most) need
--- only the profile and the time, which makes that index half the size.
+-- Each index costs every insert: nothing reads events by type across all profiles through this
+-- one (per-profile reads and segment rules use events_profile_type_time).
 DROP INDEX events_type_time;
-DROP INDEX events_profile_type_time;
-CREATE INDEX events_profile_time ON events (profile_id, occurred_at);

@@ -236,7 +236,7 @@ impl Store {
             .conn()
             .prepare_cached(
                 "SELECT e.sku, count(*) AS quantity, p.name, p.price, p.currency, p.image_url, p.url, max(e.occurred_at) AS added
-                 FROM events e INDEXED BY events_profile_time LEFT JOIN products p ON p.sku = e.sku
+                 FROM events e INDEXED BY events_profile_type_time LEFT JOIN products p ON p.sku = e.sku
                  WHERE e.profile_id = ?1 AND e.type = 'add_to_cart' AND e.sku IS NOT NULL
                    AND e.occurred_at > (SELECT coalesce(max(occurred_at), 0) FROM events WHERE profile_id = ?1 AND type = 'purchase')
                  GROUP BY e.sku ORDER BY added DESC",

@@ -134,7 +134,7 @@ impl Store {
         let categories: Vec<(String, u32)> = self
             .conn()
             .prepare_cached(
-                "SELECT category, count(*) AS views, max(occurred_at) AS last FROM events INDEXED BY events_profile_time
+                "SELECT category, count(*) AS views, max(occurred_at) AS last FROM events INDEXED BY events_profile_type_time
                  WHERE profile_id = ?1 AND type = 'product_view' AND occurred_at <= ?2 AND occurred_at > ?3 AND category IS NOT NULL
                  GROUP BY category ORDER BY views DESC, last DESC, category LIMIT ?4",
             )

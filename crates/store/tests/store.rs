@@ -87,15 +87,13 @@ fn events_stored_under_the_first_schema_stay_unique_after_the_key_change() {
     let path = f.store.path().to_path_buf();
     let current = key(&path);
     // Turn the events back into what the first schema wrote (the profile id before the time,
-    // and the indexes the second migration replaces), then apply that migration's script.
+    // and the index the second migration drops), then apply that migration's script.
     let Fixture { dir, store } = f;
     drop(store);
     let conn = rusqlite::Connection::open(&path).expect("open");
     conn.execute_batch(
         "UPDATE events SET dedup_key = CAST(substr(dedup_key, 9, 8) || substr(dedup_key, 1, 8) || substr(dedup_key, 17) AS BLOB);
-         CREATE INDEX events_type_time ON events (type, occurred_at);
-         DROP INDEX events_profile_time;
-         CREATE INDEX events_profile_type_time ON events (profile_id, type, occurred_at);",
+         CREATE INDEX events_type_time ON events (type, occurred_at);",
     )
     .expect("downgrade");
     assert_ne!(key(&path), current, "the first schema's layout differs");

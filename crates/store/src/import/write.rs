@@ -56,7 +56,7 @@ const EVENTS_PER_SWEEP: usize = 100_000;
 const MATCH_KEYS_IN_MEMORY: i64 = 5_000_000;
 
 /// The index that serves per-profile event reads (created by the migrations).
-const EVENT_PROFILE_INDEX: &str = "events_profile_time";
+const EVENT_PROFILE_INDEX: &str = "events_profile_type_time";
 
 /// Below this many events a file never sets the per-profile index aside.
 const SET_ASIDE_AT_LEAST: i64 = 1_000;
