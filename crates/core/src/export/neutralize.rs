@@ -8,6 +8,9 @@
 //!   or at the end of a literal (where the next tag would join it), and a `{` at the end are
 //!   closed off with ` {{~!}}` (a comment that strips the space before it), and a literal that
 //!   starts with `}` gets an empty comment `{{!}}` first so a preceding tag cannot absorb it.
+//! - Mailchimp: merge tags have no escape, so the `|` of a `*|` in literal text (also one formed
+//!   with the `*` that ends the text written before) is printed by the merge tag
+//!   `*|HTML:LIT_PIPE|*`, whose field holds `|` for every recipient (see [`MAILCHIMP_PIPE`]).
 //! - Static HTML: the second character of `{{`, `{%`, `%%[`, `%%=`, `*|` and `${` becomes a
 //!   character reference (`{&#123;`, as preview already writes literal `{{`), outside `<style>`
 //!   and `<script>`; a browser shows the same characters, no ESP sees a delimiter.
@@ -58,6 +61,28 @@ pub fn handlebars(text: &str) -> String {
         out.push_str(CLOSE);
     }
     out
+}
+
+/// The merge tag Mailchimp literal text uses for the `|` of a `*|`.
+pub const MAILCHIMP_PIPE: &str = "LIT_PIPE";
+
+/// Mailchimp: writes `text` after `before` so that no `*|` opens a merge tag; returns whether the
+/// `LIT_PIPE` merge field was needed.
+pub fn mailchimp(before: &str, text: &str, out: &mut String) -> bool {
+    let mut used = false;
+    let mut star = before.ends_with('*');
+    for c in text.chars() {
+        if c == '|' && star {
+            out.push_str("*|HTML:");
+            out.push_str(MAILCHIMP_PIPE);
+            out.push_str("|*");
+            used = true;
+        } else {
+            out.push(c);
+        }
+        star = c == '*';
+    }
+    used
 }
 
 /// The delimiters of every target, and what their second character becomes in HTML.
@@ -136,6 +161,19 @@ mod tests {
         assert_eq!(handlebars("x\\"), "x\\ {{~!}}");
         assert_eq!(handlebars("}) b"), "{{!}}}) b");
         assert_eq!(handlebars("plain $ { } text"), "plain $ { } text");
+    }
+
+    #[test]
+    fn mailchimp_prints_the_pipe_of_every_opener_through_a_merge_field() {
+        let mut out = String::new();
+        assert!(mailchimp("", "a *|FNAME|* b |* c", &mut out));
+        assert_eq!(out, "a **|HTML:LIT_PIPE|*FNAME|* b |* c");
+        let mut out = String::new();
+        assert!(mailchimp("x*", "|y", &mut out));
+        assert_eq!(out, "*|HTML:LIT_PIPE|*y");
+        let mut out = String::new();
+        assert!(!mailchimp("", "a | b * c", &mut out));
+        assert_eq!(out, "a | b * c");
     }
 
     #[test]
