@@ -1,7 +1,8 @@
 //! Exports proven by engines we did not write: every demo email is exported to every templating
 //! target, the export is rendered by that target's engine (npm `liquidjs` for Liquid and Braze, npm
 //! `handlebars` with SendGrid's helpers for SendGrid, run by `tests/esp/render.js`; for Mailchimp
-//! the merge-tag evaluator of `tests/support/mailchimp.rs`, written from Mailchimp's documentation)
+//! the merge-tag evaluator of `tests/support/mailchimp.rs`, written from Mailchimp's documentation;
+//! for AMPscript the evaluator of `tests/support/ampscript.rs`, written from Salesforce's guide)
 //! for a matrix of recipients, and the result must equal Tessera's own
 //! preview: HTML compared structurally (`tests/support/html_compare.rs`), text, subject and
 //! preheader with whitespace runs collapsed.
@@ -12,6 +13,8 @@
 //! with 13. Node and the harness's packages are required: `scripts/test.sh` installs them; without
 //! them this test fails, it does not skip.
 
+#[path = "support/ampscript.rs"]
+mod ampscript;
 #[path = "support/html_compare.rs"]
 mod html_compare;
 #[path = "support/mailchimp.rs"]
@@ -41,6 +44,12 @@ fn engine_render(
         return cases
             .iter()
             .map(|(t, data)| mailchimp::render(templates.get(t).copied().unwrap_or_default(), data))
+            .collect();
+    }
+    if engine == "ampscript" {
+        return cases
+            .iter()
+            .map(|(t, data)| ampscript::render(templates.get(t).copied().unwrap_or_default(), data))
             .collect();
     }
     let dir = harness();
@@ -320,6 +329,11 @@ fn sendgrid_exports_render_as_preview_in_handlebars_with_sendgrids_helpers() {
     assert_round_trips(&[Target::Sendgrid], "handlebars");
 }
 
+#[test]
+fn ampscript_exports_render_as_preview_in_an_ampscript_evaluator() {
+    assert_round_trips(&[Target::Ampscript], "the AMPscript evaluator");
+}
+
 /// Copies the demo workspace (without its store) into `dir`, with every list block (the
 /// `product-grid` blocks, which loop) removed from every email.
 fn demo_without_loops(dir: &std::path::Path) {
@@ -467,7 +481,13 @@ fn literal_design_text_that_looks_like_template_syntax_prints_as_written() {
     let mut ws = Workspace::open(dir.path()).expect("workspace");
     let entry = ws.email("hostile").expect("email");
     let compiled = ws.compile(&entry).expect("compiles");
-    for target in [Target::Liquid, Target::Braze, Target::Sendgrid, Target::Mailchimp] {
+    for target in [
+        Target::Liquid,
+        Target::Braze,
+        Target::Sendgrid,
+        Target::Mailchimp,
+        Target::Ampscript,
+    ] {
         let export = ws.export(&entry, target, None).expect("exports");
         let templates: BTreeMap<&str, &str> = [
             ("html", export.html.as_str()),
@@ -500,6 +520,24 @@ fn literal_design_text_that_looks_like_template_syntax_prints_as_written() {
                 }
             }
             assert!(export.text.contains("\\{{7*7}}"), "{target}: the literal is escaped");
+            continue;
+        }
+        if target == Target::Ampscript {
+            // No two `%` of the design text stay together: no AMPscript delimiter is left live.
+            for part in [
+                &export.html,
+                &export.text,
+                &export.manifest.subject,
+                &export.manifest.preheader,
+            ] {
+                for live in ["%%[ IF 1", "%%=v(@x)=%%", "%%[SET @a=1]%%", "]%% %%=", "1]%%"] {
+                    assert!(!part.contains(live), "{target}: {live} left live in {part}");
+                }
+            }
+            assert!(export
+                .manifest
+                .preheader
+                .contains("%%=Concat(\"%\",\"%\",\"=\")=%%v(@x)%%=Concat(\"=\",\"%\",\"%\")=%%"));
             continue;
         }
         if target == Target::Mailchimp {
@@ -545,7 +583,7 @@ fn a_value_inside_a_url_is_refused_naming_the_block_and_expression() {
             &[target.name(), "block \"cta\"", "{{profile.email}}", "url_encode"],
         );
     }
-    for target in [Target::Sendgrid, Target::Mailchimp] {
+    for target in [Target::Sendgrid, Target::Mailchimp, Target::Ampscript] {
         let err = ws.export(&entry, target, None).expect_err("refused").to_string();
         common::assert_mentions(
             &err,
@@ -561,10 +599,13 @@ fn a_value_inside_a_url_is_refused_naming_the_block_and_expression() {
     common::assert_exit(&out, 1);
     common::assert_mentions(&common::stderr(&out), &["block \"cta\"", "{{profile.email}}"]);
     // The targets that can express the email are still written; each refusal is reported.
-    common::assert_mentions(&common::stderr(&out), &["liquid:", "braze:", "sendgrid:", "mailchimp:"]);
+    common::assert_mentions(
+        &common::stderr(&out),
+        &["liquid:", "braze:", "sendgrid:", "mailchimp:", "ampscript:"],
+    );
     common::assert_mentions(&common::stdout(&out), &["html:"]);
     assert!(dir.join("x/hostile/html/template.html").is_file());
-    for refused in ["liquid", "braze", "sendgrid", "mailchimp"] {
+    for refused in ["liquid", "braze", "sendgrid", "mailchimp", "ampscript"] {
         assert!(!dir.join(&format!("x/hostile/{refused}")).exists(), "{refused}");
     }
 }
@@ -633,7 +674,7 @@ fn cli_refuses_an_unknown_target_and_a_missing_one() {
         &common::stderr(&out),
         &[
             "unknown export target \"mjml\"",
-            "liquid, braze, sendgrid, mailchimp, html",
+            "liquid, braze, sendgrid, mailchimp, ampscript, html",
         ],
     );
     assert!(!dir.join("exports").exists());
@@ -643,4 +684,68 @@ fn cli_refuses_an_unknown_target_and_a_missing_one() {
     let out = dir.run(&["export", "nope", "--target", "liquid"]);
     common::assert_exit(&out, 1);
     common::assert_mentions(&common::stderr(&out), &["no email \"nope\""]);
+}
+
+#[test]
+fn ampscript_export_reads_attributes_at_the_top_loops_over_json_rows_and_is_deterministic() {
+    let mut ws = Workspace::demo().expect("demo workspace");
+    let entry = ws.email("seasonal-sale").expect("email");
+    let export = ws.export(&entry, Target::Ampscript, None).expect("exports");
+    let again = ws.export(&entry, Target::Ampscript, None).expect("exports");
+    assert_eq!(export.files().expect("files"), again.files().expect("files"));
+    assert!(export
+        .html
+        .starts_with("%%[\nSET @bestsellers = AttributeValue(\"bestsellers\")\n"));
+    for expected in [
+        "BuildRowsetFromJSON(@recommendations, \"$.items[*]\", 1)",
+        "IF (@tsr_n1 > 4) THEN SET @tsr_n1 = 4 ENDIF",
+        "FOR @tsr_i1 = 1 TO @tsr_n1 DO SET @tsr_row1 = Row(@tsr_rows1, @tsr_i1) ]%%",
+        "NEXT @tsr_i1 ]%%",
+        "%%=IIF(Empty(@profile_first_name), \"friend\", Replace(Replace(Replace(Replace(Replace(@profile_first_name, \"&\", \"&amp;\")",
+        "%%[ IF (NOT Empty(@cond_1)) THEN ]%%",
+    ] {
+        assert!(export.html.contains(expected), "{expected} in the AMPscript HTML");
+    }
+    // The subject reads only what it prints.
+    assert!(export
+        .manifest
+        .subject
+        .starts_with("%%[\nSET @profile_first_name = AttributeValue(\"profile_first_name\")\n]%%"));
+    let recs = export
+        .manifest
+        .fields
+        .iter()
+        .find(|f| f.path == "recommendations")
+        .expect("the list");
+    assert_eq!(recs.field_type, "list");
+    let data =
+        json!({"recommendations": [{"name": "A & B", "price": 5, "currency": "EUR"}], "profile": {"first_name": 0}});
+    let prepared = prepare_data(&export.manifest, &data);
+    let rows: Value = serde_json::from_str(prepared["recommendations"].as_str().expect("JSON text")).expect("JSON");
+    assert_eq!(rows["items"][0]["name"], "A & B");
+    assert_eq!(prepared["profile_first_name"], "0");
+}
+
+#[test]
+fn ampscript_refuses_case_conversion_naming_the_block() {
+    let dir = common::Dir::workspace();
+    let email = json!({
+        "schema_version": 1, "name": "Shout", "subject": "Hi", "settings": {},
+        "blocks": [{"id": "shout", "type": "text", "fields": {"heading": "{{upper profile.first_name}}", "body": "<p>x</p>"}}]
+    });
+    dir.write("emails/shout.email.json", &email.to_string());
+    let mut ws = Workspace::open(dir.path()).expect("workspace");
+    let entry = ws.email("shout").expect("email");
+    let err = ws
+        .export(&entry, Target::Ampscript, None)
+        .expect_err("refused")
+        .to_string();
+    common::assert_mentions(
+        &err,
+        &[
+            "ampscript: block \"shout\"",
+            "{{upper profile.first_name}}",
+            "ProperCase",
+        ],
+    );
 }

@@ -145,7 +145,8 @@ impl Manifest {
 
 /// Builds the data an ESP would hold for this export from a recipient context: derived fields are
 /// added (formatted exactly as preview formats them) and, for Braze, profile fields become standard
-/// attributes and everything else custom attributes. Tests render exports with it; teams can use it
+/// attributes and everything else custom attributes; for Mailchimp and AMPscript the data becomes
+/// the merge fields / attributes (text) the template reads. Tests render exports with it; teams can use it
 /// to fill their ESP.
 #[must_use]
 pub fn prepare_data(manifest: &Manifest, data: &Value) -> Value {
@@ -158,6 +159,9 @@ pub fn prepare_data(manifest: &Manifest, data: &Value) -> Value {
     }
     if manifest.target == Target::Mailchimp.name() {
         out = super::mailchimp::merge_data(manifest, &out);
+    }
+    if manifest.target == Target::Ampscript.name() {
+        out = super::ampscript::attribute_data(manifest, &out);
     }
     out
 }

@@ -13,8 +13,9 @@
 //!   context.
 //! - [`neutralize`] keeps literal text that looks like template syntax inert in each target.
 //! - one file per target: [`liquid`] (Liquid and Braze), [`handlebars`] (SendGrid),
-//!   [`mailchimp`] (merge tags), [`static_html`].
+//!   [`mailchimp`] (merge tags), [`ampscript`] (Salesforce Marketing Cloud), [`static_html`].
 
+pub mod ampscript;
 pub mod cond;
 pub mod contract;
 mod error;
@@ -46,17 +47,20 @@ pub enum Target {
     Sendgrid,
     /// Mailchimp merge tags (`*|FNAME|*`, `*|IF:...|*`); no loops.
     Mailchimp,
+    /// Salesforce Marketing Cloud's AMPscript (`%%=v(@x)=%%`, `%%[ IF ... ]%%`).
+    Ampscript,
     /// Static HTML rendered for one recipient (for ESPs without a template language).
     Html,
 }
 
 impl Target {
     /// Every target, in a stable order.
-    pub const ALL: [Target; 5] = [
+    pub const ALL: [Target; 6] = [
         Target::Liquid,
         Target::Braze,
         Target::Sendgrid,
         Target::Mailchimp,
+        Target::Ampscript,
         Target::Html,
     ];
 
@@ -68,6 +72,7 @@ impl Target {
             Self::Braze => "braze",
             Self::Sendgrid => "sendgrid",
             Self::Mailchimp => "mailchimp",
+            Self::Ampscript => "ampscript",
             Self::Html => "html",
         }
     }
@@ -157,6 +162,7 @@ pub fn export(input: &ExportInput<'_>, target: Target) -> Result<Export, ExportE
         Target::Braze => liquid::export(input, liquid::Flavor::Braze)?,
         Target::Sendgrid => handlebars::export(input)?,
         Target::Mailchimp => mailchimp::export(input)?,
+        Target::Ampscript => ampscript::export(input)?,
         Target::Html => static_html::export(input),
     };
     let manifest = Manifest::new(input, target, &parts);

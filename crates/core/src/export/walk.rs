@@ -93,6 +93,13 @@ pub trait Syntax {
     fn derives_conditions(&self) -> bool {
         false
     }
+    /// With [`Syntax::derives_conditions`]: tests of a loop variable (`@index`, `@first`,
+    /// `@last`) against nothing or a constant stay as they are ([`XCond::Truthy`] or
+    /// [`XCond::Compare`] of an [`Access::Loop`] and an [`Access::Literal`]), for targets that
+    /// test the loop counter themselves; otherwise such a test is refused.
+    fn tests_loop_variables(&self) -> bool {
+        false
+    }
     /// Why the target cannot loop at all, if it cannot: the loop is then refused before its body is
     /// translated, naming the block and the `#each`.
     fn loop_refusal(&self) -> Option<String> {
@@ -652,6 +659,13 @@ impl<'a, S: Syntax> Walk<'a, S> {
             XCond::Present(Access::Literal(v)) => return Ok(XCond::Const(!crate::render::value::is_missing(Some(&v)))),
             XCond::Compare(op, Access::Literal(a), Access::Literal(b)) => {
                 return Ok(XCond::Const(crate::render::value::compare(op, &a, &b)))
+            }
+            XCond::Truthy(a @ Access::Loop(_)) if self.syntax.tests_loop_variables() => return Ok(XCond::Truthy(a)),
+            XCond::Compare(op, a @ Access::Loop(_), b @ Access::Literal(_))
+            | XCond::Compare(op, a @ Access::Literal(_), b @ Access::Loop(_))
+                if self.syntax.tests_loop_variables() =>
+            {
+                return Ok(XCond::Compare(op, a, b))
             }
             XCond::Truthy(a) => ("truthy", source(&a)?, None, None),
             XCond::Present(a) => ("present", source(&a)?, None, None),
