@@ -12,7 +12,7 @@ use tessera_workspace::{read_data, Workspace};
 pub struct ExportArgs {
     /// An email name (e.g. welcome) or a path to a .email.json file.
     email: String,
-    /// The target: liquid, braze, sendgrid or html.
+    /// The target: liquid, braze, sendgrid, mailchimp, ampscript or html.
     #[arg(
         long,
         value_name = "TARGET",

@@ -1,7 +1,9 @@
 //! Exports proven by engines we did not write: every demo email is exported to every templating
 //! target, the export is rendered by that target's engine (npm `liquidjs` for Liquid and Braze, npm
-//! `handlebars` with SendGrid's helpers for SendGrid, run by `tests/esp/render.js`) for a matrix of
-//! recipients, and the result must equal Tessera's own
+//! `handlebars` with SendGrid's helpers for SendGrid, run by `tests/esp/render.js`; for Mailchimp
+//! the merge-tag evaluator of `tests/support/mailchimp.rs`, written from Mailchimp's documentation;
+//! for AMPscript the evaluator of `tests/support/ampscript.rs`, written from Salesforce's guide)
+//! for a matrix of recipients, and the result must equal Tessera's own
 //! preview: HTML compared structurally (`tests/support/html_compare.rs`), text, subject and
 //! preheader with whitespace runs collapsed.
 //!
@@ -11,8 +13,12 @@
 //! with 13. Node and the harness's packages are required: `scripts/test.sh` installs them; without
 //! them this test fails, it does not skip.
 
+#[path = "support/ampscript.rs"]
+mod ampscript;
 #[path = "support/html_compare.rs"]
 mod html_compare;
+#[path = "support/mailchimp.rs"]
+mod mailchimp;
 
 use std::collections::BTreeMap;
 use std::io::Write as _;
@@ -34,6 +40,18 @@ fn engine_render(
     templates: &BTreeMap<&str, &str>,
     cases: &[(&str, Value)],
 ) -> Vec<Result<String, String>> {
+    if engine == "mailchimp" {
+        return cases
+            .iter()
+            .map(|(t, data)| mailchimp::render(templates.get(t).copied().unwrap_or_default(), data))
+            .collect();
+    }
+    if engine == "ampscript" {
+        return cases
+            .iter()
+            .map(|(t, data)| ampscript::render(templates.get(t).copied().unwrap_or_default(), data))
+            .collect();
+    }
     let dir = harness();
     assert!(
         dir.join("node_modules/liquidjs").is_dir(),
@@ -202,14 +220,27 @@ fn words(s: &str) -> String {
 /// the target's independent engine and returns the number of round trips and the mismatches.
 fn round_trips(target: Target) -> (usize, Vec<String>) {
     let mut ws = Workspace::demo().expect("demo workspace");
-    let recipients = matrix(&ws);
+    let (total, failures, refused) = round_trips_in(&mut ws, target);
+    assert!(refused.is_empty(), "{refused:?}");
+    (total, failures)
+}
+
+/// The round trips of every email of `ws`; emails the target refuses for their loops (Mailchimp)
+/// are returned with the refusal instead.
+fn round_trips_in(ws: &mut Workspace, target: Target) -> (usize, Vec<String>, Vec<(String, String)>) {
+    let recipients = matrix(ws);
     let mut total = 0usize;
     let mut failures = Vec::new();
+    let mut refused = Vec::new();
     for email in ws.email_names() {
         let entry = ws.email(&email).expect("email");
         let compiled = ws.compile(&entry).expect("compiles");
         let export: Export = match ws.export(&entry, target, None) {
             Ok(export) => export,
+            Err(e) if target == Target::Mailchimp && e.to_string().contains("have no loops") => {
+                refused.push((email.clone(), e.to_string()));
+                continue;
+            }
             Err(e) => panic!("{email} → {target}: {e}"),
         };
         let templates: BTreeMap<&str, &str> = [
@@ -264,7 +295,7 @@ fn round_trips(target: Target) -> (usize, Vec<String>) {
             }
         }
     }
-    (total, failures)
+    (total, failures, refused)
 }
 
 fn assert_round_trips(targets: &[Target], engine: &str) {
@@ -296,6 +327,85 @@ fn liquid_and_braze_exports_render_as_preview_in_liquidjs() {
 #[test]
 fn sendgrid_exports_render_as_preview_in_handlebars_with_sendgrids_helpers() {
     assert_round_trips(&[Target::Sendgrid], "handlebars");
+}
+
+#[test]
+fn ampscript_exports_render_as_preview_in_an_ampscript_evaluator() {
+    assert_round_trips(&[Target::Ampscript], "the AMPscript evaluator");
+}
+
+/// Copies the demo workspace (without its store) into `dir`, with every list block (the
+/// `product-grid` blocks, which loop) removed from every email.
+fn demo_without_loops(dir: &std::path::Path) {
+    fn copy(from: &std::path::Path, to: &std::path::Path) {
+        std::fs::create_dir_all(to).expect("mkdir");
+        for entry in std::fs::read_dir(from).expect("read_dir") {
+            let entry = entry.expect("entry");
+            let target = to.join(entry.file_name());
+            if entry.file_type().expect("type").is_dir() {
+                copy(&entry.path(), &target);
+            } else {
+                std::fs::copy(entry.path(), &target).expect("copy");
+            }
+        }
+    }
+    let demo = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/demo");
+    for part in ["blocks", "data", "emails"] {
+        copy(&demo.join(part), &dir.join(part));
+    }
+    std::fs::copy(demo.join("tessera.toml"), dir.join("tessera.toml")).expect("copy");
+    for entry in std::fs::read_dir(dir.join("emails")).expect("emails") {
+        let path = entry.expect("entry").path();
+        let mut email: Value = serde_json::from_str(&std::fs::read_to_string(&path).expect("read")).expect("JSON");
+        if let Some(Value::Array(blocks)) = email.get_mut("blocks") {
+            blocks.retain(|b| b["type"] != "product-grid");
+        }
+        std::fs::write(&path, email.to_string()).expect("write");
+    }
+}
+
+#[test]
+fn mailchimp_exports_render_as_preview_in_a_merge_tag_evaluator_and_loops_are_refused() {
+    // The demo emails as they are: those with list blocks are refused naming the block and loop.
+    let mut ws = Workspace::demo().expect("demo workspace");
+    let (demo_total, mut failures, refused) = round_trips_in(&mut ws, Target::Mailchimp);
+    let refused_emails: Vec<&str> = refused.iter().map(|(e, _)| e.as_str()).collect();
+    assert_eq!(refused_emails, ["abandoned-cart", "seasonal-sale"]);
+    common::assert_mentions(
+        &refused[0].1,
+        &[
+            "mailchimp: block \"cart-items\"",
+            "{{#each @root.cart.items limit=6}}",
+            "no loops",
+        ],
+    );
+    common::assert_mentions(
+        &refused[1].1,
+        &[
+            "mailchimp: block \"picks\"",
+            "{{#each @root.recommendations",
+            "no loops",
+        ],
+    );
+    assert!(demo_total > 0, "welcome is expressible");
+    // Every demo email with its list blocks removed: conditions, segments, money, URLs, fallbacks.
+    let dir = tempfile::tempdir().expect("temporary folder");
+    demo_without_loops(dir.path());
+    let mut ws = Workspace::open(dir.path()).expect("workspace");
+    let (loop_free_total, mut more, refused) = round_trips_in(&mut ws, Target::Mailchimp);
+    assert!(refused.is_empty(), "{refused:?}");
+    failures.append(&mut more);
+    let total = demo_total + loop_free_total;
+    println!(
+        "mailchimp: {} of {total} round trips through the merge-tag evaluator equal preview ({demo_total} demo, {loop_free_total} loop-free demo variants)",
+        total - failures.len()
+    );
+    assert!(
+        failures.is_empty(),
+        "{} of {total} round trips differ from preview; the first ones:\n{}",
+        failures.len(),
+        failures.iter().take(8).cloned().collect::<Vec<_>>().join("\n")
+    );
 }
 
 /// The two strings around their first difference.
@@ -371,7 +481,13 @@ fn literal_design_text_that_looks_like_template_syntax_prints_as_written() {
     let mut ws = Workspace::open(dir.path()).expect("workspace");
     let entry = ws.email("hostile").expect("email");
     let compiled = ws.compile(&entry).expect("compiles");
-    for target in [Target::Liquid, Target::Braze, Target::Sendgrid] {
+    for target in [
+        Target::Liquid,
+        Target::Braze,
+        Target::Sendgrid,
+        Target::Mailchimp,
+        Target::Ampscript,
+    ] {
         let export = ws.export(&entry, target, None).expect("exports");
         let templates: BTreeMap<&str, &str> = [
             ("html", export.html.as_str()),
@@ -406,6 +522,35 @@ fn literal_design_text_that_looks_like_template_syntax_prints_as_written() {
             assert!(export.text.contains("\\{{7*7}}"), "{target}: the literal is escaped");
             continue;
         }
+        if target == Target::Ampscript {
+            // No two `%` of the design text stay together: no AMPscript delimiter is left live.
+            for part in [
+                &export.html,
+                &export.text,
+                &export.manifest.subject,
+                &export.manifest.preheader,
+            ] {
+                for live in ["%%[ IF 1", "%%=v(@x)=%%", "%%[SET @a=1]%%", "]%% %%=", "1]%%"] {
+                    assert!(!part.contains(live), "{target}: {live} left live in {part}");
+                }
+            }
+            assert!(export
+                .manifest
+                .preheader
+                .contains("%%=Concat(\"%\",\"%\",\"=\")=%%v(@x)%%=Concat(\"=\",\"%\",\"%\")=%%"));
+            continue;
+        }
+        if target == Target::Mailchimp {
+            // Every `*|` of the design text prints its `|` through the LIT_PIPE merge field.
+            for part in [&export.html, &export.text, &export.manifest.subject] {
+                for live in ["} *|FNAME|*", "*|IF:X|*"] {
+                    assert!(!part.contains(live), "{target}: {live} left live in {part}");
+                }
+            }
+            assert!(export.manifest.subject.contains("**|HTML:LIT_PIPE|*FNAME|*"));
+            assert!(export.manifest.fields.iter().any(|f| f.esp_name == "LIT_PIPE"));
+            continue;
+        }
         for delimiter in ["{{7", "{% endraw", "{%- raw", "{% raw %} *"] {
             assert!(!export.html.contains(delimiter), "{target}: {delimiter} left live");
             assert!(
@@ -438,14 +583,13 @@ fn a_value_inside_a_url_is_refused_naming_the_block_and_expression() {
             &[target.name(), "block \"cta\"", "{{profile.email}}", "url_encode"],
         );
     }
-    let err = ws
-        .export(&entry, Target::Sendgrid, None)
-        .expect_err("refused")
-        .to_string();
-    common::assert_mentions(
-        &err,
-        &["sendgrid", "block \"cta\"", "{{profile.email}}", "percent-encodes"],
-    );
+    for target in [Target::Sendgrid, Target::Mailchimp, Target::Ampscript] {
+        let err = ws.export(&entry, target, None).expect_err("refused").to_string();
+        common::assert_mentions(
+            &err,
+            &[target.name(), "block \"cta\"", "{{profile.email}}", "percent-encodes"],
+        );
+    }
     assert!(
         ws.export(&entry, Target::Html, None).is_ok(),
         "static HTML can hold anything"
@@ -455,10 +599,13 @@ fn a_value_inside_a_url_is_refused_naming_the_block_and_expression() {
     common::assert_exit(&out, 1);
     common::assert_mentions(&common::stderr(&out), &["block \"cta\"", "{{profile.email}}"]);
     // The targets that can express the email are still written; each refusal is reported.
-    common::assert_mentions(&common::stderr(&out), &["liquid:", "braze:", "sendgrid:"]);
+    common::assert_mentions(
+        &common::stderr(&out),
+        &["liquid:", "braze:", "sendgrid:", "mailchimp:", "ampscript:"],
+    );
     common::assert_mentions(&common::stdout(&out), &["html:"]);
     assert!(dir.join("x/hostile/html/template.html").is_file());
-    for refused in ["liquid", "braze", "sendgrid"] {
+    for refused in ["liquid", "braze", "sendgrid", "mailchimp", "ampscript"] {
         assert!(!dir.join(&format!("x/hostile/{refused}")).exists(), "{refused}");
     }
 }
@@ -525,7 +672,10 @@ fn cli_refuses_an_unknown_target_and_a_missing_one() {
     common::assert_exit(&out, 1);
     common::assert_mentions(
         &common::stderr(&out),
-        &["unknown export target \"mjml\"", "liquid, braze, sendgrid, html"],
+        &[
+            "unknown export target \"mjml\"",
+            "liquid, braze, sendgrid, mailchimp, ampscript, html",
+        ],
     );
     assert!(!dir.join("exports").exists());
     let out = dir.run(&["export", "welcome"]);
@@ -534,4 +684,68 @@ fn cli_refuses_an_unknown_target_and_a_missing_one() {
     let out = dir.run(&["export", "nope", "--target", "liquid"]);
     common::assert_exit(&out, 1);
     common::assert_mentions(&common::stderr(&out), &["no email \"nope\""]);
+}
+
+#[test]
+fn ampscript_export_reads_attributes_at_the_top_loops_over_json_rows_and_is_deterministic() {
+    let mut ws = Workspace::demo().expect("demo workspace");
+    let entry = ws.email("seasonal-sale").expect("email");
+    let export = ws.export(&entry, Target::Ampscript, None).expect("exports");
+    let again = ws.export(&entry, Target::Ampscript, None).expect("exports");
+    assert_eq!(export.files().expect("files"), again.files().expect("files"));
+    assert!(export
+        .html
+        .starts_with("%%[\nSET @bestsellers = AttributeValue(\"bestsellers\")\n"));
+    for expected in [
+        "BuildRowsetFromJSON(@recommendations, \"$.items[*]\", 1)",
+        "IF (@tsr_n1 > 4) THEN SET @tsr_n1 = 4 ENDIF",
+        "FOR @tsr_i1 = 1 TO @tsr_n1 DO SET @tsr_row1 = Row(@tsr_rows1, @tsr_i1) ]%%",
+        "NEXT @tsr_i1 ]%%",
+        "%%=IIF(Empty(@profile_first_name), \"friend\", Replace(Replace(Replace(Replace(Replace(@profile_first_name, \"&\", \"&amp;\")",
+        "%%[ IF (NOT Empty(@cond_1)) THEN ]%%",
+    ] {
+        assert!(export.html.contains(expected), "{expected} in the AMPscript HTML");
+    }
+    // The subject reads only what it prints.
+    assert!(export
+        .manifest
+        .subject
+        .starts_with("%%[\nSET @profile_first_name = AttributeValue(\"profile_first_name\")\n]%%"));
+    let recs = export
+        .manifest
+        .fields
+        .iter()
+        .find(|f| f.path == "recommendations")
+        .expect("the list");
+    assert_eq!(recs.field_type, "list");
+    let data =
+        json!({"recommendations": [{"name": "A & B", "price": 5, "currency": "EUR"}], "profile": {"first_name": 0}});
+    let prepared = prepare_data(&export.manifest, &data);
+    let rows: Value = serde_json::from_str(prepared["recommendations"].as_str().expect("JSON text")).expect("JSON");
+    assert_eq!(rows["items"][0]["name"], "A & B");
+    assert_eq!(prepared["profile_first_name"], "0");
+}
+
+#[test]
+fn ampscript_refuses_case_conversion_naming_the_block() {
+    let dir = common::Dir::workspace();
+    let email = json!({
+        "schema_version": 1, "name": "Shout", "subject": "Hi", "settings": {},
+        "blocks": [{"id": "shout", "type": "text", "fields": {"heading": "{{upper profile.first_name}}", "body": "<p>x</p>"}}]
+    });
+    dir.write("emails/shout.email.json", &email.to_string());
+    let mut ws = Workspace::open(dir.path()).expect("workspace");
+    let entry = ws.email("shout").expect("email");
+    let err = ws
+        .export(&entry, Target::Ampscript, None)
+        .expect_err("refused")
+        .to_string();
+    common::assert_mentions(
+        &err,
+        &[
+            "ampscript: block \"shout\"",
+            "{{upper profile.first_name}}",
+            "ProperCase",
+        ],
+    );
 }

@@ -8,7 +8,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::{ExportInput, Parts, Target};
-use crate::render::value::{is_missing, lookup};
+use crate::lang::CmpOp;
+use crate::render::value::{compare, is_missing, is_truthy, lookup};
 
 /// One field the exported template reads.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -39,8 +40,9 @@ pub enum Source {
 }
 
 /// A field the ESP must hold already computed: `currency` and `date` as preview formats them, and for
-/// targets that cannot test them, a whole URL as preview writes it (`href`, `link`) and membership
-/// of a segment (`segment`).
+/// targets that cannot test them, a whole URL as preview writes it (`href`, `link`), membership
+/// of a segment (`segment`), and for targets without typed values the outcome of a condition
+/// (`truthy`, `present`, `compare`) or a constant (`constant`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DerivedField {
     /// The field's path (`cart.total_currency`, `cart.items[].price_currency`).
@@ -48,8 +50,10 @@ pub struct DerivedField {
     /// The list whose items carry it, if any (`cart.items`).
     pub list: Option<String>,
     /// `currency`, `date`, `href` (a URL in HTML: the trimmed URL when its scheme is safe, else
-    /// `#`), `link` (a URL in text: the trimmed URL when safe, else empty) or `segment` (`true` when
-    /// the recipient's `segments` hold the name in `value`, else `false`).
+    /// `#`), `link` (a URL in text: the trimmed URL when safe, else empty), `segment` (`true` when
+    /// the recipient's `segments` hold the name in `value`, else `false`), `truthy` (`value` is
+    /// truthy by preview's rules), `present` (`value` is not missing), `compare` (`value op
+    /// operand` by preview's rules; an absent side is null) or `constant` (`value` itself).
     pub helper: String,
     /// The value formatted.
     pub value: Source,
@@ -67,7 +71,16 @@ pub struct DerivedField {
     /// `href`/`link`: the placeholder's own fallback, used when the value is missing.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fallback: Option<String>,
+    /// `compare`: the comparison (`eq`, `ne`, `gt`, `gte`, `lt`, `lte`) of `value` with `operand`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub op: Option<String>,
+    /// `compare`: the right-hand side.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub operand: Option<Source>,
 }
+
+/// The helpers of derived fields that hold the outcome of a condition (`true`/`false`).
+pub const FLAG_HELPERS: [&str; 4] = ["truthy", "present", "compare", "segment"];
 
 /// `manifest.json`: what was exported and what the ESP must provide.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -132,7 +145,8 @@ impl Manifest {
 
 /// Builds the data an ESP would hold for this export from a recipient context: derived fields are
 /// added (formatted exactly as preview formats them) and, for Braze, profile fields become standard
-/// attributes and everything else custom attributes. Tests render exports with it; teams can use it
+/// attributes and everything else custom attributes; for Mailchimp and AMPscript the data becomes
+/// the merge fields / attributes (text) the template reads. Tests render exports with it; teams can use it
 /// to fill their ESP.
 #[must_use]
 pub fn prepare_data(manifest: &Manifest, data: &Value) -> Value {
@@ -142,6 +156,12 @@ pub fn prepare_data(manifest: &Manifest, data: &Value) -> Value {
     }
     if manifest.target == Target::Braze.name() {
         out = super::liquid::braze_data(&out);
+    }
+    if manifest.target == Target::Mailchimp.name() {
+        out = super::mailchimp::merge_data(manifest, &out);
+    }
+    if manifest.target == Target::Ampscript.name() {
+        out = super::ampscript::attribute_data(manifest, &out);
     }
     out
 }
@@ -200,6 +220,18 @@ fn resolve<'v>(source: &'v Source, root: &'v Value, item: Option<&'v Value>) -> 
 fn derive(d: &DerivedField, root: &Value, item: Option<&Value>) -> Option<Value> {
     match d.helper.as_str() {
         "href" | "link" => return Some(Value::String(url(d, root, item))),
+        "truthy" => return Some(Value::Bool(resolve(&d.value, root, item).is_some_and(is_truthy))),
+        "present" => return Some(Value::Bool(!is_missing(resolve(&d.value, root, item)))),
+        "constant" => return resolve(&d.value, root, item).cloned(),
+        "compare" => {
+            let op = [CmpOp::Eq, CmpOp::Ne, CmpOp::Gt, CmpOp::Gte, CmpOp::Lt, CmpOp::Lte]
+                .into_iter()
+                .find(|op| Some(op.name()) == d.op.as_deref())?;
+            let null = Value::Null;
+            let a = resolve(&d.value, root, item).unwrap_or(&null);
+            let b = d.operand.as_ref().and_then(|o| resolve(o, root, item)).unwrap_or(&null);
+            return Some(Value::Bool(compare(op, a, b)));
+        }
         "segment" => {
             let name = match &d.value {
                 Source::Value(Value::String(s)) => s.as_str(),
@@ -294,6 +326,8 @@ mod tests {
             default_locale: "en-US".to_owned(),
             dictionary_default: None,
             fallback: fallback.map(str::to_owned),
+            op: None,
+            operand: None,
         }
     }
 

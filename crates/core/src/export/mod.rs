@@ -13,13 +13,15 @@
 //!   context.
 //! - [`neutralize`] keeps literal text that looks like template syntax inert in each target.
 //! - one file per target: [`liquid`] (Liquid and Braze), [`handlebars`] (SendGrid),
-//!   [`static_html`].
+//!   [`mailchimp`] (merge tags), [`ampscript`] (Salesforce Marketing Cloud), [`static_html`].
 
+pub mod ampscript;
 pub mod cond;
 pub mod contract;
 mod error;
 pub mod handlebars;
 pub mod liquid;
+pub mod mailchimp;
 pub mod neutralize;
 pub mod static_html;
 pub mod walk;
@@ -43,13 +45,24 @@ pub enum Target {
     Braze,
     /// SendGrid dynamic templates (Handlebars with SendGrid's helpers).
     Sendgrid,
+    /// Mailchimp merge tags (`*|FNAME|*`, `*|IF:...|*`); no loops.
+    Mailchimp,
+    /// Salesforce Marketing Cloud's AMPscript (`%%=v(@x)=%%`, `%%[ IF ... ]%%`).
+    Ampscript,
     /// Static HTML rendered for one recipient (for ESPs without a template language).
     Html,
 }
 
 impl Target {
     /// Every target, in a stable order.
-    pub const ALL: [Target; 4] = [Target::Liquid, Target::Braze, Target::Sendgrid, Target::Html];
+    pub const ALL: [Target; 6] = [
+        Target::Liquid,
+        Target::Braze,
+        Target::Sendgrid,
+        Target::Mailchimp,
+        Target::Ampscript,
+        Target::Html,
+    ];
 
     /// The name used on the command line and in folder names.
     #[must_use]
@@ -58,6 +71,8 @@ impl Target {
             Self::Liquid => "liquid",
             Self::Braze => "braze",
             Self::Sendgrid => "sendgrid",
+            Self::Mailchimp => "mailchimp",
+            Self::Ampscript => "ampscript",
             Self::Html => "html",
         }
     }
@@ -146,6 +161,8 @@ pub fn export(input: &ExportInput<'_>, target: Target) -> Result<Export, ExportE
         Target::Liquid => liquid::export(input, liquid::Flavor::Liquid)?,
         Target::Braze => liquid::export(input, liquid::Flavor::Braze)?,
         Target::Sendgrid => handlebars::export(input)?,
+        Target::Mailchimp => mailchimp::export(input)?,
+        Target::Ampscript => ampscript::export(input)?,
         Target::Html => static_html::export(input),
     };
     let manifest = Manifest::new(input, target, &parts);

@@ -8,6 +8,11 @@
 //!   or at the end of a literal (where the next tag would join it), and a `{` at the end are
 //!   closed off with ` {{~!}}` (a comment that strips the space before it), and a literal that
 //!   starts with `}` gets an empty comment `{{!}}` first so a preceding tag cannot absorb it.
+//! - Mailchimp: merge tags have no escape, so the `|` of a `*|` in literal text (also one formed
+//!   with the `*` that ends the text written before) is printed by the merge tag
+//!   `*|HTML:LIT_PIPE|*`, whose field holds `|` for every recipient (see [`MAILCHIMP_PIPE`]).
+//! - AMPscript: a run of `%`, `[`, `]`, `=` holding `%%`, or at either end of a literal, is
+//!   printed by an output of one-character string constants (`%%=Concat("%","%","[")=%%`).
 //! - Static HTML: the second character of `{{`, `{%`, `%%[`, `%%=`, `*|` and `${` becomes a
 //!   character reference (`{&#123;`, as preview already writes literal `{{`), outside `<style>`
 //!   and `<script>`; a browser shows the same characters, no ESP sees a delimiter.
@@ -56,6 +61,65 @@ pub fn handlebars(text: &str) -> String {
     }
     if out.ends_with('\\') || out.ends_with('{') {
         out.push_str(CLOSE);
+    }
+    out
+}
+
+/// The merge tag Mailchimp literal text uses for the `|` of a `*|`.
+pub const MAILCHIMP_PIPE: &str = "LIT_PIPE";
+
+/// Mailchimp: writes `text` after `before` so that no `*|` opens a merge tag; returns whether the
+/// `LIT_PIPE` merge field was needed.
+pub fn mailchimp(before: &str, text: &str, out: &mut String) -> bool {
+    let mut used = false;
+    let mut star = before.ends_with('*');
+    for c in text.chars() {
+        if c == '|' && star {
+            out.push_str("*|HTML:");
+            out.push_str(MAILCHIMP_PIPE);
+            out.push_str("|*");
+            used = true;
+        } else {
+            out.push(c);
+        }
+        star = c == '*';
+    }
+    used
+}
+
+/// AMPscript: no delimiter (`%%[`, `%%=`, `]%%`, `=%%`, or a `%%name%%` personalization string)
+/// forms in or around literal text. A run of the characters `%`, `[`, `]` and `=` that holds two
+/// `%` in a row, or that starts or ends the text (where the delimiter written next to it would
+/// join it), is printed by an output of one-character string constants instead:
+/// `%%[` becomes `%%=Concat("%","%","[")=%%`, a lone `=` at the start `%%=v("=")=%%`.
+#[must_use]
+pub fn ampscript(text: &str) -> String {
+    const SPECIAL: [char; 4] = ['%', '[', ']', '='];
+    let mut out = String::with_capacity(text.len() + 16);
+    let chars: Vec<char> = text.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        if !SPECIAL.contains(&chars[i]) {
+            out.push(chars[i]);
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < chars.len() && SPECIAL.contains(&chars[i]) {
+            i += 1;
+        }
+        let run = &chars[start..i];
+        let doubled = run.windows(2).any(|w| w == ['%', '%']);
+        if doubled || start == 0 || i == chars.len() {
+            let strings: Vec<String> = run.iter().map(|c| format!("\"{c}\"")).collect();
+            if strings.len() == 1 {
+                out.push_str(&format!("%%=v({})=%%", strings.join("")));
+            } else {
+                out.push_str(&format!("%%=Concat({})=%%", strings.join(",")));
+            }
+        } else {
+            out.extend(run);
+        }
     }
     out
 }
@@ -136,6 +200,36 @@ mod tests {
         assert_eq!(handlebars("x\\"), "x\\ {{~!}}");
         assert_eq!(handlebars("}) b"), "{{!}}}) b");
         assert_eq!(handlebars("plain $ { } text"), "plain $ { } text");
+    }
+
+    #[test]
+    fn mailchimp_prints_the_pipe_of_every_opener_through_a_merge_field() {
+        let mut out = String::new();
+        assert!(mailchimp("", "a *|FNAME|* b |* c", &mut out));
+        assert_eq!(out, "a **|HTML:LIT_PIPE|*FNAME|* b |* c");
+        let mut out = String::new();
+        assert!(mailchimp("x*", "|y", &mut out));
+        assert_eq!(out, "*|HTML:LIT_PIPE|*y");
+        let mut out = String::new();
+        assert!(!mailchimp("", "a | b * c", &mut out));
+        assert_eq!(out, "a | b * c");
+    }
+
+    #[test]
+    fn ampscript_prints_delimiter_characters_through_outputs() {
+        assert_eq!(ampscript("100% off, a=b [x] y"), "100% off, a=b [x] y");
+        assert_eq!(
+            ampscript("a %%[SET]%% b"),
+            "a %%=Concat(\"%\",\"%\",\"[\")=%%SET%%=Concat(\"]\",\"%\",\"%\")=%% b"
+        );
+        assert_eq!(ampscript("%x="), "%%=v(\"%\")=%%x%%=v(\"=\")=%%");
+        assert_eq!(ampscript("[%%%]"), "%%=Concat(\"[\",\"%\",\"%\",\"%\",\"]\")=%%");
+        for hostile in ["%%[ IF 1 THEN ]%% %%=v(@x)=%% %%first%%", "=%%]", "%"] {
+            let out = ampscript(hostile);
+            for delimiter in ["%%[", "]%%"] {
+                assert!(!out.contains(delimiter), "{delimiter} in {out}");
+            }
+        }
     }
 
     #[test]

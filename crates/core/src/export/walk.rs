@@ -86,6 +86,25 @@ pub trait Syntax {
     fn derives_segments(&self) -> bool {
         false
     }
+    /// Every condition reads derived `true`/`false` fields (for targets whose fields hold only text,
+    /// so they cannot tell `0` from `"0"` or test presence as preview does): each test becomes a
+    /// `truthy`, `present`, `compare` or `segment` field named `cond_N`, and [`Syntax::branch`]
+    /// then sees only [`XCond::Truthy`] of a root field, `And`, `Or`, `Not` and `Const`.
+    fn derives_conditions(&self) -> bool {
+        false
+    }
+    /// With [`Syntax::derives_conditions`]: tests of a loop variable (`@index`, `@first`,
+    /// `@last`) against nothing or a constant stay as they are ([`XCond::Truthy`] or
+    /// [`XCond::Compare`] of an [`Access::Loop`] and an [`Access::Literal`]), for targets that
+    /// test the loop counter themselves; otherwise such a test is refused.
+    fn tests_loop_variables(&self) -> bool {
+        false
+    }
+    /// Why the target cannot loop at all, if it cannot: the loop is then refused before its body is
+    /// translated, naming the block and the `#each`.
+    fn loop_refusal(&self) -> Option<String> {
+        None
+    }
     /// A loop body with this limit is about to be translated.
     fn enter_loop(&mut self, _limit: Option<usize>) {}
     /// The loop body entered last is translated.
@@ -227,6 +246,9 @@ impl<'a, S: Syntax> Walk<'a, S> {
                         .ok_or_else(|| self.error("?", "the plan refers to a missing condition"))?;
                     let x = cond::convert(c, &mut |op| self.operand(op));
                     let x = self.segments(x);
+                    let x = self
+                        .flags(x)
+                        .map_err(|reason| self.error(format!("{{{{#if {}}}}}", cond::describe(c)), reason))?;
                     self.note_cond(&x);
                     let then = self.sub(then, part, tables, blocks, mode)?;
                     let otherwise = self.sub(otherwise, part, tables, blocks, mode)?;
@@ -247,6 +269,9 @@ impl<'a, S: Syntax> Walk<'a, S> {
                         info.path,
                         info.limit.map_or(String::new(), |l| format!(" limit={l}"))
                     );
+                    if let Some(reason) = self.syntax.loop_refusal() {
+                        return Err(self.error(&expression, reason));
+                    }
                     let list = self.operand(&Operand::Path(info.path.clone()));
                     let key = self.key(&list).unwrap_or_else(|| info.path.dotted());
                     self.note(&list, "list", None, false)
@@ -273,6 +298,14 @@ impl<'a, S: Syntax> Walk<'a, S> {
                     let outer = std::mem::replace(&mut self.block, meta.id.clone());
                     let x = cond::gates(meta, &mut |op| self.operand(op));
                     let x = self.segments(x);
+                    let x = match self.flags(x) {
+                        Ok(x) => x,
+                        Err(reason) => {
+                            let e = self.error(cond::describe_gates(meta), reason);
+                            self.block = outer;
+                            return Err(e);
+                        }
+                    };
                     self.note_cond(&x);
                     let body = self.sub(body, part, tables, blocks, mode);
                     self.block = outer;
@@ -363,6 +396,7 @@ impl<'a, S: Syntax> Walk<'a, S> {
     /// Records a field the template reads.
     fn note(&mut self, access: &Access, kind: &str, fallback: Option<&str>, derived: bool) -> Result<(), String> {
         let Some(key) = self.key(access) else { return Ok(()) };
+        let derived = derived || self.derived.contains_key(&key);
         let esp_name = self.syntax.esp_name(access)?;
         let dictionary = self.input.dictionary.get(&key).map(|f| f.field_type.clone());
         let field_type = if derived {
@@ -507,6 +541,8 @@ impl<'a, S: Syntax> Walk<'a, S> {
             default_locale: self.input.compiled.settings.locale.clone(),
             dictionary_default: if explicit { None } else { ph.dictionary_default.clone() },
             fallback: None,
+            op: None,
+            operand: None,
         };
         let tag = style.map_or_else(|| helper.to_owned(), |s| format!("{helper}_{s}"));
         Ok(self.register(spec, value, &tag, on_item))
@@ -540,6 +576,8 @@ impl<'a, S: Syntax> Walk<'a, S> {
                 ph.dictionary_default.clone()
             },
             fallback: ph.fallback.clone(),
+            op: None,
+            operand: None,
         };
         Ok(self.register(spec, value, helper, on_item))
     }
@@ -572,6 +610,8 @@ impl<'a, S: Syntax> Walk<'a, S> {
                     default_locale: self.input.compiled.settings.locale.clone(),
                     dictionary_default: None,
                     fallback: None,
+                    op: None,
+                    operand: None,
                 };
                 let at = Access::Literal(Value::Null);
                 XCond::Truthy(self.register(spec, &at, &format!("in_segment_{slug}"), false))
@@ -581,6 +621,97 @@ impl<'a, S: Syntax> Walk<'a, S> {
             XCond::Not(inner) => XCond::Not(Box::new(self.segments(*inner))),
             other => other,
         }
+    }
+
+    /// Replaces every test of a condition with a derived `true`/`false` field when the target wants
+    /// it (see [`Syntax::derives_conditions`]); tests of constants are decided here.
+    fn flags(&mut self, x: XCond) -> Result<XCond, String> {
+        if !self.syntax.derives_conditions() {
+            return Ok(x);
+        }
+        let source = |a: &Access| -> Result<Source, String> {
+            match a {
+                Access::Root(s) => Ok(Source::Field(s.join("."))),
+                Access::Literal(v) => Ok(Source::Value(v.clone())),
+                Access::Item { .. } | Access::Loop(_) => {
+                    Err("a condition on a loop item or loop variable cannot be pre-evaluated".to_owned())
+                }
+            }
+        };
+        let (helper, value, op, operand) = match x {
+            XCond::And(parts) => {
+                return parts
+                    .into_iter()
+                    .map(|p| self.flags(p))
+                    .collect::<Result<_, _>>()
+                    .map(XCond::And)
+            }
+            XCond::Or(parts) => {
+                return parts
+                    .into_iter()
+                    .map(|p| self.flags(p))
+                    .collect::<Result<_, _>>()
+                    .map(XCond::Or)
+            }
+            XCond::Not(inner) => return Ok(XCond::Not(Box::new(self.flags(*inner)?))),
+            XCond::Const(b) => return Ok(XCond::Const(b)),
+            XCond::Truthy(Access::Literal(v)) => return Ok(XCond::Const(crate::render::value::is_truthy(&v))),
+            XCond::Present(Access::Literal(v)) => return Ok(XCond::Const(!crate::render::value::is_missing(Some(&v)))),
+            XCond::Compare(op, Access::Literal(a), Access::Literal(b)) => {
+                return Ok(XCond::Const(crate::render::value::compare(op, &a, &b)))
+            }
+            XCond::Truthy(a @ Access::Loop(_)) if self.syntax.tests_loop_variables() => return Ok(XCond::Truthy(a)),
+            XCond::Compare(op, a @ Access::Loop(_), b @ Access::Literal(_))
+            | XCond::Compare(op, a @ Access::Literal(_), b @ Access::Loop(_))
+                if self.syntax.tests_loop_variables() =>
+            {
+                return Ok(XCond::Compare(op, a, b))
+            }
+            XCond::Truthy(a) => ("truthy", source(&a)?, None, None),
+            XCond::Present(a) => ("present", source(&a)?, None, None),
+            XCond::Compare(op, a, b) => ("compare", source(&a)?, Some(op.name().to_owned()), Some(source(&b)?)),
+            XCond::InSegment(name) => ("segment", Source::Value(Value::String(name)), None, None),
+        };
+        let spec = DerivedField {
+            path: String::new(),
+            list: None,
+            helper: helper.to_owned(),
+            value,
+            code: None,
+            style: None,
+            locale: None,
+            default_locale: self.input.compiled.settings.locale.clone(),
+            dictionary_default: None,
+            fallback: None,
+            op,
+            operand,
+        };
+        let existing = self.derived.values().find(|d| {
+            let mut unnamed = (*d).clone();
+            unnamed.path = String::new();
+            unnamed == spec
+        });
+        let path = match existing {
+            Some(d) => d.path.clone(),
+            None => {
+                let mut n = self
+                    .derived
+                    .values()
+                    .filter(|d| super::contract::FLAG_HELPERS.contains(&d.helper.as_str()))
+                    .count();
+                loop {
+                    n += 1;
+                    let path = format!("cond_{n}");
+                    if self.input.dictionary.get(&path).is_none() && !self.derived.contains_key(&path) {
+                        let mut spec = spec;
+                        spec.path.clone_from(&path);
+                        self.derived.insert(path.clone(), spec);
+                        break path;
+                    }
+                }
+            }
+        };
+        Ok(XCond::Truthy(Access::Root(vec![path])))
     }
 
     /// Names a derived field after the value it is computed from (`<leaf>_<tag>`, then `_2`, ...
