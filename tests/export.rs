@@ -567,6 +567,78 @@ fn literal_design_text_that_looks_like_template_syntax_prints_as_written() {
     }
 }
 
+/// Literal text built from every target's delimiter characters, and the letters around them.
+fn literal_text() -> impl proptest::strategy::Strategy<Value = String> {
+    use proptest::prelude::*;
+    let pieces = prop::sample::select(vec![
+        "{", "}", "{{", "}}", "{%", "%}", "%", "%%", "[", "]", "=", "*", "|", "*|", "|*", "$", "${", "\\", "<", ">",
+        "&", "\"", "'", " ", "raw", "endraw", "IF:", "v(@x)", "a", "Z", "7", "-",
+    ]);
+    prop::collection::vec(pieces, 1..12).prop_map(|p| p.concat())
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig { cases: 12, ..Default::default() })]
+
+    /// For any literal design text, every templating target's export rendered with empty data by
+    /// its independent engine prints what preview prints.
+    #[test]
+    fn any_literal_text_exports_to_itself(texts in proptest::collection::vec(literal_text(), 12)) {
+        let dir = common::Dir::workspace();
+        let mut blocks: Vec<Value> = texts
+            .iter()
+            .enumerate()
+            .map(|(i, t)| json!({"id": format!("t{i}"), "type": "text", "fields": {"heading": t, "body": "<p>x</p>"}}))
+            .collect();
+        let (mut subject, mut preheader) = (texts[0].clone(), texts[1].clone());
+        // A malformed tag (`{{ "x`) is refused by `check`, not printed: such texts are left out.
+        let (mut ws, entry, compiled) = loop {
+            let email = json!({
+                "schema_version": 1, "name": "Literals", "subject": subject, "preheader": preheader,
+                "settings": {}, "blocks": blocks,
+            });
+            dir.write("emails/literals.email.json", &email.to_string());
+            let mut ws = Workspace::open(dir.path()).expect("workspace");
+            let entry = ws.email("literals").expect("email");
+            match ws.compile(&entry) {
+                Ok(compiled) => break (ws, entry, compiled),
+                Err(tessera_workspace::WorkspaceError::Invalid { diagnostics, .. }) => {
+                    for d in diagnostics {
+                        match (d.block.as_deref(), d.field.as_deref()) {
+                            (Some(id), _) => blocks.retain(|b| b["id"] != id),
+                            (None, Some("preheader")) => preheader = "x".into(),
+                            _ => subject = "x".into(),
+                        }
+                    }
+                }
+                Err(e) => panic!("{e}"),
+            }
+        };
+        let preview = tessera_core::render(&compiled, &json!({}));
+        for target in [Target::Liquid, Target::Braze, Target::Sendgrid, Target::Mailchimp, Target::Ampscript] {
+            let export = ws.export(&entry, target, None).expect("exports");
+            let templates: BTreeMap<&str, &str> = [
+                ("html", export.html.as_str()),
+                ("subject", export.manifest.subject.as_str()),
+                ("preheader", export.manifest.preheader.as_str()),
+            ]
+            .into_iter()
+            .collect();
+            let prepared = prepare_data(&export.manifest, &json!({}));
+            let cases: Vec<(&str, Value)> =
+                ["html", "subject", "preheader"].into_iter().map(|t| (t, prepared.clone())).collect();
+            let got = engine_render(target.name(), &templates, &cases);
+            let html = got[0].as_ref().map_err(|e| proptest::test_runner::TestCaseError::fail(format!("{target}: {e}")))?;
+            proptest::prop_assert_eq!(html_compare::difference(&preview.html, html), None, "{}", target);
+            // Subjects and preheaders compare with whitespace runs collapsed, as in the round
+            // trips: preview folds them to one line after rendering, an ESP sends them as rendered.
+            let line = |r: &Result<String, String>| r.clone().map(|s| words(&s));
+            proptest::prop_assert_eq!(line(&got[1]), Ok(words(&preview.subject)), "{}", target);
+            proptest::prop_assert_eq!(line(&got[2]), Ok(words(&preview.preheader)), "{}", target);
+        }
+    }
+}
+
 #[test]
 fn a_value_inside_a_url_is_refused_naming_the_block_and_expression() {
     let dir = common::Dir::workspace();

@@ -1,8 +1,9 @@
-//! Render-core speed on the demo's seasonal-sale email: compile, personalize one recipient, and a
-//! one-field edit to new preview HTML.
+//! Render-core speed on the demo's seasonal-sale email: compile, personalize one recipient, a
+//! one-field edit to new preview HTML, and export to every ESP target.
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use serde_json::json;
+use tessera_core::export::Target;
 use tessera_core::render::{personalize_into, Output};
 use tessera_workspace::Workspace;
 
@@ -53,6 +54,26 @@ fn benches(c: &mut Criterion) {
             let compiled = warm.compile(&edited).expect("compiles");
             personalize_into(&compiled, &data, &mut out);
         });
+    });
+
+    // Every target, the way `tessera export --all-targets` does it: one compile, then each
+    // translation (Mailchimp refuses the email's product loop, which is part of the work).
+    let export_all = |ws: &mut Workspace| {
+        let written = Target::ALL
+            .iter()
+            .filter(|target| ws.export(&entry, **target, None).is_ok())
+            .count();
+        assert_eq!(written, Target::ALL.len() - 1, "all but mailchimp");
+    };
+    c.bench_function("export seasonal-sale to all 6 targets (compile included)", |b| {
+        b.iter_batched(
+            || Workspace::demo().expect("demo workspace"),
+            |mut ws| export_all(&mut ws),
+            criterion::BatchSize::PerIteration,
+        );
+    });
+    c.bench_function("export seasonal-sale to all 6 targets (compiled already)", |b| {
+        b.iter(|| export_all(&mut warm));
     });
 }
 

@@ -2,9 +2,11 @@
 //! gets the text with its own delimiters broken up, in a way its engine prints back literally.
 //!
 //! - Liquid: a `{` that could open a tag (`{{`, `{%`, or a `{` at the end of a literal, which the
-//!   next tag would join) is written as the output tag `{{ "{" }}`.
-//! - Braze: as Liquid, and a `$` before `{` (Braze's `${attribute}`) as `{{ "$" }}`.
-//! - Handlebars (SendGrid): a run of two or more `{` is escaped as `\{{`; a `\` right before it,
+//!   next tag would join, or before a character written as a tag) is written as the output tag
+//!   `{{ "{" }}`.
+//! - Braze: as Liquid, and a `$` that could open Braze's `${attribute}` (before `{`, at the end,
+//!   or before a character written as a tag) as `{{ "$" }}`.
+//! - Handlebars (SendGrid): each pair of `{` in a run is escaped as `\{{`; a `\` right before it,
 //!   or at the end of a literal (where the next tag would join it), and a `{` at the end are
 //!   closed off with ` {{~!}}` (a comment that strips the space before it), and a literal that
 //!   starts with `}` gets an empty comment `{{!}}` first so a preceding tag cannot absorb it.
@@ -20,14 +22,28 @@
 /// Liquid (and, with `braze`, Braze): breaks up every delimiter in literal text.
 #[must_use]
 pub fn liquid(text: &str, braze: bool) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    // Which characters are written as an output tag, decided from the end: a character before
+    // one written as a tag would otherwise join that tag's `{{` (`{` + `{{` is `{{{`, and in
+    // Braze `$` + `{{` is `${`).
+    let mut tagged = vec![false; chars.len()];
+    for i in (0..chars.len()).rev() {
+        let next = chars.get(i + 1).copied();
+        let next_tagged = tagged.get(i + 1).copied().unwrap_or(false);
+        tagged[i] = match chars[i] {
+            '{' => matches!(next, None | Some('{' | '%')) || next_tagged,
+            '$' if braze => matches!(next, None | Some('{')) || next_tagged,
+            _ => false,
+        };
+    }
     let mut out = String::with_capacity(text.len() + 16);
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        let next = chars.peek().copied();
-        match c {
-            '{' if matches!(next, None | Some('{' | '%')) => out.push_str("{{ \"{\" }}"),
-            '$' if braze && matches!(next, None | Some('{')) => out.push_str("{{ \"$\" }}"),
-            _ => out.push(c),
+    for (c, tag) in chars.iter().zip(&tagged) {
+        if *tag {
+            out.push_str("{{ \"");
+            out.push(*c);
+            out.push_str("\" }}");
+        } else {
+            out.push(*c);
         }
     }
     out
@@ -49,10 +65,18 @@ pub fn handlebars(text: &str) -> String {
             if out.ends_with('\\') {
                 out.push_str(CLOSE);
             }
-            out.push('\\');
+            // Each pair of a run is escaped on its own (`\{{` only covers the next two braces:
+            // `{{{{` is `\{{\{{`); an odd last brace stays as it is.
+            let mut run = 0;
             while chars.get(i) == Some(&'{') {
-                out.push('{');
+                run += 1;
                 i += 1;
+            }
+            for _ in 0..run / 2 {
+                out.push_str("\\{{");
+            }
+            if run % 2 == 1 {
+                out.push('{');
             }
             continue;
         }
