@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 profiles="${1:-1000000}"
 events="${2:-1000000}"
 dir="${3:-/var/tmp/tessera-import-bench}"
-benches/import.sh "$profiles" "$events" "$dir"
+TESSERA_BENCH_SEGMENTS=1 benches/import.sh "$profiles" "$events" "$dir"
 bin="${CARGO_TARGET_DIR:-/var/tmp/tessera-target}/release/tessera"
 # The generated events span 2025-09-01 to 2025-11-30: evaluate at their end.
 /usr/bin/time -f "segments refresh: %e s wall, %M KB peak memory" \
