@@ -374,7 +374,9 @@ pub fn is_loopback(host: &str) -> bool {
         || host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
 
-fn percent_decode(text: &str) -> String {
+/// `%XX` escapes of a URL part decoded (invalid escapes kept as written, invalid UTF-8 replaced).
+#[must_use]
+pub fn percent_decode(text: &str) -> String {
     let bytes = text.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;

@@ -391,7 +391,7 @@ struct WorkspaceImages {
 impl ImageSource for WorkspaceImages {
     fn load(&self, src: &str) -> Result<LocalImage, String> {
         let path_part = src.split(['?', '#']).next().unwrap_or_default();
-        let decoded = percent_decode(path_part);
+        let decoded = tessera_send::settings::percent_decode(path_part);
         let rel = Path::new(&decoded);
         if rel.is_absolute() || decoded.starts_with('/') || decoded.starts_with('\\') {
             return Err("local images must be paths relative to the workspace folder".to_owned());
@@ -446,29 +446,6 @@ impl ImageSource for WorkspaceImages {
                 .unwrap_or_default(),
         })
     }
-}
-
-fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while let Some(&b) = bytes.get(i) {
-        let hex = bytes
-            .get(i + 1..i + 3)
-            .and_then(|h| std::str::from_utf8(h).ok())
-            .and_then(|h| u8::from_str_radix(h, 16).ok());
-        match (b, hex) {
-            (b'%', Some(v)) => {
-                out.push(v);
-                i += 3;
-            }
-            _ => {
-                out.push(b);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 #[cfg(test)]

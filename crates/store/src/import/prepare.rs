@@ -19,6 +19,16 @@ pub struct Fields {
     pub attributes: Map<String, Value>,
 }
 
+impl Fields {
+    /// A store field's value with whitespace trimmed and collapsed; `None` when absent or empty.
+    pub fn cleaned(&self, field: &str) -> Option<String> {
+        self.known
+            .get(field)
+            .map(|v| text::clean_text(v).into_owned())
+            .filter(|v| !v.is_empty())
+    }
+}
+
 /// A CSV attribute: a plain number becomes a number, `true`/`false` a boolean, the rest text.
 pub fn infer_attribute(raw: &str) -> Value {
     let t = raw.trim();
@@ -224,13 +234,7 @@ impl Preparer {
     }
 
     fn event(&mut self, line: u64, fields: &Fields, report: &mut ImportReport) -> Option<EventRow> {
-        let get = |f: &str| {
-            fields
-                .known
-                .get(f)
-                .map(|v| text::clean_text(v).into_owned())
-                .filter(|v| !v.is_empty())
-        };
+        let get = |f: &str| fields.cleaned(f);
         let written = get("type")
             .unwrap_or_default()
             .to_ascii_lowercase()
@@ -322,13 +326,7 @@ impl Preparer {
     }
 
     fn product(&mut self, line: u64, fields: &Fields, report: &mut ImportReport) -> Option<ProductRow> {
-        let get = |f: &str| {
-            fields
-                .known
-                .get(f)
-                .map(|v| text::clean_text(v).into_owned())
-                .filter(|v| !v.is_empty())
-        };
+        let get = |f: &str| fields.cleaned(f);
         let sku = self.rules.sku(&get("sku").unwrap_or_default());
         let number = |f: &str, report: &mut ImportReport| -> Result<Option<f64>, ()> {
             match get(f) {

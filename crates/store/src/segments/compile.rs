@@ -19,24 +19,6 @@ pub struct CompiledRule {
     pub params: Vec<SqlValue>,
 }
 
-/// Profile fields stored as columns; everything else is read from the `attributes` JSON.
-const COLUMNS: &[&str] = &[
-    "email",
-    "crm_id",
-    "shop_id",
-    "first_name",
-    "last_name",
-    "phone",
-    "locale",
-    "timezone",
-    "country",
-    "postal_code",
-    "city",
-    "consent_email",
-    "created_at",
-    "updated_at",
-];
-
 /// Segment references nest at most this deep (cycles are refused before this).
 const MAX_DEPTH: usize = 32;
 
@@ -169,7 +151,10 @@ impl Compiler<'_> {
 
     /// The field's SQL: a fixed column name, or the attribute read through a bound JSON path.
     fn field(&mut self, name: &str) {
-        match COLUMNS.iter().find(|c| **c == name) {
+        // Profile fields stored as columns (the importable ones); everything else is read from the
+        // `attributes` JSON.
+        let columns = crate::import::mapping::fields(crate::import::Kind::Profiles);
+        match columns.iter().find(|c| **c == name) {
             Some(column) => {
                 self.push("p.");
                 self.push(column);
