@@ -3,7 +3,6 @@
 fn main() {
     let commands = &[
         "workspace_summary",
-        "open_workspace",
         "choose_workspace",
         "load_email",
         "create_email",

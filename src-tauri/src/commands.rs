@@ -1,6 +1,5 @@
 //! The commands the UI invokes: each is a one-line adapter over the editor session.
 
-use std::path::PathBuf;
 use std::time::Duration;
 
 use tauri::{Emitter, State, Window, WindowEvent};
@@ -18,12 +17,6 @@ type Reply<T> = Result<T, IpcError>;
 #[tauri::command]
 pub fn workspace_summary(state: State<'_, AppState>) -> Reply<WorkspaceSummary> {
     Ok(state.session()?.summary()?)
-}
-
-/// Opens a workspace folder by path.
-#[tauri::command]
-pub fn open_workspace(state: State<'_, AppState>, path: String) -> Reply<WorkspaceSummary> {
-    Ok(state.session()?.open(&PathBuf::from(path))?)
 }
 
 /// Asks for a workspace folder with the system's folder dialog and opens it (`None`: cancelled).

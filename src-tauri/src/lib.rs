@@ -73,7 +73,6 @@ pub fn run() {
         .on_window_event(commands::on_window_event)
         .invoke_handler(tauri::generate_handler![
             commands::workspace_summary,
-            commands::open_workspace,
             commands::choose_workspace,
             commands::load_email,
             commands::create_email,
@@ -83,9 +82,29 @@ pub fn run() {
             commands::startup_ms,
             commands::finish_close,
         ])
-        .run(tauri::generate_context!());
-    if let Err(e) = result {
-        eprintln!("Tessera could not start: {e}");
-        std::process::exit(1);
+        .build(tauri::generate_context!());
+    match result {
+        Ok(app) => app.run(|app, event| {
+            // However the window went away, write the newest edit the UI had not saved yet.
+            if let tauri::RunEvent::Exit
+            | tauri::RunEvent::WindowEvent {
+                event: tauri::WindowEvent::Destroyed,
+                ..
+            } = event
+            {
+                if let Some(state) = app.try_state::<AppState>() {
+                    if let Err(e) = state
+                        .session()
+                        .and_then(|mut s| s.flush_draft().map_err(IpcError::from))
+                    {
+                        eprintln!("Tessera could not save the last edit: {}", e.message);
+                    }
+                }
+            }
+        }),
+        Err(e) => {
+            eprintln!("Tessera could not start: {e}");
+            std::process::exit(1);
+        }
     }
 }

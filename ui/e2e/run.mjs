@@ -5,6 +5,7 @@
 //   WEBDRIVER_URL      tauri-driver (http://127.0.0.1:4444)
 // The app's per-user data folder (TESSERA_DATA_DIR) is a fresh temporary folder set by the script, so
 // the first start copies the demo workspace exactly as a designer's first start does.
+import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { Keys, Session, sleep } from "./webdriver.mjs";
@@ -153,6 +154,7 @@ try {
   const med = (a) => percentile(a.slice(-lat.length).sort((x, y) => x - y), 50);
   figures.engineMedianMs = med(m.engineMs);
   figures.roundTripMedianMs = med(m.roundTripMs);
+  figures.frameLoadMedianMs = med(m.frameLoadMs);
   await waitPreview(s, "return document.querySelector('[data-tsr-block=hero-1]').textContent.includes('Find your trail ahead!')", "the typed text");
 
   // 4. Switch the preview profile: the personalized text changes at once.
@@ -195,6 +197,56 @@ try {
   const saved = await (await s.find("[data-testid=field-headline]")).prop("value");
   check(saved === 'Hello {{default profile.first_name "friend"}}', "after a restart the headline edit is there");
   await shot(s, "restarted");
+
+  // 7. Drag and drop (HTML5 events as the browser sends them): a Columns block dropped on the
+  //    preview, a Text block dropped into its left column, then mobile width and dark mode.
+  const drag = `
+    const [from, to] = arguments;
+    const dt = new DataTransfer();
+    const src = document.querySelector(from);
+    src.dispatchEvent(new DragEvent('dragstart', { bubbles: true, dataTransfer: dt }));
+    return new Promise((resolve) => requestAnimationFrame(() => {
+      const dst = document.querySelector(to);
+      dst.dispatchEvent(new DragEvent('dragover', { bubbles: true, cancelable: true, dataTransfer: dt }));
+      dst.dispatchEvent(new DragEvent('drop', { bubbles: true, cancelable: true, dataTransfer: dt }));
+      src.dispatchEvent(new DragEvent('dragend', { bubbles: true, dataTransfer: dt }));
+      resolve(true);
+    }));`;
+  await s.execute(drag, ['[data-testid=palette-item][data-type="columns"]', "[data-testid=canvas] .dropzone"]);
+  await s.waitFor(layerOrder.replace("return ", "return (") + ") === 'header-1,hero-1,text-1,button-1,columns-1'", { what: "columns dropped on the preview" });
+  check(true, "a block dragged from the palette onto the preview is appended");
+  await s.execute(drag, ['[data-testid=palette-item][data-type="text"]', "[data-testid=layers-columns-1-left] > li.end"]);
+  await s.waitFor("return document.querySelector('[data-testid=layers-columns-1-left] [data-testid=layer]')?.dataset.block === 'text-2'", { what: "text dropped into the left column" });
+  await waitPreview(s, "return document.querySelector('[data-tsr-block=columns-1] .t-columns__inner--left')?.textContent.trim().length > 0", "the column's child in the preview");
+  check(true, "a block dragged into a column renders inside it");
+  await s.execute(drag, ['[data-testid=layer][data-block="columns-1"]', "[data-testid=layers] > li:first-child"]);
+  await s.waitFor(layerOrder.replace("return ", "return (") + ") === 'columns-1,header-1,hero-1,text-1,button-1'", { what: "columns dragged to the top" });
+  check(true, "dragging a block in the structure list reorders it");
+  await (await s.find("[data-testid=width-mobile]")).click();
+  await (await s.find("[data-testid=dark-toggle]")).click();
+  await waitPreview(s, "return innerWidth <= 375 && [...document.styleSheets].some(sh => [...sh.cssRules].some(r => r.media && r.media.mediaText === 'all'))", "mobile width in dark mode");
+  check(true, "mobile width and dark mode apply the email's own media rules");
+  await shot(s, "columns-mobile-dark");
+
+  // 8. Close the window in the middle of an edit (before the autosave's delay): nothing is lost.
+  await (await s.find("[data-testid=tab-email]")).click();
+  const subject = await s.find("[data-testid=setting-subject]");
+  await subject.type("Closed mid-edit");
+  // Close it as the window's close button does (WebDriver's "close window" would tear the web view
+  // down without the app seeing a close request), well before the autosave's delay has passed.
+  const closed = spawnSync("python3", [path.join(path.dirname(new URL(import.meta.url).pathname), "close_window.py"), "Tessera"], { encoding: "utf8" });
+  check(closed.status === 0, `the window was asked to close ${closed.stderr.trim()}`);
+  await sleep(1500);
+  await s.quit().catch(() => {});
+  s = null;
+  const third = await start();
+  s = third.s;
+  await s.execute("const s = document.querySelector('[data-testid=email-select]'); s.value = 'e2e-launch'; s.dispatchEvent(new Event('change', { bubbles: true }));");
+  await s.waitFor("return document.querySelector('[data-testid=email-select]').value === 'e2e-launch'", { what: "the email after closing" });
+  await (await s.find("[data-testid=tab-email]")).click();
+  const kept = await s.waitFor("const v = document.querySelector('[data-testid=setting-subject]')?.value; return v ? v : false", { what: "the subject", timeout: 5000 }).catch(() => "");
+  check(kept === "Closed mid-edit", `an edit made just before closing the window is saved (${JSON.stringify(kept)})`);
+  check((await s.execute(layerOrder)) === "columns-1,header-1,hero-1,text-1,button-1", "the dragged blocks are saved too");
 } catch (e) {
   if (s) {
     const state = await s.execute("return JSON.stringify({ metrics: window.__tessera, banner: document.querySelector('[data-testid=error-banner]')?.textContent ?? null })").catch(() => "?");
@@ -209,7 +261,7 @@ try {
 const passed = results.filter((r) => r.ok).length;
 console.log(`e2e: ${passed} checks passed, ${results.length - passed} failed; screenshots in ${out}`);
 console.log(
-  `e2e figures: keystroke to updated preview median ${figures.keystrokeMedianMs.toFixed(1)} ms, p95 ${figures.keystrokeP95Ms.toFixed(1)} ms over ${figures.keystrokes} keystrokes (targets 50 / 100 ms; of which engine ${figures.engineMedianMs.toFixed(1)} ms, IPC round trip incl. engine ${figures.roundTripMedianMs.toFixed(1)} ms); ` +
+  `e2e figures: keystroke to updated preview median ${figures.keystrokeMedianMs.toFixed(1)} ms, p95 ${figures.keystrokeP95Ms.toFixed(1)} ms over ${figures.keystrokes} keystrokes (targets 50 / 100 ms; of which engine ${figures.engineMedianMs.toFixed(1)} ms, IPC round trip incl. engine ${figures.roundTripMedianMs.toFixed(1)} ms, preview frame load ${figures.frameLoadMedianMs.toFixed(1)} ms); ` +
     `app start to interactive editor ${figures.startupMs.toFixed(0)} ms in the app (target 2000 ms), ${figures.startupWallMs} ms including the WebDriver session; restart ${figures.restartMs.toFixed(0)} ms`,
 );
 fs.writeFileSync(path.join(out, "figures.json"), JSON.stringify(figures, null, 2));

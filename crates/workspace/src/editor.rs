@@ -193,6 +193,11 @@ pub struct PreviewRequest {
     pub document: Document,
     /// Whom to render it as.
     pub profile: PreviewAs,
+    /// The email the document belongs to. The session keeps the newest such document as a draft
+    /// and writes it if the app exits before the UI's autosave did ([`EditorSession::flush_draft`]).
+    #[cfg_attr(feature = "ts", ts(optional))]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
 }
 
 /// A rendered preview.
@@ -244,6 +249,8 @@ pub struct SaveResult {
 pub struct EditorSession {
     workspace: Workspace,
     data_dir: PathBuf,
+    /// The newest document previewed for an email and not saved since.
+    draft: Option<(String, Document)>,
 }
 
 impl EditorSession {
@@ -259,6 +266,7 @@ impl EditorSession {
                 return Ok(Self {
                     workspace,
                     data_dir: data_dir.to_path_buf(),
+                    draft: None,
                 });
             }
         }
@@ -269,6 +277,7 @@ impl EditorSession {
         let session = Self {
             workspace: Workspace::open(&demo)?,
             data_dir: data_dir.to_path_buf(),
+            draft: None,
         };
         session.remember()?;
         Ok(session)
@@ -279,7 +288,9 @@ impl EditorSession {
     /// # Errors
     /// The folder is not a workspace or cannot be loaded; the current one stays open.
     pub fn open(&mut self, dir: &Path) -> Result<WorkspaceSummary, EditorError> {
-        self.workspace = Workspace::open(dir)?;
+        let next = Workspace::open(dir)?;
+        self.flush_draft()?;
+        self.workspace = next;
         self.remember()?;
         self.summary()
     }
@@ -424,7 +435,7 @@ impl EditorSession {
     ///
     /// # Errors
     /// A bad name, the read-only demo, or a write failure (the old file is left as it was).
-    pub fn save(&self, name: &str, document: &Document) -> Result<SaveResult, EditorError> {
+    pub fn save(&mut self, name: &str, document: &Document) -> Result<SaveResult, EditorError> {
         let path = self.email_path(name)?;
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent).map_err(|source| WorkspaceError::Io {
@@ -438,6 +449,11 @@ impl EditorSession {
         })?;
         text.push('\n');
         write_atomic(&path, text.as_bytes())?;
+        // What the UI saves is its newest version of this email: an older previewed draft of it
+        // must not overwrite it later.
+        if self.draft.as_ref().is_some_and(|(n, _)| n == name) {
+            self.draft = None;
+        }
         Ok(SaveResult {
             path: path.display().to_string(),
             bytes: u32::try_from(text.len()).unwrap_or(u32::MAX),
@@ -453,6 +469,9 @@ impl EditorSession {
     /// An unknown sample recipient or stored profile, store errors.
     pub fn preview(&mut self, request: &PreviewRequest, now_ms: i64) -> Result<Preview, EditorError> {
         let started = std::time::Instant::now();
+        if let Some(name) = &request.email {
+            self.draft = Some((name.clone(), request.document.clone()));
+        }
         let data = match &request.profile {
             PreviewAs::Sample(name) => self.sample(name)?,
             PreviewAs::Stored(key) => {
@@ -501,6 +520,18 @@ impl EditorSession {
             problems,
             engine_ms: started.elapsed().as_secs_f64() * 1000.0,
         })
+    }
+
+    /// Writes the newest previewed document that was not saved since (the app calls this when it
+    /// exits, so an edit made just before closing is kept even if the UI could not save it).
+    ///
+    /// # Errors
+    /// As [`EditorSession::save`]; the draft is kept.
+    pub fn flush_draft(&mut self) -> Result<Option<SaveResult>, EditorError> {
+        match self.draft.clone() {
+            Some((name, document)) => self.save(&name, &document).map(Some),
+            None => Ok(None),
+        }
     }
 
     fn sample(&self, name: &str) -> Result<Value, EditorError> {
@@ -623,6 +654,7 @@ mod tests {
                 &PreviewRequest {
                     document: doc.clone(),
                     profile: PreviewAs::Sample("ada".to_owned()),
+                    email: None,
                 },
                 0,
             )
@@ -639,6 +671,7 @@ mod tests {
                 &PreviewRequest {
                     document: doc,
                     profile: PreviewAs::Empty,
+                    email: None,
                 },
                 0,
             )
@@ -648,12 +681,41 @@ mod tests {
             &PreviewRequest {
                 document: s.load("welcome").expect("welcome").document,
                 profile: PreviewAs::Sample("nobody".to_owned()),
+                email: None,
             },
             0,
         );
         assert_eq!(
             IpcError::from(unknown.expect_err("no sample")).code,
             ErrorCode::ProfileNotFound
+        );
+    }
+
+    #[test]
+    fn the_newest_previewed_document_is_saved_on_exit_unless_saved_already() {
+        let (_dir, mut s) = session();
+        let mut doc = s.load("welcome").expect("welcome").document;
+        doc.subject = "Edited just before closing".to_owned();
+        let request = PreviewRequest {
+            document: doc.clone(),
+            profile: PreviewAs::Empty,
+            email: Some("welcome".to_owned()),
+        };
+        s.preview(&request, 0).expect("preview");
+        assert!(s.flush_draft().expect("flush").is_some());
+        assert_eq!(
+            s.load("welcome").expect("load").document.subject,
+            "Edited just before closing"
+        );
+        assert!(s.flush_draft().expect("nothing left").is_none());
+        s.preview(&request, 0).expect("preview");
+        let mut newer = doc.clone();
+        newer.subject = "Newer, saved by the UI".to_owned();
+        s.save("welcome", &newer).expect("autosave");
+        assert!(s.flush_draft().expect("saved already").is_none());
+        assert_eq!(
+            s.load("welcome").expect("load").document.subject,
+            "Newer, saved by the UI"
         );
     }
 
@@ -667,6 +729,7 @@ mod tests {
                 &PreviewRequest {
                     document: doc,
                     profile: PreviewAs::Empty,
+                    email: None,
                 },
                 0,
             )

@@ -13,4 +13,9 @@ document: Document,
 /**
  * Whom to render it as.
  */
-profile: PreviewAs, };
+profile: PreviewAs, 
+/**
+ * The email the document belongs to. The session keeps the newest such document as a draft
+ * and writes it if the app exits before the UI's autosave did ([`EditorSession::flush_draft`]).
+ */
+email?: string, };

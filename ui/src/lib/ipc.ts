@@ -72,7 +72,6 @@ export function headline(e: unknown): string {
 
 export const api = {
   workspaceSummary: () => call<WorkspaceSummary>("workspace_summary"),
-  openWorkspace: (path: string) => call<WorkspaceSummary>("open_workspace", { path }),
   chooseWorkspace: () => call<WorkspaceSummary | null>("choose_workspace"),
   loadEmail: (name: string) => call<EmailFile>("load_email", { name }),
   createEmail: (name: string, title: string) => call<EmailFile>("create_email", { name, title }),
