@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Sets up and runs every test of Tessera: formatting, lints, unit, integration, differential and
-# golden tests. The same command runs in CI (.ci/run) and on a new machine.
+# golden tests, the designer UI's type check and unit tests, and the end-to-end test of the desktop
+# app in a real window (Xvfb + tauri-driver). The same command runs in CI (.ci/run) and on a new
+# machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -37,15 +39,34 @@ fi
 echo "== ESP engines (npm ci in tests/esp)"
 (cd tests/esp && npm ci --silent --no-audit --no-fund)
 
+# The desktop designer: system packages, tauri-driver, Node.js, npm ci, and the built UI (the app
+# binary embeds ui/dist, so it is built before cargo compiles src-tauri).
+log="$(mktemp)"
+ui_log="$(mktemp)"
+e2e_log="$(mktemp)"
+trap 'rm -f "$log" "$ui_log" "$e2e_log"' EXIT
+
+echo "== desktop setup"
+bash scripts/desktop-setup.sh
+echo "== UI: types and unit tests"
+(cd ui && npx svelte-check --tsconfig ./tsconfig.json --fail-on-warnings --output human) | tail -n 3
+(cd ui && npx vitest run) 2>&1 | tee "$ui_log"
+
 echo "== formatting"
 cargo fmt --all --check
 echo "== lints"
 cargo clippy --workspace --all-targets -j"$jobs" -- -D warnings
 echo "== tests"
-log="$(mktemp)"
-trap 'rm -f "$log"' EXIT
 cargo test --workspace -j"$jobs" 2>&1 | tee "$log"
-# One closing line for the whole run (cargo prints one per test binary, the last often a doc-test
-# binary with nothing in it).
-awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
-     END { printf "%d passed, %d failed\n", p, f }' "$log"
+echo "== desktop app end to end"
+cargo build -p tessera-desktop -j"$jobs"
+bash scripts/e2e.sh 2>&1 | tee "$e2e_log"
+grep '^e2e figures:' "$e2e_log" || true
+# One closing line for the whole run: cargo's per-binary results, Vitest's and the end-to-end checks.
+{
+  awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
+       END { print p + 0, f + 0 }' "$log"
+  sed 's/\x1b\[[0-9;]*m//g' "$ui_log" | awk '$1 == "Tests" { for (i = 2; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
+       END { print p + 0, f + 0 }'
+  awk '/^e2e: / { print $2, $5 }' "$e2e_log"
+} | awk '{ p += $1; f += $2 } END { printf "%d passed, %d failed\n", p, f }'

@@ -8,6 +8,7 @@
 
 pub mod batch;
 pub mod config;
+pub mod editor;
 pub mod error;
 pub mod export;
 pub mod files;

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 /// The kind of value a field holds; it decides the inspector control and how the value is escaped.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum FieldType {
@@ -33,6 +34,8 @@ pub enum FieldType {
 }
 
 /// One field of a block type.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(optional_fields))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FieldSpec {
@@ -55,6 +58,7 @@ pub struct FieldSpec {
     pub required: bool,
     /// Choices for `select`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<Vec<String>>", optional))]
     pub options: Vec<String>,
     /// Lowest value for `number`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -64,10 +68,12 @@ pub struct FieldSpec {
     pub max: Option<f64>,
     /// The fields of each item of a `list`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<Vec<FieldSpec>>", optional))]
     pub item_fields: Vec<FieldSpec>,
 }
 
 /// `block.json`.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct BlockSchema {
@@ -91,6 +97,7 @@ pub struct BlockSchema {
 }
 
 /// Where a block type comes from.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum BlockOrigin {

@@ -9,6 +9,8 @@ use serde_json::{Map, Value};
 pub const SCHEMA_VERSION: u32 = 1;
 
 /// An email: subject, preheader, settings and blocks.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(optional_fields))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Document {
@@ -24,6 +26,7 @@ pub struct Document {
     pub preheader: String,
     /// Settings that differ from the workspace's brand defaults.
     #[serde(default, skip_serializing_if = "Map::is_empty")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<Map<String, Value>>", optional))]
     pub settings: Map<String, Value>,
     /// The blocks, top to bottom.
     #[serde(default)]
@@ -31,6 +34,8 @@ pub struct Document {
 }
 
 /// One block placed in a document.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(optional_fields))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct BlockInstance {
@@ -41,6 +46,7 @@ pub struct BlockInstance {
     pub block_type: String,
     /// Field values that differ from the type's defaults.
     #[serde(default, skip_serializing_if = "Map::is_empty")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<Map<String, Value>>", optional))]
     pub fields: Map<String, Value>,
     /// Show the block only when this condition holds, e.g. `in_segment "vip"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -50,12 +56,15 @@ pub struct BlockInstance {
     pub hide_if: Option<String>,
     /// Data paths that must be present (besides the type's own) for the block to show.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<Vec<String>>", optional))]
     pub requires: Vec<String>,
     /// What shows when the block cannot: another block, or nothing.
     #[serde(default, skip_serializing_if = "Fallback::is_hide")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<ts_shapes::Fallback>", optional))]
     pub fallback: Fallback,
     /// Child blocks of container types (e.g. the `left` and `right` of `columns`).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<BTreeMap<String, Vec<BlockInstance>>>", optional))]
     pub slots: BTreeMap<String, Vec<BlockInstance>>,
 }
 
@@ -76,6 +85,25 @@ impl Fallback {
     #[must_use]
     pub fn is_hide(&self) -> bool {
         matches!(self, Self::Hide)
+    }
+}
+
+/// The TypeScript shape of [`Fallback`]: the word `"hide"` or a block.
+#[cfg(feature = "ts")]
+#[allow(dead_code)] // Only their TypeScript declarations are used.
+mod ts_shapes {
+    #[derive(ts_rs::TS)]
+    #[ts(rename = "Hide")]
+    pub enum Hide {
+        #[ts(rename = "hide")]
+        Hide,
+    }
+
+    #[derive(ts_rs::TS)]
+    #[ts(untagged)]
+    pub enum Fallback {
+        Hide(Hide),
+        Block(Box<super::BlockInstance>),
     }
 }
 

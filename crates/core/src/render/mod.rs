@@ -5,7 +5,7 @@ pub mod personalize;
 pub mod report;
 pub mod value;
 
-pub use personalize::{personalize_into, render_part, Event, Output, Site, Used};
+pub use personalize::{personalize_into, personalize_marked, render_part, BlockEdge, Event, Output, Site, Used};
 pub use report::{FallbackTaken, HiddenBlock, RenderReport, ShownBlock, StaleField, GMAIL_CLIP_BYTES};
 
 use serde_json::Value;
@@ -36,6 +36,28 @@ pub fn render(compiled: &Compiled, data: &Value) -> Rendered {
     let mut out = Output::default();
     personalize_into(compiled, data, &mut out);
     let report = RenderReport::build(compiled, &out.events, out.html.len(), out.text.len());
+    Rendered {
+        subject: out.subject,
+        preheader: out.preheader,
+        html: out.html,
+        text: out.text,
+        report,
+    }
+}
+
+/// Renders like [`render`], with `mark` writing before and after each top-level block's HTML (see
+/// [`personalize_marked`]). The report's `html_bytes` counts the email alone, without the marks.
+#[must_use]
+pub fn render_marked(compiled: &Compiled, data: &Value, mark: &mut dyn FnMut(BlockEdge<'_>, &mut String)) -> Rendered {
+    let mut out = Output::default();
+    let mut marked_bytes = 0;
+    personalize_marked(compiled, data, &mut out, &mut |edge, html| {
+        let before = html.len();
+        mark(edge, html);
+        marked_bytes += html.len() - before;
+    });
+    let html_bytes = out.html.len() - marked_bytes;
+    let report = RenderReport::build(compiled, &out.events, html_bytes, out.text.len());
     Rendered {
         subject: out.subject,
         preheader: out.preheader,

@@ -159,6 +159,27 @@ pub fn render_part(part: &Part, tables: &Tables, data: &Value, locale: &str) -> 
 
 /// Renders `compiled` for one recipient into `out` (cleared first).
 pub fn personalize_into(compiled: &Compiled, data: &Value, out: &mut Output) {
+    personalize_marked(compiled, data, out, &mut |_, _| {});
+}
+
+/// Where a top-level block starts or ends in the HTML part (see [`personalize_marked`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BlockEdge<'a> {
+    /// Before the block's HTML; the id of the top-level block instance.
+    Start(&'a str),
+    /// After the block's HTML.
+    End(&'a str),
+}
+
+/// Like [`personalize_into`], with `mark` writing into the HTML part before and after each top-level
+/// block (an editor's preview wraps blocks in elements it can outline and pick). The text part, the
+/// subject and the events are the same as without marks.
+pub fn personalize_marked(
+    compiled: &Compiled,
+    data: &Value,
+    out: &mut Output,
+    mark: &mut dyn FnMut(BlockEdge<'_>, &mut String),
+) {
     out.clear();
     let locale = compiled.settings.locale.as_str();
     let Output {
@@ -195,6 +216,7 @@ pub fn personalize_into(compiled: &Compiled, data: &Value, out: &mut Output) {
     w.record = true;
     for (i, fragment) in compiled.blocks.iter().enumerate() {
         w.site = Site::Block(u32::try_from(i).unwrap_or(u32::MAX));
+        mark(BlockEdge::Start(&fragment.instance_id), html);
         w.walk(
             &fragment.html.nodes,
             &fragment.html,
@@ -203,6 +225,7 @@ pub fn personalize_into(compiled: &Compiled, data: &Value, out: &mut Output) {
             html,
             Mode::Html,
         );
+        mark(BlockEdge::End(&fragment.instance_id), html);
     }
     w.site = Site::Layout;
     w.record = false;

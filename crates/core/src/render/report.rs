@@ -15,6 +15,7 @@ use crate::lang::parse::value_to_text;
 pub const GMAIL_CLIP_BYTES: usize = 102 * 1024;
 
 /// What one render did.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct RenderReport {
     /// Document name.
@@ -27,6 +28,7 @@ pub struct RenderReport {
     pub hidden_blocks: Vec<HiddenBlock>,
     /// Blocks with a `show_if` or `hide_if` rule that let them show, and which rule.
     #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<Vec<ShownBlock>>", optional))]
     pub shown_blocks: Vec<ShownBlock>,
     /// Every block instance that showed, in order (the coverage preview reads it).
     #[serde(skip)]
@@ -43,10 +45,12 @@ pub struct RenderReport {
     pub gmail_budget_bytes: usize,
     /// Data older than its source's freshness threshold (rendering as a stored profile).
     #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<Vec<StaleField>>", optional))]
     pub stale_fields: Vec<StaleField>,
 }
 
 /// A data field older than the freshness threshold of its source.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct StaleField {
     /// The data path, e.g. `profile.loyalty_points`.
@@ -60,6 +64,8 @@ pub struct StaleField {
 }
 
 /// A placeholder that did not get its value.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(optional_fields))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct FallbackTaken {
     /// The block it is in (`subject`, `preheader` outside blocks).
@@ -75,10 +81,12 @@ pub struct FallbackTaken {
     pub value: String,
     /// The value was there but could not be formatted.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<bool>", optional))]
     pub unformattable: bool,
 }
 
 /// A block shown because of its rules.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ShownBlock {
     /// The block instance id.
@@ -88,6 +96,8 @@ pub struct ShownBlock {
 }
 
 /// A block that did not show.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(optional_fields))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct HiddenBlock {
     /// The block instance id.

@@ -1,0 +1,748 @@
+//! The desktop designer's use cases: open a workspace (the per-user copy of the demo on first
+//! start), list what an editor needs (emails, block types, data dictionary, sample recipients,
+//! stored profiles), load, create and save documents atomically, and render a document being edited
+//! as a recipient, with each top-level block marked so the preview can outline and pick it.
+//!
+//! Every type that crosses the desktop app's IPC is here (or in `tessera-core`) and, with the `ts`
+//! feature, derives its TypeScript binding. Errors cross as [`IpcError`] `{code, message}`.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use tessera_core::model::{BlockOrigin, BlockSchema, DictionaryField, Document, Settings, SCHEMA_VERSION};
+use tessera_core::render::BlockEdge;
+use tessera_core::{Diagnostic, RenderReport, Severity};
+
+use crate::{write_atomic, EmailEntry, Workspace, WorkspaceError, EMAIL_SUFFIX};
+
+/// The folder under the per-user data folder that holds the editable copy of the demo.
+pub const DEMO_COPY_DIR: &str = "demo-workspace";
+/// The file under the per-user data folder that remembers the last workspace opened.
+pub const LAST_WORKSPACE_FILE: &str = "last-workspace";
+/// The URL scheme of the preview's pick links: `tessera-pick://block/<id>`. The desktop shell
+/// cancels every navigation to it and tells the UI which block was clicked.
+pub const PICK_SCHEME: &str = "tessera-pick";
+
+/// Why an editor use case failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum EditorError {
+    /// A workspace use case failed.
+    #[error(transparent)]
+    Workspace(#[from] WorkspaceError),
+    /// The open workspace is the read-only demo built into the binary.
+    #[error("the built-in demo is read-only: open a workspace folder to save your work")]
+    ReadOnly,
+    /// A new email's name is not usable as a file name.
+    #[error("\"{0}\" cannot be an email name: use lowercase letters, digits and dashes, starting with a letter")]
+    BadName(String),
+    /// A new email's name is taken.
+    #[error("an email named \"{0}\" already exists in this workspace")]
+    EmailExists(String),
+    /// No sample recipient of that name.
+    #[error("there is no sample recipient \"{0}\" in this workspace's data folder")]
+    NoSample(String),
+    /// The workspace has no profile store yet.
+    #[error("this workspace has no profile store yet: import profiles with `tessera import` first")]
+    NoStore,
+}
+
+/// What kind of failure an [`IpcError`] is, for the UI to choose its words and actions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// The folder is not a Tessera workspace.
+    NotAWorkspace,
+    /// The email does not exist.
+    EmailNotFound,
+    /// The email file or the document has a mistake.
+    InvalidDocument,
+    /// A name was refused.
+    BadName,
+    /// The workspace cannot be written to.
+    ReadOnly,
+    /// A profile or sample recipient does not exist, or the store is missing.
+    ProfileNotFound,
+    /// A file could not be read or written.
+    Io,
+    /// Anything else.
+    Internal,
+}
+
+/// An error as it crosses IPC: a code for the UI's logic and a message for the designer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct IpcError {
+    /// What kind of failure.
+    pub code: ErrorCode,
+    /// What happened, in words a designer understands.
+    pub message: String,
+}
+
+impl From<EditorError> for IpcError {
+    fn from(e: EditorError) -> Self {
+        let code = match &e {
+            EditorError::Workspace(w) => match w {
+                WorkspaceError::Config { .. } | WorkspaceError::AlreadyExists { .. } => ErrorCode::NotAWorkspace,
+                WorkspaceError::EmailNotFound { .. } => ErrorCode::EmailNotFound,
+                WorkspaceError::Json { .. } | WorkspaceError::Invalid { .. } | WorkspaceError::BlockType { .. } => {
+                    ErrorCode::InvalidDocument
+                }
+                WorkspaceError::Io { .. } => ErrorCode::Io,
+                WorkspaceError::DemoHasNoStore => ErrorCode::ProfileNotFound,
+                WorkspaceError::Store(s) if s.is_input_error() => ErrorCode::ProfileNotFound,
+                _ => ErrorCode::Internal,
+            },
+            EditorError::ReadOnly => ErrorCode::ReadOnly,
+            EditorError::BadName(_) | EditorError::EmailExists(_) => ErrorCode::BadName,
+            EditorError::NoSample(_) | EditorError::NoStore => ErrorCode::ProfileNotFound,
+        };
+        Self {
+            code,
+            message: e.to_string(),
+        }
+    }
+}
+
+impl From<WorkspaceError> for IpcError {
+    fn from(e: WorkspaceError) -> Self {
+        EditorError::from(e).into()
+    }
+}
+
+/// A block type as the palette and the inspector see it.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct BlockTypeInfo {
+    /// The id used as `type` in documents.
+    pub id: String,
+    /// Built in, or the workspace's own.
+    pub origin: BlockOrigin,
+    /// Name, description, category, fields, slots.
+    pub schema: BlockSchema,
+}
+
+/// A sample recipient (`data/<name>.json`).
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct SampleInfo {
+    /// The file stem, e.g. `ada`.
+    pub name: String,
+    /// A label: the profile's name and email when the sample has them.
+    pub label: String,
+}
+
+/// Everything the editor shows about the open workspace.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct WorkspaceSummary {
+    /// The workspace's display name.
+    pub name: String,
+    /// The folder.
+    pub root: String,
+    /// True when this folder is the per-user copy of the demo made on first start.
+    pub is_demo_copy: bool,
+    /// Email names (`welcome` for `emails/welcome.email.json`).
+    pub emails: Vec<String>,
+    /// Block types, built-in and the workspace's own, by id.
+    pub blocks: Vec<BlockTypeInfo>,
+    /// The data dictionary.
+    pub dictionary: Vec<DictionaryField>,
+    /// Sample recipients.
+    pub samples: Vec<SampleInfo>,
+    /// Whether `.tessera/store.db` exists (stored profiles can be previewed).
+    pub has_store: bool,
+    /// The brand's settings: what an email's settings override.
+    pub brand: Settings,
+    /// The email the editor opens first (`welcome` when there is one).
+    #[cfg_attr(feature = "ts", ts(optional))]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub default_email: Option<String>,
+}
+
+/// An email document with its name.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct EmailFile {
+    /// The email's name (its file stem).
+    pub name: String,
+    /// The document.
+    pub document: Document,
+}
+
+/// Whom to render a preview as.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(tag = "kind", content = "id", rename_all = "snake_case")]
+pub enum PreviewAs {
+    /// A sample recipient file, by name.
+    Sample(String),
+    /// A profile of the workspace's store, by email or id.
+    Stored(String),
+    /// Nobody: every placeholder shows its fallback.
+    Empty,
+}
+
+/// A request to render a document being edited.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct PreviewRequest {
+    /// The document as it is in the editor (saved or not).
+    pub document: Document,
+    /// Whom to render it as.
+    pub profile: PreviewAs,
+    /// The email the document belongs to. The session keeps the newest such document as a draft
+    /// and writes it if the app exits before the UI's autosave did ([`EditorSession::flush_draft`]).
+    #[cfg_attr(feature = "ts", ts(optional))]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+}
+
+/// A rendered preview.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(optional_fields))]
+pub struct Preview {
+    /// Subject line as the recipient sees it.
+    pub subject: String,
+    /// Preheader as the recipient sees it.
+    pub preheader: String,
+    /// The HTML, each top-level block wrapped in `<div class="tsr-block" data-tsr-block="ID">`
+    /// with a pick link; `None` when the document has errors that stop it rendering.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub html: Option<String>,
+    /// The plain-text part.
+    pub text: String,
+    /// What the render did; `None` when it could not render.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub report: Option<RenderReport>,
+    /// Problems in the document, errors and warnings, by block and field.
+    pub problems: Vec<Diagnostic>,
+    /// Milliseconds the engine took (compose, compile, render).
+    pub engine_ms: f64,
+}
+
+/// A stored profile found by a search.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ProfileHit {
+    /// The email address (the key to render as).
+    pub email: String,
+    /// First and last name, when known.
+    pub name: String,
+}
+
+/// The result of a save.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct SaveResult {
+    /// The file written.
+    pub path: String,
+    /// Bytes written.
+    pub bytes: u32,
+}
+
+/// The editor's session: the open workspace and where per-user files live.
+#[derive(Debug)]
+pub struct EditorSession {
+    workspace: Workspace,
+    data_dir: PathBuf,
+    /// The newest document previewed for an email and not saved since.
+    draft: Option<(String, Document)>,
+}
+
+impl EditorSession {
+    /// Opens the workspace the designer had open last time, or on first start (or when that folder
+    /// is gone) a per-user copy of the demo under `data_dir`, so edits can be saved.
+    ///
+    /// # Errors
+    /// The demo copy cannot be written or opened.
+    pub fn start(data_dir: &Path) -> Result<Self, EditorError> {
+        if let Ok(text) = std::fs::read_to_string(data_dir.join(LAST_WORKSPACE_FILE)) {
+            let last = PathBuf::from(text.trim());
+            if let Ok(workspace) = Workspace::open(&last) {
+                return Ok(Self {
+                    workspace,
+                    data_dir: data_dir.to_path_buf(),
+                    draft: None,
+                });
+            }
+        }
+        let demo = data_dir.join(DEMO_COPY_DIR);
+        if !demo.join(crate::CONFIG_FILE).is_file() {
+            crate::init(&demo)?;
+        }
+        let session = Self {
+            workspace: Workspace::open(&demo)?,
+            data_dir: data_dir.to_path_buf(),
+            draft: None,
+        };
+        session.remember()?;
+        Ok(session)
+    }
+
+    /// Opens another workspace folder and remembers it for the next start.
+    ///
+    /// # Errors
+    /// The folder is not a workspace or cannot be loaded; the current one stays open.
+    pub fn open(&mut self, dir: &Path) -> Result<WorkspaceSummary, EditorError> {
+        let next = Workspace::open(dir)?;
+        self.flush_draft()?;
+        self.workspace = next;
+        self.remember()?;
+        self.summary()
+    }
+
+    fn remember(&self) -> Result<(), EditorError> {
+        if let Some(root) = &self.workspace.root {
+            std::fs::create_dir_all(&self.data_dir).map_err(|source| WorkspaceError::Io {
+                path: self.data_dir.clone(),
+                source,
+            })?;
+            write_atomic(
+                &self.data_dir.join(LAST_WORKSPACE_FILE),
+                root.display().to_string().as_bytes(),
+            )?;
+        }
+        Ok(())
+    }
+
+    /// The open workspace.
+    #[must_use]
+    pub fn workspace(&self) -> &Workspace {
+        &self.workspace
+    }
+
+    fn root(&self) -> Result<&Path, EditorError> {
+        self.workspace.root.as_deref().ok_or(EditorError::ReadOnly)
+    }
+
+    /// What the editor shows about the open workspace.
+    ///
+    /// # Errors
+    /// A sample recipient file that is not valid JSON.
+    pub fn summary(&self) -> Result<WorkspaceSummary, EditorError> {
+        let ws = &self.workspace;
+        let samples = ws
+            .samples()?
+            .into_iter()
+            .map(|(name, data)| SampleInfo {
+                label: sample_label(&name, &data),
+                name,
+            })
+            .collect();
+        let brand = Settings::resolve(&ws.config.brand, &serde_json::Map::new()).unwrap_or_default();
+        let demo_copy = self.data_dir.join(DEMO_COPY_DIR);
+        Ok(WorkspaceSummary {
+            name: if ws.config.workspace.name.is_empty() {
+                ws.describe()
+            } else {
+                ws.config.workspace.name.clone()
+            },
+            root: ws.describe(),
+            is_demo_copy: ws.root.as_deref() == Some(demo_copy.as_path()),
+            emails: ws.email_names(),
+            blocks: ws
+                .library
+                .iter()
+                .map(|b| BlockTypeInfo {
+                    id: b.id.clone(),
+                    origin: b.origin.clone(),
+                    schema: b.schema.clone(),
+                })
+                .collect(),
+            dictionary: ws.dictionary.iter().cloned().collect(),
+            samples,
+            has_store: ws.store_path().is_ok_and(|p| p.is_file()),
+            brand,
+            default_email: self.default_email(),
+        })
+    }
+
+    /// The email the editor opens first: `welcome` when there is one, else the first by name.
+    #[must_use]
+    pub fn default_email(&self) -> Option<String> {
+        let names = self.workspace.email_names();
+        if names.iter().any(|n| n == "welcome") {
+            Some("welcome".to_owned())
+        } else {
+            names.into_iter().next()
+        }
+    }
+
+    /// Compiles the default email so the first preview is served from the compile cache (the app
+    /// calls this while its window starts). Problems are left for the preview to report.
+    pub fn warm_up(&mut self) {
+        if let Some(entry) = self.default_email().and_then(|n| self.workspace.email(&n).ok()) {
+            let _ = self.workspace.compile(&entry);
+        }
+    }
+
+    /// Loads an email by name.
+    ///
+    /// # Errors
+    /// Not found, or not a valid document.
+    pub fn load(&self, name: &str) -> Result<EmailFile, EditorError> {
+        let entry = self.workspace.email(name)?;
+        Ok(EmailFile {
+            name: entry.name,
+            document: entry.document,
+        })
+    }
+
+    /// Creates an empty email `emails/<name>.email.json` titled `title`.
+    ///
+    /// # Errors
+    /// A bad or taken name, the read-only demo, or a write failure.
+    pub fn create(&mut self, name: &str, title: &str) -> Result<EmailFile, EditorError> {
+        if !tessera_core::model::is_valid_id(name) {
+            return Err(EditorError::BadName(name.to_owned()));
+        }
+        let path = self.email_path(name)?;
+        if path.exists() {
+            return Err(EditorError::EmailExists(name.to_owned()));
+        }
+        let document = Document {
+            schema_version: SCHEMA_VERSION,
+            name: if title.trim().is_empty() {
+                name.to_owned()
+            } else {
+                title.trim().to_owned()
+            },
+            subject: String::new(),
+            preheader: String::new(),
+            settings: serde_json::Map::new(),
+            blocks: Vec::new(),
+        };
+        self.save(name, &document)?;
+        Ok(EmailFile {
+            name: name.to_owned(),
+            document,
+        })
+    }
+
+    fn email_path(&self, name: &str) -> Result<PathBuf, EditorError> {
+        if !tessera_core::model::is_valid_id(name) {
+            return Err(EditorError::BadName(name.to_owned()));
+        }
+        Ok(self.root()?.join("emails").join(format!("{name}{EMAIL_SUFFIX}")))
+    }
+
+    /// Saves a document atomically (temporary file, fsync, rename, fsync the folder), written
+    /// deterministically: two-space JSON in the format's key order, ending with a newline.
+    ///
+    /// # Errors
+    /// A bad name, the read-only demo, or a write failure (the old file is left as it was).
+    pub fn save(&mut self, name: &str, document: &Document) -> Result<SaveResult, EditorError> {
+        let path = self.email_path(name)?;
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(|source| WorkspaceError::Io {
+                path: parent.to_path_buf(),
+                source,
+            })?;
+        }
+        let mut text = serde_json::to_string_pretty(document).map_err(|e| WorkspaceError::Io {
+            path: path.clone(),
+            source: std::io::Error::new(std::io::ErrorKind::InvalidData, e),
+        })?;
+        text.push('\n');
+        write_atomic(&path, text.as_bytes())?;
+        // What the UI saves is its newest version of this email: an older previewed draft of it
+        // must not overwrite it later.
+        if self.draft.as_ref().is_some_and(|(n, _)| n == name) {
+            self.draft = None;
+        }
+        Ok(SaveResult {
+            path: path.display().to_string(),
+            bytes: u32::try_from(text.len()).unwrap_or(u32::MAX),
+        })
+    }
+
+    /// Renders a document being edited as a recipient. Each top-level block's HTML is wrapped in a
+    /// `div` carrying its id, with a transparent pick link over it (see [`PICK_SCHEME`]); the
+    /// report counts the email's bytes without these marks. A document with errors comes back with
+    /// no HTML and its problems.
+    ///
+    /// # Errors
+    /// An unknown sample recipient or stored profile, store errors.
+    pub fn preview(&mut self, request: &PreviewRequest, now_ms: i64) -> Result<Preview, EditorError> {
+        let started = std::time::Instant::now();
+        if let Some(name) = &request.email {
+            self.draft = Some((name.clone(), request.document.clone()));
+        }
+        let data = match &request.profile {
+            PreviewAs::Sample(name) => self.sample(name)?,
+            PreviewAs::Stored(key) => {
+                if !self.workspace.store_path().is_ok_and(|p| p.is_file()) {
+                    return Err(EditorError::NoStore);
+                }
+                self.workspace
+                    .open_store()?
+                    .stored_context(key)
+                    .map_err(WorkspaceError::from)?
+                    .data
+            }
+            PreviewAs::Empty => Value::Object(serde_json::Map::new()),
+        };
+        let entry = EmailEntry {
+            name: request.document.name.clone(),
+            path: PathBuf::from(format!("{}{EMAIL_SUFFIX}", request.document.name)),
+            document: request.document.clone(),
+        };
+        let problems = self.workspace.check(&entry);
+        if problems.iter().any(|d| d.severity == Severity::Error) {
+            return Ok(Preview {
+                subject: String::new(),
+                preheader: String::new(),
+                html: None,
+                text: String::new(),
+                report: None,
+                problems,
+                engine_ms: started.elapsed().as_secs_f64() * 1000.0,
+            });
+        }
+        let compiled = self.workspace.compile(&entry)?;
+        let mut rendered = tessera_core::render::render_marked(&compiled, &data, &mut mark_block);
+        if let PreviewAs::Stored(key) = &request.profile {
+            // Stale-data findings come with the workspace's stored-profile render.
+            if let Ok(full) = self.workspace.render_profile(&entry, key, now_ms) {
+                rendered.report.stale_fields = full.report.stale_fields;
+            }
+        }
+        Ok(Preview {
+            subject: rendered.subject,
+            preheader: rendered.preheader,
+            html: Some(rendered.html),
+            text: rendered.text,
+            report: Some(rendered.report),
+            problems,
+            engine_ms: started.elapsed().as_secs_f64() * 1000.0,
+        })
+    }
+
+    /// Writes the newest previewed document that was not saved since (the app calls this when it
+    /// exits, so an edit made just before closing is kept even if the UI could not save it).
+    ///
+    /// # Errors
+    /// As [`EditorSession::save`]; the draft is kept.
+    pub fn flush_draft(&mut self) -> Result<Option<SaveResult>, EditorError> {
+        match self.draft.clone() {
+            Some((name, document)) => self.save(&name, &document).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    fn sample(&self, name: &str) -> Result<Value, EditorError> {
+        let rel = format!("data/{name}.json");
+        if !tessera_core::model::is_valid_id(name) || !self.workspace.files().exists(&rel) {
+            return Err(EditorError::NoSample(name.to_owned()));
+        }
+        let text = self.workspace.files().read(&rel)?;
+        serde_json::from_str(&text).map_err(|e| WorkspaceError::json(self.workspace.files().display(&rel), &e).into())
+    }
+
+    /// Stored profiles whose email or name contains `query`, at most `limit`.
+    ///
+    /// # Errors
+    /// No store yet; SQLite errors.
+    pub fn search_profiles(&self, query: &str, limit: u32) -> Result<Vec<ProfileHit>, EditorError> {
+        if !self.workspace.store_path().is_ok_and(|p| p.is_file()) {
+            return Err(EditorError::NoStore);
+        }
+        let store = self.workspace.open_store()?;
+        Ok(store
+            .list_profiles(Some(query), limit as usize)
+            .map_err(WorkspaceError::from)?
+            .into_iter()
+            .map(|p| ProfileHit {
+                name: [p.first_name, p.last_name]
+                    .into_iter()
+                    .flatten()
+                    .collect::<Vec<_>>()
+                    .join(" "),
+                email: p.email,
+            })
+            .collect())
+    }
+}
+
+/// The preview's marks around a top-level block: a `div` with its id and a transparent pick link
+/// covering it. Ids are validated (`[a-z0-9_-]`), so they need no escaping; any other id gets no
+/// pick link.
+fn mark_block(edge: BlockEdge<'_>, html: &mut String) {
+    match edge {
+        BlockEdge::Start(id) if tessera_core::model::is_valid_id(id) => {
+            html.push_str("<div class=\"tsr-block\" id=\"tsr-");
+            html.push_str(id);
+            html.push_str("\" data-tsr-block=\"");
+            html.push_str(id);
+            html.push_str("\">");
+        }
+        BlockEdge::Start(_) => html.push_str("<div class=\"tsr-block\">"),
+        BlockEdge::End(id) if tessera_core::model::is_valid_id(id) => {
+            html.push_str("<a class=\"tsr-pick\" href=\"");
+            html.push_str(PICK_SCHEME);
+            html.push_str("://block/");
+            html.push_str(id);
+            html.push_str("\" aria-label=\"Select this block\"></a></div>");
+        }
+        BlockEdge::End(_) => html.push_str("</div>"),
+    }
+}
+
+fn sample_label(name: &str, data: &Value) -> String {
+    let profile = data.get("profile");
+    let text = |key: &str| profile.and_then(|p| p.get(key)).and_then(Value::as_str).unwrap_or("");
+    let full = format!("{} {}", text("first_name"), text("last_name"));
+    let full = full.trim();
+    match (full.is_empty(), text("email")) {
+        (true, "") => name.to_owned(),
+        (true, email) => email.to_owned(),
+        (false, "") => full.to_owned(),
+        (false, email) => format!("{full} <{email}>"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn session() -> (tempfile::TempDir, EditorSession) {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let s = EditorSession::start(dir.path()).expect("start");
+        (dir, s)
+    }
+
+    #[test]
+    fn first_start_copies_the_demo_and_remembers_it() {
+        let (dir, s) = session();
+        let summary = s.summary().expect("summary");
+        assert!(summary.is_demo_copy);
+        assert!(summary.emails.contains(&"welcome".to_owned()));
+        assert!(summary.blocks.iter().any(|b| b.id == "hero"));
+        assert!(summary
+            .samples
+            .iter()
+            .any(|x| x.name == "ada" && x.label.contains("Ada")));
+        let last = std::fs::read_to_string(dir.path().join(LAST_WORKSPACE_FILE)).expect("remembered");
+        assert_eq!(PathBuf::from(last), dir.path().join(DEMO_COPY_DIR));
+        // A second start opens the same folder, keeping edits.
+        let again = EditorSession::start(dir.path()).expect("restart");
+        assert_eq!(again.workspace().root, s.workspace().root);
+    }
+
+    #[test]
+    fn create_save_load_round_trip() {
+        let (_dir, mut s) = session();
+        let mut email = s.create("spring", "Spring news").expect("create");
+        assert!(email.document.blocks.is_empty());
+        assert!(matches!(s.create("spring", "again"), Err(EditorError::EmailExists(_))));
+        assert!(matches!(s.create("../x", "bad"), Err(EditorError::BadName(_))));
+        email.document.subject = "Hello {{default profile.first_name \"friend\"}}".to_owned();
+        s.save("spring", &email.document).expect("save");
+        assert_eq!(s.load("spring").expect("load").document, email.document);
+    }
+
+    #[test]
+    fn preview_marks_blocks_and_personalizes() {
+        let (_dir, mut s) = session();
+        let doc = s.load("welcome").expect("welcome").document;
+        let ada = s
+            .preview(
+                &PreviewRequest {
+                    document: doc.clone(),
+                    profile: PreviewAs::Sample("ada".to_owned()),
+                    email: None,
+                },
+                0,
+            )
+            .expect("preview");
+        let html = ada.html.expect("html");
+        for b in &doc.blocks {
+            assert!(html.contains(&format!("data-tsr-block=\"{}\"", b.id)), "{}", b.id);
+            assert!(html.contains(&format!("tessera-pick://block/{}", b.id)));
+        }
+        let report = ada.report.expect("report");
+        assert!(report.html_bytes < html.len(), "marks are not counted");
+        let empty = s
+            .preview(
+                &PreviewRequest {
+                    document: doc,
+                    profile: PreviewAs::Empty,
+                    email: None,
+                },
+                0,
+            )
+            .expect("preview");
+        assert!(!empty.report.expect("report").fallbacks.is_empty());
+        let unknown = s.preview(
+            &PreviewRequest {
+                document: s.load("welcome").expect("welcome").document,
+                profile: PreviewAs::Sample("nobody".to_owned()),
+                email: None,
+            },
+            0,
+        );
+        assert_eq!(
+            IpcError::from(unknown.expect_err("no sample")).code,
+            ErrorCode::ProfileNotFound
+        );
+    }
+
+    #[test]
+    fn the_newest_previewed_document_is_saved_on_exit_unless_saved_already() {
+        let (_dir, mut s) = session();
+        let mut doc = s.load("welcome").expect("welcome").document;
+        doc.subject = "Edited just before closing".to_owned();
+        let request = PreviewRequest {
+            document: doc.clone(),
+            profile: PreviewAs::Empty,
+            email: Some("welcome".to_owned()),
+        };
+        s.preview(&request, 0).expect("preview");
+        assert!(s.flush_draft().expect("flush").is_some());
+        assert_eq!(
+            s.load("welcome").expect("load").document.subject,
+            "Edited just before closing"
+        );
+        assert!(s.flush_draft().expect("nothing left").is_none());
+        s.preview(&request, 0).expect("preview");
+        let mut newer = doc.clone();
+        newer.subject = "Newer, saved by the UI".to_owned();
+        s.save("welcome", &newer).expect("autosave");
+        assert!(s.flush_draft().expect("saved already").is_none());
+        assert_eq!(
+            s.load("welcome").expect("load").document.subject,
+            "Newer, saved by the UI"
+        );
+    }
+
+    #[test]
+    fn a_document_with_errors_previews_its_problems() {
+        let (_dir, mut s) = session();
+        let mut doc = s.load("welcome").expect("welcome").document;
+        doc.blocks[0].block_type = "no-such-block".to_owned();
+        let p = s
+            .preview(
+                &PreviewRequest {
+                    document: doc,
+                    profile: PreviewAs::Empty,
+                    email: None,
+                },
+                0,
+            )
+            .expect("preview");
+        assert!(p.html.is_none());
+        assert!(p.problems.iter().any(|d| d.severity == Severity::Error));
+    }
+
+    #[test]
+    fn opening_a_folder_that_is_not_a_workspace_keeps_the_current_one() {
+        let (dir, mut s) = session();
+        let err = s.open(dir.path()).expect_err("not a workspace");
+        assert_eq!(IpcError::from(err).code, ErrorCode::NotAWorkspace);
+        assert!(s.summary().expect("summary").is_demo_copy);
+    }
+}

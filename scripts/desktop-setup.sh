@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Sets up what the desktop designer needs to build, run and be tested, installing only what is
+# missing: the WebKitGTK/Tauri system packages, Xvfb and WebKitWebDriver (Debian 12 / Ubuntu),
+# tauri-driver, Node.js 20.19+ with the UI's npm packages (npm ci, committed lockfile), and the built
+# UI in ui/dist (embedded into the app binary when cargo builds it).
+# Sourced by scripts/test.sh and scripts/designer.sh; run it alone to prepare a machine.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+apt_install() {
+  local missing=()
+  for pkg in "$@"; do dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg"); done
+  [ "${#missing[@]}" -eq 0 ] && return 0
+  echo "installing ${missing[*]}"
+  local sudo=()
+  [ "$(id -u)" = 0 ] || sudo=(sudo)
+  "${sudo[@]}" apt-get update -qq
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+}
+
+# The tried recipe of ../shared/design/MACHINE.md: Tauri's build dependencies, Xvfb and the WebKit
+# WebDriver for the end-to-end test.
+apt_install libwebkit2gtk-4.1-dev build-essential curl wget file libxdo-dev libssl-dev \
+  libayatana-appindicator3-dev librsvg2-dev pkg-config xvfb xauth webkit2gtk-driver
+
+node_ok() {
+  command -v node >/dev/null 2>&1 && node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(a>20||(a===20&&b>=19)?0:1)'
+}
+if ! node_ok; then
+  apt_install nodejs npm
+  node_ok || { echo "error: Node.js 20.19 or newer is needed for the UI build (Vite 8); install it (e.g. from nodejs.org) and run this again" >&2; exit 1; }
+fi
+
+# tauri-driver has no --version; being on PATH is enough.
+if ! command -v tauri-driver >/dev/null 2>&1; then
+  echo "installing tauri-driver (cargo install, a few minutes once)"
+  cargo install tauri-driver --locked -j"${TESSERA_JOBS:-2}"
+fi
+
+# npm ci only when the installed packages do not match the lockfile.
+if ! cmp -s ui/package-lock.json ui/node_modules/.tessera-lockfile 2>/dev/null; then
+  (cd ui && npm ci --no-audit --no-fund --loglevel=error && cp package-lock.json node_modules/.tessera-lockfile)
+fi
+(cd ui && npx vite build --logLevel warn)

@@ -1,0 +1,19 @@
+// The app's own commands get permissions (`allow-<command>`), so the capability file can grant the
+// window exactly the commands the UI uses and nothing else.
+fn main() {
+    let commands = &[
+        "workspace_summary",
+        "choose_workspace",
+        "load_email",
+        "create_email",
+        "save_email",
+        "render_preview",
+        "search_profiles",
+        "startup_ms",
+        "finish_close",
+    ];
+    tauri_build::try_build(
+        tauri_build::Attributes::new().app_manifest(tauri_build::AppManifest::new().commands(commands)),
+    )
+    .unwrap_or_else(|e| panic!("tauri-build failed: {e:#}"));
+}

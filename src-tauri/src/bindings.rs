@@ -1,0 +1,32 @@
+//! The TypeScript bindings of every type that crosses IPC, generated with ts-rs into
+//! `ui/src/bindings/` (never written by hand). `tests/bindings.rs` fails when the committed files are
+//! stale; `TESSERA_BLESS=1 cargo test -p tessera-desktop --test bindings` rewrites them.
+
+use std::path::Path;
+
+use tessera_core::model::Document;
+use tessera_workspace::editor::{
+    EmailFile, ErrorCode, IpcError, Preview, PreviewAs, PreviewRequest, ProfileHit, SaveResult, WorkspaceSummary,
+};
+use ts_rs::TS;
+
+/// Where the bindings live, relative to the repository root.
+pub const BINDINGS_DIR: &str = "ui/src/bindings";
+
+/// Writes the binding of every IPC type (and every type they use) into `dir`.
+///
+/// # Errors
+/// A file cannot be written.
+pub fn export_all(dir: &Path) -> Result<(), ts_rs::ExportError> {
+    WorkspaceSummary::export_all_to(dir)?;
+    EmailFile::export_all_to(dir)?;
+    Document::export_all_to(dir)?;
+    PreviewRequest::export_all_to(dir)?;
+    PreviewAs::export_all_to(dir)?;
+    Preview::export_all_to(dir)?;
+    ProfileHit::export_all_to(dir)?;
+    SaveResult::export_all_to(dir)?;
+    IpcError::export_all_to(dir)?;
+    ErrorCode::export_all_to(dir)?;
+    Ok(())
+}

@@ -1,0 +1,85 @@
+// Typed calls to the Rust commands (src-tauri/src/commands.rs). Every type comes from the generated
+// bindings; errors arrive as `{code, message}` and are rebuilt as `TesseraError`.
+import { invoke } from "@tauri-apps/api/core";
+import { listen, type UnlistenFn } from "@tauri-apps/api/event";
+import type { Document } from "../bindings/Document";
+import type { EmailFile } from "../bindings/EmailFile";
+import type { ErrorCode } from "../bindings/ErrorCode";
+import type { IpcError } from "../bindings/IpcError";
+import type { Preview } from "../bindings/Preview";
+import type { PreviewRequest } from "../bindings/PreviewRequest";
+import type { ProfileHit } from "../bindings/ProfileHit";
+import type { SaveResult } from "../bindings/SaveResult";
+import type { WorkspaceSummary } from "../bindings/WorkspaceSummary";
+
+/** A failed command, with the code Rust gave it. */
+export class TesseraError extends Error {
+  readonly code: ErrorCode;
+  constructor(e: IpcError) {
+    super(e.message);
+    this.code = e.code;
+  }
+}
+
+const CODES: readonly ErrorCode[] = [
+  "not_a_workspace",
+  "email_not_found",
+  "invalid_document",
+  "bad_name",
+  "read_only",
+  "profile_not_found",
+  "io",
+  "internal",
+];
+
+function isIpcError(e: unknown): e is IpcError {
+  if (typeof e !== "object" || e === null) return false;
+  const o = e as { code?: unknown; message?: unknown };
+  return typeof o.message === "string" && typeof o.code === "string" && (CODES as readonly string[]).includes(o.code);
+}
+
+async function call<T>(command: string, args: Record<string, unknown> = {}): Promise<T> {
+  try {
+    return await invoke<T>(command, args);
+  } catch (e) {
+    if (isIpcError(e)) throw new TesseraError(e);
+    throw new TesseraError({ code: "internal", message: e instanceof Error ? e.message : String(e) });
+  }
+}
+
+/** A headline for an error, in a designer's words; the message holds the details. */
+export function headline(e: unknown): string {
+  const code = e instanceof TesseraError ? e.code : "internal";
+  switch (code) {
+    case "not_a_workspace":
+      return "That folder is not a Tessera workspace";
+    case "email_not_found":
+      return "That email could not be found";
+    case "invalid_document":
+      return "This email has a mistake Tessera cannot render";
+    case "bad_name":
+      return "Choose another name";
+    case "read_only":
+      return "This workspace cannot be saved to";
+    case "profile_not_found":
+      return "That recipient could not be found";
+    case "io":
+      return "A file could not be read or written";
+    default:
+      return "Something went wrong";
+  }
+}
+
+export const api = {
+  workspaceSummary: () => call<WorkspaceSummary>("workspace_summary"),
+  chooseWorkspace: () => call<WorkspaceSummary | null>("choose_workspace"),
+  loadEmail: (name: string) => call<EmailFile>("load_email", { name }),
+  createEmail: (name: string, title: string) => call<EmailFile>("create_email", { name, title }),
+  saveEmail: (name: string, document: Document) => call<SaveResult>("save_email", { name, document }),
+  renderPreview: (request: PreviewRequest) => call<Preview>("render_preview", { request }),
+  searchProfiles: (query: string) => call<ProfileHit[]>("search_profiles", { query }),
+  startupMs: () => call<number>("startup_ms"),
+  finishClose: () => call<null>("finish_close"),
+  onPick: (f: (id: string) => void): Promise<UnlistenFn> => listen<string>("preview-pick", (e) => f(e.payload)),
+  onCloseRequested: (f: () => void): Promise<UnlistenFn> => listen("flush-and-close", () => f()),
+};
