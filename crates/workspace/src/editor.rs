@@ -665,7 +665,17 @@ mod tests {
             assert!(html.contains(&format!("tessera-pick://block/{}", b.id)));
         }
         let report = ada.report.expect("report");
-        assert!(report.html_bytes < html.len(), "marks are not counted");
+        // The marks wrap the blocks and nothing else: without them the HTML is the email's own,
+        // and the report counts only that.
+        let plain = s
+            .workspace
+            .render(
+                &s.workspace.email("welcome").expect("welcome"),
+                &s.sample("ada").expect("ada"),
+            )
+            .expect("render");
+        assert_eq!(report.html_bytes, plain.html.len(), "marks are not counted");
+        assert_eq!(ada.subject, plain.subject);
         let empty = s
             .preview(
                 &PreviewRequest {
