@@ -61,7 +61,6 @@ cargo test --workspace -j"$jobs" 2>&1 | tee "$log"
 echo "== desktop app end to end"
 cargo build -p tessera-desktop -j"$jobs"
 bash scripts/e2e.sh 2>&1 | tee "$e2e_log"
-grep '^e2e figures:' "$e2e_log" || true
 # One closing line for the whole run: cargo's per-binary results, Vitest's and the end-to-end checks.
 {
   awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }

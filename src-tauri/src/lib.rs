@@ -55,7 +55,10 @@ pub fn run() {
             };
             let mut session = EditorSession::start(&data_dir)?;
             if let Some(folder) = std::env::args_os().nth(1) {
-                session.open(std::path::Path::new(&folder))?;
+                // A folder that is not a workspace is reported, and the last workspace opens.
+                if let Err(e) = session.open(std::path::Path::new(&folder)) {
+                    eprintln!("Tessera could not open {}: {e}", folder.to_string_lossy());
+                }
             }
             app.manage(AppState {
                 session: Mutex::new(session),

@@ -665,7 +665,17 @@ mod tests {
             assert!(html.contains(&format!("tessera-pick://block/{}", b.id)));
         }
         let report = ada.report.expect("report");
-        assert!(report.html_bytes < html.len(), "marks are not counted");
+        // The marks wrap the blocks and nothing else: without them the HTML is the email's own,
+        // and the report counts only that.
+        let plain = s
+            .workspace
+            .render(
+                &s.workspace.email("welcome").expect("welcome"),
+                &s.sample("ada").expect("ada"),
+            )
+            .expect("render");
+        assert_eq!(report.html_bytes, plain.html.len(), "marks are not counted");
+        assert_eq!(ada.subject, plain.subject);
         let empty = s
             .preview(
                 &PreviewRequest {
@@ -717,6 +727,37 @@ mod tests {
             s.load("welcome").expect("load").document.subject,
             "Newer, saved by the UI"
         );
+    }
+
+    #[test]
+    fn stored_profiles_are_searched_and_previewed_once_the_store_exists() {
+        let (_dir, mut s) = session();
+        assert!(!s.summary().expect("summary").has_store);
+        assert!(matches!(s.search_profiles("lea", 5), Err(EditorError::NoStore)));
+        let mut store = s.workspace().open_store().expect("store");
+        let csv = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/demo/store/profiles.csv");
+        let options = tessera_store::import::ImportOptions::new(tessera_store::import::Kind::Profiles);
+        tessera_store::import::import(&mut store, &csv, &options, &|_| {}).expect("import");
+        drop(store);
+        assert!(s.summary().expect("summary").has_store);
+        let hits = s.search_profiles("lea schäfer", 5).expect("search");
+        let lea = hits
+            .iter()
+            .find(|h| h.email.starts_with("lea.schaefer"))
+            .unwrap_or_else(|| panic!("{hits:?}"));
+        assert_eq!(lea.name, "Lea Schäfer");
+        let doc = s.load("welcome").expect("welcome").document;
+        let preview = s
+            .preview(
+                &PreviewRequest {
+                    document: doc,
+                    profile: PreviewAs::Stored(lea.email.clone()),
+                    email: None,
+                },
+                0,
+            )
+            .expect("preview as a stored profile");
+        assert!(preview.subject.contains("Lea"), "{}", preview.subject);
     }
 
     #[test]
