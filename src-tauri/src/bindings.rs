@@ -5,9 +5,17 @@
 use std::path::Path;
 
 use tessera_core::model::Document;
+use tessera_store::import::ImportReport;
+use tessera_store::profiles::ProfileSummary;
 use tessera_workspace::editor::{
     EmailFile, ErrorCode, IpcError, Preview, PreviewAs, PreviewRequest, ProfileHit, SaveResult, WorkspaceSummary,
 };
+use tessera_workspace::screens::blocks::BlockTypeUsage;
+use tessera_workspace::screens::export::TargetExport;
+use tessera_workspace::screens::profiles::{ImportPreview, ProfileCard};
+use tessera_workspace::screens::segments::{Coverage, DraftCount, SegmentInfo};
+use tessera_workspace::screens::send::{OutboxItem, OutboxMessage, SendForm, SendSetup};
+use tessera_workspace::send::SendReport;
 use ts_rs::TS;
 
 /// Where the bindings live, relative to the repository root.
@@ -28,5 +36,19 @@ pub fn export_all(dir: &Path) -> Result<(), ts_rs::ExportError> {
     SaveResult::export_all_to(dir)?;
     IpcError::export_all_to(dir)?;
     ErrorCode::export_all_to(dir)?;
+    ImportPreview::export_all_to(dir)?;
+    ImportReport::export_all_to(dir)?;
+    ProfileSummary::export_all_to(dir)?;
+    ProfileCard::export_all_to(dir)?;
+    SegmentInfo::export_all_to(dir)?;
+    DraftCount::export_all_to(dir)?;
+    Coverage::export_all_to(dir)?;
+    TargetExport::export_all_to(dir)?;
+    SendSetup::export_all_to(dir)?;
+    SendForm::export_all_to(dir)?;
+    SendReport::export_all_to(dir)?;
+    OutboxItem::export_all_to(dir)?;
+    OutboxMessage::export_all_to(dir)?;
+    BlockTypeUsage::export_all_to(dir)?;
     Ok(())
 }

@@ -11,6 +11,7 @@
 pub mod bindings;
 mod commands;
 pub mod guard;
+mod screens;
 
 use std::path::PathBuf;
 use std::sync::{Mutex, MutexGuard};
@@ -84,6 +85,25 @@ pub fn run() {
             commands::search_profiles,
             commands::startup_ms,
             commands::finish_close,
+            screens::choose_import_file,
+            screens::import_preview,
+            screens::import_file,
+            screens::browse_profiles,
+            screens::profile_card,
+            screens::list_segments,
+            screens::count_segment,
+            screens::save_segment,
+            screens::segment_coverage,
+            screens::export_targets,
+            screens::export_email,
+            screens::save_export,
+            screens::send_setup,
+            screens::store_smtp_password,
+            screens::send_test,
+            screens::outbox_list,
+            screens::outbox_message,
+            screens::block_usage,
+            screens::open_block_folder,
         ])
         .build(tauri::generate_context!());
     match result {

@@ -9,8 +9,10 @@ use crate::{ms_to_rfc3339, Store, StoreError};
 
 /// A profile as listed.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ProfileSummary {
     /// Store id.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub id: i64,
     /// Email address.
     pub email: String,
@@ -26,6 +28,7 @@ pub struct ProfileSummary {
 
 /// One event, as shown with a profile.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct EventSummary {
     /// Event type.
     #[serde(rename = "type")]
@@ -46,8 +49,10 @@ pub struct EventSummary {
 
 /// A profile with everything known about it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ProfileDetail {
     /// Store id.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub id: i64,
     /// The profile as templates see it (`profile.*`): fields and custom attributes.
     pub profile: Map<String, Value>,
@@ -108,6 +113,23 @@ impl Store {
             }
         };
         result.map_err(|e| self.sql_error(e))
+    }
+
+    /// The profiles with these store ids, in the order given (unknown ids are left out).
+    ///
+    /// # Errors
+    /// SQLite errors.
+    pub fn profiles_by_id(&self, ids: &[i64]) -> Result<Vec<ProfileSummary>, StoreError> {
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            let found = self
+                .conn()
+                .prepare_cached(&format!("{SUMMARY} WHERE id = ?1"))
+                .and_then(|mut st| st.query_row([id], summary).optional())
+                .map_err(|e| self.sql_error(e))?;
+            out.extend(found);
+        }
+        Ok(out)
     }
 
     /// Finds a profile by store id, email, CRM id or shop id.

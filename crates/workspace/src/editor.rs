@@ -67,6 +67,14 @@ pub enum ErrorCode {
     ProfileNotFound,
     /// A file could not be read or written.
     Io,
+    /// A file to import was refused as a whole (format, encoding, columns, mapping).
+    ImportRefused,
+    /// A segment definition has a mistake (the message names its JSON path).
+    InvalidSegment,
+    /// An export target cannot express something the email uses, or is unknown.
+    CannotExport,
+    /// A test send could not start (addresses, sender, SMTP profile, password, keyring).
+    SendRefused,
     /// Anything else.
     Internal,
 }
@@ -91,6 +99,17 @@ impl From<EditorError> for IpcError {
                     ErrorCode::InvalidDocument
                 }
                 WorkspaceError::Io { .. } => ErrorCode::Io,
+                WorkspaceError::Segment { .. } | WorkspaceError::Segments { .. } => ErrorCode::InvalidSegment,
+                WorkspaceError::Store(tessera_store::StoreError::Segment(_)) => ErrorCode::InvalidSegment,
+                WorkspaceError::Store(
+                    tessera_store::StoreError::Refused { .. }
+                    | tessera_store::StoreError::Mapping { .. }
+                    | tessera_store::StoreError::Option(_),
+                ) => ErrorCode::ImportRefused,
+                WorkspaceError::Export { .. } => ErrorCode::CannotExport,
+                WorkspaceError::Send(_) | WorkspaceError::InvalidRecipients { .. } | WorkspaceError::NoRecipients => {
+                    ErrorCode::SendRefused
+                }
                 WorkspaceError::DemoHasNoStore => ErrorCode::ProfileNotFound,
                 WorkspaceError::Store(s) if s.is_input_error() => ErrorCode::ProfileNotFound,
                 _ => ErrorCode::Internal,
@@ -313,6 +332,11 @@ impl EditorSession {
     #[must_use]
     pub fn workspace(&self) -> &Workspace {
         &self.workspace
+    }
+
+    /// The open workspace, for use cases that compile (export, coverage, send).
+    pub fn workspace_mut(&mut self) -> &mut Workspace {
+        &mut self.workspace
     }
 
     fn root(&self) -> Result<&Path, EditorError> {

@@ -13,6 +13,7 @@ pub mod error;
 pub mod export;
 pub mod files;
 pub mod preview;
+pub mod screens;
 pub mod segments;
 pub mod send;
 

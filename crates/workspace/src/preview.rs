@@ -14,6 +14,7 @@ use crate::{segments::add_live_data, write_atomic, EmailEntry, Workspace, Worksp
 
 /// One rendered case.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Case {
     /// File-safe name (`segment-vip`, `edge-missing-fields`).
     pub name: String,
@@ -21,6 +22,7 @@ pub struct Case {
     pub description: String,
     /// The stored profile rendered as, when one was.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub profile: Option<String>,
     /// Subject line.
     pub subject: String,
@@ -41,6 +43,7 @@ pub struct Case {
 
 /// The whole preview.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Matrix {
     /// The email's name.
     pub email: String,

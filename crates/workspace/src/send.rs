@@ -48,6 +48,7 @@ pub struct SendRequest {
 
 /// How one message ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     /// Accepted by the server or written to the outbox.
@@ -60,6 +61,7 @@ pub enum Status {
 
 /// One message of a test send.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct MessageResult {
     /// The profile rendered as.
     pub profile: String,
@@ -85,17 +87,21 @@ pub struct MessageResult {
     pub status: Status,
     /// The server's reply, or where the outbox file is.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub response: Option<String>,
     /// A short code for the failure.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<String>", optional))]
     pub error_code: Option<&'static str>,
     /// The readable failure.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub error: Option<String>,
 }
 
 /// What a test send did.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SendReport {
     /// The email's name.
     pub email: String,

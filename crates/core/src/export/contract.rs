@@ -13,6 +13,7 @@ use crate::render::value::{compare, is_missing, is_truthy, lookup};
 
 /// One field the exported template reads.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct FieldContract {
     /// The data path in Tessera's terms (`profile.first_name`, `cart.items[].name`).
     pub path: String,

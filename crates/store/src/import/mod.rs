@@ -620,3 +620,81 @@ mod tests {
         assert_eq!(on(&store), 1, "after a refused import");
     }
 }
+
+/// The first rows of a file as an import would read them, for a preview before importing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FilePreview {
+    /// The encoding the file is read with.
+    pub encoding: String,
+    /// Its size in bytes.
+    pub size: u64,
+    /// The column names (CSV header, or the keys of the first JSON records in order).
+    pub columns: Vec<String>,
+    /// The first rows, one cell per column (blank when a record lacks it).
+    pub rows: Vec<Vec<String>>,
+}
+
+/// Reads the header and the first `rows` records of a file, with the reader the import uses.
+///
+/// # Errors
+/// The file cannot be opened, is not `.csv`, `.json` or `.jsonl`, or cannot be parsed.
+pub fn preview_file(path: &Path, rows: usize) -> Result<FilePreview, StoreError> {
+    const STOP: &str = "\u{0}preview-complete";
+    let format = format_of(path)?;
+    let source = source::open(path)?;
+    let mut columns: Vec<String> = Vec::new();
+    let mut records: Vec<records::Record> = Vec::new();
+    let mut on = |event: records::Event<'_>| {
+        match event {
+            records::Event::Header(h) => columns = h.to_vec(),
+            records::Event::Record(r) => {
+                for (name, _) in &r.cells {
+                    if !columns.contains(name) {
+                        columns.push(name.clone());
+                    }
+                }
+                records.push(r);
+            }
+        }
+        if records.len() >= rows {
+            Err(STOP.to_owned())
+        } else {
+            Ok(())
+        }
+    };
+    let read = match format {
+        Format::Csv => records::read_csv(source.reader, &mut on),
+        Format::Json => records::read_json_array(source.reader, &mut on),
+        Format::Jsonl => records::read_jsonl(source.reader, &mut on),
+    };
+    match read {
+        Err(reason) if reason != STOP => {
+            return Err(StoreError::Refused {
+                path: path.to_path_buf(),
+                reason,
+            })
+        }
+        _ => {}
+    }
+    let rows = records
+        .iter()
+        .map(|r| {
+            columns
+                .iter()
+                .map(|c| {
+                    r.cells
+                        .iter()
+                        .find(|(name, _)| name == c)
+                        .map(|(_, cell)| cell.text().into_owned())
+                        .unwrap_or_default()
+                })
+                .collect()
+        })
+        .collect();
+    Ok(FilePreview {
+        encoding: source.encoding,
+        size: source.size,
+        columns,
+        rows,
+    })
+}

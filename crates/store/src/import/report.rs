@@ -7,11 +7,14 @@ pub const LISTED_REJECTIONS: usize = 1000;
 
 /// A row that was not imported.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Rejection {
     /// 1-based line in the file.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub line: u64,
     /// The field at fault, when one is.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub field: Option<String>,
     /// Why, in words.
     pub reason: String,
@@ -19,8 +22,10 @@ pub struct Rejection {
 
 /// Two profiles that look like the same person but are not certain to be: reported, not merged.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct FuzzyMatch {
     /// Line of the imported row.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub line: u64,
     /// Its email.
     pub email: String,
@@ -34,15 +39,19 @@ pub struct FuzzyMatch {
 
 /// How many profiles entered and left a segment.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SegmentDelta {
     /// Profiles that entered.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub entered: u64,
     /// Profiles that left.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub left: u64,
 }
 
 /// The outcome of one import.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ImportReport {
     /// The file.
     pub file: String,
@@ -53,19 +62,29 @@ pub struct ImportReport {
     /// Nothing was written.
     pub dry_run: bool,
     /// Rows read (header excluded).
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub rows_read: u64,
     /// New rows.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub inserted: u64,
     /// Existing rows changed.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub updated: u64,
     /// Rows merged into another row of the same file (duplicates).
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub merged: u64,
     /// Rows already present as they are.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub unchanged: u64,
     /// Rows not imported.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub rejected: u64,
     /// Segment membership changes caused by the import, by segment.
     #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    #[cfg_attr(
+        feature = "ts",
+        ts(as = "Option<std::collections::BTreeMap<String, SegmentDelta>>", optional)
+    )]
     pub segments: std::collections::BTreeMap<String, SegmentDelta>,
     /// The rejected rows (the first [`LISTED_REJECTIONS`]).
     pub rejections: Vec<Rejection>,
@@ -75,8 +94,10 @@ pub struct ImportReport {
     pub warnings: Vec<String>,
     /// The import batch recorded, unless dry run.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<u32>", optional))]
     pub batch: Option<i64>,
     /// Wall time in milliseconds.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub duration_ms: u64,
 }
 

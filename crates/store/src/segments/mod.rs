@@ -236,10 +236,12 @@ fn definition_hash(segment: &Segment) -> String {
 
 /// A segment with its current size.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SegmentSummary {
     /// Name.
     pub name: String,
     /// Current members.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub members: u64,
     /// When the whole store was last evaluated for it (RFC 3339), if ever.
     pub evaluated_at: Option<String>,
@@ -247,8 +249,10 @@ pub struct SegmentSummary {
 
 /// A current member of a segment.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Member {
     /// Store id.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub id: i64,
     /// Email.
     pub email: String,
@@ -459,6 +463,26 @@ impl Store {
                 .collect()
             })
             .map_err(|e| self.sql_error(e))
+    }
+
+    /// Evaluates a segment of `set` that need not be stored (a definition being edited) over the
+    /// whole store as of `as_of`, writing no membership: how many profiles it holds and the first
+    /// `limit` of them by store id.
+    ///
+    /// # Errors
+    /// An unknown segment or reference, SQLite errors.
+    pub fn evaluate_draft(
+        &self,
+        set: &SegmentSet,
+        name: &str,
+        as_of: i64,
+        limit: usize,
+    ) -> Result<(u64, Vec<crate::profiles::ProfileSummary>), StoreError> {
+        let cuts = Cuts::load_or_compute(self.conn(), as_of).map_err(|e| self.sql_error(e))?;
+        let rule = compile::compile(set, set.require(name)?, &cuts, as_of)?;
+        let ids = evaluate::members(self.conn(), &rule, Scope::All).map_err(|e| self.sql_error(e))?;
+        let first: Vec<i64> = ids.iter().copied().take(limit).collect();
+        Ok((ids.len() as u64, self.profiles_by_id(&first)?))
     }
 
     /// Up to `limit` current members of a segment, by store id.

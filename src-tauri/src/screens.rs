@@ -1,0 +1,195 @@
+//! The commands of the Profiles, Segments, Export, Send and Blocks screens: each is a one-line
+//! adapter over [`tessera_workspace::screens`]. Long ones (import, coverage, export, send) run off
+//! the main thread so the window stays responsive; the import reports its progress as
+//! `import-progress` events (bytes read).
+
+use serde_json::Value;
+use tauri::{Emitter, State, Window};
+use tauri_plugin_dialog::DialogExt;
+use tessera_store::import::ImportReport;
+use tessera_store::profiles::ProfileSummary;
+use tessera_workspace::editor::{ErrorCode, IpcError, SaveResult};
+use tessera_workspace::screens::blocks::{self, BlockTypeUsage};
+use tessera_workspace::screens::export::{self, TargetExport};
+use tessera_workspace::screens::profiles::{self, ImportPreview, ProfileCard};
+use tessera_workspace::screens::segments::{self, Coverage, DraftCount, SegmentInfo};
+use tessera_workspace::screens::send::{self, OutboxItem, OutboxMessage, SendForm, SendSetup};
+use tessera_workspace::send::SendReport;
+
+use crate::AppState;
+
+type Reply<T> = Result<T, IpcError>;
+
+/// The event the import's progress arrives in; its payload is the bytes read so far.
+pub const IMPORT_PROGRESS_EVENT: &str = "import-progress";
+
+/// How many members a segment's draft count lists.
+const MEMBERS_LISTED: usize = 50;
+
+/// Asks for a file to import with the system's file dialog (`None`: cancelled).
+#[tauri::command(async)]
+pub fn choose_import_file(window: Window) -> Reply<Option<String>> {
+    let picked = window
+        .dialog()
+        .file()
+        .set_parent(&window)
+        .add_filter(
+            "Profiles, events or products",
+            &["csv", "json", "jsonl", "ndjson", "tsv", "txt"],
+        )
+        .blocking_pick_file();
+    Ok(picked.and_then(|p| p.into_path().ok()).map(|p| p.display().to_string()))
+}
+
+/// The columns of a file and where an import of `kind` would put each, with its first rows.
+#[tauri::command(async)]
+pub fn import_preview(path: String, kind: String) -> Reply<ImportPreview> {
+    Ok(profiles::import_preview(std::path::Path::new(&path), &kind)?)
+}
+
+/// Imports a file into the workspace's store, emitting `import-progress` as it reads.
+#[tauri::command(async)]
+pub fn import_file(window: Window, state: State<'_, AppState>, path: String, kind: String) -> Reply<ImportReport> {
+    let progress = |read: u64| {
+        let _ = window.emit(IMPORT_PROGRESS_EVENT, read);
+    };
+    Ok(profiles::import_file(
+        state.session()?.workspace(),
+        std::path::Path::new(&path),
+        &kind,
+        &progress,
+    )?)
+}
+
+/// Stored profiles matching a search (all for an empty one), at most 200.
+#[tauri::command(async)]
+pub fn browse_profiles(state: State<'_, AppState>, query: String) -> Reply<Vec<ProfileSummary>> {
+    Ok(profiles::browse(state.session()?.workspace(), &query, 200)?)
+}
+
+/// One stored profile with its attributes, data ages, recent events and segments.
+#[tauri::command(async)]
+pub fn profile_card(state: State<'_, AppState>, key: String) -> Reply<ProfileCard> {
+    Ok(profiles::card(
+        state.session()?.workspace(),
+        &key,
+        20,
+        tessera_store::now_ms(),
+    )?)
+}
+
+/// The workspace's segment definitions with their sizes.
+#[tauri::command(async)]
+pub fn list_segments(state: State<'_, AppState>) -> Reply<Vec<SegmentInfo>> {
+    Ok(segments::list(state.session()?.workspace(), tessera_store::now_ms())?)
+}
+
+/// Counts a definition being edited (nothing is written).
+#[tauri::command(async)]
+pub fn count_segment(state: State<'_, AppState>, name: String, definition: Value) -> Reply<DraftCount> {
+    Ok(segments::count_draft(
+        state.session()?.workspace(),
+        &name,
+        &definition,
+        tessera_store::now_ms(),
+        MEMBERS_LISTED,
+    )?)
+}
+
+/// Saves a definition as `segments/<name>.json`, atomically.
+#[tauri::command(async)]
+pub fn save_segment(state: State<'_, AppState>, name: String, definition: Value) -> Reply<SaveResult> {
+    Ok(segments::save(state.session()?.workspace(), &name, &definition)?)
+}
+
+/// The coverage preview of a saved email across the segments it refers to.
+#[tauri::command(async)]
+pub fn segment_coverage(state: State<'_, AppState>, email: String) -> Reply<Coverage> {
+    Ok(segments::coverage(
+        state.session()?.workspace_mut(),
+        &email,
+        tessera_store::now_ms(),
+    )?)
+}
+
+/// The export targets' names.
+#[tauri::command]
+pub fn export_targets() -> Vec<String> {
+    export::targets()
+}
+
+/// A saved email exported to each target (or each target's refusal).
+#[tauri::command(async)]
+pub fn export_email(state: State<'_, AppState>, email: String, targets: Vec<String>) -> Reply<Vec<TargetExport>> {
+    Ok(export::export_email(
+        state.session()?.workspace_mut(),
+        &email,
+        &targets,
+    )?)
+}
+
+/// Writes a saved email's exports into `exports/<email>/<target>/`; returns the folders.
+#[tauri::command(async)]
+pub fn save_export(state: State<'_, AppState>, email: String, targets: Vec<String>) -> Reply<Vec<String>> {
+    Ok(export::save(state.session()?.workspace_mut(), &email, &targets)?)
+}
+
+/// The SMTP profiles, default route, sender and outbox of the workspace.
+#[tauri::command(async)]
+pub fn send_setup(state: State<'_, AppState>) -> Reply<SendSetup> {
+    Ok(send::setup(state.session()?.workspace())?)
+}
+
+/// Stores an SMTP profile's password in the OS keyring.
+#[tauri::command(async)]
+pub fn store_smtp_password(state: State<'_, AppState>, profile: String, password: String) -> Reply<()> {
+    Ok(send::store_password(state.session()?.workspace(), &profile, password)?)
+}
+
+/// Sends a test: one message per (profile, address), with a result for each.
+#[tauri::command(async)]
+pub fn send_test(state: State<'_, AppState>, form: SendForm) -> Reply<SendReport> {
+    Ok(send::send(state.session()?.workspace_mut(), &form)?)
+}
+
+/// The local outbox, newest first.
+#[tauri::command(async)]
+pub fn outbox_list(state: State<'_, AppState>) -> Reply<Vec<OutboxItem>> {
+    Ok(send::outbox(state.session()?.workspace())?)
+}
+
+/// One outbox message's headers and source.
+#[tauri::command(async)]
+pub fn outbox_message(state: State<'_, AppState>, id: String) -> Reply<OutboxMessage> {
+    Ok(send::outbox_message(state.session()?.workspace(), &id)?)
+}
+
+/// Every block type with the emails that use it, and the emails that could not be read.
+#[tauri::command(async)]
+pub fn block_usage(state: State<'_, AppState>) -> Reply<(Vec<BlockTypeUsage>, Vec<String>)> {
+    Ok(blocks::usage(state.session()?.workspace())?)
+}
+
+/// Opens a workspace block type's folder in the system's file manager.
+#[tauri::command(async)]
+pub fn open_block_folder(state: State<'_, AppState>, id: String) -> Reply<String> {
+    let dir = blocks::folder(state.session()?.workspace(), &id)?;
+    let opener = if cfg!(target_os = "macos") {
+        "open"
+    } else if cfg!(target_os = "windows") {
+        "explorer"
+    } else {
+        "xdg-open"
+    };
+    std::process::Command::new(opener)
+        .arg(&dir)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .map_err(|e| IpcError {
+            code: ErrorCode::Io,
+            message: format!("{} could not be opened with {opener}: {e}", dir.display()),
+        })?;
+    Ok(dir.display().to_string())
+}
