@@ -7,6 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/var/tmp/tessera-target}"
 app="${TESSERA_APP:-$CARGO_TARGET_DIR/debug/tessera-desktop}"
+cli="${TESSERA_CLI:-$CARGO_TARGET_DIR/debug/tessera}"
 out="${TESSERA_E2E_OUT:-$PWD/target/e2e}"
 # A free X display and a free port pair, so runs on a shared machine do not collide.
 n=99
@@ -15,6 +16,7 @@ display="${TESSERA_E2E_DISPLAY:-:$n}"
 port="${TESSERA_E2E_PORT:-4444}"
 while (echo >"/dev/tcp/127.0.0.1/$port") 2>/dev/null || (echo >"/dev/tcp/127.0.0.1/$((port + 1))") 2>/dev/null; do port=$((port + 2)); done
 [ -x "$app" ] || { echo "error: $app is not built (run scripts/test.sh or scripts/designer.sh)" >&2; exit 1; }
+[ -x "$cli" ] || { echo "error: $cli is not built (cargo build -p tessera)" >&2; exit 1; }
 command -v tauri-driver >/dev/null || { echo "error: tauri-driver is missing (cargo install tauri-driver --locked)" >&2; exit 1; }
 
 data="$(mktemp -d)"
@@ -36,4 +38,4 @@ TESSERA_DATA_DIR="$data/user" tauri-driver --port "$port" --native-port "$((port
 pids+=($!)
 for _ in $(seq 100); do (echo >"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.1; done
 
-TESSERA_APP="$app" TESSERA_E2E_OUT="$out" WEBDRIVER_URL="http://127.0.0.1:$port" node ui/e2e/run.mjs
+TESSERA_APP="$app" TESSERA_CLI="$cli" TESSERA_E2E_OUT="$out" WEBDRIVER_URL="http://127.0.0.1:$port" node ui/e2e/run.mjs

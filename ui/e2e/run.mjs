@@ -5,7 +5,8 @@
 //   WEBDRIVER_URL      tauri-driver (http://127.0.0.1:4444)
 // The app's per-user data folder (TESSERA_DATA_DIR) is a fresh temporary folder set by the script, so
 // the first start copies the demo workspace exactly as a designer's first start does.
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
+import os from "node:os";
 import fs from "node:fs";
 import path from "node:path";
 import { Keys, Session, sleep } from "./webdriver.mjs";
@@ -13,7 +14,10 @@ import { Keys, Session, sleep } from "./webdriver.mjs";
 const app = process.env.TESSERA_APP;
 const out = process.env.TESSERA_E2E_OUT ?? "target/e2e";
 const base = process.env.WEBDRIVER_URL ?? "http://127.0.0.1:4444";
+const cli = process.env.TESSERA_CLI;
+const repo = path.resolve(path.dirname(new URL(import.meta.url).pathname), "../..");
 if (!app) throw new Error("set TESSERA_APP to the app binary");
+if (!cli) throw new Error("set TESSERA_CLI to the tessera command-line binary");
 fs.mkdirSync(out, { recursive: true });
 
 let step = 0;
@@ -92,6 +96,149 @@ function percentile(sorted, p) {
 
 const figures = {};
 let s;
+/** The test SMTP server (tests/smtp/server.py), stopped by its PID at the end. */
+let smtp = null;
+
+/** Sets a select's or input's value as a user's choice does (change event). */
+async function choose(s, css, value) {
+  await s.execute("const e = document.querySelector(arguments[0]); e.value = arguments[1]; e.dispatchEvent(new Event('input', { bubbles: true })); e.dispatchEvent(new Event('change', { bubbles: true }));", [css, value]);
+}
+
+/** Scrolls an element into the middle of the window, then clicks it as a user does. */
+async function press(s, css) {
+  await s.find(css);
+  await s.execute("document.querySelector(arguments[0]).scrollIntoView({ block: 'center' })", [css]);
+  await (await s.find(css)).click();
+}
+
+/** Runs the tessera CLI on the app's workspace; returns stdout (fails the test on a failure). */
+function tessera(workspace, args) {
+  const r = spawnSync(cli, ["--workspace", workspace, ...args], { encoding: "utf8" });
+  if (r.status !== 0) throw new Error(`tessera ${args.join(" ")} failed (${r.status}): ${r.stderr}`);
+  return r.stdout;
+}
+
+/** Starts the aiosmtpd server the Rust send tests use; resolves with its port and maildir. */
+function startSmtp() {
+  const maildir = fs.mkdtempSync(path.join(os.tmpdir(), "tessera-e2e-smtp-"));
+  const python = process.env.TESSERA_TEST_PYTHON ?? (fs.existsSync("/usr/bin/python3") ? "/usr/bin/python3" : "python3");
+  smtp = spawn(python, [path.join(repo, "tests/smtp/server.py"), "--maildir", maildir], { stdio: ["ignore", "pipe", "inherit"] });
+  return new Promise((resolve, reject) => {
+    let seen = "";
+    const timer = setTimeout(() => reject(new Error(`the SMTP server did not start: ${seen}`)), 15000);
+    smtp.stdout.on("data", (d) => {
+      seen += d;
+      const m = /READY (\d+)/.exec(seen);
+      if (m) {
+        clearTimeout(timer);
+        resolve({ port: Number(m[1]), maildir });
+      }
+    });
+    smtp.on("exit", (code) => reject(new Error(`the SMTP server exited (${code}): ${seen}`)));
+  });
+}
+
+async function screens(s) {
+  const workspace = await s.execute("return document.querySelector('.brand').title.replace(/^Workspace: /, '')");
+  check(fs.existsSync(path.join(workspace, "tessera.toml")), `the app's workspace is on disk (${workspace})`);
+
+  // Profiles: import the demo CSV, see the mapping and the report, browse, preview as a profile.
+  await press(s, "[data-testid=nav-profiles]");
+  await s.find("[data-testid=screen-profiles]");
+  const csv = path.join(repo, "fixtures/demo/store/profiles.csv");
+  await choose(s, "[data-testid=import-path]", csv);
+  await s.waitFor("return document.querySelector('[data-testid=import-preview]') !== null", { what: "the mapping preview" });
+  const mapping = await s.execute("return document.querySelector('[data-testid=import-preview]').textContent");
+  check(mapping.includes("→ email") && mapping.includes("attribute loyalty_tier"), "the import preview maps the columns (email to the email field, Loyalty tier to an attribute)");
+  await shot(s, "import-preview");
+  const dry = JSON.parse(tessera(workspace, ["import", csv, "--kind", "profiles", "--dry-run", "--json"]));
+  await press(s, "[data-testid=import-run]");
+  await s.waitFor("return document.querySelector('[data-testid=import-report]') !== null", { what: "the import report", timeout: 60000 });
+  const report = await s.execute("const n = (id) => Number(document.querySelector(`[data-testid=${id}]`).textContent); return { read: n('report-read'), inserted: n('report-inserted'), rejected: n('report-rejected'), merged: n('report-merged'), listed: document.querySelectorAll('[data-testid=import-rejections] tbody tr').length }");
+  check(report.read === dry.rows_read && report.inserted === dry.inserted && report.rejected === dry.rejected && report.merged === dry.merged && report.inserted > 0,
+    `the import report counts what the CLI's dry run of the same file does (${JSON.stringify(report)})`);
+  check(report.rejected === report.listed, "each rejected row is listed with its line and reason");
+  await shot(s, "import-report");
+  await s.waitFor("return document.querySelectorAll('[data-testid=profile-row]').length > 0", { what: "stored profiles" });
+  await press(s, "[data-testid=profile-row] td");
+  await s.waitFor("return document.querySelector('[data-testid=profile-card]') !== null", { what: "the profile card" });
+  const cardEmail = await s.execute("return document.querySelector('[data-testid=profile-card] h3').textContent.trim()");
+  await press(s, "[data-testid=preview-as-profile]");
+  await s.waitFor("return document.querySelector('[data-testid=profile-select]')?.value === 'stored:' + arguments[0]", { args: [cardEmail], what: "preview as the stored profile" });
+  check(true, `"preview as" switches the designer to the stored profile ${cardEmail}`);
+
+  // Segments: build a rule, see the live count agree with the CLI once saved, and the coverage grid.
+  await press(s, "[data-testid=nav-segments]");
+  await press(s, "[data-testid=segment-new]");
+  await (await s.find("[data-testid=segment-name]")).type("e2e-britain");
+  await (await s.find("[data-testid=segment-description]")).type("Profiles in Britain");
+  await choose(s, "[data-testid=rule-kind]", "attribute");
+  await press(s, "[data-testid=rule-add]");
+  await choose(s, "[data-testid=attr-name]", "country");
+  await (await s.find("[data-testid=attr-value]")).type("GB");
+  const counted = await s.waitFor("const c = document.querySelector('[data-testid=segment-count]'); return c.dataset.busy === 'false' && c.dataset.count !== '' ? Number(c.dataset.count) : false", { what: "the live count" });
+  check(counted > 0 && counted < report.inserted, `the live count shows the members while editing (${counted})`);
+  check((await s.execute("return document.querySelectorAll('[data-testid=segment-members] tr').length")) === Math.min(counted, 50), "the members are listed");
+  await shot(s, "segment-builder");
+  await press(s, "[data-testid=segment-save]");
+  await s.find("[data-testid=segment-saved]");
+  const savedDef = JSON.parse(fs.readFileSync(path.join(workspace, "segments/e2e-britain.json"), "utf8"));
+  check(JSON.stringify(savedDef) === JSON.stringify({ description: "Profiles in Britain", rule: { all: [{ attribute: "country", eq: "GB" }] } }), "the segment is saved to segments/e2e-britain.json");
+  const cliCount = JSON.parse(tessera(workspace, ["segments", "count", "e2e-britain", "--json"]))[0].members;
+  check(cliCount === counted, `the CLI counts the saved segment the same (${cliCount})`);
+  await choose(s, "[data-testid=email-select]", "abandoned-cart");
+  await s.waitFor("return document.querySelector('[data-testid=email-select]').value === 'abandoned-cart'", { what: "abandoned-cart to open" });
+  await press(s, "[data-testid=coverage-run]");
+  await s.waitFor("return document.querySelectorAll('[data-testid=coverage-case]').length >= 6", { what: "the coverage grid", timeout: 30000 });
+  const grid = await s.execute("return { frames: [...document.querySelectorAll('[data-testid=coverage-grid] iframe')].map(f => f.getAttribute('sandbox')), segments: document.querySelectorAll('[data-testid=coverage-case]').length, unreachedShown: document.querySelectorAll('[data-unreached=true]').length }");
+  const matrix = JSON.parse(tessera(workspace, ["preview-matrix", "abandoned-cart", "--out", fs.mkdtempSync(path.join(os.tmpdir(), "tessera-e2e-matrix-")), "--json"]));
+  check(grid.frames.length === matrix.cases.length && grid.frames.every((v) => v === ""), `the coverage renders every case side by side in sandboxed frames (${grid.frames.length})`);
+  check(grid.unreachedShown === matrix.unreached_blocks.length, `blocks no case reaches are highlighted (${grid.unreachedShown})`);
+  await shot(s, "coverage");
+
+  // Export: Liquid in the window equals the CLI's template.html.
+  await press(s, "[data-testid=nav-export]");
+  await press(s, "[data-testid=export-run]");
+  await s.waitFor("return document.querySelector('[data-testid=export-code]') !== null", { what: "the exported code", timeout: 30000 });
+  const shown = await s.execute("return document.querySelector('[data-testid=export-code]').textContent");
+  const outDir = fs.mkdtempSync(path.join(os.tmpdir(), "tessera-e2e-export-"));
+  tessera(workspace, ["export", "abandoned-cart", "--target", "liquid", "--out", outDir]);
+  const fromCli = fs.readFileSync(path.join(outDir, "abandoned-cart/liquid/template.html"), "utf8");
+  check(shown === fromCli, `the Liquid export in the window equals the CLI's (${shown.length} bytes)`);
+  check((await s.execute("return document.querySelectorAll('[data-testid=export-code] .tok-template').length")) > 0, "the Liquid delimiters are highlighted");
+  check((await s.execute("return document.querySelectorAll('[data-testid=export-contract] tbody tr').length")) > 0, "the data contract lists the fields");
+  await shot(s, "export-liquid");
+
+  // Send: a test to a real SMTP server on this machine, which receives it.
+  const server = await startSmtp();
+  await press(s, "[data-testid=nav-send]");
+  await (await s.find("[data-testid=send-to]")).type("seed@example.com");
+  await choose(s, "[data-testid=send-route]", "url");
+  await choose(s, "[data-testid=send-url]", `smtp://127.0.0.1:${server.port}`);
+  await press(s, "[data-testid=send-run]");
+  await s.waitFor("return document.querySelectorAll('[data-testid=send-row]').length > 0", { what: "the send results", timeout: 30000 });
+  const statuses = await s.execute("return [...document.querySelectorAll('[data-testid=send-row]')].map(r => r.dataset.status)");
+  check(statuses.length === 1 && statuses[0] === "sent", `the result per recipient says sent (${statuses})`);
+  const received = fs.readdirSync(server.maildir).filter((f) => f.endsWith(".eml"));
+  const eml = received.length === 1 ? fs.readFileSync(path.join(server.maildir, received[0]), "utf8") : "";
+  const envelope = received.length === 1 ? JSON.parse(fs.readFileSync(path.join(server.maildir, received[0].replace(".eml", ".json")), "utf8")) : {};
+  check(/Subject: .*\[TEST\]/i.test(eml) && JSON.stringify(envelope).includes("seed@example.com"), "the SMTP server received the test for seed@example.com");
+  await shot(s, "send-smtp");
+  await choose(s, "[data-testid=send-route]", "outbox");
+  await press(s, "[data-testid=send-run]");
+  await s.waitFor("return document.querySelectorAll('[data-testid=outbox-item]').length > 0", { what: "the outbox", timeout: 30000 });
+  await press(s, "[data-testid=outbox-item] td");
+  await s.waitFor("return document.querySelector('[data-testid=outbox-message]')?.textContent.includes('[TEST]')", { what: "the outbox message" });
+  check(true, "with the outbox chosen, the test is in the outbox viewer");
+
+  // Blocks: which emails use a block type.
+  await press(s, "[data-testid=nav-blocks]");
+  await s.waitFor("return document.querySelector('[data-testid=block-row-hero]')?.textContent.includes('welcome')", { what: "block usage" });
+  check(true, "the Blocks screen lists the emails that use the hero block");
+  await shot(s, "blocks");
+  await press(s, "[data-testid=nav-design]");
+  check((await s.execute("return document.querySelector('[data-testid=canvas]').offsetParent !== null")) === true, "back on the Design screen the preview is there");
+}
 try {
   // 1. First start: the demo workspace, copied to the per-user folder, opens with a preview.
   const first = await start();
@@ -105,9 +252,9 @@ try {
   await shot(s, "first-start-demo");
 
   // 2. Build an email from an empty document.
-  await (await s.find("[data-testid=new-email]")).click();
+  await press(s, "[data-testid=new-email]");
   await (await s.find("[data-testid=new-email-name]")).type("E2E Launch");
-  await (await s.find("[data-testid=new-email-create]")).click();
+  await press(s, "[data-testid=new-email-create]");
   await s.waitFor("return document.querySelector('[data-testid=email-select]').value === 'e2e-launch'", { what: "the new email to open" });
   check((await s.execute(layerOrder)) === "", "the new email is empty");
   await shot(s, "empty-email");
@@ -123,13 +270,13 @@ try {
   const headline = await s.find("[data-testid=field-headline]");
   await headline.clear();
   await headline.type("Hello ");
-  await (await s.find("[data-testid=field-headline-ph-open]")).click();
+  await press(s, "[data-testid=field-headline-ph-open]");
   await (await s.find("[data-testid=field-headline-ph-search]")).type("first");
   await (await s.find('[data-testid=field-headline-ph-field][data-path="profile.first_name"]')).click();
   const fb = await s.find("[data-testid=field-headline-ph-fallback]");
   await fb.clear();
   await fb.type("friend");
-  await (await s.find("[data-testid=field-headline-ph-insert]")).click();
+  await press(s, "[data-testid=field-headline-ph-insert]");
   const value = await (await s.find("[data-testid=field-headline]")).prop("value");
   check(value === 'Hello {{default profile.first_name "friend"}}', `headline holds the placeholder with its fallback (${value})`);
   await waitPreview(s, "return document.querySelector('[data-tsr-block=hero-1]').textContent.includes('Hello Ada')", "Hello Ada");
@@ -169,15 +316,15 @@ try {
   check((await s.execute(layerOrder)) === "header-1,text-1,hero-1,button-1", "text moved above the hero");
   await waitPreview(s, previewOrder + " === 'header-1,text-1,hero-1,button-1'", "the reordered preview");
   await shot(s, "reordered");
-  await (await s.find("[data-testid=palette-search]")).click();
+  await press(s, "[data-testid=palette-search]");
   await s.chord([Keys.CONTROL], "z");
   await s.waitFor(layerOrder.replace("return ", "return (") + ") === 'header-1,hero-1,text-1,button-1'", { what: "undo" });
   await waitPreview(s, previewOrder + " === 'header-1,hero-1,text-1,button-1'", "the preview after undo");
   check(true, "Ctrl+Z undoes the move");
-  await (await s.find("[data-testid=redo]")).click();
+  await press(s, "[data-testid=redo]");
   await s.waitFor(layerOrder.replace("return ", "return (") + ") === 'header-1,text-1,hero-1,button-1'", { what: "redo" });
   check(true, "Redo moves it again");
-  await (await s.find("[data-testid=palette-search]")).click();
+  await press(s, "[data-testid=palette-search]");
   await s.chord([Keys.CONTROL], "z");
   await s.waitFor(layerOrder.replace("return ", "return (") + ") === 'header-1,hero-1,text-1,button-1'", { what: "undo again" });
   await shot(s, "undone");
@@ -222,14 +369,14 @@ try {
   await s.execute(drag, ['[data-testid=layer][data-block="columns-1"]', "[data-testid=layers] > li:first-child"]);
   await s.waitFor(layerOrder.replace("return ", "return (") + ") === 'columns-1,header-1,hero-1,text-1,button-1'", { what: "columns dragged to the top" });
   check(true, "dragging a block in the structure list reorders it");
-  await (await s.find("[data-testid=width-mobile]")).click();
-  await (await s.find("[data-testid=dark-toggle]")).click();
+  await press(s, "[data-testid=width-mobile]");
+  await press(s, "[data-testid=dark-toggle]");
   await waitPreview(s, "return innerWidth <= 375 && [...document.styleSheets].some(sh => [...sh.cssRules].some(r => r.media && r.media.mediaText === 'all'))", "mobile width in dark mode");
   check(true, "mobile width and dark mode apply the email's own media rules");
   await shot(s, "columns-mobile-dark");
 
   // 8. Close the window in the middle of an edit (before the autosave's delay): nothing is lost.
-  await (await s.find("[data-testid=tab-email]")).click();
+  await press(s, "[data-testid=tab-email]");
   const subject = await s.find("[data-testid=setting-subject]");
   await subject.type("Closed mid-edit");
   // Close it as the window's close button does (WebDriver's "close window" would tear the web view
@@ -243,10 +390,13 @@ try {
   s = third.s;
   await s.execute("const s = document.querySelector('[data-testid=email-select]'); s.value = 'e2e-launch'; s.dispatchEvent(new Event('change', { bubbles: true }));");
   await s.waitFor("return document.querySelector('[data-testid=email-select]').value === 'e2e-launch'", { what: "the email after closing" });
-  await (await s.find("[data-testid=tab-email]")).click();
+  await press(s, "[data-testid=tab-email]");
   const kept = await s.waitFor("const v = document.querySelector('[data-testid=setting-subject]')?.value; return v ? v : false", { what: "the subject", timeout: 5000 }).catch(() => "");
   check(kept === "Closed mid-edit", `an edit made just before closing the window is saved (${JSON.stringify(kept)})`);
   check((await s.execute(layerOrder)) === "columns-1,header-1,hero-1,text-1,button-1", "the dragged blocks are saved too");
+
+  // 9. The data, export and send screens, on the demo copy the app has open.
+  await screens(s);
 } catch (e) {
   if (s) {
     const state = await s.execute("return JSON.stringify({ metrics: window.__tessera, banner: document.querySelector('[data-testid=error-banner]')?.textContent ?? null })").catch(() => "?");
@@ -256,6 +406,7 @@ try {
   throw e;
 } finally {
   if (s) await s.quit().catch(() => {});
+  if (smtp !== null) smtp.kill();
 }
 
 const passed = results.filter((r) => r.ok).length;

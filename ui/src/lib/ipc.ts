@@ -11,6 +11,21 @@ import type { PreviewRequest } from "../bindings/PreviewRequest";
 import type { ProfileHit } from "../bindings/ProfileHit";
 import type { SaveResult } from "../bindings/SaveResult";
 import type { WorkspaceSummary } from "../bindings/WorkspaceSummary";
+import type { BlockTypeUsage } from "../bindings/BlockTypeUsage";
+import type { Coverage } from "../bindings/Coverage";
+import type { DraftCount } from "../bindings/DraftCount";
+import type { ImportPreview } from "../bindings/ImportPreview";
+import type { ImportReport } from "../bindings/ImportReport";
+import type { OutboxItem } from "../bindings/OutboxItem";
+import type { OutboxMessage } from "../bindings/OutboxMessage";
+import type { ProfileCard } from "../bindings/ProfileCard";
+import type { ProfileSummary } from "../bindings/ProfileSummary";
+import type { SegmentInfo } from "../bindings/SegmentInfo";
+import type { SendForm } from "../bindings/SendForm";
+import type { SendReport } from "../bindings/SendReport";
+import type { SendSetup } from "../bindings/SendSetup";
+import type { TargetExport } from "../bindings/TargetExport";
+import type { JsonValue } from "../bindings/serde_json/JsonValue";
 
 /** A failed command, with the code Rust gave it. */
 export class TesseraError extends Error {
@@ -29,6 +44,10 @@ const CODES: readonly ErrorCode[] = [
   "read_only",
   "profile_not_found",
   "io",
+  "import_refused",
+  "invalid_segment",
+  "cannot_export",
+  "send_refused",
   "internal",
 ];
 
@@ -65,6 +84,14 @@ export function headline(e: unknown): string {
       return "That recipient could not be found";
     case "io":
       return "A file could not be read or written";
+    case "import_refused":
+      return "Tessera cannot import that file";
+    case "invalid_segment":
+      return "This segment rule has a mistake";
+    case "cannot_export":
+      return "That export target cannot express this email";
+    case "send_refused":
+      return "The test was not sent";
     default:
       return "Something went wrong";
   }
@@ -80,6 +107,26 @@ export const api = {
   searchProfiles: (query: string) => call<ProfileHit[]>("search_profiles", { query }),
   startupMs: () => call<number>("startup_ms"),
   finishClose: () => call<null>("finish_close"),
+  chooseImportFile: () => call<string | null>("choose_import_file"),
+  importPreview: (path: string, kind: string) => call<ImportPreview>("import_preview", { path, kind }),
+  importFile: (path: string, kind: string) => call<ImportReport>("import_file", { path, kind }),
+  browseProfiles: (query: string) => call<ProfileSummary[]>("browse_profiles", { query }),
+  profileCard: (key: string) => call<ProfileCard>("profile_card", { key }),
+  listSegments: () => call<SegmentInfo[]>("list_segments"),
+  countSegment: (name: string, definition: JsonValue) => call<DraftCount>("count_segment", { name, definition }),
+  saveSegment: (name: string, definition: JsonValue) => call<SaveResult>("save_segment", { name, definition }),
+  segmentCoverage: (email: string) => call<Coverage>("segment_coverage", { email }),
+  exportTargets: () => call<string[]>("export_targets"),
+  exportEmail: (email: string, targets: string[]) => call<TargetExport[]>("export_email", { email, targets }),
+  saveExport: (email: string, targets: string[]) => call<string[]>("save_export", { email, targets }),
+  sendSetup: () => call<SendSetup>("send_setup"),
+  storeSmtpPassword: (profile: string, password: string) => call<null>("store_smtp_password", { profile, password }),
+  sendTest: (form: SendForm) => call<SendReport>("send_test", { form }),
+  outboxList: () => call<OutboxItem[]>("outbox_list"),
+  outboxMessage: (id: string) => call<OutboxMessage>("outbox_message", { id }),
+  blockUsage: () => call<[BlockTypeUsage[], string[]]>("block_usage"),
+  openBlockFolder: (id: string) => call<string>("open_block_folder", { id }),
+  onImportProgress: (f: (read: number) => void): Promise<UnlistenFn> => listen<number>("import-progress", (e) => f(e.payload)),
   onPick: (f: (id: string) => void): Promise<UnlistenFn> => listen<string>("preview-pick", (e) => f(e.payload)),
   onCloseRequested: (f: () => void): Promise<UnlistenFn> => listen("flush-and-close", () => f()),
 };
