@@ -15,6 +15,7 @@ pub mod files;
 pub mod preview;
 pub mod segments;
 pub mod send;
+pub mod versions;
 
 use std::path::{Path, PathBuf};
 
