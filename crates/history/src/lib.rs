@@ -304,7 +304,15 @@ pub fn unified_diff(path: &str, old: Option<&[u8]>, new: Option<&[u8]>) -> Resul
         what: "making a diff".to_owned(),
         source,
     })?;
-    Ok(String::from_utf8_lossy(&buf).into_owned())
+    let mut text = String::from_utf8_lossy(&buf).into_owned();
+    // libgit2 names both sides after the path; `git diff` names a missing side /dev/null.
+    if old.is_none() {
+        text = text.replacen(&format!("--- a/{path}\n"), "--- /dev/null\n", 1);
+    }
+    if new.is_none() {
+        text = text.replacen(&format!("+++ b/{path}\n"), "+++ /dev/null\n", 1);
+    }
+    Ok(text)
 }
 
 fn format_time(when: git2::Time) -> String {
@@ -320,5 +328,171 @@ fn same_dir(a: &Path, b: &Path) -> bool {
     match (a.canonicalize(), b.canonicalize()) {
         (Ok(a), Ok(b)) => a == b,
         _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn git(root: &Path, args: &[&str]) -> String {
+        let out = std::process::Command::new("git")
+            .args(args)
+            .current_dir(root)
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .output()
+            .expect("git runs");
+        assert!(
+            out.status.success(),
+            "git {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    fn ada() -> Author {
+        Author {
+            name: "Ada".to_owned(),
+            email: "ada@example.com".to_owned(),
+        }
+    }
+
+    #[test]
+    fn saves_only_the_given_paths_and_keeps_what_git_committed_elsewhere() {
+        let tmp = tempfile::tempdir().expect("temp dir");
+        let root = tmp.path();
+        let repo = Repo::init(root).expect("init");
+        assert!(Repo::is_repository(root));
+        assert!(matches!(Repo::init(root), Err(HistoryError::AlreadyARepository { .. })));
+        std::fs::create_dir_all(root.join("emails/sub")).expect("mkdir");
+        std::fs::write(root.join("emails/a.json"), "a1").expect("write");
+        std::fs::write(root.join("emails/sub/b.json"), "b1").expect("write");
+        std::fs::write(root.join("emails/.a.json.tmp-42"), "torn").expect("write");
+        std::fs::write(root.join("notes.txt"), "not ours").expect("write");
+        std::fs::write(root.join(".gitignore"), "*.secret\n").expect("write");
+        std::fs::write(root.join("emails/key.secret"), "x").expect("write");
+        let lock = repo.lock().expect("lock");
+        let v1 = repo
+            .save(&lock, &["emails", ".gitignore"], "First", &ada())
+            .expect("save");
+        assert_eq!(v1.changed_paths, [".gitignore", "emails/a.json", "emails/sub/b.json"]);
+        assert_eq!(
+            git(root, &["ls-files"]).lines().collect::<Vec<_>>(),
+            [".gitignore", "emails/a.json", "emails/sub/b.json"]
+        );
+        assert_eq!(
+            git(root, &["log", "--format=%an <%ae> %s"]).trim(),
+            "Ada <ada@example.com> First"
+        );
+        // A file git committed outside the given paths survives our saves.
+        git(
+            root,
+            &[
+                "-c",
+                "user.name=G",
+                "-c",
+                "user.email=g@example.com",
+                "add",
+                "notes.txt",
+            ],
+        );
+        git(
+            root,
+            &[
+                "-c",
+                "user.name=G",
+                "-c",
+                "user.email=g@example.com",
+                "commit",
+                "-qm",
+                "notes",
+            ],
+        );
+        std::fs::remove_file(root.join("emails/sub/b.json")).expect("rm");
+        std::fs::write(root.join("emails/a.json"), "a2").expect("write");
+        assert_eq!(
+            repo.changed_in_working_copy(&["emails"]).expect("changed"),
+            ["emails/a.json", "emails/sub/b.json"]
+        );
+        let v3 = repo.save(&lock, &["emails"], "Second", &ada()).expect("save");
+        assert_eq!(git(root, &["show", "HEAD:notes.txt"]), "not ours");
+        std::fs::remove_file(root.join("emails/.a.json.tmp-42")).expect("rm");
+        assert_eq!(git(root, &["status", "--porcelain"]), "", "the index was refreshed");
+        assert!(matches!(
+            repo.save(&lock, &["emails"], "Again", &ada()),
+            Err(HistoryError::NothingToSave { .. })
+        ));
+        assert!(matches!(
+            repo.save(&lock, &["emails"], " ", &ada()),
+            Err(HistoryError::EmptyMessage)
+        ));
+        // Reading back.
+        assert_eq!(
+            repo.read_at(&v1.id, "emails/a.json").expect("read"),
+            Some(b"a1".to_vec())
+        );
+        assert_eq!(repo.read_at(&v3.id, "emails/sub/b.json").expect("read"), None);
+        assert_eq!(repo.resolve(&v1.id[..6]).expect("prefix"), v1.id);
+        assert_eq!(repo.resolve("HEAD~2").expect("relative"), v1.id);
+        assert!(matches!(repo.resolve("nope"), Err(HistoryError::UnknownVersion { .. })));
+        assert!(matches!(
+            repo.resolve("--all"),
+            Err(HistoryError::UnknownVersion { .. })
+        ));
+        let log = repo.log().expect("log");
+        let messages: Vec<&str> = log.iter().map(|v| v.message.as_str()).collect();
+        assert_eq!(messages, ["Second", "notes", "First"]);
+        assert_eq!(
+            repo.list_at(&v1.id, "emails").expect("list").len(),
+            1,
+            "files only, not folders"
+        );
+    }
+
+    #[test]
+    fn a_lock_left_by_a_killed_save_is_cleared_and_a_fresh_one_is_waited_for() {
+        let tmp = tempfile::tempdir().expect("temp dir");
+        let repo = Repo::init(tmp.path()).expect("init");
+        std::fs::write(tmp.path().join("a.txt"), "a").expect("write");
+        let stale = tmp.path().join(".git/index.lock");
+        std::fs::write(&stale, "").expect("lock");
+        let old = std::time::SystemTime::now() - std::time::Duration::from_secs(60);
+        std::fs::File::options()
+            .write(true)
+            .open(&stale)
+            .and_then(|f| f.set_modified(old))
+            .expect("age the lock");
+        let lock = repo.lock().expect("lock");
+        let started = std::time::Instant::now();
+        repo.save(&lock, &["a.txt"], "One", &ada())
+            .expect("save through a stale lock");
+        assert!(started.elapsed() < std::time::Duration::from_secs(1));
+        assert!(!stale.exists());
+        // A young lock is waited for until it ages.
+        std::fs::write(&stale, "").expect("lock");
+        std::fs::write(tmp.path().join("a.txt"), "b").expect("write");
+        let started = std::time::Instant::now();
+        repo.save(&lock, &["a.txt"], "Two", &ada()).expect("save");
+        assert!(started.elapsed() >= std::time::Duration::from_millis(1500));
+    }
+
+    #[test]
+    fn unified_diff_is_empty_for_equal_texts_and_shows_lines_otherwise() {
+        assert_eq!(unified_diff("x.txt", Some(b"a\n"), Some(b"a\n")).expect("diff"), "");
+        let d = unified_diff("x.txt", Some(b"a\nb\n"), Some(b"a\nc\n")).expect("diff");
+        assert!(d.contains("--- a/x.txt") && d.contains("+++ b/x.txt"), "{d}");
+        assert!(d.contains("\n-b\n") && d.contains("\n+c\n"), "{d}");
+        let added = unified_diff("x.txt", None, Some(b"new\n")).expect("diff");
+        assert!(added.contains("--- /dev/null") && added.contains("+new"), "{added}");
+    }
+
+    #[test]
+    fn a_folder_inside_another_repository_is_not_one() {
+        let tmp = tempfile::tempdir().expect("temp dir");
+        Repo::init(tmp.path()).expect("init");
+        let inner = tmp.path().join("inner");
+        std::fs::create_dir_all(&inner).expect("mkdir");
+        assert!(!Repo::is_repository(&inner));
+        assert!(matches!(Repo::open(&inner), Err(HistoryError::NotARepository { .. })));
     }
 }
