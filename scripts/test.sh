@@ -18,9 +18,10 @@ fi
 # Debian packages the build and tests need (a C compiler for SQLite and blake3, pkg-config,
 # python3 for the fixture generators; libdbus-1-dev for the keyring's Secret Service client;
 # python3-aiosmtpd and openssl for the SMTP server and certificates the send tests start; Node.js
-# and npm for the ESP engines the export tests use).
+# and npm for the ESP engines the export tests use; git, which the version tests use to read the
+# history back independently).
 missing=()
-for pkg in build-essential pkg-config python3 libdbus-1-dev python3-aiosmtpd openssl; do
+for pkg in build-essential pkg-config python3 libdbus-1-dev python3-aiosmtpd openssl git; do
   dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
 done
 if [ "${#missing[@]}" -gt 0 ]; then

@@ -12,6 +12,7 @@ use tessera_workspace::{batch, read_data, Workspace, WorkspaceError};
 mod export_cmd;
 mod segments_cmd;
 mod send_cmd;
+mod versions_cmd;
 
 /// mimalloc: imports hand rows from a reading thread to a writing one, and glibc's allocator
 /// serializes such cross-thread frees on a lock (a tenth of a large import's time, measured).
@@ -36,17 +37,39 @@ struct Cli {
 enum Command {
     /// Render an email as a recipient: HTML, plain text and a report of every fallback taken.
     Render(RenderArgs),
-    /// Create a new workspace with the demo content (emails, dictionary, sample data).
+    /// Create a new workspace with the demo content (emails, dictionary, sample data), as a git
+    /// repository with a first version.
+    ///
+    /// In a folder that already holds a workspace but no git repository, makes it a repository
+    /// (with a .gitignore for .tessera/) and commits nothing.
     Init {
         /// The folder to create (default: the current folder).
         dir: Option<PathBuf>,
+        /// Author of the first version (default: git's user.name and user.email; with neither, no
+        /// version is saved).
+        #[arg(long, value_name = "NAME <EMAIL>")]
+        author: Option<String>,
     },
-    /// List block types and their fields.
+    /// List block types and their fields; `blocks usage TYPE` lists the emails and versions using one.
+    #[command(args_conflicts_with_subcommands = true)]
     Blocks {
         /// Print JSON instead of text.
         #[arg(long)]
         json: bool,
+        #[command(subcommand)]
+        command: Option<BlocksCommand>,
     },
+    /// Save the workspace as a new version (a git commit): emails, blocks, segments, data,
+    /// tessera.toml and the exports of the changed emails, regenerated first.
+    Save(versions_cmd::SaveArgs),
+    /// List the versions: id, time, author, message and the emails each changed.
+    History(versions_cmd::HistoryArgs),
+    /// Compare an email between two versions block by block (default: the last version against the
+    /// working copy); --target T adds a unified diff of that ESP's exported template.
+    Diff(versions_cmd::DiffArgs),
+    /// Bring an email back as it was in a version, as a new change to the working copy (the
+    /// history is never rewritten; `tessera save` records it).
+    Restore(versions_cmd::RestoreArgs),
     /// Import profiles, events or products (CSV, JSON array or JSONL) into the workspace's store.
     ///
     /// Rows are validated, normalized and de-duplicated; a bad row is reported with its line,
@@ -88,6 +111,12 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+}
+
+#[derive(Debug, Subcommand)]
+enum BlocksCommand {
+    /// Every email of the working copy and of every version that uses a block type.
+    Usage(versions_cmd::UsageArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -211,14 +240,27 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let cwd = std::env::current_dir().context("cannot read the current folder")?;
     match cli.command {
-        Command::Init { dir } => {
+        Command::Init { dir, author } => {
             let dir = dir.unwrap_or_else(|| cwd.clone());
-            let written = tessera_workspace::init(&dir)?;
+            let done = tessera_workspace::versions::init_versioned(&dir, author.as_deref())?;
+            if done.files.is_empty() {
+                out!(
+                    "Made {} a git repository (with a .gitignore for .tessera/). Nothing is committed: save a first version with `tessera save -m MESSAGE`.",
+                    dir.display()
+                );
+                return Ok(ExitCode::SUCCESS);
+            }
             out!(
                 "Created a Tessera workspace in {} ({} files).",
                 dir.display(),
-                written.len()
+                done.files.len()
             );
+            match &done.first_version {
+                Some(v) => out!("Saved the first version {}.", v.short_id),
+                None => out!(
+                    "It is a git repository with nothing committed yet: no author is configured. Save the first version with `tessera save -m MESSAGE --author \"NAME <EMAIL>\"`."
+                ),
+            }
             out!(
                 "Try: tessera --workspace {} render welcome --data {}",
                 dir.display(),
@@ -226,7 +268,15 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             );
             Ok(ExitCode::SUCCESS)
         }
-        Command::Blocks { json } => {
+        Command::Blocks {
+            command: Some(BlocksCommand::Usage(args)),
+            ..
+        } => versions_cmd::run_usage(cli.workspace.as_deref(), &cwd, &args),
+        Command::Save(args) => versions_cmd::run_save(cli.workspace.as_deref(), &cwd, &args),
+        Command::History(args) => versions_cmd::run_history(cli.workspace.as_deref(), &cwd, &args),
+        Command::Diff(args) => versions_cmd::run_diff(cli.workspace.as_deref(), &cwd, &args),
+        Command::Restore(args) => versions_cmd::run_restore(cli.workspace.as_deref(), &cwd, &args),
+        Command::Blocks { json, command: None } => {
             let ws = Workspace::discover(cli.workspace.as_deref(), &cwd)?;
             print_blocks(&ws, json)?;
             Ok(ExitCode::SUCCESS)

@@ -21,6 +21,7 @@
 pub mod compile;
 pub mod compose;
 pub mod diagnostics;
+pub mod diff;
 pub mod export;
 pub mod format;
 pub mod lang;

@@ -112,6 +112,36 @@ pub enum WorkspaceError {
     /// `tessera send` was given no recipient.
     #[error("no recipient: give --to ADDR[,ADDR...]")]
     NoRecipients,
+    /// A version-store operation failed (not a repository, unknown version, no author, ...).
+    #[error(transparent)]
+    History(#[from] tessera_history::HistoryError),
+    /// The embedded demo has no folder to keep versions in.
+    #[error("the demo workspace built into tessera has no versions; create a workspace with `tessera init DIR` and use --workspace DIR")]
+    DemoHasNoHistory,
+    /// An email name that cannot name a file in `emails/`.
+    #[error("\"{name}\" is not an email name (lowercase letters, digits and dashes, like welcome)")]
+    BadEmailName {
+        /// What was given.
+        name: String,
+    },
+    /// The email exists in neither version compared (or not in the version to restore).
+    #[error("email \"{email}\" is not in version {from}{}", if from == to { String::new() } else { format!(" nor in {to}") })]
+    NotInVersions {
+        /// The email.
+        email: String,
+        /// One side.
+        from: String,
+        /// The other side.
+        to: String,
+    },
+    /// A block type that is not in the library and used nowhere.
+    #[error("no block type \"{name}\" in the library, the emails or their versions (types: {})", available.join(", "))]
+    UnknownBlockType {
+        /// What was asked for.
+        name: String,
+        /// The library's types.
+        available: Vec<String>,
+    },
     /// A folder that should be new already holds a workspace.
     #[error("{} already holds a workspace (tessera.toml exists); choose an empty folder", path.display())]
     AlreadyExists {
@@ -135,6 +165,7 @@ impl WorkspaceError {
             ),
             Self::Compile { .. } => false,
             Self::Store(e) => e.is_input_error(),
+            Self::History(e) => e.is_input_error(),
             Self::Send(tessera_send::SendError::Io { source, .. }) => source.kind() == std::io::ErrorKind::NotFound,
             _ => true,
         }

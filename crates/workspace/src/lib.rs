@@ -16,6 +16,7 @@ pub mod preview;
 pub mod screens;
 pub mod segments;
 pub mod send;
+pub mod versions;
 
 use std::path::{Path, PathBuf};
 
