@@ -30,6 +30,11 @@ fn main() {
         "outbox_message",
         "block_usage",
         "open_block_folder",
+        "history_overview",
+        "start_versioning",
+        "save_version",
+        "diff_versions",
+        "restore_version",
     ];
     tauri_build::try_build(
         tauri_build::Attributes::new().app_manifest(tauri_build::AppManifest::new().commands(commands)),

@@ -12,10 +12,12 @@ use tessera_workspace::editor::{
 };
 use tessera_workspace::screens::blocks::BlockTypeUsage;
 use tessera_workspace::screens::export::TargetExport;
+use tessera_workspace::screens::history::HistoryView;
 use tessera_workspace::screens::profiles::{ImportPreview, ProfileCard};
 use tessera_workspace::screens::segments::{Coverage, DraftCount, SegmentInfo};
 use tessera_workspace::screens::send::{OutboxItem, OutboxMessage, SendForm, SendSetup};
 use tessera_workspace::send::SendReport;
+use tessera_workspace::versions::{EmailDiff, Restored, SavedVersion};
 use ts_rs::TS;
 
 /// Where the bindings live, relative to the repository root.
@@ -50,5 +52,9 @@ pub fn export_all(dir: &Path) -> Result<(), ts_rs::ExportError> {
     OutboxItem::export_all_to(dir)?;
     OutboxMessage::export_all_to(dir)?;
     BlockTypeUsage::export_all_to(dir)?;
+    HistoryView::export_all_to(dir)?;
+    SavedVersion::export_all_to(dir)?;
+    EmailDiff::export_all_to(dir)?;
+    Restored::export_all_to(dir)?;
     Ok(())
 }

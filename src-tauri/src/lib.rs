@@ -104,6 +104,11 @@ pub fn run() {
             screens::outbox_message,
             screens::block_usage,
             screens::open_block_folder,
+            screens::history_overview,
+            screens::start_versioning,
+            screens::save_version,
+            screens::diff_versions,
+            screens::restore_version,
         ])
         .build(tauri::generate_context!());
     match result {

@@ -1,4 +1,4 @@
-//! The commands of the Profiles, Segments, Export, Send and Blocks screens: each is a one-line
+//! The commands of the Profiles, Segments, Export, Send, History and Blocks screens: each is a one-line
 //! adapter over [`tessera_workspace::screens`]. Long ones (import, coverage, export, send) run off
 //! the main thread so the window stays responsive; the import reports its progress as
 //! `import-progress` events (bytes read).
@@ -11,10 +11,12 @@ use tessera_store::profiles::ProfileSummary;
 use tessera_workspace::editor::{ErrorCode, IpcError, SaveResult};
 use tessera_workspace::screens::blocks::{self, BlockTypeUsage};
 use tessera_workspace::screens::export::{self, TargetExport};
+use tessera_workspace::screens::history::{self, HistoryView};
 use tessera_workspace::screens::profiles::{self, ImportPreview, ProfileCard};
 use tessera_workspace::screens::segments::{self, Coverage, DraftCount, SegmentInfo};
 use tessera_workspace::screens::send::{self, OutboxItem, OutboxMessage, SendForm, SendSetup};
 use tessera_workspace::send::SendReport;
+use tessera_workspace::versions::{EmailDiff, Restored, SavedVersion};
 
 use crate::AppState;
 
@@ -192,4 +194,55 @@ pub fn open_block_folder(state: State<'_, AppState>, id: String) -> Reply<String
             message: format!("{} could not be opened with {opener}: {e}", dir.display()),
         })?;
     Ok(dir.display().to_string())
+}
+
+/// The workspace's versions (none when it does not keep versions yet).
+#[tauri::command(async)]
+pub fn history_overview(state: State<'_, AppState>) -> Reply<HistoryView> {
+    Ok(history::overview(state.session()?.workspace())?)
+}
+
+/// Makes the workspace keep versions (a local git repository).
+#[tauri::command(async)]
+pub fn start_versioning(state: State<'_, AppState>) -> Reply<HistoryView> {
+    Ok(history::start(state.session()?.workspace())?)
+}
+
+/// Saves the working copy as a version with a message (and `NAME <EMAIL>` author, if given).
+#[tauri::command(async)]
+pub fn save_version(state: State<'_, AppState>, message: String, author: Option<String>) -> Reply<SavedVersion> {
+    Ok(history::save(
+        state.session()?.workspace_mut(),
+        &message,
+        author.as_deref(),
+    )?)
+}
+
+/// Compares an email between two versions (`to` absent: the working copy), block by block and,
+/// with a target, its exported code.
+#[tauri::command(async)]
+pub fn diff_versions(
+    state: State<'_, AppState>,
+    email: String,
+    from: String,
+    to: Option<String>,
+    target: Option<String>,
+) -> Reply<EmailDiff> {
+    Ok(history::diff(
+        state.session()?.workspace_mut(),
+        &email,
+        &from,
+        to.as_deref(),
+        target.as_deref(),
+    )?)
+}
+
+/// Brings an email back as it was in a version; the previewed draft of it is dropped so it cannot
+/// overwrite the restored file.
+#[tauri::command(async)]
+pub fn restore_version(state: State<'_, AppState>, email: String, version: String) -> Reply<Restored> {
+    let mut session = state.session()?;
+    let restored = history::restore(session.workspace(), &email, &version)?;
+    session.discard_draft(&restored.email);
+    Ok(restored)
 }

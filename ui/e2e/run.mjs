@@ -208,6 +208,16 @@ async function screens(s) {
   check((await s.execute("return document.querySelectorAll('[data-testid=export-code] .tok-template').length")) > 0, "the Liquid delimiters are highlighted");
   check((await s.execute("return document.querySelectorAll('[data-testid=export-contract] tbody tr').length")) > 0, "the data contract lists the fields");
   await shot(s, "export-liquid");
+  // Mailchimp has no loops: the refusal names the list block, and a click selects it.
+  await press(s, "[data-testid=export-target-mailchimp]");
+  await press(s, "[data-testid=export-run]");
+  await press(s, "[data-testid=export-tab-mailchimp]");
+  const refusal = await (await s.find("[data-testid=export-refusal]")).text();
+  check(refusal.includes("cart-items") && /loop/i.test(refusal), "a target that cannot express the email says which block and why");
+  await shot(s, "export-refusal");
+  await press(s, "[data-testid=export-refusal-block]");
+  await s.waitFor("return document.querySelector('[data-testid=inspector]')?.dataset.block === 'cart-items'", { what: "the refused block selected in the designer" });
+  check(true, "clicking the refused block selects it in the designer");
 
   // Send: a test to a real SMTP server on this machine, which receives it.
   const server = await startSmtp();
@@ -230,6 +240,42 @@ async function screens(s) {
   await press(s, "[data-testid=outbox-item] td");
   await s.waitFor("return document.querySelector('[data-testid=outbox-message]')?.textContent.includes('[TEST]')", { what: "the outbox message" });
   check(true, "with the outbox chosen, the test is in the outbox viewer");
+
+  // History: save two versions, compare them, restore the first.
+  await press(s, "[data-testid=nav-history]");
+  await s.waitFor("return document.querySelector('[data-testid=history-start], [data-testid=version-message]') !== null", { what: "the History screen" });
+  if (await s.execute("return document.querySelector('[data-testid=history-start]') !== null")) await press(s, "[data-testid=history-start]");
+  await (await s.find("[data-testid=version-message]")).type("First version");
+  await choose(s, "[data-testid=version-author]", "E2E Tester <e2e@example.com>");
+  await press(s, "[data-testid=version-save]");
+  await s.waitFor("return document.querySelectorAll('[data-testid=version-row]').length === 1", { what: "the first version", timeout: 30000 });
+  await press(s, "[data-testid=nav-design]");
+  await press(s, "[data-testid=tab-email]");
+  const firstSubject = await (await s.find("[data-testid=setting-subject]")).prop("value");
+  await (await s.find("[data-testid=setting-subject]")).type(" (second)");
+  await s.waitFor("return document.querySelector('[data-testid=app]').dataset.save === 'saved'", { what: "the autosave of the subject" });
+  await press(s, "[data-testid=nav-history]");
+  await (await s.find("[data-testid=version-message]")).type("Second version");
+  await press(s, "[data-testid=version-save]");
+  await s.waitFor("return document.querySelectorAll('[data-testid=version-row]').length === 2", { what: "the second version", timeout: 30000 });
+  const log = tessera(workspace, ["history", "--format", "json"]);
+  check(log.includes("First version") && log.includes("Second version"), "two versions are saved (the CLI's history lists both)");
+  await press(s, "[data-testid=version-row]:nth-of-type(3) [data-testid=version-from]");
+  await press(s, "[data-testid=version-row]:nth-of-type(2) [data-testid=version-to]");
+  await choose(s, "[data-testid=diff-target]", "liquid");
+  await press(s, "[data-testid=diff-run]");
+  await s.waitFor("return document.querySelector('[data-testid=email-change]')?.textContent.includes('subject')", { what: "the block-level diff", timeout: 30000 });
+  check((await s.execute("return document.querySelector('[data-testid=diff-code]')?.textContent.includes('(second)')")) === true, "the diff shows the subject change and the Liquid code diff");
+  await shot(s, "history-diff");
+  await press(s, "[data-testid=version-row]:nth-of-type(3) [data-testid=version-restore]");
+  await s.waitFor("return document.querySelector('[data-testid=version-saved]')?.textContent.includes('Brought back')", { what: "the restore" });
+  const emailName = await s.execute("return document.querySelector('[data-testid=email-select]').value");
+  const onDisk = JSON.parse(fs.readFileSync(path.join(workspace, `emails/${emailName}.email.json`), "utf8")).subject;
+  check(onDisk === firstSubject, `restoring the first version brings its subject back on disk (${JSON.stringify(onDisk)})`);
+  await press(s, "[data-testid=nav-design]");
+  await press(s, "[data-testid=tab-email]");
+  await s.waitFor("return document.querySelector('[data-testid=setting-subject]').value === arguments[0]", { args: [firstSubject], what: "the restored subject in the designer" });
+  check(true, "the designer shows the restored version");
 
   // Blocks: which emails use a block type.
   await press(s, "[data-testid=nav-blocks]");

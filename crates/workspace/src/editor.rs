@@ -75,6 +75,9 @@ pub enum ErrorCode {
     CannotExport,
     /// A test send could not start (addresses, sender, SMTP profile, password, keyring).
     SendRefused,
+    /// A version could not be saved, compared or restored (no author, nothing changed, unknown
+    /// version, not a repository).
+    History,
     /// Anything else.
     Internal,
 }
@@ -107,6 +110,10 @@ impl From<EditorError> for IpcError {
                     | tessera_store::StoreError::Option(_),
                 ) => ErrorCode::ImportRefused,
                 WorkspaceError::Export { .. } => ErrorCode::CannotExport,
+                WorkspaceError::History(_)
+                | WorkspaceError::DemoHasNoHistory
+                | WorkspaceError::NotInVersions { .. }
+                | WorkspaceError::BadEmailName { .. } => ErrorCode::History,
                 WorkspaceError::Send(_) | WorkspaceError::InvalidRecipients { .. } | WorkspaceError::NoRecipients => {
                     ErrorCode::SendRefused
                 }
@@ -337,6 +344,14 @@ impl EditorSession {
     /// The open workspace, for use cases that compile (export, coverage, send).
     pub fn workspace_mut(&mut self) -> &mut Workspace {
         &mut self.workspace
+    }
+
+    /// Forgets the previewed draft of `email` (after its file was replaced, e.g. by a restored
+    /// version, the draft must not overwrite it when the app exits).
+    pub fn discard_draft(&mut self, email: &str) {
+        if self.draft.as_ref().is_some_and(|(n, _)| n == email) {
+            self.draft = None;
+        }
     }
 
     fn root(&self) -> Result<&Path, EditorError> {

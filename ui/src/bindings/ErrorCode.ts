@@ -3,4 +3,4 @@
 /**
  * What kind of failure an [`IpcError`] is, for the UI to choose its words and actions.
  */
-export type ErrorCode = "not_a_workspace" | "email_not_found" | "invalid_document" | "bad_name" | "read_only" | "profile_not_found" | "io" | "import_refused" | "invalid_segment" | "cannot_export" | "send_refused" | "internal";
+export type ErrorCode = "not_a_workspace" | "email_not_found" | "invalid_document" | "bad_name" | "read_only" | "profile_not_found" | "io" | "import_refused" | "invalid_segment" | "cannot_export" | "send_refused" | "history" | "internal";

@@ -26,6 +26,10 @@ import type { SendReport } from "../bindings/SendReport";
 import type { SendSetup } from "../bindings/SendSetup";
 import type { TargetExport } from "../bindings/TargetExport";
 import type { JsonValue } from "../bindings/serde_json/JsonValue";
+import type { EmailDiff } from "../bindings/EmailDiff";
+import type { HistoryView } from "../bindings/HistoryView";
+import type { Restored } from "../bindings/Restored";
+import type { SavedVersion } from "../bindings/SavedVersion";
 
 /** A failed command, with the code Rust gave it. */
 export class TesseraError extends Error {
@@ -48,6 +52,7 @@ const CODES: readonly ErrorCode[] = [
   "invalid_segment",
   "cannot_export",
   "send_refused",
+  "history",
   "internal",
 ];
 
@@ -92,6 +97,8 @@ export function headline(e: unknown): string {
       return "That export target cannot express this email";
     case "send_refused":
       return "The test was not sent";
+    case "history":
+      return "The version history could not do that";
     default:
       return "Something went wrong";
   }
@@ -126,6 +133,11 @@ export const api = {
   outboxMessage: (id: string) => call<OutboxMessage>("outbox_message", { id }),
   blockUsage: () => call<[BlockTypeUsage[], string[]]>("block_usage"),
   openBlockFolder: (id: string) => call<string>("open_block_folder", { id }),
+  historyOverview: () => call<HistoryView>("history_overview"),
+  startVersioning: () => call<HistoryView>("start_versioning"),
+  saveVersion: (message: string, author: string | null) => call<SavedVersion>("save_version", { message, author }),
+  diffVersions: (email: string, from: string, to: string | null, target: string | null) => call<EmailDiff>("diff_versions", { email, from, to, target }),
+  restoreVersion: (email: string, version: string) => call<Restored>("restore_version", { email, version }),
   onImportProgress: (f: (read: number) => void): Promise<UnlistenFn> => listen<number>("import-progress", (e) => f(e.payload)),
   onPick: (f: (id: string) => void): Promise<UnlistenFn> => listen<string>("preview-pick", (e) => f(e.payload)),
   onCloseRequested: (f: () => void): Promise<UnlistenFn> => listen("flush-and-close", () => f()),

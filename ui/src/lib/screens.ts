@@ -14,6 +14,7 @@ export const SCREENS: readonly ScreenInfo[] = [
   { id: "segments", label: "Segments", icon: "◔", hint: "Build segment rules and see the email's coverage" },
   { id: "export", label: "Export", icon: "⇪", hint: "Export the email to an ESP's template language" },
   { id: "send", label: "Send", icon: "✉", hint: "Send a test to seed addresses, or to the outbox" },
+  { id: "history", label: "History", icon: "⟲", hint: "Versions: save, compare and restore" },
   { id: "blocks", label: "Blocks", icon: "▦", hint: "Block types and the emails that use them" },
 ];
 

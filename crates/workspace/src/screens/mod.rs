@@ -1,10 +1,11 @@
 //! The designer's data, export and send screens: the use cases behind the desktop app's
-//! Profiles, Segments, Export, Send and Blocks screens, over the same workspace, store and send
+//! Profiles, Segments, Export, Send, History and Blocks screens, over the same workspace, store and send
 //! code the CLI uses. Every type that crosses IPC derives its TypeScript binding with the `ts`
 //! feature; the shell's commands are one-line adapters over these functions.
 
 pub mod blocks;
 pub mod export;
+pub mod history;
 pub mod profiles;
 pub mod segments;
 pub mod send;

@@ -1,0 +1,136 @@
+//! History screen: the versions of the workspace, saving one with a message, comparing an email
+//! between two versions (block by block, and one target's exported code), and bringing an old
+//! version of an email back. Thin over [`crate::versions`], which the CLI's `save`, `history`,
+//! `diff` and `restore` use.
+
+use serde::Serialize;
+use tessera_core::export::Target;
+
+use crate::versions::{EmailDiff, Restored, SavedVersion, Version, WORKING};
+use crate::{Workspace, WorkspaceError};
+
+/// What the History screen shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct HistoryView {
+    /// Whether the workspace keeps versions (its folder is a git repository).
+    pub is_repository: bool,
+    /// Every version, newest first (the UI marks those that changed the open email).
+    pub versions: Vec<Version>,
+}
+
+/// The workspace's versions; none when it does not keep versions yet.
+///
+/// # Errors
+/// A git failure.
+pub fn overview(ws: &Workspace) -> Result<HistoryView, WorkspaceError> {
+    if !ws.is_repository() {
+        return Ok(HistoryView {
+            is_repository: false,
+            versions: Vec::new(),
+        });
+    }
+    Ok(HistoryView {
+        is_repository: true,
+        versions: ws.history(None)?,
+    })
+}
+
+/// Makes the workspace keep versions (a git repository; nothing is saved yet).
+///
+/// # Errors
+/// The demo, a folder that is already a repository, a file or git failure.
+pub fn start(ws: &Workspace) -> Result<HistoryView, WorkspaceError> {
+    ws.init_repository()?;
+    overview(ws)
+}
+
+/// Saves the working copy as a version signed by `author` (`NAME <EMAIL>`; `None`: git's
+/// configured user).
+///
+/// # Errors
+/// As [`Workspace::save_version`]: no author, an empty message, nothing changed, a failed export.
+pub fn save(ws: &mut Workspace, message: &str, author: Option<&str>) -> Result<SavedVersion, WorkspaceError> {
+    ws.save_version(message, author.map(str::trim).filter(|a| !a.is_empty()))
+}
+
+/// Compares `email` between version `from` and `to` (`None`: the working copy); with `target`,
+/// that target's exported code too.
+///
+/// # Errors
+/// An unknown target or version, an email in neither side, a failed export.
+pub fn diff(
+    ws: &mut Workspace,
+    email: &str,
+    from: &str,
+    to: Option<&str>,
+    target: Option<&str>,
+) -> Result<EmailDiff, WorkspaceError> {
+    let target = target
+        .map(|t| {
+            t.parse::<Target>()
+                .map_err(|source| WorkspaceError::Export { path: t.into(), source })
+        })
+        .transpose()?;
+    ws.diff(email, Some(from), Some(to.unwrap_or(WORKING)), target)
+}
+
+/// Writes `email` as it was in `version` to its file (a change to the working copy).
+///
+/// # Errors
+/// An unknown version, an email the version does not have, a write failure.
+pub fn restore(ws: &Workspace, email: &str, version: &str) -> Result<Restored, WorkspaceError> {
+    ws.restore(email, version)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const AUTHOR: &str = "Ada Tester <ada@example.com>";
+
+    #[test]
+    fn save_two_versions_compare_them_and_restore_the_first() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        crate::init(dir.path()).expect("init");
+        let mut ws = Workspace::open(dir.path()).expect("open");
+        assert!(!overview(&ws).expect("overview").is_repository);
+        let view = start(&ws).expect("start");
+        assert!(view.is_repository && view.versions.is_empty());
+
+        let first = save(&mut ws, "First", Some(AUTHOR)).expect("first version");
+        let file = dir.path().join("emails/welcome.email.json");
+        let original = std::fs::read_to_string(&file).expect("read");
+        let mut doc: serde_json::Value = serde_json::from_str(&original).expect("json");
+        doc["subject"] = serde_json::Value::String("A second subject".into());
+        std::fs::write(&file, serde_json::to_string_pretty(&doc).expect("json")).expect("write");
+        let second = save(&mut ws, "Second", Some(AUTHOR)).expect("second version");
+        assert_eq!(overview(&ws).expect("overview").versions.len(), 2);
+
+        let d = diff(
+            &mut ws,
+            "welcome",
+            &first.version.id,
+            Some(&second.version.id),
+            Some("liquid"),
+        )
+        .expect("diff");
+        assert!(
+            d.changes.email.iter().any(|c| c.name == "subject"),
+            "{:?}",
+            d.changes.email
+        );
+        assert!(d
+            .export
+            .as_ref()
+            .is_some_and(|e| e.unified.contains("A second subject")));
+        assert!(diff(&mut ws, "welcome", &first.version.id, None, Some("nope")).is_err());
+
+        restore(&ws, "welcome", &first.version.id).expect("restore");
+        let back: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&file).expect("read")).expect("json");
+        let was: serde_json::Value = serde_json::from_str(&original).expect("json");
+        assert_eq!(back, was);
+        assert!(save(&mut ws, "", Some(AUTHOR)).is_err());
+    }
+}
