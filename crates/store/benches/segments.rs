@@ -99,6 +99,31 @@ fn segments(c: &mut Criterion) {
             store.add_event(&event, AS_OF).expect("event")
         });
     });
+    // The same work without a durable commit per event: a burst of events shares one commit, so
+    // this is the evaluation's own cost per event (the commit's fsync is the disk's).
+    const BURST: usize = 100;
+    group.throughput(criterion::Throughput::Elements(BURST as u64));
+    group.bench_function("burst of 100 new events to updated membership", |b| {
+        b.iter(|| {
+            let events: Vec<NewEvent> = (0..BURST)
+                .map(|_| {
+                    n += 1;
+                    NewEvent {
+                        profile_id: 1 + n % PROFILES as i64,
+                        kind: if n % 2 == 0 { "add_to_cart" } else { "purchase" },
+                        sku: Some(format!("NW-{}", n % 200)),
+                        category: Some("jackets".into()),
+                        value: Some(42.0),
+                        currency: Some("EUR".into()),
+                        occurred_at: AS_OF - 1000 - n,
+                        source: None,
+                    }
+                })
+                .collect();
+            store.add_events(&events, AS_OF).expect("events")
+        });
+    });
+    group.throughput(criterion::Throughput::Elements(1));
     group.bench_function("recommendations for one profile", |b| {
         let options = RecommendOptions::default();
         let mut i = 0i64;

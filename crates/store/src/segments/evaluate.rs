@@ -13,6 +13,8 @@ pub(crate) enum Scope {
     Affected,
     /// One profile.
     One(i64),
+    /// The profiles with ids in this range (both ends included): part of a pass over all.
+    Range(i64, i64),
 }
 
 /// Creates (or empties) the temporary table of affected profiles and fills it.
@@ -40,8 +42,40 @@ pub(crate) fn members(conn: &Connection, rule: &CompiledRule, scope: Scope) -> r
             params.push(rusqlite::types::Value::Integer(id));
             format!("SELECT p.id FROM profiles p WHERE {} AND p.id = ?", rule.sql)
         }
+        Scope::Range(low, high) => {
+            params.push(rusqlite::types::Value::Integer(low));
+            params.push(rusqlite::types::Value::Integer(high));
+            format!(
+                "SELECT p.id FROM profiles p WHERE {} AND p.id BETWEEN ? AND ? ORDER BY p.id",
+                rule.sql
+            )
+        }
     };
     let mut st = conn.prepare_cached(&sql)?;
     let ids = st.query_map(params_from_iter(params), |r| r.get(0))?.collect();
     ids
+}
+
+/// The members of a compiled rule over every profile, the upper half of the ids evaluated on
+/// `reader` in a second thread while this one evaluates the lower half on `conn`. Only for
+/// passes whose transaction has not changed profiles or events: `reader` sees the last commit.
+pub(crate) fn members_split(
+    conn: &Connection,
+    reader: &mut Connection,
+    rule: &CompiledRule,
+) -> rusqlite::Result<Vec<i64>> {
+    let (low, high): (Option<i64>, Option<i64>) = conn.query_row("SELECT min(id), max(id) FROM profiles", [], |r| {
+        Ok((r.get(0)?, r.get(1)?))
+    })?;
+    let (Some(low), Some(high)) = (low, high) else {
+        return Ok(Vec::new());
+    };
+    let middle = low + (high - low) / 2;
+    std::thread::scope(|scope| {
+        let upper = scope.spawn(move || members(reader, rule, Scope::Range(middle + 1, high)));
+        let mut ids = members(conn, rule, Scope::Range(low, middle))?;
+        let upper = upper.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
+        ids.extend(upper);
+        Ok(ids)
+    })
 }
