@@ -352,15 +352,17 @@ pub(crate) fn evaluate_into(
 ) -> Result<BTreeMap<String, Change>, StoreError> {
     let sql = StoreError::sql_unknown;
     let cuts = Cuts::load_or_compute(conn, as_of).map_err(sql)?;
+    let rules = names
+        .iter()
+        .map(|name| compile::compile(set, set.require(name)?, &cuts, as_of))
+        .collect::<Result<Vec<_>, _>>()?;
+    let members = match (scope, reader.as_deref_mut()) {
+        (Scope::All, Some(reader)) => evaluate::members_split(conn, reader, &rules),
+        _ => evaluate::members(conn, &rules, scope),
+    }
+    .map_err(sql)?;
     let mut changes = BTreeMap::new();
-    for name in names {
-        let segment = set.require(name)?;
-        let rule = compile::compile(set, segment, &cuts, as_of)?;
-        let members = match (scope, reader.as_deref_mut()) {
-            (Scope::All, Some(reader)) => evaluate::members_split(conn, reader, &rule),
-            _ => evaluate::members(conn, &rule, scope),
-        }
-        .map_err(sql)?;
+    for (name, members) in names.iter().zip(members) {
         let change = membership::apply(conn, name, scope, &members, as_of).map_err(sql)?;
         if scope == Scope::All {
             conn.execute(
@@ -573,16 +575,18 @@ impl Store {
             let cuts = Cuts::load(self.conn())
                 .map_err(StoreError::sql_unknown)?
                 .unwrap_or_default();
-            let mut out = Vec::new();
-            for s in set.iter() {
-                let rule = compile::compile(&set, s, &cuts, as_of)?;
-                if !evaluate::members(self.conn(), &rule, Scope::One(profile_id))
-                    .map_err(StoreError::sql_unknown)?
-                    .is_empty()
-                {
-                    out.push(s.name.clone());
-                }
-            }
+            let rules = set
+                .iter()
+                .map(|s| compile::compile(&set, s, &cuts, as_of))
+                .collect::<Result<Vec<_>, _>>()?;
+            let members =
+                evaluate::members(self.conn(), &rules, Scope::One(profile_id)).map_err(StoreError::sql_unknown)?;
+            let out = set
+                .iter()
+                .zip(members)
+                .filter(|(_, ids)| !ids.is_empty())
+                .map(|(s, _)| s.name.clone())
+                .collect();
             Ok(out)
         };
         run().map_err(|e| e.with_path(self.path()))
