@@ -348,7 +348,7 @@ pub(crate) fn evaluate_into(
     names: &BTreeSet<String>,
     scope: Scope,
     as_of: i64,
-    mut reader: Option<&mut Connection>,
+    reader: Option<&mut Connection>,
 ) -> Result<BTreeMap<String, Change>, StoreError> {
     let sql = StoreError::sql_unknown;
     let cuts = Cuts::load_or_compute(conn, as_of).map_err(sql)?;
@@ -356,7 +356,7 @@ pub(crate) fn evaluate_into(
         .iter()
         .map(|name| compile::compile(set, set.require(name)?, &cuts, as_of))
         .collect::<Result<Vec<_>, _>>()?;
-    let members = match (scope, reader.as_deref_mut()) {
+    let members = match (scope, reader) {
         (Scope::All, Some(reader)) => evaluate::members_split(conn, reader, &rules),
         _ => evaluate::members(conn, &rules, scope),
     }
