@@ -77,6 +77,20 @@ fn store(dir: &std::path::Path) -> Store {
     store
 }
 
+/// The `n`th new event: carts and purchases in turn, spread over the profiles.
+fn new_event(n: i64) -> NewEvent {
+    NewEvent {
+        profile_id: 1 + n % PROFILES as i64,
+        kind: if n % 2 == 0 { "add_to_cart" } else { "purchase" },
+        sku: Some(format!("NW-{}", n % 200)),
+        category: Some("jackets".into()),
+        value: Some(42.0),
+        currency: Some("EUR".into()),
+        occurred_at: AS_OF - 1000 - n,
+        source: None,
+    }
+}
+
 fn segments(c: &mut Criterion) {
     let dir = tempfile::tempdir().expect("temp dir");
     let mut store = store(dir.path());
@@ -85,20 +99,25 @@ fn segments(c: &mut Criterion) {
     group.bench_function("one new event to updated membership", |b| {
         b.iter(|| {
             n += 1;
-            let profile_id = 1 + n % PROFILES as i64;
-            let event = NewEvent {
-                profile_id,
-                kind: if n % 2 == 0 { "add_to_cart" } else { "purchase" },
-                sku: Some(format!("NW-{}", n % 200)),
-                category: Some("jackets".into()),
-                value: Some(42.0),
-                currency: Some("EUR".into()),
-                occurred_at: AS_OF - 1000 - n,
-                source: None,
-            };
-            store.add_event(&event, AS_OF).expect("event")
+            store.add_event(&new_event(n), AS_OF).expect("event")
         });
     });
+    // The same work without a durable commit per event: a burst of events shares one commit, so
+    // this is the evaluation's own cost per event (the commit's fsync is the disk's).
+    const BURST: usize = 100;
+    group.throughput(criterion::Throughput::Elements(BURST as u64));
+    group.bench_function("burst of 100 new events to updated membership", |b| {
+        b.iter(|| {
+            let events: Vec<NewEvent> = (0..BURST)
+                .map(|_| {
+                    n += 1;
+                    new_event(n)
+                })
+                .collect();
+            store.add_events(&events, AS_OF).expect("events")
+        });
+    });
+    group.throughput(criterion::Throughput::Elements(1));
     group.bench_function("recommendations for one profile", |b| {
         let options = RecommendOptions::default();
         let mut i = 0i64;

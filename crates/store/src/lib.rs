@@ -29,10 +29,40 @@ pub use error::StoreError;
 pub struct Store {
     conn: Connection,
     path: PathBuf,
+    /// The segment definitions as last parsed.
+    segment_cache: segments::SegmentCache,
 }
+
+/// Prepared statements kept per connection.
+const STATEMENT_CACHE: usize = 256;
 
 /// The store's file inside a workspace.
 pub const STORE_FILE: &str = ".tessera/store.db";
+
+/// Settings every connection to a store gets: the writer's and the read-only ones that evaluate
+/// segments in parallel.
+fn configure(conn: &Connection) -> rusqlite::Result<()> {
+    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    // Segment rules are compiled per segment and scope; with the import, membership and profile
+    // statements they outnumber rusqlite's default of 16 cached statements, and a re-prepared
+    // rule costs more than evaluating it for one profile.
+    conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
+    // Plans that do not depend on bound values: otherwise SQLite re-prepares a statement whenever
+    // a value it planned with is bound again (a segment rule's `LIMIT ?`), which made
+    // re-evaluating one profile cost a parse per rule.
+    conn.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)?;
+    conn.execute_batch("PRAGMA cache_size = -32768;")?;
+    segments::scores::register_functions(conn)
+}
+
+/// A second, read-only connection to the store's file, for work split across threads. It sees
+/// what was last committed, not the writer's open transaction.
+pub(crate) fn open_reader(path: &Path) -> rusqlite::Result<Connection> {
+    use rusqlite::OpenFlags;
+    let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
+    configure(&conn)?;
+    Ok(conn)
+}
 
 impl Store {
     /// Opens (creating if needed) the store at `path`, applies pending migrations and checks the
@@ -52,15 +82,15 @@ impl Store {
             source,
         };
         let conn = Connection::open(path).map_err(sql)?;
-        conn.busy_timeout(std::time::Duration::from_secs(5)).map_err(sql)?;
-        conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA cache_size = -32768;")
+        configure(&conn).map_err(sql)?;
+        conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;")
             .map_err(sql)?;
         let store = Self {
             conn,
             path: path.to_path_buf(),
+            segment_cache: segments::SegmentCache::default(),
         };
         store.check_settings()?;
-        segments::scores::register_functions(&store.conn).map_err(sql)?;
         migrate::apply(&store.conn, path)?;
         Ok(store)
     }

@@ -474,6 +474,43 @@ const MIXED: &[(&str, &str)] = &[
     ),
 ];
 
+/// The demo workspace's segments.
+fn demo_segments() -> SegmentSet {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/demo/segments");
+    let mut segments = Vec::new();
+    for entry in std::fs::read_dir(&dir).expect("demo segments") {
+        let path = entry.expect("entry").path();
+        let name = path.file_stem().and_then(|s| s.to_str()).expect("name").to_owned();
+        segments.push(Segment::parse(&name, &std::fs::read_to_string(&path).expect("read")).expect("valid"));
+    }
+    SegmentSet::new(segments).expect("valid set")
+}
+
+#[test]
+fn demo_segments_read_events_only_from_the_per_profile_index() {
+    // Speed rests on this: every event read is a search in the (profile, type, time, value)
+    // index, never a scan of the events table or a look-up of its rows.
+    let mut f = Fixture::new(&[("ada", "purchase", Some("NW-1"), None, Some(10.0), T - D)]);
+    let set = demo_segments();
+    f.store.sync_segments(&set, T).expect("sync");
+    f.store.refresh_segments(T).expect("refresh");
+    for name in set.names() {
+        let plan = f.store.segment_plan(&name, T).expect("plan");
+        let reads: Vec<&String> = plan
+            .iter()
+            .filter(|step| step.contains(" e ") || step.ends_with(" e") || step.contains(" f "))
+            .collect();
+        for step in &reads {
+            assert!(
+                step.starts_with("SEARCH") && step.contains("USING COVERING INDEX events_profile_type_time"),
+                "{name}: {step}\n{plan:#?}"
+            );
+        }
+        let events_rules = set.deps(&name).events.len();
+        assert_eq!(events_rules == 0, reads.is_empty(), "{name}: {plan:#?}");
+    }
+}
+
 fn random_events(seed: u64, n: usize) -> Vec<Ev<'static>> {
     let mut state = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
     let mut next = move |m: u64| {

@@ -24,8 +24,8 @@ pub(crate) use prepare::event_digest;
 use prepare::{Prepared, Preparer};
 use records::{Cell, Event, Record};
 pub use report::{FuzzyMatch, ImportReport, Rejection};
-pub(crate) use write::event_key;
 pub use write::FUZZY_THRESHOLD;
+pub(crate) use write::{event_key, insert_events_sql};
 
 use crate::validate::timestamp::Zone;
 use crate::{Store, StoreError};

@@ -622,7 +622,7 @@ impl<'t> Writer<'t> {
 const EVENTS_PER_INSERT: usize = 64;
 
 /// `INSERT OR IGNORE` of `rows` events in one statement (the full-size text is built once).
-fn insert_events_sql(rows: usize) -> std::borrow::Cow<'static, str> {
+pub(crate) fn insert_events_sql(rows: usize) -> std::borrow::Cow<'static, str> {
     static FULL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     let build = |rows: usize| {
         let mut sql = String::from(

@@ -271,23 +271,28 @@ impl Compiler<'_> {
 
     /// Sessions starting in the window: visit events with no visit event of the same profile in
     /// the 30 minutes before them (at the same instant, the lower event id starts the session).
+    /// The profile's visits from one gap before the window are read once and counted by
+    /// `tessera_sessions` (see [`super::scores::register_functions`]).
     fn sessions(&mut self, window_ms: i64, count: Count) {
         let types = SESSION_EVENTS
             .iter()
             .map(|t| format!("'{t}'"))
             .collect::<Vec<_>>()
             .join(", ");
-        self.push("(SELECT count(*) FROM (SELECT 1 FROM events e WHERE e.profile_id = p.id AND e.type IN (");
-        self.push(&types);
-        self.push(")");
-        self.window("e", Some(window_ms));
-        self.push(" AND NOT EXISTS (SELECT 1 FROM events g WHERE g.profile_id = p.id AND g.type IN (");
-        self.push(&types);
-        self.push(") AND g.occurred_at >= e.occurred_at - ");
+        let start = self.as_of.saturating_sub(window_ms);
+        self.push("(SELECT tessera_sessions(e.occurred_at, e.id, ");
+        self.bind_int(start);
+        self.push(", ");
         self.bind_int(SESSION_GAP_MS);
-        self.push(" AND g.occurred_at <= e.occurred_at AND (g.occurred_at < e.occurred_at OR g.id < e.id)) LIMIT ");
-        self.bind_int(i64::from(count.at_most.unwrap_or(count.at_least)) + 1);
-        self.push("))");
+        // `+e.type`: one seek to the profile's events and a filter on the type, instead of one
+        // seek per type (a profile's events sit together in the index).
+        self.push(") FROM events e WHERE e.profile_id = p.id AND +e.type IN (");
+        self.push(&types);
+        self.push(") AND e.occurred_at <= ");
+        self.bind_int(self.as_of);
+        self.push(" AND e.occurred_at >= ");
+        self.bind_int(start.saturating_sub(SESSION_GAP_MS));
+        self.push(")");
         self.count(count);
     }
 
@@ -300,7 +305,7 @@ impl Compiler<'_> {
                 self.bind_int(self.as_of);
                 self.push(" - e.occurred_at, ");
                 self.bind_int(ENGAGEMENT_HALF_LIFE_MS);
-                self.push(")) FROM events e WHERE e.profile_id = p.id AND e.type IN ('email_open', 'click')");
+                self.push(")) FROM events e WHERE e.profile_id = p.id AND +e.type IN ('email_open', 'click')");
                 self.window("e", Some(ENGAGEMENT_WINDOW_MS));
                 self.push(")");
             }

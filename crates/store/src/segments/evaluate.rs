@@ -13,6 +13,8 @@ pub(crate) enum Scope {
     Affected,
     /// One profile.
     One(i64),
+    /// The profiles with ids in this range (both ends included): part of a pass over all.
+    Range(i64, i64),
 }
 
 /// Creates (or empties) the temporary table of affected profiles and fills it.
@@ -27,21 +29,71 @@ pub(crate) fn stage_affected(conn: &Connection, ids: &[i64]) -> rusqlite::Result
     Ok(())
 }
 
-/// The members of a compiled rule within `scope`, in id order.
-pub(crate) fn members(conn: &Connection, rule: &CompiledRule, scope: Scope) -> rusqlite::Result<Vec<i64>> {
-    let mut params = rule.params.clone();
-    let sql = match scope {
-        Scope::All => format!("SELECT p.id FROM profiles p WHERE {} ORDER BY p.id", rule.sql),
-        Scope::Affected => format!(
-            "SELECT p.id FROM temp.segment_affected a JOIN profiles p ON p.id = a.id WHERE {} ORDER BY p.id",
-            rule.sql
-        ),
-        Scope::One(id) => {
-            params.push(rusqlite::types::Value::Integer(id));
-            format!("SELECT p.id FROM profiles p WHERE {} AND p.id = ?", rule.sql)
+/// The members of each of `rules` within `scope`, in id order, from one pass over the profiles:
+/// each profile's rules are evaluated one after the other, so the index pages holding its events
+/// are read once for all of them.
+pub(crate) fn members(conn: &Connection, rules: &[CompiledRule], scope: Scope) -> rusqlite::Result<Vec<Vec<i64>>> {
+    if rules.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut sql = String::from("SELECT p.id");
+    let mut params: Vec<rusqlite::types::Value> = Vec::new();
+    for rule in rules {
+        sql.push_str(", ");
+        sql.push_str(&rule.sql);
+        params.extend(rule.params.iter().cloned());
+    }
+    match scope {
+        Scope::All => sql.push_str(" FROM profiles p ORDER BY p.id"),
+        Scope::Affected => {
+            sql.push_str(" FROM temp.segment_affected a JOIN profiles p ON p.id = a.id ORDER BY p.id");
         }
-    };
+        Scope::One(id) => {
+            sql.push_str(" FROM profiles p WHERE p.id = ?");
+            params.push(rusqlite::types::Value::Integer(id));
+        }
+        Scope::Range(low, high) => {
+            sql.push_str(" FROM profiles p WHERE p.id BETWEEN ? AND ? ORDER BY p.id");
+            params.push(rusqlite::types::Value::Integer(low));
+            params.push(rusqlite::types::Value::Integer(high));
+        }
+    }
+    let mut members = vec![Vec::new(); rules.len()];
     let mut st = conn.prepare_cached(&sql)?;
-    let ids = st.query_map(params_from_iter(params), |r| r.get(0))?.collect();
-    ids
+    let mut rows = st.query(params_from_iter(params))?;
+    while let Some(row) = rows.next()? {
+        let id: i64 = row.get(0)?;
+        for (i, list) in members.iter_mut().enumerate() {
+            if row.get::<_, Option<bool>>(i + 1)?.unwrap_or(false) {
+                list.push(id);
+            }
+        }
+    }
+    Ok(members)
+}
+
+/// [`members`] over every profile, the upper half of the ids evaluated on `reader` in a second
+/// thread while this one evaluates the lower half on `conn`. Only for passes whose transaction
+/// has not changed profiles or events: `reader` sees the last commit.
+pub(crate) fn members_split(
+    conn: &Connection,
+    reader: &mut Connection,
+    rules: &[CompiledRule],
+) -> rusqlite::Result<Vec<Vec<i64>>> {
+    let (low, high): (Option<i64>, Option<i64>) = conn.query_row("SELECT min(id), max(id) FROM profiles", [], |r| {
+        Ok((r.get(0)?, r.get(1)?))
+    })?;
+    let (Some(low), Some(high)) = (low, high) else {
+        return Ok(vec![Vec::new(); rules.len()]);
+    };
+    let middle = low + (high - low) / 2;
+    std::thread::scope(|scope| {
+        let upper = scope.spawn(move || members(reader, rules, Scope::Range(middle + 1, high)));
+        let mut lists = members(conn, rules, Scope::Range(low, middle))?;
+        let upper = upper.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
+        for (list, more) in lists.iter_mut().zip(upper) {
+            list.extend(more);
+        }
+        Ok(lists)
+    })
 }

@@ -17,7 +17,7 @@ pub struct Change {
 
 /// The current members of `segment` within `scope`, in id order.
 pub(crate) fn current(conn: &Connection, segment: &str, scope: Scope) -> rusqlite::Result<Vec<i64>> {
-    let (sql, id) = match scope {
+    let (sql, range) = match scope {
         Scope::All => (
             "SELECT profile_id FROM segment_membership WHERE segment = ?1 AND left_at IS NULL ORDER BY profile_id",
             None,
@@ -27,13 +27,17 @@ pub(crate) fn current(conn: &Connection, segment: &str, scope: Scope) -> rusqlit
             None,
         ),
         Scope::One(id) => (
-            "SELECT profile_id FROM segment_membership WHERE segment = ?1 AND left_at IS NULL AND profile_id = ?2",
-            Some(id),
+            "SELECT profile_id FROM segment_membership WHERE segment = ?1 AND left_at IS NULL AND profile_id BETWEEN ?2 AND ?3",
+            Some((id, id)),
+        ),
+        Scope::Range(low, high) => (
+            "SELECT profile_id FROM segment_membership WHERE segment = ?1 AND left_at IS NULL AND profile_id BETWEEN ?2 AND ?3 ORDER BY profile_id",
+            Some((low, high)),
         ),
     };
     let mut st = conn.prepare_cached(sql)?;
-    let rows = match id {
-        Some(id) => st.query_map(params![segment, id], |r| r.get(0))?.collect(),
+    let rows = match range {
+        Some((low, high)) => st.query_map(params![segment, low, high], |r| r.get(0))?.collect(),
         None => st.query_map([segment], |r| r.get(0))?.collect(),
     };
     rows

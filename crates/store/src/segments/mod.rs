@@ -318,6 +318,32 @@ pub(crate) fn load_set(conn: &Connection) -> Result<SegmentSet, StoreError> {
     Ok(SegmentSet::new(segments)?)
 }
 
+/// The stored definitions, parsed and checked once and reused while their hashes are unchanged
+/// (a stream of single events would otherwise re-read every definition for each).
+#[derive(Debug, Default)]
+pub(crate) struct SegmentCache {
+    parsed: std::sync::Mutex<Option<(String, std::sync::Arc<SegmentSet>)>>,
+}
+
+impl SegmentCache {
+    /// The stored set: from the cache when the stored hashes match, else loaded and kept.
+    pub(crate) fn set(&self, conn: &Connection) -> Result<std::sync::Arc<SegmentSet>, StoreError> {
+        let fingerprint: String = conn
+            .prepare_cached("SELECT coalesce(group_concat(name || ':' || hash, ','), '') FROM (SELECT name, hash FROM segment_definitions ORDER BY name)")
+            .and_then(|mut st| st.query_row([], |r| r.get(0)))
+            .map_err(StoreError::sql_unknown)?;
+        let mut parsed = self.parsed.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some((known, set)) = parsed.as_ref() {
+            if *known == fingerprint {
+                return Ok(std::sync::Arc::clone(set));
+            }
+        }
+        let set = std::sync::Arc::new(load_set(conn)?);
+        *parsed = Some((fingerprint, std::sync::Arc::clone(&set)));
+        Ok(set)
+    }
+}
+
 /// Evaluates `names` of `set` within `scope` as of `as_of` and applies the result to the
 /// membership. Marks full evaluations.
 pub(crate) fn evaluate_into(
@@ -326,14 +352,21 @@ pub(crate) fn evaluate_into(
     names: &BTreeSet<String>,
     scope: Scope,
     as_of: i64,
+    reader: Option<&mut Connection>,
 ) -> Result<BTreeMap<String, Change>, StoreError> {
     let sql = StoreError::sql_unknown;
     let cuts = Cuts::load_or_compute(conn, as_of).map_err(sql)?;
+    let rules = names
+        .iter()
+        .map(|name| compile::compile(set, set.require(name)?, &cuts, as_of))
+        .collect::<Result<Vec<_>, _>>()?;
+    let members = match (scope, reader) {
+        (Scope::All, Some(reader)) => evaluate::members_split(conn, reader, &rules),
+        _ => evaluate::members(conn, &rules, scope),
+    }
+    .map_err(sql)?;
     let mut changes = BTreeMap::new();
-    for name in names {
-        let segment = set.require(name)?;
-        let rule = compile::compile(set, segment, &cuts, as_of)?;
-        let members = evaluate::members(conn, &rule, scope).map_err(sql)?;
+    for (name, members) in names.iter().zip(members) {
         let change = membership::apply(conn, name, scope, &members, as_of).map_err(sql)?;
         if scope == Scope::All {
             conn.execute(
@@ -347,6 +380,11 @@ pub(crate) fn evaluate_into(
     Ok(changes)
 }
 
+/// How much of the store's file a full pass maps into memory (SQLite's default ceiling, 2 GB):
+/// mapped pages are the operating system's file cache, shared and reclaimable, not the process's
+/// own memory.
+const PASS_MMAP_BYTES: i64 = 0x7fff_0000;
+
 /// Above this share of the store, a batch of affected profiles is evaluated as a full pass.
 const FULL_PASS_SHARE: usize = 4;
 
@@ -355,6 +393,7 @@ const FULL_PASS_SHARE: usize = 4;
 /// as a full pass.
 pub(crate) fn update_profiles(
     conn: &Connection,
+    cache: &SegmentCache,
     ids: &[i64],
     change: &Deps,
     as_of: i64,
@@ -362,7 +401,7 @@ pub(crate) fn update_profiles(
     if ids.is_empty() {
         return Ok(BTreeMap::new());
     }
-    let set = load_set(conn)?;
+    let set = cache.set(conn)?;
     let names: BTreeSet<String> = set
         .iter()
         .filter(|s| set.deps(&s.name).touched_by(change))
@@ -385,10 +424,50 @@ pub(crate) fn update_profiles(
             Scope::Affected
         }
     };
-    evaluate_into(conn, &set, &names, scope, as_of)
+    evaluate_into(conn, &set, &names, scope, as_of, None)
 }
 
 impl Store {
+    /// A read-only connection for splitting a full pass over two threads, on a machine with more
+    /// than one core (`None` otherwise, or if the file cannot be opened again: the pass then runs
+    /// on one thread). Only for passes whose transaction has not changed profiles or events.
+    fn parallel_reader(&self) -> Option<Connection> {
+        let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+        let reader = (cores > 1).then(|| crate::open_reader(self.path()).ok()).flatten()?;
+        reader
+            .pragma_update(None, "mmap_size", PASS_MMAP_BYTES)
+            .ok()
+            .map(|()| reader)
+    }
+
+    /// Runs `pass` in one transaction that changes no profile or event (definitions, scores,
+    /// membership), with a second connection to split evaluations across threads. The store's
+    /// file is mapped into memory for the pass: a pass reads pages all over it, and through the
+    /// page cache each would be a system call and a copy.
+    fn full_pass<T>(
+        &mut self,
+        pass: impl FnOnce(&Connection, Option<&mut Connection>) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let path = self.path().to_path_buf();
+        let mut reader = self.parallel_reader();
+        self.conn
+            .pragma_update(None, "mmap_size", PASS_MMAP_BYTES)
+            .map_err(|e| StoreError::sql(&path, e))?;
+        let result = (|| -> Result<T, StoreError> {
+            let tx = self.conn.transaction().map_err(|e| StoreError::sql(&path, e))?;
+            let result = pass(&tx, reader.as_mut()).map_err(|e| e.with_path(&path))?;
+            tx.commit().map_err(|e| StoreError::sql(&path, e))?;
+            Ok(result)
+        })();
+        let unmapped = self
+            .conn
+            .pragma_update(None, "mmap_size", 0)
+            .map_err(|e| StoreError::sql(&path, e));
+        let result = result?;
+        unmapped?;
+        Ok(result)
+    }
+
     /// Stores the workspace's segment definitions: new and changed ones are evaluated over the
     /// whole store (with the segments that refer to them), removed ones close their members' stays.
     /// Unchanged definitions cost one hash comparison.
@@ -396,11 +475,7 @@ impl Store {
     /// # Errors
     /// SQLite errors.
     pub fn sync_segments(&mut self, set: &SegmentSet, as_of: i64) -> Result<SyncReport, StoreError> {
-        let path = self.path().to_path_buf();
-        let tx = self.conn_mut().transaction().map_err(|e| StoreError::sql(&path, e))?;
-        let report = sync_in(&tx, set, as_of).map_err(|e| e.with_path(&path))?;
-        tx.commit().map_err(|e| StoreError::sql(&path, e))?;
-        Ok(report)
+        self.full_pass(|tx, reader| sync_in(tx, set, as_of, reader))
     }
 
     /// Full re-evaluation as of `as_of`: recomputes the RFM cut points and product popularity, then
@@ -409,19 +484,27 @@ impl Store {
     /// # Errors
     /// SQLite errors, invalid stored definitions.
     pub fn refresh_segments(&mut self, as_of: i64) -> Result<BTreeMap<String, Change>, StoreError> {
-        let path = self.path().to_path_buf();
-        let tx = self.conn_mut().transaction().map_err(|e| StoreError::sql(&path, e))?;
-        let result = (|| {
-            let cuts = Cuts::compute(&tx, as_of).map_err(StoreError::sql_unknown)?;
-            cuts.save(&tx, as_of).map_err(StoreError::sql_unknown)?;
-            scores::compute_popularity(&tx, as_of).map_err(StoreError::sql_unknown)?;
-            let set = load_set(&tx)?;
+        self.full_pass(|tx, mut reader| {
+            let sql = StoreError::sql_unknown;
+            // Popularity and the cut points each read every purchase: on two threads when they can.
+            let (cuts, popularity) = match reader.as_deref_mut() {
+                Some(reader) => std::thread::scope(|scope| {
+                    let popularity = scope.spawn(move || scores::popularity(reader, as_of));
+                    let cuts = Cuts::compute(tx, as_of);
+                    let popularity = popularity
+                        .join()
+                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+                    (cuts, popularity)
+                }),
+                None => (Cuts::compute(tx, as_of), scores::popularity(tx, as_of)),
+            };
+            let cuts = cuts.map_err(sql)?;
+            cuts.save(tx, as_of).map_err(sql)?;
+            scores::store_popularity(tx, &popularity.map_err(sql)?, as_of).map_err(sql)?;
+            let set = load_set(tx)?;
             let names = set.names().into_iter().collect();
-            evaluate_into(&tx, &set, &names, Scope::All, as_of)
-        })()
-        .map_err(|e| e.with_path(&path))?;
-        tx.commit().map_err(|e| StoreError::sql(&path, e))?;
-        Ok(result)
+            evaluate_into(tx, &set, &names, Scope::All, as_of, reader)
+        })
     }
 
     /// Full re-evaluation of every stored segment as of `as_of` with the stored cut points (no
@@ -430,16 +513,11 @@ impl Store {
     /// # Errors
     /// SQLite errors, invalid stored definitions.
     pub fn reevaluate_segments(&mut self, as_of: i64) -> Result<BTreeMap<String, Change>, StoreError> {
-        let path = self.path().to_path_buf();
-        let tx = self.conn_mut().transaction().map_err(|e| StoreError::sql(&path, e))?;
-        let result = (|| {
-            let set = load_set(&tx)?;
+        self.full_pass(|tx, reader| {
+            let set = load_set(tx)?;
             let names = set.names().into_iter().collect();
-            evaluate_into(&tx, &set, &names, Scope::All, as_of)
-        })()
-        .map_err(|e| e.with_path(&path))?;
-        tx.commit().map_err(|e| StoreError::sql(&path, e))?;
-        Ok(result)
+            evaluate_into(tx, &set, &names, Scope::All, as_of, reader)
+        })
     }
 
     /// The stored segments with their current sizes.
@@ -517,20 +595,22 @@ impl Store {
     /// SQLite errors, invalid stored definitions.
     pub fn live_segments(&self, profile_id: i64, as_of: i64) -> Result<Vec<String>, StoreError> {
         let run = || -> Result<Vec<String>, StoreError> {
-            let set = load_set(self.conn())?;
+            let set = self.segment_cache.set(self.conn())?;
             let cuts = Cuts::load(self.conn())
                 .map_err(StoreError::sql_unknown)?
                 .unwrap_or_default();
-            let mut out = Vec::new();
-            for s in set.iter() {
-                let rule = compile::compile(&set, s, &cuts, as_of)?;
-                if !evaluate::members(self.conn(), &rule, Scope::One(profile_id))
-                    .map_err(StoreError::sql_unknown)?
-                    .is_empty()
-                {
-                    out.push(s.name.clone());
-                }
-            }
+            let rules = set
+                .iter()
+                .map(|s| compile::compile(&set, s, &cuts, as_of))
+                .collect::<Result<Vec<_>, _>>()?;
+            let members =
+                evaluate::members(self.conn(), &rules, Scope::One(profile_id)).map_err(StoreError::sql_unknown)?;
+            let out = set
+                .iter()
+                .zip(members)
+                .filter(|(_, ids)| !ids.is_empty())
+                .map(|(s, _)| s.name.clone())
+                .collect();
             Ok(out)
         };
         run().map_err(|e| e.with_path(self.path()))
@@ -577,66 +657,111 @@ impl Store {
         Ok(compile::compile(&set, set.require(name)?, &cuts, as_of)?)
     }
 
+    /// SQLite's query plan for evaluating a stored segment over the whole store as of `as_of`, one
+    /// line per step (`SEARCH e USING COVERING INDEX ...`): how each rule reads the events.
+    ///
+    /// # Errors
+    /// Unknown segment, SQLite errors.
+    pub fn segment_plan(&self, name: &str, as_of: i64) -> Result<Vec<String>, StoreError> {
+        let rule = self.segment_sql(name, as_of)?;
+        self.conn()
+            .prepare(&format!(
+                "EXPLAIN QUERY PLAN SELECT p.id FROM profiles p WHERE {}",
+                rule.sql
+            ))
+            .and_then(|mut st| {
+                st.query_map(rusqlite::params_from_iter(rule.params), |r| r.get::<_, String>(3))?
+                    .collect()
+            })
+            .map_err(|e| self.sql_error(e))
+    }
+
     /// Records one event and updates that profile's membership of the segments the event can
     /// affect, as of `as_of`, in one transaction. Returns the membership changes.
     ///
     /// # Errors
     /// An unknown event type or profile, SQLite errors.
     pub fn add_event(&mut self, event: &NewEvent, as_of: i64) -> Result<BTreeMap<String, Change>, StoreError> {
-        let kind = crate::import::EVENT_TYPES
-            .iter()
-            .copied()
-            .find(|t| *t == event.kind)
-            .ok_or_else(|| StoreError::Option(format!("unknown event type \"{}\"", event.kind)))?;
+        self.add_events(std::slice::from_ref(event), as_of)
+    }
+
+    /// Records a burst of events in one transaction (one durable commit for all of them): each
+    /// new event updates its profile's membership of the segments it can affect, as of `as_of`,
+    /// before the next is applied. Returns the membership changes, in order per segment.
+    /// Nothing is stored if any event is refused.
+    ///
+    /// # Errors
+    /// An unknown event type or profile (naming the event's position), SQLite errors.
+    pub fn add_events(&mut self, events: &[NewEvent], as_of: i64) -> Result<BTreeMap<String, Change>, StoreError> {
         let path = self.path().to_path_buf();
-        let tx = self.conn_mut().transaction().map_err(|e| StoreError::sql(&path, e))?;
-        let digest = crate::import::event_digest(
-            kind,
-            event.sku.as_deref(),
-            event.category.as_deref(),
-            event.currency.as_deref(),
-            event.source.as_deref(),
-            event.value,
-        );
-        let inserted = tx
-            .prepare_cached(
-                "INSERT OR IGNORE INTO events (profile_id, type, sku, category, value, currency, occurred_at, source, dedup_key)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-            )
-            .and_then(|mut st| {
-                st.execute(params![
-                    event.profile_id,
-                    kind,
-                    event.sku,
-                    event.category,
-                    event.value,
-                    event.currency,
-                    event.occurred_at,
-                    event.source,
-                    crate::import::event_key(event.occurred_at, event.profile_id, &digest)
-                ])
-            })
-            .map_err(|e| match e {
+        let tx = self.conn.transaction().map_err(|e| StoreError::sql(&path, e))?;
+        let mut changes: BTreeMap<String, Change> = BTreeMap::new();
+        for (index, event) in events.iter().enumerate() {
+            let kind = crate::import::EVENT_TYPES
+                .iter()
+                .copied()
+                .find(|t| *t == event.kind)
+                .ok_or_else(|| {
+                    StoreError::Option(format!("event {}: unknown event type \"{}\"", index + 1, event.kind))
+                })?;
+            if !insert_event(&tx, kind, event).map_err(|e| match e {
                 rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::ConstraintViolation => {
                     StoreError::ProfileNotFound(event.profile_id.to_string())
                 }
                 other => StoreError::sql(&path, other),
-            })?;
-        let changes = if inserted == 1 {
+            })? {
+                continue;
+            }
             let change = Deps {
                 attributes: false,
                 events: BTreeSet::from([kind]),
             };
-            update_profiles(&tx, &[event.profile_id], &change, as_of).map_err(|e| e.with_path(&path))?
-        } else {
-            BTreeMap::new()
-        };
+            let updated = update_profiles(&tx, &self.segment_cache, &[event.profile_id], &change, as_of)
+                .map_err(|e| e.with_path(&path))?;
+            for (name, c) in updated {
+                let entry = changes.entry(name).or_default();
+                entry.entered.extend(c.entered);
+                entry.left.extend(c.left);
+            }
+        }
         tx.commit().map_err(|e| StoreError::sql(&path, e))?;
         Ok(changes)
     }
 }
 
-fn sync_in(conn: &Connection, set: &SegmentSet, as_of: i64) -> Result<SyncReport, StoreError> {
+/// Inserts one event with the import's statement (no import batch); `false` if it was already
+/// stored.
+fn insert_event(conn: &Connection, kind: &'static str, event: &NewEvent) -> rusqlite::Result<bool> {
+    let digest = crate::import::event_digest(
+        kind,
+        event.sku.as_deref(),
+        event.category.as_deref(),
+        event.currency.as_deref(),
+        event.source.as_deref(),
+        event.value,
+    );
+    let mut st = conn.prepare_cached(&crate::import::insert_events_sql(1))?;
+    let inserted = st.execute(params![
+        event.profile_id,
+        kind,
+        event.sku,
+        event.category,
+        event.value,
+        event.currency,
+        event.occurred_at,
+        event.source,
+        Option::<i64>::None,
+        crate::import::event_key(event.occurred_at, event.profile_id, &digest)
+    ])?;
+    Ok(inserted == 1)
+}
+
+fn sync_in(
+    conn: &Connection,
+    set: &SegmentSet,
+    as_of: i64,
+    reader: Option<&mut Connection>,
+) -> Result<SyncReport, StoreError> {
     let sql = StoreError::sql_unknown;
     let stored: BTreeMap<String, String> = conn
         .prepare_cached("SELECT name, hash FROM segment_definitions")
@@ -674,7 +799,7 @@ fn sync_in(conn: &Connection, set: &SegmentSet, as_of: i64) -> Result<SyncReport
     }
     if !dirty.is_empty() {
         let names = set.with_dependents(&dirty);
-        report.evaluated = evaluate_into(conn, set, &names, Scope::All, as_of)?;
+        report.evaluated = evaluate_into(conn, set, &names, Scope::All, as_of, reader)?;
     }
     Ok(report)
 }
@@ -696,7 +821,7 @@ impl Touched {
         if self.change.events.contains("purchase") {
             scores::compute_popularity(conn, as_of).map_err(StoreError::sql_unknown)?;
         }
-        update_profiles(conn, &self.profiles, &self.change, as_of)
+        update_profiles(conn, &SegmentCache::default(), &self.profiles, &self.change, as_of)
     }
 }
 

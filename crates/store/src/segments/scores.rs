@@ -12,7 +12,7 @@
 //! - **Churn risk**: 0 unless M ≥ 4 (a high-value customer); then `(5 − R) / 4`, so 0 for R = 5,
 //!   0.5 for R = 3 and 1 for R = 1: the further recency slips, the higher the risk.
 
-use rusqlite::functions::FunctionFlags;
+use rusqlite::functions::{Aggregate, Context, FunctionFlags};
 use rusqlite::{params, Connection, OptionalExtension};
 
 use super::model::Score;
@@ -137,13 +137,30 @@ pub fn quintile_cuts(mut values: Vec<f64>) -> Option<[f64; 4]> {
 
 /// Recomputes product popularity (purchases per SKU in the 90 days up to `as_of`).
 pub(crate) fn compute_popularity(conn: &Connection, as_of: i64) -> rusqlite::Result<()> {
-    conn.execute("DELETE FROM product_popularity", [])?;
-    conn.execute(
-        "INSERT INTO product_popularity (sku, purchases, computed_at)
-         SELECT sku, count(*), ?1 FROM events
+    let counts = popularity(conn, as_of)?;
+    store_popularity(conn, &counts, as_of)
+}
+
+/// Purchases per SKU in the 90 days up to `as_of`.
+pub(crate) fn popularity(conn: &Connection, as_of: i64) -> rusqlite::Result<Vec<(String, i64)>> {
+    let mut st = conn.prepare_cached(
+        "SELECT sku, count(*) FROM events
          WHERE type = 'purchase' AND sku IS NOT NULL AND occurred_at <= ?1 AND occurred_at > ?2 GROUP BY sku",
-        params![as_of, as_of.saturating_sub(POPULARITY_WINDOW_MS)],
     )?;
+    let rows = st.query_map(params![as_of, as_of.saturating_sub(POPULARITY_WINDOW_MS)], |r| {
+        Ok((r.get(0)?, r.get(1)?))
+    })?;
+    rows.collect()
+}
+
+/// Replaces the stored popularity with `counts`, computed as of `as_of`.
+pub(crate) fn store_popularity(conn: &Connection, counts: &[(String, i64)], as_of: i64) -> rusqlite::Result<()> {
+    conn.execute("DELETE FROM product_popularity", [])?;
+    let mut st =
+        conn.prepare_cached("INSERT INTO product_popularity (sku, purchases, computed_at) VALUES (?1, ?2, ?3)")?;
+    for (sku, purchases) in counts {
+        st.execute(params![sku, purchases, as_of])?;
+    }
     Ok(())
 }
 
@@ -154,8 +171,12 @@ pub(crate) fn popularity_computed(conn: &Connection) -> rusqlite::Result<bool> {
         .map(|r| r.is_some())
 }
 
-/// Registers `tessera_decay(age_ms, half_life_ms)` = `0.5^(age / half_life)` (the bundled SQLite
-/// has no math functions). Ages below zero count as zero.
+/// Registers the functions segment rules call (the bundled SQLite has no math functions):
+/// - `tessera_decay(age_ms, half_life_ms)` = `0.5^(age / half_life)`; ages below zero count as
+///   zero.
+/// - the aggregate `tessera_sessions(occurred_at, id, window_start, gap_ms)`: of the visits
+///   given (in any order), how many start a session after `window_start` (see
+///   [`count_session_starts`]).
 pub(crate) fn register_functions(conn: &Connection) -> rusqlite::Result<()> {
     conn.create_scalar_function(
         "tessera_decay",
@@ -170,7 +191,61 @@ pub(crate) fn register_functions(conn: &Connection) -> rusqlite::Result<()> {
                 0.0
             })
         },
+    )?;
+    conn.create_aggregate_function(
+        "tessera_sessions",
+        4,
+        FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
+        SessionStarts,
     )
+}
+
+/// A profile's visits as `(time, event id)`, with the window start and the gap.
+#[derive(Debug, Default)]
+struct Visits {
+    visits: Vec<(i64, i64)>,
+    window_start: i64,
+    gap_ms: i64,
+}
+
+/// The `tessera_sessions` aggregate.
+struct SessionStarts;
+
+impl Aggregate<Visits, i64> for SessionStarts {
+    fn init(&self, _: &mut Context<'_>) -> rusqlite::Result<Visits> {
+        Ok(Visits::default())
+    }
+
+    fn step(&self, ctx: &mut Context<'_>, acc: &mut Visits) -> rusqlite::Result<()> {
+        acc.visits.push((ctx.get(0)?, ctx.get(1)?));
+        acc.window_start = ctx.get(2)?;
+        acc.gap_ms = ctx.get(3)?;
+        Ok(())
+    }
+
+    fn finalize(&self, _: &mut Context<'_>, acc: Option<Visits>) -> rusqlite::Result<i64> {
+        Ok(acc.map_or(0, |mut acc| {
+            count_session_starts(&mut acc.visits, acc.window_start, acc.gap_ms)
+        }))
+    }
+}
+
+/// Counts the session starts after `window_start` among `visits` (`(time, event id)`, sorted
+/// here): a visit starts a session when no visit is in the `gap_ms` before it, and at the same
+/// instant the lower event id starts it. Visits from one gap before the window must be given.
+#[must_use]
+pub fn count_session_starts(visits: &mut [(i64, i64)], window_start: i64, gap_ms: i64) -> i64 {
+    visits.sort_unstable();
+    let mut starts = 0;
+    let mut previous: Option<i64> = None;
+    for &(at, _) in visits.iter() {
+        // Sorted by time then id: the visit before this one is the latest that could continue it.
+        if at > window_start && previous.is_none_or(|p| p < at.saturating_sub(gap_ms)) {
+            starts += 1;
+        }
+        previous = Some(at);
+    }
+    starts
 }
 
 #[cfg(test)]
@@ -184,5 +259,18 @@ mod tests {
         let ten: Vec<f64> = (1..=10).map(f64::from).rev().collect();
         // Sorted 1..10: ranks 2, 4, 6, 8 (0-based) hold 3, 5, 7, 9.
         assert_eq!(quintile_cuts(ten), Some([3.0, 5.0, 7.0, 9.0]));
+    }
+
+    #[test]
+    fn sessions_start_after_a_gap_and_ties_go_to_the_lower_id() {
+        let gap = 30;
+        // Unsorted on purpose. 0 starts one (before the window: not counted); 20 continues it;
+        // 51 is 31 after 20: a start; 81 is exactly 30 after 51: continues; 200 and its twin at
+        // the same instant are one start.
+        let mut visits = vec![(200, 9), (51, 3), (0, 1), (81, 4), (20, 2), (200, 8)];
+        assert_eq!(count_session_starts(&mut visits, 10, gap), 2);
+        // A window that starts after 51: only 200.
+        assert_eq!(count_session_starts(&mut visits, 60, gap), 1);
+        assert_eq!(count_session_starts(&mut [], 0, gap), 0);
     }
 }
