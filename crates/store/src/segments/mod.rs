@@ -558,7 +558,11 @@ impl Store {
     ) -> Result<(u64, Vec<crate::profiles::ProfileSummary>), StoreError> {
         let cuts = Cuts::load_or_compute(self.conn(), as_of).map_err(|e| self.sql_error(e))?;
         let rule = compile::compile(set, set.require(name)?, &cuts, as_of)?;
-        let ids = evaluate::members(self.conn(), &rule, Scope::All).map_err(|e| self.sql_error(e))?;
+        let ids = evaluate::members(self.conn(), std::slice::from_ref(&rule), Scope::All)
+            .map_err(|e| self.sql_error(e))?
+            .into_iter()
+            .next()
+            .unwrap_or_default();
         let first: Vec<i64> = ids.iter().copied().take(limit).collect();
         Ok((ids.len() as u64, self.profiles_by_id(&first)?))
     }
