@@ -244,6 +244,26 @@ fn save_commits_the_changed_email_with_its_regenerated_exports() {
 }
 
 #[test]
+fn a_document_that_does_not_open_is_refused_and_nothing_is_committed() {
+    let env = Env::new(Some(ADA));
+    env.init();
+    let before = env.git(&["rev-parse", "HEAD"]);
+    // An email that was never exported, broken by hand: a save must not record it.
+    let path = env.email_path("welcome");
+    let text = std::fs::read_to_string(&path).expect("read");
+    std::fs::write(&path, text.replacen("\"subject\": \"", "\"subject\": \"\"broken", 1)).expect("write");
+    let err = env.fails(&["save", "-m", "Broken"]);
+    assert!(err.contains("welcome.email.json") && err.contains("line"), "{err}");
+    std::fs::write(&path, &text).expect("write");
+    // A segment that is not a valid definition.
+    let segment = env.ws().join("segments/vip.json");
+    std::fs::write(&segment, r#"{"rule": {"attribute": "tier", "eq": 1, "gt": 2}}"#).expect("write");
+    let err = env.fails(&["save", "-m", "Broken segment"]);
+    assert!(err.contains("vip.json"), "{err}");
+    assert_eq!(env.git(&["rev-parse", "HEAD"]), before, "nothing was committed");
+}
+
+#[test]
 fn a_changed_block_type_re_exports_every_email_using_it() {
     let env = Env::new(Some(ADA));
     env.init();

@@ -394,6 +394,14 @@ impl Workspace {
         let out = root.join("exports");
         let mut exports = Vec::new();
         let existing: BTreeSet<String> = self.email_names().into_iter().collect();
+        // A version holds documents that open: a changed email or segment that does not parse is
+        // refused here, naming the file and the mistake, before anything is exported or committed.
+        for name in changed_emails.iter().filter(|name| existing.contains(*name)) {
+            self.email(name)?;
+        }
+        if changed.iter().any(|path| path.starts_with("segments/")) {
+            self.segments()?;
+        }
         for name in &changed_emails {
             if !existing.contains(name) {
                 // The email was deleted: its exports go with it.
