@@ -450,22 +450,35 @@ impl Store {
     ) -> Result<T, StoreError> {
         let path = self.path().to_path_buf();
         let mut reader = self.parallel_reader();
-        self.conn
-            .pragma_update(None, "mmap_size", PASS_MMAP_BYTES)
-            .map_err(|e| StoreError::sql(&path, e))?;
+        self.map_file(PASS_MMAP_BYTES)?;
         let result = (|| -> Result<T, StoreError> {
             let tx = self.conn.transaction().map_err(|e| StoreError::sql(&path, e))?;
             let result = pass(&tx, reader.as_mut()).map_err(|e| e.with_path(&path))?;
             tx.commit().map_err(|e| StoreError::sql(&path, e))?;
             Ok(result)
         })();
-        let unmapped = self
-            .conn
-            .pragma_update(None, "mmap_size", 0)
-            .map_err(|e| StoreError::sql(&path, e));
+        let unmapped = self.map_file(0);
         let result = result?;
         unmapped?;
         Ok(result)
+    }
+
+    /// Runs `read` on the writer's connection with the store's file mapped into memory (see
+    /// [`Store::full_pass`]), unmapped afterwards whatever the outcome.
+    fn mapped<T>(&self, read: impl FnOnce(&Connection) -> Result<T, StoreError>) -> Result<T, StoreError> {
+        self.map_file(PASS_MMAP_BYTES)?;
+        let result = read(self.conn());
+        let unmapped = self.map_file(0);
+        let result = result?;
+        unmapped?;
+        Ok(result)
+    }
+
+    /// Maps up to `bytes` of the store's file into memory for the writer's reads (0: none).
+    fn map_file(&self, bytes: i64) -> Result<(), StoreError> {
+        self.conn
+            .pragma_update(None, "mmap_size", bytes)
+            .map_err(|e| self.sql_error(e))
     }
 
     /// Stores the workspace's segment definitions: new and changed ones are evaluated over the
@@ -558,11 +571,16 @@ impl Store {
     ) -> Result<(u64, Vec<crate::profiles::ProfileSummary>), StoreError> {
         let cuts = Cuts::load_or_compute(self.conn(), as_of).map_err(|e| self.sql_error(e))?;
         let rule = compile::compile(set, set.require(name)?, &cuts, as_of)?;
-        let ids = evaluate::members(self.conn(), std::slice::from_ref(&rule), Scope::All)
-            .map_err(|e| self.sql_error(e))?
-            .into_iter()
-            .next()
-            .unwrap_or_default();
+        let rules = std::slice::from_ref(&rule);
+        // Read-only, outside any transaction: a second connection sees the same data, so a live
+        // count over a large store is split over two threads like a full pass.
+        let members = match self.parallel_reader() {
+            Some(mut reader) => {
+                self.mapped(|conn| evaluate::members_split(conn, &mut reader, rules).map_err(|e| self.sql_error(e)))
+            }
+            None => evaluate::members(self.conn(), rules, Scope::All).map_err(|e| self.sql_error(e)),
+        }?;
+        let ids = members.into_iter().next().unwrap_or_default();
         let first: Vec<i64> = ids.iter().copied().take(limit).collect();
         Ok((ids.len() as u64, self.profiles_by_id(&first)?))
     }
