@@ -457,10 +457,7 @@ impl Store {
             tx.commit().map_err(|e| StoreError::sql(&path, e))?;
             Ok(result)
         })();
-        let unmapped = self.map_file(0);
-        let result = result?;
-        unmapped?;
-        Ok(result)
+        self.unmap_after(result)
     }
 
     /// Runs `read` on the writer's connection with the store's file mapped into memory (see
@@ -468,6 +465,11 @@ impl Store {
     fn mapped<T>(&self, read: impl FnOnce(&Connection) -> Result<T, StoreError>) -> Result<T, StoreError> {
         self.map_file(PASS_MMAP_BYTES)?;
         let result = read(self.conn());
+        self.unmap_after(result)
+    }
+
+    /// Unmaps the file after work that ran mapped: the work's error first, else the unmapping's.
+    fn unmap_after<T>(&self, result: Result<T, StoreError>) -> Result<T, StoreError> {
         let unmapped = self.map_file(0);
         let result = result?;
         unmapped?;
