@@ -87,13 +87,29 @@ pub(crate) fn members_split(
         return Ok(vec![Vec::new(); rules.len()]);
     };
     let middle = low + (high - low) / 2;
+    let (lower, upper) = alongside(
+        reader,
+        |reader| members(reader, rules, Scope::Range(middle + 1, high)),
+        || members(conn, rules, Scope::Range(low, middle)),
+    );
+    let mut lists = lower?;
+    for (list, more) in lists.iter_mut().zip(upper?) {
+        list.extend(more);
+    }
+    Ok(lists)
+}
+
+/// Runs `there` on `reader` in a second thread while `here` runs on this one; both results.
+/// A panic in the second thread is resumed here.
+pub(crate) fn alongside<A, B: Send>(
+    reader: &mut Connection,
+    there: impl FnOnce(&Connection) -> B + Send,
+    here: impl FnOnce() -> A,
+) -> (A, B) {
     std::thread::scope(|scope| {
-        let upper = scope.spawn(move || members(reader, rules, Scope::Range(middle + 1, high)));
-        let mut lists = members(conn, rules, Scope::Range(low, middle))?;
-        let upper = upper.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
-        for (list, more) in lists.iter_mut().zip(upper) {
-            list.extend(more);
-        }
-        Ok(lists)
+        let other = scope.spawn(move || there(reader));
+        let mine = here();
+        let theirs = other.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (mine, theirs)
     })
 }

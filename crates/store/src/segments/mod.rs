@@ -503,14 +503,11 @@ impl Store {
             let sql = StoreError::sql_unknown;
             // Popularity and the cut points each read every purchase: on two threads when they can.
             let (cuts, popularity) = match reader.as_deref_mut() {
-                Some(reader) => std::thread::scope(|scope| {
-                    let popularity = scope.spawn(move || scores::popularity(reader, as_of));
-                    let cuts = Cuts::compute(tx, as_of);
-                    let popularity = popularity
-                        .join()
-                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-                    (cuts, popularity)
-                }),
+                Some(reader) => evaluate::alongside(
+                    reader,
+                    |reader| scores::popularity(reader, as_of),
+                    || Cuts::compute(tx, as_of),
+                ),
                 None => (Cuts::compute(tx, as_of), scores::popularity(tx, as_of)),
             };
             let cuts = cuts.map_err(sql)?;
