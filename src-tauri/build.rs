@@ -1,43 +1,52 @@
-// The app's own commands get permissions (`allow-<command>`), so the capability file can grant the
-// window exactly the commands the UI uses and nothing else.
+//! The app's own commands get permissions (`allow-<command>`), and the designer window's
+//! capability grants exactly those, both from the one list in `src/command_list.rs`.
+
+/// The command names of `src/command_list.rs`.
+macro_rules! commands {
+    ($($module:ident :: $name:ident),* $(,)?) => {
+        &[$(stringify!($name)),*]
+    };
+}
+
+const COMMANDS: &[&str] = include!("src/command_list.rs");
+
+/// What the window may do besides the app's commands: listen to the app's events. No file system,
+/// shell, dialog, opener or window APIs.
+const CORE_PERMISSIONS: &[&str] = &["core:event:allow-listen", "core:event:allow-unlisten"];
+
+fn capability() -> String {
+    let permissions: Vec<String> = CORE_PERMISSIONS
+        .iter()
+        .map(|p| (*p).to_owned())
+        .chain(COMMANDS.iter().map(|c| format!("allow-{}", c.replace('_', "-"))))
+        .map(|p| format!("    \"{p}\""))
+        .collect();
+    format!(
+        r#"{{
+  "$schema": "../gen/schemas/desktop-schema.json",
+  "identifier": "designer",
+  "description": "The designer window: the app's own commands and listening for its events. No file system, shell, dialog, opener or window APIs: Rust reads and writes every file, shows the file and folder dialogs and opens block folders. The preview iframes are sandboxed and get nothing. Written by build.rs from src/command_list.rs.",
+  "windows": [
+    "main"
+  ],
+  "permissions": [
+{}
+  ]
+}}
+"#,
+        permissions.join(",\n")
+    )
+}
+
 fn main() {
-    let commands = &[
-        "workspace_summary",
-        "choose_workspace",
-        "load_email",
-        "create_email",
-        "save_email",
-        "render_preview",
-        "search_profiles",
-        "startup_ms",
-        "finish_close",
-        "choose_import_file",
-        "import_preview",
-        "import_file",
-        "browse_profiles",
-        "profile_card",
-        "list_segments",
-        "count_segment",
-        "save_segment",
-        "segment_coverage",
-        "export_targets",
-        "export_email",
-        "save_export",
-        "send_setup",
-        "store_smtp_password",
-        "send_test",
-        "outbox_list",
-        "outbox_message",
-        "block_usage",
-        "open_block_folder",
-        "history_overview",
-        "start_versioning",
-        "save_version",
-        "diff_versions",
-        "restore_version",
-    ];
+    let path = std::path::Path::new("capabilities/default.json");
+    let wanted = capability();
+    if std::fs::read_to_string(path).ok().as_deref() != Some(wanted.as_str()) {
+        std::fs::write(path, &wanted).unwrap_or_else(|e| panic!("cannot write {}: {e}", path.display()));
+    }
+    println!("cargo:rerun-if-changed=src/command_list.rs");
     tauri_build::try_build(
-        tauri_build::Attributes::new().app_manifest(tauri_build::AppManifest::new().commands(commands)),
+        tauri_build::Attributes::new().app_manifest(tauri_build::AppManifest::new().commands(COMMANDS)),
     )
     .unwrap_or_else(|e| panic!("tauri-build failed: {e:#}"));
 }

@@ -3,8 +3,7 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use tessera_core::export::Target;
-use tessera_workspace::export::write_export;
+use tessera_workspace::export::Target;
 use tessera_workspace::{read_data, Workspace};
 
 /// Arguments of `tessera export`.
@@ -55,12 +54,9 @@ pub fn run(workspace: Option<&Path>, cwd: &Path, args: &ExportArgs) -> anyhow::R
     let data = args.data.as_deref().map(read_data).transpose()?;
     let out = args.out.clone().unwrap_or_else(|| ws.exports_dir(cwd));
     let mut failed = 0;
-    for target in targets {
-        match ws.export(&entry, target, data.as_ref()) {
-            Ok(export) => {
-                let dir = write_export(&export, &out)?;
-                println!("{target}: {}", dir.display());
-            }
+    for (target, written) in ws.export_to(&entry, &targets, data.as_ref(), &out) {
+        match written {
+            Ok(dir) => println!("{target}: {}", dir.display()),
             Err(e) if args.all_targets => {
                 failed += 1;
                 eprintln!("error: {e}");
@@ -105,12 +101,9 @@ fn run_changed_by(
             );
             continue;
         }
-        for target in chosen {
-            match ws.export(&entry, target, data.as_ref()) {
-                Ok(export) => {
-                    let dir = write_export(&export, &out)?;
-                    println!("{} {target}: {}", used.email, dir.display());
-                }
+        for (target, written) in ws.export_to(&entry, &chosen, data.as_ref(), &out) {
+            match written {
+                Ok(dir) => println!("{} {target}: {}", used.email, dir.display()),
                 Err(e) => {
                     failed += 1;
                     eprintln!("error: {e}");

@@ -7,9 +7,10 @@ use std::process::ExitCode;
 use anyhow::Context as _;
 use clap::{Parser, Subcommand};
 use serde_json::Value;
-use tessera_workspace::{batch, read_data, Workspace, WorkspaceError};
+use tessera_workspace::{batch, clock, import, profiles, read_data, Workspace, WorkspaceError};
 
 mod export_cmd;
+mod hints;
 mod segments_cmd;
 mod send_cmd;
 mod versions_cmd;
@@ -224,11 +225,14 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(e) => {
             let workspace_error = e.downcast_ref::<WorkspaceError>();
-            let input_error = workspace_error.is_none_or(WorkspaceError::is_input_error);
-            if workspace_error.is_some() {
+            let input_error = workspace_error.is_none_or(|w| w.kind().is_input());
+            if let Some(w) = workspace_error {
                 // Library errors carry their whole message (file, line, reason); their source
-                // chain would repeat it.
+                // chain would repeat it. What to type next is the command line's to say.
                 eprintln!("error: {e}");
+                if let Some(hint) = hints::hint(w) {
+                    eprintln!("hint: {hint}");
+                }
             } else {
                 eprintln!("error: {e:#}");
             }
@@ -242,7 +246,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Init { dir, author } => {
             let dir = dir.unwrap_or_else(|| cwd.clone());
-            let done = tessera_workspace::versions::init_versioned(&dir, author.as_deref())?;
+            let done = tessera_workspace::history::init_versioned(&dir, author.as_deref())?;
             if done.files.is_empty() {
                 out!(
                     "Made {} a git repository (with a .gitignore for .tessera/). Nothing is committed: save a first version with `tessera save -m MESSAGE`.",
@@ -314,12 +318,11 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::PreviewMatrix(args) => segments_cmd::run_preview_matrix(cli.workspace.as_deref(), &cwd, &args),
         Command::Profiles(command) => {
             let ws = Workspace::discover(cli.workspace.as_deref(), &cwd)?;
-            let store = ws.open_store()?;
+            // Listing needs a store; the demo built into tessera has none, and says so.
+            ws.store_path()?;
             match command {
                 ProfilesCommand::List { search, limit, json } => {
-                    let list = store
-                        .list_profiles(search.as_deref(), limit)
-                        .map_err(WorkspaceError::from)?;
+                    let list = profiles::browse(&ws, search.as_deref().unwrap_or(""), limit)?;
                     if json {
                         out!("{}", serde_json::to_string_pretty(&list)?);
                     } else if list.is_empty() {
@@ -345,7 +348,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     }
                 }
                 ProfilesCommand::Show { profile, json } => {
-                    let detail = store.profile_detail(&profile, 20).map_err(WorkspaceError::from)?;
+                    let detail = profiles::detail(&ws, &profile, 20)?;
                     if json {
                         out!("{}", serde_json::to_string_pretty(&detail)?);
                     } else {
@@ -397,17 +400,12 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 
 fn run_import(workspace: &Option<PathBuf>, cwd: &Path, args: &ImportArgs) -> anyhow::Result<ExitCode> {
     let ws = Workspace::discover(workspace.as_deref(), cwd)?;
-    let timezone = tessera_store::validate::timestamp::parse_zone(&args.timezone)
-        .map_err(|e| WorkspaceError::from(tessera_store::StoreError::Option(format!("--timezone: {e}"))))?;
-    let options = tessera_store::import::ImportOptions {
+    let request = import::ImportRequest {
         mapping: args.mapping.clone(),
-        timezone,
+        timezone: args.timezone.clone(),
         dry_run: args.dry_run,
-        normalization: ws.import_rules(),
-        ..tessera_store::import::ImportOptions::new(args.kind.parse().map_err(WorkspaceError::from)?)
+        ..import::ImportRequest::new(&args.file, args.kind.parse().map_err(WorkspaceError::from)?)
     };
-    // Imports re-evaluate the segments of the profiles they touch: against the current definitions.
-    let mut store = ws.open_store_with_segments(tessera_store::now_ms())?;
     let size = std::fs::metadata(&args.file).map(|m| m.len()).unwrap_or(0);
     let bar = std::io::stderr().is_terminal().then(|| {
         let bar = indicatif::ProgressBar::new(size);
@@ -417,12 +415,11 @@ fn run_import(workspace: &Option<PathBuf>, cwd: &Path, args: &ImportArgs) -> any
         );
         bar
     });
-    let report = tessera_store::import::import(&mut store, &args.file, &options, &|read| {
+    let report = import::import_file(&ws, &request, &|read| {
         if let Some(bar) = &bar {
             bar.set_position(read);
         }
-    })
-    .map_err(WorkspaceError::from)?;
+    })?;
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
@@ -490,7 +487,7 @@ fn render_one(ws: &mut Workspace, args: &RenderArgs) -> anyhow::Result<ExitCode>
     let entry = ws.email(args.email.as_deref().unwrap_or_default())?;
     let rendered = match (&args.data, &args.profile) {
         (Some(path), _) => ws.render(&entry, &read_data(path)?)?,
-        (None, Some(profile)) => ws.render_profile(&entry, profile, tessera_store::now_ms())?,
+        (None, Some(profile)) => ws.render_profile(&entry, profile, clock::now_ms())?,
         (None, None) => ws.render(&entry, &Value::Object(serde_json::Map::new()))?,
     };
     match &args.out {

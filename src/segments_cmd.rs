@@ -1,11 +1,11 @@
 //! `tessera segments ...` and `tessera preview-matrix`: argument types and output formatting; the
-//! work is in `tessera-workspace` and `tessera-store`.
+//! work is in `tessera-workspace`, the same functions the desktop app calls.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::Subcommand;
-use tessera_workspace::{Workspace, WorkspaceError};
+use tessera_workspace::{clock, segments, Workspace};
 
 use crate::{emit, out};
 
@@ -74,86 +74,37 @@ pub(crate) struct PreviewMatrixArgs {
 }
 
 /// `--as-of` as epoch milliseconds (now when absent).
-fn as_of(text: Option<&str>) -> Result<i64, WorkspaceError> {
-    let Some(text) = text else {
-        return Ok(tessera_store::now_ms());
-    };
-    let zone = tessera_store::validate::timestamp::Zone::Utc;
-    tessera_store::validate::timestamp::parse_timestamp(text, &zone)
-        .map(|t| i64::try_from(t.utc.unix_timestamp_nanos() / 1_000_000).unwrap_or(i64::MAX))
-        .map_err(|e| WorkspaceError::from(tessera_store::StoreError::Option(format!("--as-of: {e}"))))
+fn as_of(text: Option<&str>) -> anyhow::Result<i64> {
+    match text {
+        None => Ok(clock::now_ms()),
+        Some(text) => clock::parse_instant(text).map_err(|e| anyhow::anyhow!("--as-of: {e}")),
+    }
 }
 
 pub(crate) fn run_segments(workspace: Option<&Path>, cwd: &Path, command: SegmentsCommand) -> anyhow::Result<ExitCode> {
     let ws = Workspace::discover(workspace, cwd)?;
-    let set = ws.segments()?;
-    let store_exists = ws.store_path().is_ok_and(|p| p.is_file());
     match command {
         SegmentsCommand::List { json } => {
-            let sizes = if store_exists {
-                ws.open_store_with_segments(tessera_store::now_ms())?
-                    .segment_summaries()
-                    .map_err(WorkspaceError::from)?
-            } else {
-                Vec::new()
-            };
-            let rows: Vec<serde_json::Value> = set
-                .iter()
-                .map(|s| {
-                    let size = sizes.iter().find(|x| x.name == s.name);
-                    serde_json::json!({"name": s.name, "description": s.description,
-                        "members": size.map(|x| x.members), "evaluated_at": size.and_then(|x| x.evaluated_at.clone())})
-                })
-                .collect();
+            let rows = segments::list(&ws, clock::now_ms())?;
             if json {
                 out!("{}", serde_json::to_string_pretty(&rows)?);
             } else if rows.is_empty() {
                 out!("No segments in {} (add segments/<name>.json).", ws.describe());
             } else {
                 for r in &rows {
-                    let members = r["members"].as_u64().map_or("-".to_owned(), |m| m.to_string());
-                    out!(
-                        "{:<24} {:>8}  {}",
-                        r["name"].as_str().unwrap_or_default(),
-                        members,
-                        r["description"].as_str().unwrap_or_default()
-                    );
+                    let members = r.members.map_or("-".to_owned(), |m| m.to_string());
+                    out!("{:<24} {:>8}  {}", r.name, members, r.description);
                 }
             }
         }
         SegmentsCommand::Show { name, as_of: at, json } => {
-            let at = as_of(at.as_deref())?;
-            let segment = set.require(&name).map_err(|source| WorkspaceError::Segments {
-                path: PathBuf::from("segments"),
-                source,
-            })?;
-            let deps = set.deps(&name);
-            let (members, sql) = if store_exists {
-                let store = ws.open_store_with_segments(at)?;
-                let size = store
-                    .segment_summaries()
-                    .map_err(WorkspaceError::from)?
-                    .into_iter()
-                    .find(|s| s.name == name)
-                    .map(|s| s.members);
-                (
-                    size,
-                    Some(store.segment_sql(&name, at).map_err(WorkspaceError::from)?.sql),
-                )
-            } else {
-                (None, None)
-            };
+            let detail = ws.segment_detail(&name, as_of(at.as_deref())?)?;
             if json {
-                out!(
-                    "{}",
-                    serde_json::to_string_pretty(&serde_json::json!({
-                        "name": segment.name, "description": segment.description, "rule": segment.rule.to_string(),
-                        "definition": segment.definition, "depends_on": deps, "members": members, "sql": sql
-                    }))?
-                );
+                out!("{}", serde_json::to_string_pretty(&detail)?);
             } else {
-                out!("{}: {}", segment.name, segment.description);
-                out!("  rule: {}", segment.rule);
+                out!("{}: {}", detail.name, detail.description);
+                out!("  rule: {}", detail.rule);
+                let deps = &detail.depends_on;
                 let mut on: Vec<String> = deps.events.iter().map(|e| format!("{e} events")).collect();
                 if deps.attributes {
                     on.insert(0, "profile fields".to_owned());
@@ -166,28 +117,16 @@ pub(crate) fn run_segments(workspace: Option<&Path>, cwd: &Path, command: Segmen
                         on.join(", ")
                     }
                 );
-                if let Some(m) = members {
+                if let Some(m) = detail.members {
                     out!("  members: {m}");
                 }
-                if let Some(sql) = sql {
+                if let Some(sql) = &detail.sql {
                     out!("  sql: {sql}");
                 }
             }
         }
         SegmentsCommand::Count { name, json } => {
-            if let Some(n) = &name {
-                set.require(n).map_err(|source| WorkspaceError::Segments {
-                    path: PathBuf::from("segments"),
-                    source,
-                })?;
-            }
-            let store = ws.open_store_with_segments(tessera_store::now_ms())?;
-            let sizes: Vec<_> = store
-                .segment_summaries()
-                .map_err(WorkspaceError::from)?
-                .into_iter()
-                .filter(|s| name.as_ref().is_none_or(|n| *n == s.name))
-                .collect();
+            let sizes = ws.segment_counts(name.as_deref(), clock::now_ms())?;
             if json {
                 out!("{}", serde_json::to_string_pretty(&sizes)?);
             } else {
@@ -197,12 +136,7 @@ pub(crate) fn run_segments(workspace: Option<&Path>, cwd: &Path, command: Segmen
             }
         }
         SegmentsCommand::Members { name, limit, json } => {
-            set.require(&name).map_err(|source| WorkspaceError::Segments {
-                path: PathBuf::from("segments"),
-                source,
-            })?;
-            let store = ws.open_store_with_segments(tessera_store::now_ms())?;
-            let members = store.segment_members(&name, limit).map_err(WorkspaceError::from)?;
+            let members = ws.segment_members(&name, limit, clock::now_ms())?;
             if json {
                 out!("{}", serde_json::to_string_pretty(&members)?);
             } else if members.is_empty() {
@@ -221,35 +155,18 @@ pub(crate) fn run_segments(workspace: Option<&Path>, cwd: &Path, command: Segmen
         SegmentsCommand::Refresh { as_of: at, json } => {
             let at = as_of(at.as_deref())?;
             let started = std::time::Instant::now();
-            let changes = ws.refresh_segments(at)?;
-            let store = ws.open_store()?;
-            let sizes = store.segment_summaries().map_err(WorkspaceError::from)?;
+            let sizes = ws.refresh_segment_sizes(at)?;
             if json {
-                let rows: Vec<serde_json::Value> = sizes
-                    .iter()
-                    .map(|s| {
-                        let c = changes.get(&s.name);
-                        serde_json::json!({"name": s.name, "members": s.members,
-                            "entered": c.map_or(0, |c| c.entered.len()), "left": c.map_or(0, |c| c.left.len())})
-                    })
-                    .collect();
-                out!("{}", serde_json::to_string_pretty(&rows)?);
+                out!("{}", serde_json::to_string_pretty(&sizes)?);
             } else {
                 out!(
                     "Evaluated {} segment(s) as of {} in {} ms:",
                     sizes.len(),
-                    tessera_store::ms_to_rfc3339(at),
+                    clock::rfc3339(at),
                     started.elapsed().as_millis()
                 );
                 for s in &sizes {
-                    let c = changes.get(&s.name);
-                    out!(
-                        "  {:<24} {:>8} members (+{} −{})",
-                        s.name,
-                        s.members,
-                        c.map_or(0, |c| c.entered.len()),
-                        c.map_or(0, |c| c.left.len())
-                    );
+                    out!("  {:<24} {:>8} members (+{} −{})", s.name, s.members, s.entered, s.left);
                 }
             }
         }

@@ -5,7 +5,7 @@ use std::io::{BufRead as _, IsTerminal as _, Write as _};
 use std::path::Path;
 use std::process::ExitCode;
 
-use tessera_workspace::send::{MessageResult, Route, SendRequest, Status};
+use tessera_workspace::send::{outbox, setup, MessageResult, Route, SendRequest, Status};
 use tessera_workspace::{Workspace, WorkspaceError};
 
 /// `tessera send`.
@@ -193,23 +193,13 @@ fn describe(m: &MessageResult) -> String {
 /// No workspace folder, an unreadable outbox, no such message, no viewer.
 pub fn run_outbox(workspace: Option<&Path>, cwd: &Path, command: &OutboxCommand) -> anyhow::Result<ExitCode> {
     let ws = Workspace::discover(workspace, cwd)?;
-    let dir = ws.outbox_dir()?;
     match command {
         OutboxCommand::List { json } => {
-            let entries = tessera_send::outbox::list(&dir).map_err(WorkspaceError::from)?;
+            let entries = outbox::list(&ws)?;
             if *json {
-                let list: Vec<serde_json::Value> = entries
-                    .iter()
-                    .map(|e| {
-                        serde_json::json!({
-                            "id": e.id, "path": e.path, "date": e.date, "to": e.to,
-                            "subject": e.subject, "size_bytes": e.size_bytes,
-                        })
-                    })
-                    .collect();
-                say(&serde_json::to_string_pretty(&list)?)?;
+                say(&serde_json::to_string_pretty(&entries)?)?;
             } else if entries.is_empty() {
-                say(&format!("The outbox ({}) is empty.", dir.display()))?;
+                say(&format!("The outbox ({}) is empty.", ws.outbox_dir()?.display()))?;
             } else {
                 for e in &entries {
                     say(&format!(
@@ -224,20 +214,17 @@ pub fn run_outbox(workspace: Option<&Path>, cwd: &Path, command: &OutboxCommand)
             }
         }
         OutboxCommand::Show { id } => {
-            let entry = tessera_send::outbox::find(&dir, id).map_err(WorkspaceError::from)?;
-            let bytes = std::fs::read(&entry.path).map_err(|source| WorkspaceError::Io {
-                path: entry.path.clone(),
-                source,
-            })?;
+            let path = outbox::path(&ws, id)?;
+            let bytes = std::fs::read(&path).map_err(|source| WorkspaceError::Io { path, source })?;
             match std::io::stdout().lock().write_all(&bytes) {
                 Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
                 other => other?,
             }
         }
         OutboxCommand::Open { id } => {
-            let entry = tessera_send::outbox::find(&dir, id).map_err(WorkspaceError::from)?;
-            open_file(&entry.path)?;
-            say(&format!("Opened {}", entry.path.display()))?;
+            let path = outbox::path(&ws, id)?;
+            open_file(&path)?;
+            say(&format!("Opened {}", path.display()))?;
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -304,11 +291,7 @@ pub fn run_smtp(workspace: Option<&Path>, cwd: &Path, command: &SmtpCommand) -> 
                 std::io::stdin().lock().read_line(&mut line)?;
                 line.trim_end_matches(['\r', '\n']).to_owned()
             };
-            if secret.is_empty() {
-                anyhow::bail!("no password given; nothing was stored");
-            }
-            tessera_send::password::store(&target, &tessera_send::Password::new(secret))
-                .map_err(WorkspaceError::from)?;
+            setup::store_password(&ws, name, secret)?;
             say(&format!(
                 "Stored the password for {} in the OS keyring.",
                 target.account()

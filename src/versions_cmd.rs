@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use serde_json::Value;
 use tessera_core::diff::{BlockChange, ValueChange};
 use tessera_core::export::Target;
-use tessera_workspace::versions::{BlockUsage, EmailDiff, Version};
+use tessera_workspace::history::{BlockUsage, EmailDiff, Version};
 use tessera_workspace::Workspace;
 
 use crate::{emit, out};

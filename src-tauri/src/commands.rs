@@ -5,10 +5,11 @@ use std::time::Duration;
 use tauri::{Emitter, State, Window, WindowEvent};
 use tauri_plugin_dialog::DialogExt;
 use tessera_core::model::Document;
-use tessera_workspace::editor::{
-    EmailFile, IpcError, Preview, PreviewRequest, ProfileHit, SaveResult, WorkspaceSummary,
-};
+use tessera_workspace::clock;
+use tessera_workspace::editor::{EmailFile, Preview, PreviewRequest, SaveResult, WorkspaceSummary};
+use tessera_workspace::profiles::ProfileHit;
 
+use crate::ipc::IpcError;
 use crate::AppState;
 
 type Reply<T> = Result<T, IpcError>;
@@ -50,7 +51,7 @@ pub fn save_email(state: State<'_, AppState>, name: String, document: Document) 
 /// Renders the document being edited as a sample recipient or a stored profile.
 #[tauri::command]
 pub fn render_preview(state: State<'_, AppState>, request: PreviewRequest) -> Reply<Preview> {
-    Ok(state.session()?.preview(&request, tessera_store::now_ms())?)
+    Ok(state.session()?.preview(&request, clock::now_ms())?)
 }
 
 /// Stored profiles matching a search.
@@ -68,7 +69,7 @@ pub fn startup_ms(state: State<'_, AppState>) -> f64 {
 /// The UI has saved everything after a close request: close the window now.
 #[tauri::command]
 pub fn finish_close(window: Window) -> Reply<()> {
-    window.destroy().map_err(|e| internal(&e))
+    window.destroy().map_err(|e| IpcError::internal(e.to_string()))
 }
 
 /// A close request first asks the UI to save pending edits (`flush-and-close`); the UI then calls
@@ -85,12 +86,5 @@ pub fn on_window_event(window: &Window, event: &WindowEvent) {
             std::thread::sleep(Duration::from_secs(3));
             let _ = window.destroy();
         });
-    }
-}
-
-fn internal(e: &dyn std::fmt::Display) -> IpcError {
-    IpcError {
-        code: tessera_workspace::editor::ErrorCode::Internal,
-        message: e.to_string(),
     }
 }

@@ -2,7 +2,8 @@
 //!
 //! The desktop designer's shell: a Tauri 2 window around the UI in `ui/`. It holds no logic of its
 //! own: each command is a one-line adapter over [`tessera_workspace::editor`], the session is managed
-//! once in `setup`, errors cross IPC as [`IpcError`] `{code, message}`, and the navigation guard
+//! once in `setup`, errors cross IPC as [`IpcError`] `{code, message}`, the commands are registered from one list
+//! (`command_list.rs`), and the navigation guard
 //! ([`guard`]) keeps the preview from navigating anything while it turns clicks on a block's pick
 //! link into a `preview-pick` event.
 #![deny(missing_docs)]
@@ -11,14 +12,16 @@
 pub mod bindings;
 mod commands;
 pub mod guard;
+pub mod ipc;
 mod screens;
 
 use std::path::PathBuf;
 use std::sync::{Mutex, MutexGuard};
 use std::time::Instant;
 
+use ipc::IpcError;
 use tauri::Manager;
-use tessera_workspace::editor::{EditorSession, ErrorCode, IpcError};
+use tessera_workspace::editor::EditorSession;
 
 /// Environment variable that overrides the per-user data folder (tests use a temporary one).
 pub const DATA_DIR_ENV: &str = "TESSERA_DATA_DIR";
@@ -35,9 +38,8 @@ impl AppState {
     /// # Errors
     /// A previous command panicked while holding it.
     pub fn session(&self) -> Result<MutexGuard<'_, EditorSession>, IpcError> {
-        self.session.lock().map_err(|_| IpcError {
-            code: ErrorCode::Internal,
-            message: "the editor hit an internal error; restart Tessera (your last autosave is on disk)".to_owned(),
+        self.session.lock().map_err(|_| {
+            IpcError::internal("the editor hit an internal error; restart Tessera (your last autosave is on disk)")
         })
     }
 }
@@ -75,41 +77,15 @@ pub fn run() {
             Ok(())
         })
         .on_window_event(commands::on_window_event)
-        .invoke_handler(tauri::generate_handler![
-            commands::workspace_summary,
-            commands::choose_workspace,
-            commands::load_email,
-            commands::create_email,
-            commands::save_email,
-            commands::render_preview,
-            commands::search_profiles,
-            commands::startup_ms,
-            commands::finish_close,
-            screens::choose_import_file,
-            screens::import_preview,
-            screens::import_file,
-            screens::browse_profiles,
-            screens::profile_card,
-            screens::list_segments,
-            screens::count_segment,
-            screens::save_segment,
-            screens::segment_coverage,
-            screens::export_targets,
-            screens::export_email,
-            screens::save_export,
-            screens::send_setup,
-            screens::store_smtp_password,
-            screens::send_test,
-            screens::outbox_list,
-            screens::outbox_message,
-            screens::block_usage,
-            screens::open_block_folder,
-            screens::history_overview,
-            screens::start_versioning,
-            screens::save_version,
-            screens::diff_versions,
-            screens::restore_version,
-        ])
+        .invoke_handler({
+            // The handlers of the one command list (see `command_list.rs`).
+            macro_rules! commands {
+                ($($module:ident :: $name:ident),* $(,)?) => {
+                    tauri::generate_handler![$($module::$name),*]
+                };
+            }
+            include!("command_list.rs")
+        })
         .build(tauri::generate_context!());
     match result {
         Ok(app) => app.run(|app, event| {

@@ -1,23 +1,28 @@
 //! The commands of the Profiles, Segments, Export, Send, History and Blocks screens: each is a one-line
-//! adapter over [`tessera_workspace::screens`]. Long ones (import, coverage, export, send) run off
+//! adapter over the workspace's use cases (import, profiles, segments, coverage, export, send,
+//! history, blocks), the same functions the `tessera` command line calls. Long ones (import, coverage, export, send) run off
 //! the main thread so the window stays responsive; the import reports its progress as
 //! `import-progress` events (bytes read).
 
 use serde_json::Value;
 use tauri::{Emitter, State, Window};
 use tauri_plugin_dialog::DialogExt;
-use tessera_store::import::ImportReport;
-use tessera_store::profiles::ProfileSummary;
-use tessera_workspace::editor::{ErrorCode, IpcError, SaveResult};
-use tessera_workspace::screens::blocks::{self, BlockTypeUsage};
-use tessera_workspace::screens::export::{self, TargetExport};
-use tessera_workspace::screens::history::{self, HistoryView};
-use tessera_workspace::screens::profiles::{self, ImportPreview, ProfileCard};
-use tessera_workspace::screens::segments::{self, Coverage, DraftCount, SegmentInfo};
-use tessera_workspace::screens::send::{self, OutboxItem, OutboxMessage, SendForm, SendSetup};
+use tessera_workspace::blocks::{self, BlockTypeUsage};
+use tessera_workspace::coverage::{self, Coverage};
+use tessera_workspace::editor::SaveResult;
+use tessera_workspace::export::{self, Target, TargetExport};
+use tessera_workspace::history::view::{self as history, HistoryView};
+use tessera_workspace::history::{EmailDiff, Restored, SavedVersion};
+use tessera_workspace::import::{self, ImportPreview, ImportReport, ImportRequest, Kind};
+use tessera_workspace::profiles::{self, ProfileCard, ProfileSummary};
+use tessera_workspace::segments::{self, DraftCount, SegmentInfo};
+use tessera_workspace::send::form::{self, SendForm};
+use tessera_workspace::send::outbox::{self, OutboxItem, OutboxMessage};
+use tessera_workspace::send::setup::{self, SendSetup};
 use tessera_workspace::send::SendReport;
-use tessera_workspace::versions::{EmailDiff, Restored, SavedVersion};
+use tessera_workspace::{clock, ErrorKind, WorkspaceError};
 
+use crate::ipc::IpcError;
 use crate::AppState;
 
 type Reply<T> = Result<T, IpcError>;
@@ -27,6 +32,12 @@ pub const IMPORT_PROGRESS_EVENT: &str = "import-progress";
 
 /// How many members a segment's draft count lists.
 const MEMBERS_LISTED: usize = 50;
+
+/// An import kind as the UI names it (`profiles`, `events`, `products`).
+fn parse_kind(kind: &str) -> Result<Kind, IpcError> {
+    kind.parse::<Kind>()
+        .map_err(|e| IpcError::from(WorkspaceError::from(e)))
+}
 
 /// Asks for a file to import with the system's file dialog (`None`: cancelled).
 #[tauri::command(async)]
@@ -46,7 +57,7 @@ pub fn choose_import_file(window: Window) -> Reply<Option<String>> {
 /// The columns of a file and where an import of `kind` would put each, with its first rows.
 #[tauri::command(async)]
 pub fn import_preview(path: String, kind: String) -> Reply<ImportPreview> {
-    Ok(profiles::import_preview(std::path::Path::new(&path), &kind)?)
+    Ok(import::import_preview(std::path::Path::new(&path), parse_kind(&kind)?)?)
 }
 
 /// Imports a file into the workspace's store, emitting `import-progress` as it reads.
@@ -55,12 +66,8 @@ pub fn import_file(window: Window, state: State<'_, AppState>, path: String, kin
     let progress = |read: u64| {
         let _ = window.emit(IMPORT_PROGRESS_EVENT, read);
     };
-    Ok(profiles::import_file(
-        state.session()?.workspace(),
-        std::path::Path::new(&path),
-        &kind,
-        &progress,
-    )?)
+    let request = ImportRequest::new(std::path::Path::new(&path), parse_kind(&kind)?);
+    Ok(import::import_file(state.session()?.workspace(), &request, &progress)?)
 }
 
 /// Stored profiles matching a search (all for an empty one), at most 200.
@@ -72,18 +79,13 @@ pub fn browse_profiles(state: State<'_, AppState>, query: String) -> Reply<Vec<P
 /// One stored profile with its attributes, data ages, recent events and segments.
 #[tauri::command(async)]
 pub fn profile_card(state: State<'_, AppState>, key: String) -> Reply<ProfileCard> {
-    Ok(profiles::card(
-        state.session()?.workspace(),
-        &key,
-        20,
-        tessera_store::now_ms(),
-    )?)
+    Ok(profiles::card(state.session()?.workspace(), &key, 20, clock::now_ms())?)
 }
 
 /// The workspace's segment definitions with their sizes.
 #[tauri::command(async)]
 pub fn list_segments(state: State<'_, AppState>) -> Reply<Vec<SegmentInfo>> {
-    Ok(segments::list(state.session()?.workspace(), tessera_store::now_ms())?)
+    Ok(segments::list(state.session()?.workspace(), clock::now_ms())?)
 }
 
 /// Counts a definition being edited (nothing is written).
@@ -93,7 +95,7 @@ pub fn count_segment(state: State<'_, AppState>, name: String, definition: Value
         state.session()?.workspace(),
         &name,
         &definition,
-        tessera_store::now_ms(),
+        clock::now_ms(),
         MEMBERS_LISTED,
     )?)
 }
@@ -107,22 +109,22 @@ pub fn save_segment(state: State<'_, AppState>, name: String, definition: Value)
 /// The coverage preview of a saved email across the segments it refers to.
 #[tauri::command(async)]
 pub fn segment_coverage(state: State<'_, AppState>, email: String) -> Reply<Coverage> {
-    Ok(segments::coverage(
+    Ok(coverage::coverage(
         state.session()?.workspace_mut(),
         &email,
-        tessera_store::now_ms(),
+        clock::now_ms(),
     )?)
 }
 
 /// The export targets' names.
 #[tauri::command]
-pub fn export_targets() -> Vec<String> {
+pub fn export_targets() -> Vec<Target> {
     export::targets()
 }
 
 /// A saved email exported to each target (or each target's refusal).
 #[tauri::command(async)]
-pub fn export_email(state: State<'_, AppState>, email: String, targets: Vec<String>) -> Reply<Vec<TargetExport>> {
+pub fn export_email(state: State<'_, AppState>, email: String, targets: Vec<Target>) -> Reply<Vec<TargetExport>> {
     Ok(export::export_email(
         state.session()?.workspace_mut(),
         &email,
@@ -132,38 +134,38 @@ pub fn export_email(state: State<'_, AppState>, email: String, targets: Vec<Stri
 
 /// Writes a saved email's exports into `exports/<email>/<target>/`; returns the folders.
 #[tauri::command(async)]
-pub fn save_export(state: State<'_, AppState>, email: String, targets: Vec<String>) -> Reply<Vec<String>> {
+pub fn save_export(state: State<'_, AppState>, email: String, targets: Vec<Target>) -> Reply<Vec<String>> {
     Ok(export::save(state.session()?.workspace_mut(), &email, &targets)?)
 }
 
 /// The SMTP profiles, default route, sender and outbox of the workspace.
 #[tauri::command(async)]
 pub fn send_setup(state: State<'_, AppState>) -> Reply<SendSetup> {
-    Ok(send::setup(state.session()?.workspace())?)
+    Ok(setup::setup(state.session()?.workspace())?)
 }
 
 /// Stores an SMTP profile's password in the OS keyring.
 #[tauri::command(async)]
 pub fn store_smtp_password(state: State<'_, AppState>, profile: String, password: String) -> Reply<()> {
-    Ok(send::store_password(state.session()?.workspace(), &profile, password)?)
+    Ok(setup::store_password(state.session()?.workspace(), &profile, password)?)
 }
 
 /// Sends a test: one message per (profile, address), with a result for each.
 #[tauri::command(async)]
 pub fn send_test(state: State<'_, AppState>, form: SendForm) -> Reply<SendReport> {
-    Ok(send::send(state.session()?.workspace_mut(), &form)?)
+    Ok(form::send(state.session()?.workspace_mut(), &form)?)
 }
 
 /// The local outbox, newest first.
 #[tauri::command(async)]
 pub fn outbox_list(state: State<'_, AppState>) -> Reply<Vec<OutboxItem>> {
-    Ok(send::outbox(state.session()?.workspace())?)
+    Ok(outbox::list(state.session()?.workspace())?)
 }
 
 /// One outbox message's headers and source.
 #[tauri::command(async)]
 pub fn outbox_message(state: State<'_, AppState>, id: String) -> Reply<OutboxMessage> {
-    Ok(send::outbox_message(state.session()?.workspace(), &id)?)
+    Ok(outbox::message(state.session()?.workspace(), &id)?)
 }
 
 /// Every block type with the emails that use it, and the emails that could not be read.
@@ -190,7 +192,7 @@ pub fn open_block_folder(state: State<'_, AppState>, id: String) -> Reply<String
         .stderr(std::process::Stdio::null())
         .spawn()
         .map_err(|e| IpcError {
-            code: ErrorCode::Io,
+            code: ErrorKind::Io,
             message: format!("{} could not be opened with {opener}: {e}", dir.display()),
         })?;
     Ok(dir.display().to_string())
@@ -226,14 +228,14 @@ pub fn diff_versions(
     email: String,
     from: String,
     to: Option<String>,
-    target: Option<String>,
+    target: Option<Target>,
 ) -> Reply<EmailDiff> {
     Ok(history::diff(
         state.session()?.workspace_mut(),
         &email,
         &from,
         to.as_deref(),
-        target.as_deref(),
+        target,
     )?)
 }
 

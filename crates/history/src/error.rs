@@ -7,7 +7,7 @@ use std::path::PathBuf;
 #[non_exhaustive]
 pub enum HistoryError {
     /// The folder is not the root of a git repository.
-    #[error("{} is not a git repository yet: run `tessera init` in it to make it one (nothing is committed until you run `tessera save`)", path.display())]
+    #[error("{} is not a git repository yet", path.display())]
     NotARepository {
         /// The folder.
         path: PathBuf,
@@ -19,13 +19,13 @@ pub enum HistoryError {
         path: PathBuf,
     },
     /// The repository has no version yet.
-    #[error("{} has no saved version yet: save one with `tessera save -m MESSAGE`", path.display())]
+    #[error("{} has no saved version yet", path.display())]
     NoVersions {
         /// The folder.
         path: PathBuf,
     },
     /// A version name that names no commit.
-    #[error("no version \"{spec}\" in {}: give a version id from `tessera history` (a prefix of at least 4 characters is enough)", path.display())]
+    #[error("no version \"{spec}\" in {}: a version is named by its id (a prefix of at least 4 characters is enough), HEAD, or HEAD~N", path.display())]
     UnknownVersion {
         /// What was asked for.
         spec: String,
@@ -33,7 +33,7 @@ pub enum HistoryError {
         path: PathBuf,
     },
     /// No author given and git has none configured.
-    #[error("no author for this version: pass --author \"NAME <EMAIL>\" or set one with `git config --global user.name NAME` and `git config --global user.email EMAIL`")]
+    #[error("no author for this version: none was given and git has no user.name and user.email configured")]
     NoAuthor,
     /// An author that is not `NAME <EMAIL>`.
     #[error("author \"{given}\" is not of the form \"NAME <EMAIL>\"")]
@@ -42,7 +42,7 @@ pub enum HistoryError {
         given: String,
     },
     /// An empty message.
-    #[error("a version needs a message: say what changed with -m \"MESSAGE\"")]
+    #[error("a version needs a message that says what changed")]
     EmptyMessage,
     /// Nothing differs from the last version.
     #[error("nothing to save: {} has no change since the last version", path.display())]

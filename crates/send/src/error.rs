@@ -24,7 +24,7 @@ pub enum SendError {
         hint: String,
     },
     /// The profile has a user but no password was found in the environment or the keyring.
-    #[error("no password for {account}: store one in the OS keyring with `tessera smtp set-password {profile}`, or set {env_var}")]
+    #[error("no password for {account} (SMTP profile {profile}): none in the OS keyring, and {env_var} is not set")]
     PasswordMissing {
         /// The SMTP profile.
         profile: String,
@@ -81,7 +81,7 @@ pub enum SendError {
         source: std::io::Error,
     },
     /// No outbox message matches.
-    #[error("no message \"{0}\" in the outbox (see `tessera outbox list`)")]
+    #[error("no message \"{0}\" in the outbox")]
     NotInOutbox(String),
 }
 

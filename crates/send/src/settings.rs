@@ -195,7 +195,7 @@ impl SmtpProfile {
         if self.password_given.is_some() {
             return Err(SendError::PasswordNotAllowedHere {
                 place,
-                hint: format!("Store it in the OS keyring with `tessera smtp set-password {name}`, or set {env}."),
+                hint: format!("Store it in the OS keyring, or set {env}."),
             });
         }
         let target = SmtpTarget {

@@ -3,8 +3,10 @@
 //! stored profiles), load, create and save documents atomically, and render a document being edited
 //! as a recipient, with each top-level block marked so the preview can outline and pick it.
 //!
-//! Every type that crosses the desktop app's IPC is here (or in `tessera-core`) and, with the `ts`
-//! feature, derives its TypeScript binding. Errors cross as [`IpcError`] `{code, message}`.
+//! The types these use cases take and return derive their TypeScript bindings with the `ts`
+//! feature (the desktop app's IPC types). A stored profile is rendered through
+//! [`Workspace::stored_recipient`], the one path `tessera render --profile`, test sends and the
+//! coverage preview take too.
 
 use std::path::{Path, PathBuf};
 
@@ -14,6 +16,7 @@ use tessera_core::model::{BlockOrigin, BlockSchema, DictionaryField, Document, S
 use tessera_core::render::BlockEdge;
 use tessera_core::{Diagnostic, RenderReport, Severity};
 
+use crate::profiles::ProfileHit;
 use crate::{write_atomic, EmailEntry, Workspace, WorkspaceError, EMAIL_SUFFIX};
 
 /// The folder under the per-user data folder that holds the editable copy of the demo.
@@ -23,120 +26,6 @@ pub const LAST_WORKSPACE_FILE: &str = "last-workspace";
 /// The URL scheme of the preview's pick links: `tessera-pick://block/<id>`. The desktop shell
 /// cancels every navigation to it and tells the UI which block was clicked.
 pub const PICK_SCHEME: &str = "tessera-pick";
-
-/// Why an editor use case failed.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum EditorError {
-    /// A workspace use case failed.
-    #[error(transparent)]
-    Workspace(#[from] WorkspaceError),
-    /// The open workspace is the read-only demo built into the binary.
-    #[error("the built-in demo is read-only: open a workspace folder to save your work")]
-    ReadOnly,
-    /// A new email's name is not usable as a file name.
-    #[error("\"{0}\" cannot be an email name: use lowercase letters, digits and dashes, starting with a letter")]
-    BadName(String),
-    /// A new email's name is taken.
-    #[error("an email named \"{0}\" already exists in this workspace")]
-    EmailExists(String),
-    /// No sample recipient of that name.
-    #[error("there is no sample recipient \"{0}\" in this workspace's data folder")]
-    NoSample(String),
-    /// The workspace has no profile store yet.
-    #[error("this workspace has no profile store yet: import profiles with `tessera import` first")]
-    NoStore,
-}
-
-/// What kind of failure an [`IpcError`] is, for the UI to choose its words and actions.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-#[serde(rename_all = "snake_case")]
-pub enum ErrorCode {
-    /// The folder is not a Tessera workspace.
-    NotAWorkspace,
-    /// The email does not exist.
-    EmailNotFound,
-    /// The email file or the document has a mistake.
-    InvalidDocument,
-    /// A name was refused.
-    BadName,
-    /// The workspace cannot be written to.
-    ReadOnly,
-    /// A profile or sample recipient does not exist, or the store is missing.
-    ProfileNotFound,
-    /// A file could not be read or written.
-    Io,
-    /// A file to import was refused as a whole (format, encoding, columns, mapping).
-    ImportRefused,
-    /// A segment definition has a mistake (the message names its JSON path).
-    InvalidSegment,
-    /// An export target cannot express something the email uses, or is unknown.
-    CannotExport,
-    /// A test send could not start (addresses, sender, SMTP profile, password, keyring).
-    SendRefused,
-    /// A version could not be saved, compared or restored (no author, nothing changed, unknown
-    /// version, not a repository).
-    History,
-    /// Anything else.
-    Internal,
-}
-
-/// An error as it crosses IPC: a code for the UI's logic and a message for the designer.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-pub struct IpcError {
-    /// What kind of failure.
-    pub code: ErrorCode,
-    /// What happened, in words a designer understands.
-    pub message: String,
-}
-
-impl From<EditorError> for IpcError {
-    fn from(e: EditorError) -> Self {
-        let code = match &e {
-            EditorError::Workspace(w) => match w {
-                WorkspaceError::Config { .. } | WorkspaceError::AlreadyExists { .. } => ErrorCode::NotAWorkspace,
-                WorkspaceError::EmailNotFound { .. } => ErrorCode::EmailNotFound,
-                WorkspaceError::Json { .. } | WorkspaceError::Invalid { .. } | WorkspaceError::BlockType { .. } => {
-                    ErrorCode::InvalidDocument
-                }
-                WorkspaceError::Io { .. } => ErrorCode::Io,
-                WorkspaceError::Segment { .. } | WorkspaceError::Segments { .. } => ErrorCode::InvalidSegment,
-                WorkspaceError::Store(tessera_store::StoreError::Segment(_)) => ErrorCode::InvalidSegment,
-                WorkspaceError::Store(
-                    tessera_store::StoreError::Refused { .. }
-                    | tessera_store::StoreError::Mapping { .. }
-                    | tessera_store::StoreError::Option(_),
-                ) => ErrorCode::ImportRefused,
-                WorkspaceError::Export { .. } => ErrorCode::CannotExport,
-                WorkspaceError::History(_)
-                | WorkspaceError::DemoHasNoHistory
-                | WorkspaceError::NotInVersions { .. }
-                | WorkspaceError::BadEmailName { .. } => ErrorCode::History,
-                WorkspaceError::Send(_) | WorkspaceError::InvalidRecipients { .. } | WorkspaceError::NoRecipients => {
-                    ErrorCode::SendRefused
-                }
-                WorkspaceError::DemoHasNoStore => ErrorCode::ProfileNotFound,
-                WorkspaceError::Store(s) if s.is_input_error() => ErrorCode::ProfileNotFound,
-                _ => ErrorCode::Internal,
-            },
-            EditorError::ReadOnly => ErrorCode::ReadOnly,
-            EditorError::BadName(_) | EditorError::EmailExists(_) => ErrorCode::BadName,
-            EditorError::NoSample(_) | EditorError::NoStore => ErrorCode::ProfileNotFound,
-        };
-        Self {
-            code,
-            message: e.to_string(),
-        }
-    }
-}
-
-impl From<WorkspaceError> for IpcError {
-    fn from(e: WorkspaceError) -> Self {
-        EditorError::from(e).into()
-    }
-}
 
 /// A block type as the palette and the inspector see it.
 #[derive(Debug, Clone, Serialize)]
@@ -250,16 +139,6 @@ pub struct Preview {
     pub engine_ms: f64,
 }
 
-/// A stored profile found by a search.
-#[derive(Debug, Clone, Serialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-pub struct ProfileHit {
-    /// The email address (the key to render as).
-    pub email: String,
-    /// First and last name, when known.
-    pub name: String,
-}
-
 /// The result of a save.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -285,7 +164,7 @@ impl EditorSession {
     ///
     /// # Errors
     /// The demo copy cannot be written or opened.
-    pub fn start(data_dir: &Path) -> Result<Self, EditorError> {
+    pub fn start(data_dir: &Path) -> Result<Self, WorkspaceError> {
         if let Ok(text) = std::fs::read_to_string(data_dir.join(LAST_WORKSPACE_FILE)) {
             let last = PathBuf::from(text.trim());
             if let Ok(workspace) = Workspace::open(&last) {
@@ -313,7 +192,7 @@ impl EditorSession {
     ///
     /// # Errors
     /// The folder is not a workspace or cannot be loaded; the current one stays open.
-    pub fn open(&mut self, dir: &Path) -> Result<WorkspaceSummary, EditorError> {
+    pub fn open(&mut self, dir: &Path) -> Result<WorkspaceSummary, WorkspaceError> {
         let next = Workspace::open(dir)?;
         self.flush_draft()?;
         self.workspace = next;
@@ -321,7 +200,7 @@ impl EditorSession {
         self.summary()
     }
 
-    fn remember(&self) -> Result<(), EditorError> {
+    fn remember(&self) -> Result<(), WorkspaceError> {
         if let Some(root) = &self.workspace.root {
             std::fs::create_dir_all(&self.data_dir).map_err(|source| WorkspaceError::Io {
                 path: self.data_dir.clone(),
@@ -354,15 +233,15 @@ impl EditorSession {
         }
     }
 
-    fn root(&self) -> Result<&Path, EditorError> {
-        self.workspace.root.as_deref().ok_or(EditorError::ReadOnly)
+    fn root(&self) -> Result<&Path, WorkspaceError> {
+        self.workspace.root.as_deref().ok_or(WorkspaceError::ReadOnly)
     }
 
     /// What the editor shows about the open workspace.
     ///
     /// # Errors
     /// A sample recipient file that is not valid JSON.
-    pub fn summary(&self) -> Result<WorkspaceSummary, EditorError> {
+    pub fn summary(&self) -> Result<WorkspaceSummary, WorkspaceError> {
         let ws = &self.workspace;
         let samples = ws
             .samples()?
@@ -394,7 +273,7 @@ impl EditorSession {
                 .collect(),
             dictionary: ws.dictionary.iter().cloned().collect(),
             samples,
-            has_store: ws.store_path().is_ok_and(|p| p.is_file()),
+            has_store: ws.has_store(),
             brand,
             default_email: self.default_email(),
         })
@@ -423,7 +302,7 @@ impl EditorSession {
     ///
     /// # Errors
     /// Not found, or not a valid document.
-    pub fn load(&self, name: &str) -> Result<EmailFile, EditorError> {
+    pub fn load(&self, name: &str) -> Result<EmailFile, WorkspaceError> {
         let entry = self.workspace.email(name)?;
         Ok(EmailFile {
             name: entry.name,
@@ -435,13 +314,13 @@ impl EditorSession {
     ///
     /// # Errors
     /// A bad or taken name, the read-only demo, or a write failure.
-    pub fn create(&mut self, name: &str, title: &str) -> Result<EmailFile, EditorError> {
+    pub fn create(&mut self, name: &str, title: &str) -> Result<EmailFile, WorkspaceError> {
         if !tessera_core::model::is_valid_id(name) {
-            return Err(EditorError::BadName(name.to_owned()));
+            return Err(WorkspaceError::BadNewEmailName(name.to_owned()));
         }
         let path = self.email_path(name)?;
         if path.exists() {
-            return Err(EditorError::EmailExists(name.to_owned()));
+            return Err(WorkspaceError::EmailExists(name.to_owned()));
         }
         let document = Document {
             schema_version: SCHEMA_VERSION,
@@ -462,9 +341,9 @@ impl EditorSession {
         })
     }
 
-    fn email_path(&self, name: &str) -> Result<PathBuf, EditorError> {
+    fn email_path(&self, name: &str) -> Result<PathBuf, WorkspaceError> {
         if !tessera_core::model::is_valid_id(name) {
-            return Err(EditorError::BadName(name.to_owned()));
+            return Err(WorkspaceError::BadNewEmailName(name.to_owned()));
         }
         Ok(self.root()?.join("emails").join(format!("{name}{EMAIL_SUFFIX}")))
     }
@@ -474,7 +353,7 @@ impl EditorSession {
     ///
     /// # Errors
     /// A bad name, the read-only demo, or a write failure (the old file is left as it was).
-    pub fn save(&mut self, name: &str, document: &Document) -> Result<SaveResult, EditorError> {
+    pub fn save(&mut self, name: &str, document: &Document) -> Result<SaveResult, WorkspaceError> {
         let path = self.email_path(name)?;
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent).map_err(|source| WorkspaceError::Io {
@@ -506,24 +385,21 @@ impl EditorSession {
     ///
     /// # Errors
     /// An unknown sample recipient or stored profile, store errors.
-    pub fn preview(&mut self, request: &PreviewRequest, now_ms: i64) -> Result<Preview, EditorError> {
+    pub fn preview(&mut self, request: &PreviewRequest, now_ms: i64) -> Result<Preview, WorkspaceError> {
         let started = std::time::Instant::now();
         if let Some(name) = &request.email {
             self.draft = Some((name.clone(), request.document.clone()));
         }
-        let data = match &request.profile {
-            PreviewAs::Sample(name) => self.sample(name)?,
+        let (data, stale_fields) = match &request.profile {
+            PreviewAs::Sample(name) => (self.sample(name)?, Vec::new()),
             PreviewAs::Stored(key) => {
-                if !self.workspace.store_path().is_ok_and(|p| p.is_file()) {
-                    return Err(EditorError::NoStore);
+                if !self.workspace.has_store() {
+                    return Err(WorkspaceError::NoStore);
                 }
-                self.workspace
-                    .open_store()?
-                    .stored_context(key)
-                    .map_err(WorkspaceError::from)?
-                    .data
+                let recipient = self.workspace.stored_recipient(key, now_ms)?;
+                (recipient.data, recipient.stale_fields)
             }
-            PreviewAs::Empty => Value::Object(serde_json::Map::new()),
+            PreviewAs::Empty => (Value::Object(serde_json::Map::new()), Vec::new()),
         };
         let entry = EmailEntry {
             name: request.document.name.clone(),
@@ -544,12 +420,7 @@ impl EditorSession {
         }
         let compiled = self.workspace.compile(&entry)?;
         let mut rendered = tessera_core::render::render_marked(&compiled, &data, &mut mark_block);
-        if let PreviewAs::Stored(key) = &request.profile {
-            // Stale-data findings come with the workspace's stored-profile render.
-            if let Ok(full) = self.workspace.render_profile(&entry, key, now_ms) {
-                rendered.report.stale_fields = full.report.stale_fields;
-            }
-        }
+        rendered.report.stale_fields = stale_fields;
         Ok(Preview {
             subject: rendered.subject,
             preheader: rendered.preheader,
@@ -566,44 +437,28 @@ impl EditorSession {
     ///
     /// # Errors
     /// As [`EditorSession::save`]; the draft is kept.
-    pub fn flush_draft(&mut self) -> Result<Option<SaveResult>, EditorError> {
+    pub fn flush_draft(&mut self) -> Result<Option<SaveResult>, WorkspaceError> {
         match self.draft.clone() {
             Some((name, document)) => self.save(&name, &document).map(Some),
             None => Ok(None),
         }
     }
 
-    fn sample(&self, name: &str) -> Result<Value, EditorError> {
+    fn sample(&self, name: &str) -> Result<Value, WorkspaceError> {
         let rel = format!("data/{name}.json");
         if !tessera_core::model::is_valid_id(name) || !self.workspace.files().exists(&rel) {
-            return Err(EditorError::NoSample(name.to_owned()));
+            return Err(WorkspaceError::NoSample(name.to_owned()));
         }
         let text = self.workspace.files().read(&rel)?;
-        serde_json::from_str(&text).map_err(|e| WorkspaceError::json(self.workspace.files().display(&rel), &e).into())
+        serde_json::from_str(&text).map_err(|e| WorkspaceError::json(self.workspace.files().display(&rel), &e))
     }
 
     /// Stored profiles whose email or name contains `query`, at most `limit`.
     ///
     /// # Errors
     /// No store yet; SQLite errors.
-    pub fn search_profiles(&self, query: &str, limit: u32) -> Result<Vec<ProfileHit>, EditorError> {
-        if !self.workspace.store_path().is_ok_and(|p| p.is_file()) {
-            return Err(EditorError::NoStore);
-        }
-        let store = self.workspace.open_store()?;
-        Ok(store
-            .list_profiles(Some(query), limit as usize)
-            .map_err(WorkspaceError::from)?
-            .into_iter()
-            .map(|p| ProfileHit {
-                name: [p.first_name, p.last_name]
-                    .into_iter()
-                    .flatten()
-                    .collect::<Vec<_>>()
-                    .join(" "),
-                email: p.email,
-            })
-            .collect())
+    pub fn search_profiles(&self, query: &str, limit: u32) -> Result<Vec<ProfileHit>, WorkspaceError> {
+        crate::profiles::search(&self.workspace, query, limit as usize)
     }
 }
 
@@ -677,8 +532,14 @@ mod tests {
         let (_dir, mut s) = session();
         let mut email = s.create("spring", "Spring news").expect("create");
         assert!(email.document.blocks.is_empty());
-        assert!(matches!(s.create("spring", "again"), Err(EditorError::EmailExists(_))));
-        assert!(matches!(s.create("../x", "bad"), Err(EditorError::BadName(_))));
+        assert!(matches!(
+            s.create("spring", "again"),
+            Err(WorkspaceError::EmailExists(_))
+        ));
+        assert!(matches!(
+            s.create("../x", "bad"),
+            Err(WorkspaceError::BadNewEmailName(_))
+        ));
         email.document.subject = "Hello {{default profile.first_name \"friend\"}}".to_owned();
         s.save("spring", &email.document).expect("save");
         assert_eq!(s.load("spring").expect("load").document, email.document);
@@ -735,8 +596,8 @@ mod tests {
             0,
         );
         assert_eq!(
-            IpcError::from(unknown.expect_err("no sample")).code,
-            ErrorCode::ProfileNotFound
+            unknown.expect_err("no sample").kind(),
+            crate::ErrorKind::ProfileNotFound
         );
     }
 
@@ -772,7 +633,7 @@ mod tests {
     fn stored_profiles_are_searched_and_previewed_once_the_store_exists() {
         let (_dir, mut s) = session();
         assert!(!s.summary().expect("summary").has_store);
-        assert!(matches!(s.search_profiles("lea", 5), Err(EditorError::NoStore)));
+        assert!(matches!(s.search_profiles("lea", 5), Err(WorkspaceError::NoStore)));
         let mut store = s.workspace().open_store().expect("store");
         let csv = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/demo/store/profiles.csv");
         let options = tessera_store::import::ImportOptions::new(tessera_store::import::Kind::Profiles);
@@ -822,7 +683,7 @@ mod tests {
     fn opening_a_folder_that_is_not_a_workspace_keeps_the_current_one() {
         let (dir, mut s) = session();
         let err = s.open(dir.path()).expect_err("not a workspace");
-        assert_eq!(IpcError::from(err).code, ErrorCode::NotAWorkspace);
+        assert_eq!(err.kind(), crate::ErrorKind::NotAWorkspace);
         assert!(s.summary().expect("summary").is_demo_copy);
     }
 }

@@ -16,6 +16,12 @@ pub enum WorkspaceError {
         /// The OS error.
         source: std::io::Error,
     },
+    /// The folder holds no `tessera.toml`.
+    #[error("{}: this folder is not a Tessera workspace (no {})", path.display(), crate::CONFIG_FILE)]
+    NotAWorkspace {
+        /// The folder.
+        path: PathBuf,
+    },
     /// `tessera.toml` is invalid.
     #[error("{}: {message}", path.display())]
     Config {
@@ -98,7 +104,7 @@ pub enum WorkspaceError {
         source: tessera_store::segments::SegmentError,
     },
     /// The embedded demo has no folder to keep a store in.
-    #[error("the demo workspace built into tessera is read-only and has no profile store; create a workspace with `tessera init DIR` and use --workspace DIR")]
+    #[error("the demo workspace built into tessera is read-only and has no profile store")]
     DemoHasNoStore,
     /// A test send could not start (settings, password, address, image, outbox).
     #[error(transparent)]
@@ -110,13 +116,13 @@ pub enum WorkspaceError {
         invalid: Vec<(String, String)>,
     },
     /// `tessera send` was given no recipient.
-    #[error("no recipient: give --to ADDR[,ADDR...]")]
+    #[error("no recipient: give at least one seed address")]
     NoRecipients,
     /// A version-store operation failed (not a repository, unknown version, no author, ...).
     #[error(transparent)]
     History(#[from] tessera_history::HistoryError),
     /// The embedded demo has no folder to keep versions in.
-    #[error("the demo workspace built into tessera has no versions; create a workspace with `tessera init DIR` and use --workspace DIR")]
+    #[error("the demo workspace built into tessera has no versions")]
     DemoHasNoHistory,
     /// An email name that cannot name a file in `emails/`.
     #[error("\"{name}\" is not an email name (lowercase letters, digits and dashes, like welcome)")]
@@ -148,27 +154,147 @@ pub enum WorkspaceError {
         /// The folder.
         path: PathBuf,
     },
+    /// The open workspace is the read-only demo built into the binary.
+    #[error("the built-in demo is read-only: open a workspace folder to save your work")]
+    ReadOnly,
+    /// A new email's name is not usable as a file name.
+    #[error("\"{0}\" cannot be an email name: use lowercase letters, digits and dashes, starting with a letter")]
+    BadNewEmailName(String),
+    /// A new email's name is taken.
+    #[error("an email named \"{0}\" already exists in this workspace")]
+    EmailExists(String),
+    /// No sample recipient of that name.
+    #[error("there is no sample recipient \"{0}\" in this workspace's data folder")]
+    NoSample(String),
+    /// The workspace has no profile store yet.
+    #[error("this workspace has no profile store yet: import profiles first")]
+    NoStore,
+}
+
+/// What kind of failure a [`WorkspaceError`] is: the one classification both front ends use. The
+/// CLI turns it into an exit code ([`ErrorKind::is_input`]), the desktop shell into the `code` of
+/// the error it sends the UI.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorKind {
+    /// The folder is not a Tessera workspace, or an invalid `tessera.toml`.
+    NotAWorkspace,
+    /// The email does not exist.
+    EmailNotFound,
+    /// The email file, a block type or the document has a mistake.
+    InvalidDocument,
+    /// A name was refused or names nothing (an email name, a block type).
+    BadName,
+    /// The workspace cannot be written to (the built-in demo).
+    ReadOnly,
+    /// A profile or sample recipient does not exist, or the store is missing.
+    ProfileNotFound,
+    /// A file the user named could not be read or written (missing, a folder, no permission).
+    Io,
+    /// A file to import was refused as a whole (format, encoding, columns, mapping, options).
+    ImportRefused,
+    /// A segment definition has a mistake (the message names its JSON path).
+    InvalidSegment,
+    /// An export target cannot express something the email uses, or is unknown.
+    CannotExport,
+    /// A test send could not start (addresses, sender, SMTP profile, password, keyring).
+    SendRefused,
+    /// A version could not be saved, compared or restored (no author, nothing changed, unknown
+    /// version, not a repository).
+    History,
+    /// A failure that is not the user's to fix: SQLite, git, the disk, a bug.
+    Internal,
+}
+
+impl ErrorKind {
+    /// Every kind, in declaration order.
+    pub const ALL: [Self; 13] = [
+        Self::NotAWorkspace,
+        Self::EmailNotFound,
+        Self::InvalidDocument,
+        Self::BadName,
+        Self::ReadOnly,
+        Self::ProfileNotFound,
+        Self::Io,
+        Self::ImportRefused,
+        Self::InvalidSegment,
+        Self::CannotExport,
+        Self::SendRefused,
+        Self::History,
+        Self::Internal,
+    ];
+
+    /// True when the user's input or the workspace's state is at fault (the CLI exits 1), false
+    /// for internal failures (exit 2).
+    #[must_use]
+    pub fn is_input(self) -> bool {
+        self != Self::Internal
+    }
+}
+
+/// An I/O failure the user can act on (a missing file, a folder, no permission), as opposed to
+/// the disk failing.
+fn is_user_io(source: &std::io::Error) -> bool {
+    matches!(
+        source.kind(),
+        std::io::ErrorKind::NotFound
+            | std::io::ErrorKind::IsADirectory
+            | std::io::ErrorKind::InvalidData
+            | std::io::ErrorKind::PermissionDenied
+            | std::io::ErrorKind::AlreadyExists
+    )
+}
+
+fn store_kind(e: &tessera_store::StoreError) -> ErrorKind {
+    use tessera_store::StoreError;
+    match e {
+        StoreError::Segment(_) => ErrorKind::InvalidSegment,
+        StoreError::Refused { .. } | StoreError::Mapping { .. } | StoreError::Option(_) => ErrorKind::ImportRefused,
+        StoreError::ProfileNotFound(_) => ErrorKind::ProfileNotFound,
+        StoreError::Io { .. } | StoreError::NewerSchema { .. } => ErrorKind::Io,
+        _ if e.is_input_error() => ErrorKind::ProfileNotFound,
+        _ => ErrorKind::Internal,
+    }
 }
 
 impl WorkspaceError {
+    /// What kind of failure this is. Every variant is classified here, and only here.
+    #[must_use]
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Self::Io { source, .. } => {
+                if is_user_io(source) {
+                    ErrorKind::Io
+                } else {
+                    ErrorKind::Internal
+                }
+            }
+            Self::NotAWorkspace { .. } | Self::Config { .. } | Self::AlreadyExists { .. } => ErrorKind::NotAWorkspace,
+            Self::EmailNotFound { .. } => ErrorKind::EmailNotFound,
+            Self::Json { .. } | Self::BlockType { .. } | Self::Invalid { .. } => ErrorKind::InvalidDocument,
+            Self::Compile { .. } => ErrorKind::Internal,
+            Self::Export { .. } => ErrorKind::CannotExport,
+            Self::Store(e) => store_kind(e),
+            Self::Segment { .. } | Self::Segments { .. } => ErrorKind::InvalidSegment,
+            Self::DemoHasNoStore | Self::NoSample(_) | Self::NoStore => ErrorKind::ProfileNotFound,
+            Self::Send(tessera_send::SendError::Io { source, .. }) if source.kind() != std::io::ErrorKind::NotFound => {
+                ErrorKind::Internal
+            }
+            Self::Send(_) | Self::InvalidRecipients { .. } | Self::NoRecipients => ErrorKind::SendRefused,
+            Self::History(e) if !e.is_input_error() => ErrorKind::Internal,
+            Self::History(_) | Self::DemoHasNoHistory | Self::NotInVersions { .. } | Self::BadEmailName { .. } => {
+                ErrorKind::History
+            }
+            Self::UnknownBlockType { .. } | Self::BadNewEmailName(_) | Self::EmailExists(_) => ErrorKind::BadName,
+            Self::ReadOnly => ErrorKind::ReadOnly,
+        }
+    }
+
     /// True when the user's input is at fault (exit code 1), false for internal failures (exit code 2).
     #[must_use]
     pub fn is_input_error(&self) -> bool {
-        match self {
-            Self::Io { source, .. } => matches!(
-                source.kind(),
-                std::io::ErrorKind::NotFound
-                    | std::io::ErrorKind::IsADirectory
-                    | std::io::ErrorKind::InvalidData
-                    | std::io::ErrorKind::PermissionDenied
-                    | std::io::ErrorKind::AlreadyExists
-            ),
-            Self::Compile { .. } => false,
-            Self::Store(e) => e.is_input_error(),
-            Self::History(e) => e.is_input_error(),
-            Self::Send(tessera_send::SendError::Io { source, .. }) => source.kind() == std::io::ErrorKind::NotFound,
-            _ => true,
-        }
+        self.kind().is_input()
     }
 
     pub(crate) fn json(path: PathBuf, e: &serde_json::Error) -> Self {

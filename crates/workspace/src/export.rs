@@ -1,10 +1,14 @@
 //! The export use case: an email of the workspace in an ESP's template language, written to
-//! `exports/<email>/<target>/` (`template.html`, `template.txt`, `manifest.json`).
+//! `exports/<email>/<target>/` (`template.html`, `template.txt`, `manifest.json`); and an email in
+//! several targets at once with each target's data contract or the refusal of what it cannot
+//! express (naming the block), which `tessera export` and the Export screen both show.
 
 use std::path::{Path, PathBuf};
 
+use serde::Serialize;
 use serde_json::Value;
-use tessera_core::export::{export, Export, ExportInput, Target};
+use tessera_core::export::{export, ExportInput};
+pub use tessera_core::export::{Export, ExportError, FieldContract, Target};
 
 use crate::{write_atomic, EmailEntry, Workspace, WorkspaceError};
 
@@ -39,6 +43,27 @@ impl Workspace {
     pub fn exports_dir(&self, cwd: &Path) -> PathBuf {
         self.root.as_deref().unwrap_or(cwd).join("exports")
     }
+
+    /// Exports an email to each target and writes each export into `<out>/<email>/<target>/`:
+    /// one result per target, in order (a target that cannot express the email does not stop the
+    /// others).
+    pub fn export_to(
+        &mut self,
+        entry: &EmailEntry,
+        targets: &[Target],
+        data: Option<&Value>,
+        out: &Path,
+    ) -> Vec<(Target, Result<PathBuf, WorkspaceError>)> {
+        targets
+            .iter()
+            .map(|&target| {
+                let written = self
+                    .export(entry, target, data)
+                    .and_then(|export| write_export(&export, out));
+                (target, written)
+            })
+            .collect()
+    }
 }
 
 /// Writes an export to `<out>/<email>/<target>/`, each file atomically; returns the folder.
@@ -59,4 +84,143 @@ pub fn write_export(export: &Export, out: &Path) -> Result<PathBuf, WorkspaceErr
         write_atomic(&dir.join(name), &bytes)?;
     }
     Ok(dir)
+}
+
+/// Why a target could not export the email.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ExportRefusal {
+    /// The engine's message (target, block, expression, reason).
+    pub message: String,
+    /// The block at fault (`subject`, `preheader` or `layout` outside blocks), when one is.
+    #[cfg_attr(feature = "ts", ts(optional))]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub block: Option<String>,
+    /// The expression the target cannot express, when one is.
+    #[cfg_attr(feature = "ts", ts(optional))]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expression: Option<String>,
+}
+
+/// One target's export, or why it was refused.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(optional_fields))]
+pub struct TargetExport {
+    /// The target.
+    pub target: Target,
+    /// `template.html`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub html: Option<String>,
+    /// `template.txt`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+    /// The subject line template.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
+    /// `manifest.json` as written.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub manifest: Option<String>,
+    /// The data contract: every field the templates read and how the ESP names it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fields: Option<Vec<FieldContract>>,
+    /// Why the target could not export the email.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refusal: Option<ExportRefusal>,
+}
+
+/// Every export target.
+#[must_use]
+pub fn targets() -> Vec<Target> {
+    Target::ALL.to_vec()
+}
+
+/// Exports the saved email `email` to each target; a target that cannot express something the
+/// email uses comes back with its refusal, the others with their code and contract.
+///
+/// # Errors
+/// An unknown target, an email that does not exist or does not compile.
+pub fn export_email(ws: &mut Workspace, email: &str, targets: &[Target]) -> Result<Vec<TargetExport>, WorkspaceError> {
+    let entry = ws.email(email)?;
+    let mut out = Vec::new();
+    for &target in targets {
+        let mut result = TargetExport {
+            target,
+            html: None,
+            text: None,
+            subject: None,
+            manifest: None,
+            fields: None,
+            refusal: None,
+        };
+        match ws.export(&entry, target, None) {
+            Ok(export) => {
+                let mut manifest = serde_json::to_string_pretty(&export.manifest).unwrap_or_default();
+                manifest.push('\n');
+                result.subject = Some(export.manifest.subject.clone());
+                result.fields = Some(export.manifest.fields.clone());
+                result.manifest = Some(manifest);
+                result.html = Some(export.html);
+                result.text = Some(export.text);
+            }
+            Err(WorkspaceError::Export { source, .. }) => {
+                let (block, expression) = match &source {
+                    ExportError::Unsupported { block, expression, .. } => {
+                        (Some(block.clone()), Some(expression.clone()))
+                    }
+                    _ => (None, None),
+                };
+                result.refusal = Some(ExportRefusal {
+                    message: source.to_string(),
+                    block,
+                    expression,
+                });
+            }
+            Err(e) => return Err(e),
+        }
+        out.push(result);
+    }
+    Ok(out)
+}
+
+/// Writes the saved email's export to each target into `exports/<email>/<target>/` in the
+/// workspace, as `tessera export --target` does; returns the folders written.
+///
+/// # Errors
+/// As [`export_email`], a target that refuses the email (the others are written), a write failure.
+pub fn save(ws: &mut Workspace, email: &str, targets: &[Target]) -> Result<Vec<String>, WorkspaceError> {
+    let out = ws.writable_root()?.join("exports");
+    let entry = ws.email(email)?;
+    ws.export_to(&entry, targets, None, &out)
+        .into_iter()
+        .map(|(_, written)| written.map(|dir| dir.display().to_string()))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_target_exports_or_names_the_block_it_cannot_express() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        crate::init(dir.path()).expect("init");
+        let mut ws = Workspace::open(dir.path()).expect("open");
+        let results = export_email(&mut ws, "welcome", &targets()).expect("export");
+        assert_eq!(results.len(), Target::ALL.len());
+        let liquid = &results[0];
+        assert_eq!(liquid.target, Target::Liquid);
+        assert!(liquid.html.as_deref().is_some_and(|h| h.contains("{{")));
+        assert!(liquid.fields.as_ref().is_some_and(|f| !f.is_empty()));
+        for r in &results {
+            assert!(r.html.is_some() != r.refusal.is_some(), "{}", r.target);
+            if let Some(refusal) = &r.refusal {
+                assert!(refusal.block.is_some(), "{refusal:?}");
+            }
+        }
+        let dirs = save(&mut ws, "welcome", &[Target::Liquid]).expect("save");
+        let written = std::fs::read_to_string(std::path::Path::new(&dirs[0]).join("template.html")).expect("written");
+        assert_eq!(Some(written), liquid.html.clone());
+        assert!(export_email(&mut ws, "no-such-email", &[Target::Liquid]).is_err());
+    }
 }

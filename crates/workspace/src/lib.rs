@@ -7,16 +7,19 @@
 #![warn(clippy::unwrap_used)]
 
 pub mod batch;
+pub mod blocks;
+pub mod clock;
 pub mod config;
+pub mod coverage;
 pub mod editor;
 pub mod error;
 pub mod export;
 pub mod files;
-pub mod preview;
-pub mod screens;
+pub mod history;
+pub mod import;
+pub mod profiles;
 pub mod segments;
 pub mod send;
-pub mod versions;
 
 use std::path::{Path, PathBuf};
 
@@ -25,7 +28,7 @@ use tessera_core::model::{BlockLibrary, BlockOrigin, BlockType, Dictionary, Docu
 use tessera_core::{compose, Compiled, Compiler, ComposeInput, Composed, Diagnostic, Rendered};
 
 pub use config::{Config, CONFIG_FILE};
-pub use error::WorkspaceError;
+pub use error::{ErrorKind, WorkspaceError};
 pub use files::Files;
 
 /// Suffix of email documents.
@@ -83,11 +86,8 @@ impl Workspace {
     /// No `tessera.toml`, or an invalid config or block type.
     pub fn open(dir: &Path) -> Result<Self, WorkspaceError> {
         if !dir.join(CONFIG_FILE).is_file() {
-            return Err(WorkspaceError::Config {
+            return Err(WorkspaceError::NotAWorkspace {
                 path: dir.to_path_buf(),
-                message: format!(
-                    "this folder is not a Tessera workspace (no {CONFIG_FILE}); create one with `tessera init`"
-                ),
             });
         }
         Self::load(Files::Dir(dir.to_path_buf()), Some(dir.to_path_buf()))
@@ -245,61 +245,6 @@ impl Workspace {
         Ok(tessera_core::render(&compiled, data))
     }
 
-    /// Renders an email as a profile of the workspace's store: its attributes and open cart, with
-    /// every field older than its source's freshness threshold (`[freshness]`) in the report.
-    /// `now_ms` is the instant the ages are measured against.
-    ///
-    /// # Errors
-    /// As [`Workspace::compile`], a missing profile, an invalid `[freshness]` entry, SQLite errors.
-    pub fn render_profile(
-        &mut self,
-        entry: &EmailEntry,
-        profile: &str,
-        now_ms: i64,
-    ) -> Result<Rendered, WorkspaceError> {
-        let mut store = self.open_store()?;
-        self.sync_segments(&mut store, now_ms)?;
-        let mut context = store.stored_context(profile)?;
-        let id = store.find_profile_id(profile)?;
-        segments::add_live_data(&store, id, now_ms, &mut context.data)?;
-        let mut rendered = self.render(entry, &context.data)?;
-        let mut thresholds = std::collections::BTreeMap::new();
-        for (source, text) in &self.config.freshness {
-            let seconds = config::parse_duration(text).map_err(|message| WorkspaceError::Config {
-                path: self.files.display(CONFIG_FILE),
-                message: format!("[freshness] {source}: {message}"),
-            })?;
-            thresholds.insert(source.clone(), (seconds, text.clone()));
-        }
-        for field in self.dictionary.iter() {
-            let (Some(name), Some(source)) = (field.path.strip_prefix("profile."), field.source.as_ref()) else {
-                continue;
-            };
-            let (Some((seconds, text)), Some(at)) = (
-                thresholds.get(source),
-                context
-                    .data_ages
-                    .get(name)
-                    .and_then(|a| a.get("at"))
-                    .and_then(Value::as_str),
-            ) else {
-                continue;
-            };
-            let age_ms = time::OffsetDateTime::parse(at, &time::format_description::well_known::Rfc3339)
-                .map(|t| now_ms - i64::try_from(t.unix_timestamp_nanos() / 1_000_000).unwrap_or(i64::MAX))
-                .unwrap_or(0);
-            if age_ms > seconds * 1000 {
-                rendered.report.stale_fields.push(tessera_core::render::StaleField {
-                    field: field.path.clone(),
-                    source: source.clone(),
-                    last_updated: at.to_owned(),
-                    threshold: text.clone(),
-                });
-            }
-        }
-        Ok(rendered)
-    }
-
     /// Checks an email: every problem, errors and warnings, located by block and field.
     #[must_use]
     pub fn check(&mut self, entry: &EmailEntry) -> Vec<Diagnostic> {
@@ -362,6 +307,20 @@ impl Workspace {
                 .map(|(k, v)| (k.trim().to_lowercase(), v.trim().to_lowercase()))
                 .collect(),
         }
+    }
+
+    /// Whether the workspace has a profile store yet (`.tessera/store.db` exists).
+    #[must_use]
+    pub fn has_store(&self) -> bool {
+        self.store_path().is_ok_and(|p| p.is_file())
+    }
+
+    /// The workspace's folder, for use cases that write into it; the built-in demo has none.
+    ///
+    /// # Errors
+    /// [`WorkspaceError::ReadOnly`] for the built-in demo.
+    pub fn writable_root(&self) -> Result<&Path, WorkspaceError> {
+        self.root.as_deref().ok_or(WorkspaceError::ReadOnly)
     }
 
     /// Opens (creating if needed) the workspace's profile store.

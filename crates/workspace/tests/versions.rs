@@ -5,7 +5,7 @@ use serde_json::{Map, Value};
 use tessera_core::export::Target;
 use tessera_workspace::editor::EditorSession;
 use tessera_workspace::export::write_export;
-use tessera_workspace::versions::{init_versioned, FIRST_MESSAGE, WORKING};
+use tessera_workspace::history::{init_versioned, FIRST_MESSAGE, WORKING};
 use tessera_workspace::{Workspace, WorkspaceError};
 
 const AUTHOR: &str = "Ada Lovelace <ada@example.com>";

@@ -2,7 +2,7 @@
 import type { Matrix } from "./Matrix";
 
 /**
- * The coverage preview: what each case sees, with each case's HTML for the side-by-side grid.
+ * The coverage preview with each case's HTML, for the side-by-side grid of the Segments screen.
  */
 export type Coverage = { 
 /**

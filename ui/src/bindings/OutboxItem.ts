@@ -9,6 +9,10 @@ export type OutboxItem = {
  */
 id: string, 
 /**
+ * The `.eml` file.
+ */
+path: string, 
+/**
  * Decoded subject.
  */
 subject: string, 

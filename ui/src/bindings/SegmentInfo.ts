@@ -20,4 +20,8 @@ definition: JsonValue,
 /**
  * Current members, when the workspace has a store.
  */
-members?: number, };
+members: number | null, 
+/**
+ * When the whole store was last evaluated for it (RFC 3339), if ever.
+ */
+evaluated_at: string | null, };

@@ -1,10 +1,14 @@
-// Typed calls to the Rust commands (src-tauri/src/commands.rs). Every type comes from the generated
-// bindings; errors arrive as `{code, message}` and are rebuilt as `TesseraError`.
+// Typed calls to the Rust commands (src-tauri/src/command_list.rs). Every type comes from the
+// generated bindings, the command names too (`Command`), so a command Rust does not register fails
+// the type check; errors arrive as `{code, message}` and are rebuilt as `TesseraError`.
 import { invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
 import type { Document } from "../bindings/Document";
 import type { EmailFile } from "../bindings/EmailFile";
-import type { ErrorCode } from "../bindings/ErrorCode";
+import type { Command } from "../bindings/Command";
+import type { ErrorKind } from "../bindings/ErrorKind";
+import { ERROR_KINDS } from "../bindings/errorKinds";
+import type { Target } from "../bindings/Target";
 import type { IpcError } from "../bindings/IpcError";
 import type { Preview } from "../bindings/Preview";
 import type { PreviewRequest } from "../bindings/PreviewRequest";
@@ -33,36 +37,20 @@ import type { SavedVersion } from "../bindings/SavedVersion";
 
 /** A failed command, with the code Rust gave it. */
 export class TesseraError extends Error {
-  readonly code: ErrorCode;
+  readonly code: ErrorKind;
   constructor(e: IpcError) {
     super(e.message);
     this.code = e.code;
   }
 }
 
-const CODES: readonly ErrorCode[] = [
-  "not_a_workspace",
-  "email_not_found",
-  "invalid_document",
-  "bad_name",
-  "read_only",
-  "profile_not_found",
-  "io",
-  "import_refused",
-  "invalid_segment",
-  "cannot_export",
-  "send_refused",
-  "history",
-  "internal",
-];
-
 function isIpcError(e: unknown): e is IpcError {
   if (typeof e !== "object" || e === null) return false;
   const o = e as { code?: unknown; message?: unknown };
-  return typeof o.message === "string" && typeof o.code === "string" && (CODES as readonly string[]).includes(o.code);
+  return typeof o.message === "string" && typeof o.code === "string" && (ERROR_KINDS as readonly string[]).includes(o.code);
 }
 
-async function call<T>(command: string, args: Record<string, unknown> = {}): Promise<T> {
+async function call<T>(command: Command, args: Record<string, unknown> = {}): Promise<T> {
   try {
     return await invoke<T>(command, args);
   } catch (e) {
@@ -123,9 +111,9 @@ export const api = {
   countSegment: (name: string, definition: JsonValue) => call<DraftCount>("count_segment", { name, definition }),
   saveSegment: (name: string, definition: JsonValue) => call<SaveResult>("save_segment", { name, definition }),
   segmentCoverage: (email: string) => call<Coverage>("segment_coverage", { email }),
-  exportTargets: () => call<string[]>("export_targets"),
-  exportEmail: (email: string, targets: string[]) => call<TargetExport[]>("export_email", { email, targets }),
-  saveExport: (email: string, targets: string[]) => call<string[]>("save_export", { email, targets }),
+  exportTargets: () => call<Target[]>("export_targets"),
+  exportEmail: (email: string, targets: Target[]) => call<TargetExport[]>("export_email", { email, targets }),
+  saveExport: (email: string, targets: Target[]) => call<string[]>("save_export", { email, targets }),
   sendSetup: () => call<SendSetup>("send_setup"),
   storeSmtpPassword: (profile: string, password: string) => call<null>("store_smtp_password", { profile, password }),
   sendTest: (form: SendForm) => call<SendReport>("send_test", { form }),
@@ -136,7 +124,7 @@ export const api = {
   historyOverview: () => call<HistoryView>("history_overview"),
   startVersioning: () => call<HistoryView>("start_versioning"),
   saveVersion: (message: string, author: string | null) => call<SavedVersion>("save_version", { message, author }),
-  diffVersions: (email: string, from: string, to: string | null, target: string | null) => call<EmailDiff>("diff_versions", { email, from, to, target }),
+  diffVersions: (email: string, from: string, to: string | null, target: Target | null) => call<EmailDiff>("diff_versions", { email, from, to, target }),
   restoreVersion: (email: string, version: string) => call<Restored>("restore_version", { email, version }),
   onImportProgress: (f: (read: number) => void): Promise<UnlistenFn> => listen<number>("import-progress", (e) => f(e.payload)),
   onPick: (f: (id: string) => void): Promise<UnlistenFn> => listen<string>("preview-pick", (e) => f(e.payload)),

@@ -1,12 +1,11 @@
-//! History screen: the versions of the workspace, saving one with a message, comparing an email
-//! between two versions (block by block, and one target's exported code), and bringing an old
-//! version of an email back. Thin over [`crate::versions`], which the CLI's `save`, `history`,
-//! `diff` and `restore` use.
+//! The History screen's view of the versions: whether the workspace keeps versions and every
+//! version, newest first; starting to keep versions; and the save, compare and restore use cases
+//! of [`crate::history`] with the screen's defaults (the working copy as the newer side).
 
 use serde::Serialize;
 use tessera_core::export::Target;
 
-use crate::versions::{EmailDiff, Restored, SavedVersion, Version, WORKING};
+use super::{EmailDiff, Restored, SavedVersion, Version, WORKING};
 use crate::{Workspace, WorkspaceError};
 
 /// What the History screen shows.
@@ -64,14 +63,8 @@ pub fn diff(
     email: &str,
     from: &str,
     to: Option<&str>,
-    target: Option<&str>,
+    target: Option<Target>,
 ) -> Result<EmailDiff, WorkspaceError> {
-    let target = target
-        .map(|t| {
-            t.parse::<Target>()
-                .map_err(|source| WorkspaceError::Export { path: t.into(), source })
-        })
-        .transpose()?;
     ws.diff(email, Some(from), Some(to.unwrap_or(WORKING)), target)
 }
 
@@ -112,7 +105,7 @@ mod tests {
             "welcome",
             &first.version.id,
             Some(&second.version.id),
-            Some("liquid"),
+            Some(Target::Liquid),
         )
         .expect("diff");
         assert!(
@@ -124,7 +117,7 @@ mod tests {
             .export
             .as_ref()
             .is_some_and(|e| e.unified.contains("A second subject")));
-        assert!(diff(&mut ws, "welcome", &first.version.id, None, Some("nope")).is_err());
+        assert!(diff(&mut ws, "welcome", "nope", None, Some(Target::Liquid)).is_err());
 
         restore(&ws, "welcome", &first.version.id).expect("restore");
         let back: serde_json::Value =

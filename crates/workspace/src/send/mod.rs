@@ -15,6 +15,12 @@ use tessera_store::send_log::{NewSend, SendOutcome};
 
 use crate::{Workspace, WorkspaceError, CONFIG_FILE};
 
+pub mod form;
+pub mod outbox;
+pub mod setup;
+
+pub use tessera_send::SendError;
+
 /// The outbox folder inside a workspace.
 pub const OUTBOX_DIR: &str = ".tessera/outbox";
 /// The largest local image embedded, in bytes.

@@ -1,4 +1,4 @@
-//! Blocks screen: every block type with the emails that use it (in columns and fallbacks too),
+//! Block types in use: every block type with the emails that use it (in columns and fallbacks too),
 //! and where a workspace block type's files are.
 
 use std::collections::BTreeMap;
@@ -7,7 +7,6 @@ use std::path::PathBuf;
 use serde::Serialize;
 use tessera_core::model::{BlockInstance, BlockOrigin, Fallback};
 
-use super::root;
 use crate::{Workspace, WorkspaceError};
 
 /// A block type and where it is used.
@@ -94,7 +93,7 @@ fn walk(block: &BlockInstance, f: &mut dyn FnMut(&BlockInstance)) {
 /// # Errors
 /// A built-in or unknown type (they have no folder in the workspace), the read-only demo.
 pub fn folder(ws: &Workspace, id: &str) -> Result<PathBuf, WorkspaceError> {
-    let dir = root(ws)?.join("blocks").join(id);
+    let dir = ws.writable_root()?.join("blocks").join(id);
     let own = ws
         .library
         .iter()

@@ -10,7 +10,7 @@ use serde::Serialize;
 use serde_json::{json, Value};
 use tessera_core::render::HiddenBlock;
 
-use crate::{segments::add_live_data, write_atomic, EmailEntry, Workspace, WorkspaceError};
+use crate::{write_atomic, EmailEntry, Workspace, WorkspaceError};
 
 /// One rendered case.
 #[derive(Debug, Clone, Serialize)]
@@ -55,6 +55,27 @@ pub struct Matrix {
     pub unreached_blocks: Vec<String>,
     /// Things to know (segments without members, no store).
     pub notes: Vec<String>,
+}
+
+/// The coverage preview with each case's HTML, for the side-by-side grid of the Segments screen.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Coverage {
+    /// The matrix as `tessera preview-matrix` writes it to `matrix.json`.
+    pub matrix: Matrix,
+    /// Each case's HTML, in the order of `matrix.cases`.
+    pub html: Vec<String>,
+}
+
+/// The coverage preview of the saved email `email` as of `now_ms` (`tessera preview-matrix`).
+///
+/// # Errors
+/// The email cannot render; store or segment errors.
+pub fn coverage(ws: &mut Workspace, email: &str, now_ms: i64) -> Result<Coverage, WorkspaceError> {
+    let entry = ws.email(email)?;
+    let matrix = ws.preview_matrix(&entry, now_ms)?;
+    let html = matrix.cases.iter().map(|c| c.html.clone()).collect();
+    Ok(Coverage { matrix, html })
 }
 
 /// A case's recipient data before rendering.
@@ -162,15 +183,16 @@ impl Workspace {
             };
             match (representative, &store) {
                 (Some(id), Some(store)) => {
-                    let key = id.to_string();
-                    let mut context = store.stored_context(&key)?;
-                    add_live_data(store, id, as_of, &mut context.data)?;
-                    let email = context.data["profile"]["email"].as_str().unwrap_or_default().to_owned();
+                    let recipient = self.stored_recipient_in(store, &id.to_string(), as_of)?;
+                    let email = recipient.data["profile"]["email"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .to_owned();
                     inputs.push(Input {
                         name: format!("segment-{segment}"),
                         description: format!("a member of {segment}: {email}"),
                         profile: Some(email),
-                        data: context.data,
+                        data: recipient.data,
                     });
                 }
                 _ => {

@@ -10,7 +10,10 @@ use serde::Serialize;
 use tessera_core::diff::{diff_documents, DocumentDiff};
 use tessera_core::export::Target;
 use tessera_core::model::{is_valid_id, Document};
-use tessera_history::{unified_diff, Author, HistoryError, Repo, VersionInfo};
+pub use tessera_history::HistoryError;
+use tessera_history::{unified_diff, Author, Repo, VersionInfo};
+
+pub mod view;
 
 use crate::export::write_export;
 use crate::{parse_document, write_atomic, Workspace, WorkspaceError, EMAIL_SUFFIX};

@@ -1,0 +1,104 @@
+//! A test send as the Send screen asks for it, over the same [`Workspace::send_test`] that
+//! `tessera send` calls.
+
+use serde::{Deserialize, Serialize};
+
+use super::{Route, SendReport, SendRequest};
+use crate::{Workspace, WorkspaceError};
+
+/// Where a test send goes, as chosen in the dialog.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(tag = "kind", content = "value", rename_all = "snake_case")]
+pub enum RouteChoice {
+    /// The configured default (`[send] smtp`, the only profile, or the outbox).
+    Default,
+    /// The local outbox.
+    Outbox,
+    /// A named SMTP profile.
+    Profile(String),
+    /// A one-off `smtp://host:port` (loopback) or `smtps://` URL.
+    Url(String),
+}
+
+/// A test send as the dialog asks for it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct SendForm {
+    /// The saved email to send.
+    pub email: String,
+    /// Seed addresses (each entry may hold several, separated by commas).
+    pub to: Vec<String>,
+    /// Stored profiles to render as; none: the first sample recipient.
+    pub profiles: Vec<String>,
+    /// Where to send.
+    pub route: RouteChoice,
+}
+
+/// Sends the test: one message per (profile, address), every result in the report (delivery
+/// failures included).
+///
+/// # Errors
+/// Anything found before the first message leaves (addresses, settings, password, a missing
+/// profile, a render or image problem).
+pub fn send(ws: &mut Workspace, form: &SendForm) -> Result<SendReport, WorkspaceError> {
+    let request = SendRequest {
+        email: form.email.clone(),
+        to: form.to.clone(),
+        profiles: form
+            .profiles
+            .iter()
+            .map(|p| p.trim().to_owned())
+            .filter(|p| !p.is_empty())
+            .collect(),
+        route: match &form.route {
+            RouteChoice::Default => Route::Default,
+            RouteChoice::Outbox => Route::Outbox,
+            RouteChoice::Profile(name) => Route::Profile(name.clone()),
+            RouteChoice::Url(url) => Route::Url(url.trim().to_owned()),
+        },
+    };
+    ws.send_test(&request, &mut |_| {})
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::send::outbox::{list as outbox, message as outbox_message};
+    use crate::send::setup::{setup, store_password};
+
+    #[test]
+    fn without_smtp_a_test_goes_to_the_outbox_and_can_be_read_back() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        crate::init(dir.path()).expect("init");
+        let mut ws = Workspace::open(dir.path()).expect("open");
+        let s = setup(&ws).expect("setup");
+        assert!(s.smtp.is_empty() && s.default_smtp.is_none());
+        let form = SendForm {
+            email: "welcome".into(),
+            to: vec!["seed@example.com, other@example.com".into()],
+            profiles: vec![],
+            route: RouteChoice::Default,
+        };
+        let report = send(&mut ws, &form).expect("send");
+        assert_eq!(report.messages.len(), 2);
+        let items = outbox(&ws).expect("outbox");
+        assert_eq!(items.len(), 2);
+        let message = outbox_message(&ws, &items[0].id).expect("message");
+        assert!(
+            message
+                .headers
+                .iter()
+                .any(|(k, v)| k == "Subject" && v.contains("[TEST]")),
+            "{:?}",
+            message.headers
+        );
+        let bad = SendForm {
+            to: vec!["not an address".into()],
+            ..form
+        };
+        assert!(send(&mut ws, &bad).is_err());
+        assert_eq!(outbox(&ws).expect("outbox").len(), 2);
+        assert!(store_password(&ws, "nope", "x".into()).is_err());
+    }
+}

@@ -1,0 +1,40 @@
+// The one list of the app's IPC commands. It is included three times, each with its own
+// `commands!` macro: by `lib.rs` to register the handlers, by `ipc.rs` for the names the UI's
+// bindings are checked against (`ui/src/bindings/Command.ts`), and by `build.rs` to give each
+// command its `allow-` permission and write the window's capability file. A command is added here
+// and nowhere else.
+commands![
+    commands::workspace_summary,
+    commands::choose_workspace,
+    commands::load_email,
+    commands::create_email,
+    commands::save_email,
+    commands::render_preview,
+    commands::search_profiles,
+    commands::startup_ms,
+    commands::finish_close,
+    screens::choose_import_file,
+    screens::import_preview,
+    screens::import_file,
+    screens::browse_profiles,
+    screens::profile_card,
+    screens::list_segments,
+    screens::count_segment,
+    screens::save_segment,
+    screens::segment_coverage,
+    screens::export_targets,
+    screens::export_email,
+    screens::save_export,
+    screens::send_setup,
+    screens::store_smtp_password,
+    screens::send_test,
+    screens::outbox_list,
+    screens::outbox_message,
+    screens::block_usage,
+    screens::open_block_folder,
+    screens::history_overview,
+    screens::start_versioning,
+    screens::save_version,
+    screens::diff_versions,
+    screens::restore_version,
+]
