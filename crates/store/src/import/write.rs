@@ -11,7 +11,7 @@ use super::email_ids::{EmailIds, Lookup};
 use super::prepare::{match_key, no_profile, EventRow, Person, Prepared, ProductColumns, ProductRow, ProfileRow};
 use super::report::{FuzzyMatch, ImportReport};
 use crate::segments::{Deps, Touched};
-use crate::StoreError;
+use crate::{events, StoreError};
 
 /// Profile columns besides email, in table order.
 const PROFILE_TEXT: &[&str] = &[
@@ -520,8 +520,8 @@ impl<'t> Writer<'t> {
         }
         // Many rows per statement: the per-statement work (binding, stepping, resetting) was a
         // third of the cost of inserting one event.
-        for chunk in events.chunks(EVENTS_PER_INSERT) {
-            let sql = insert_events_sql(chunk.len());
+        for chunk in events.chunks(events::PER_INSERT) {
+            let sql = events::insert_sql(chunk.len());
             let mut st = self.tx.prepare_cached(&sql).map_err(Self::sql)?;
             let mut at = 0;
             let mut bind = |value: &dyn rusqlite::ToSql| {
@@ -529,7 +529,7 @@ impl<'t> Writer<'t> {
                 st.raw_bind_parameter(at, value)
             };
             for (profile_id, row) in chunk {
-                let key = event_key(row.occurred, *profile_id, &row.digest);
+                let key = events::key(row.occurred, *profile_id, &row.digest);
                 bind(profile_id)
                     .and_then(|()| bind(&row.kind))
                     .and_then(|()| bind(&row.sku))
@@ -616,42 +616,6 @@ impl<'t> Writer<'t> {
         }
         Ok(())
     }
-}
-
-/// Events inserted by one statement.
-const EVENTS_PER_INSERT: usize = 64;
-
-/// `INSERT OR IGNORE` of `rows` events in one statement (the full-size text is built once).
-pub(crate) fn insert_events_sql(rows: usize) -> std::borrow::Cow<'static, str> {
-    static FULL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    let build = |rows: usize| {
-        let mut sql = String::from(
-            "INSERT OR IGNORE INTO events (profile_id, type, sku, category, value, currency, occurred_at, source, import_batch, dedup_key) VALUES ",
-        );
-        for i in 0..rows {
-            sql.push_str(if i == 0 {
-                "(?,?,?,?,?,?,?,?,?,?)"
-            } else {
-                ",(?,?,?,?,?,?,?,?,?,?)"
-            });
-        }
-        sql
-    };
-    if rows == EVENTS_PER_INSERT {
-        std::borrow::Cow::Borrowed(FULL.get_or_init(|| build(rows)).as_str())
-    } else {
-        std::borrow::Cow::Owned(build(rows))
-    }
-}
-
-/// An event's identity: its time first (big-endian, so imports in time order append to the
-/// index), then its profile, then a hash of the rest. The same event imported twice is one row.
-pub(crate) fn event_key(occurred: i64, profile_id: i64, digest: &[u8; 16]) -> Vec<u8> {
-    let mut key = Vec::with_capacity(32);
-    key.extend_from_slice(&occurred.to_be_bytes());
-    key.extend_from_slice(&profile_id.to_be_bytes());
-    key.extend_from_slice(digest);
-    key
 }
 
 /// How alike two people with the same postal code and last name are: (first, last, phone) each.

@@ -18,6 +18,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
 
+pub use crate::events::NewEvent;
 pub use compile::CompiledRule;
 use evaluate::Scope;
 pub use membership::Change;
@@ -77,7 +78,7 @@ impl Deps {
     pub fn everything() -> Self {
         Self {
             attributes: true,
-            events: crate::import::EVENT_TYPES.iter().copied().collect(),
+            events: crate::events::EVENT_TYPES.iter().copied().collect(),
         }
     }
 
@@ -275,27 +276,6 @@ pub struct SyncReport {
     pub removed: Vec<String>,
     /// Membership changes of the segments evaluated because of this.
     pub evaluated: BTreeMap<String, Change>,
-}
-
-/// A new behavioural event for one profile (see [`Store::add_event`]).
-#[derive(Debug, Clone, PartialEq)]
-pub struct NewEvent {
-    /// The profile's store id.
-    pub profile_id: i64,
-    /// One of [`crate::import::EVENT_TYPES`].
-    pub kind: &'static str,
-    /// Product SKU.
-    pub sku: Option<String>,
-    /// Category.
-    pub category: Option<String>,
-    /// Value.
-    pub value: Option<f64>,
-    /// Currency.
-    pub currency: Option<String>,
-    /// When (epoch ms).
-    pub occurred_at: i64,
-    /// Where it came from.
-    pub source: Option<String>,
 }
 
 /// The segment definitions stored with the membership.
@@ -718,21 +698,9 @@ impl Store {
         let tx = self.conn.transaction().map_err(|e| StoreError::sql(&path, e))?;
         let mut changes: BTreeMap<String, Change> = BTreeMap::new();
         for (index, event) in events.iter().enumerate() {
-            let kind = crate::import::EVENT_TYPES
-                .iter()
-                .copied()
-                .find(|t| *t == event.kind)
-                .ok_or_else(|| {
-                    StoreError::Option(format!("event {}: unknown event type \"{}\"", index + 1, event.kind))
-                })?;
-            if !insert_event(&tx, kind, event).map_err(|e| match e {
-                rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::ConstraintViolation => {
-                    StoreError::ProfileNotFound(event.profile_id.to_string())
-                }
-                other => StoreError::sql(&path, other),
-            })? {
+            let Some(kind) = crate::events::write(&tx, index + 1, event).map_err(|e| e.with_path(&path))? else {
                 continue;
-            }
+            };
             let change = Deps {
                 attributes: false,
                 events: BTreeSet::from([kind]),
@@ -748,33 +716,6 @@ impl Store {
         tx.commit().map_err(|e| StoreError::sql(&path, e))?;
         Ok(changes)
     }
-}
-
-/// Inserts one event with the import's statement (no import batch); `false` if it was already
-/// stored.
-fn insert_event(conn: &Connection, kind: &'static str, event: &NewEvent) -> rusqlite::Result<bool> {
-    let digest = crate::import::event_digest(
-        kind,
-        event.sku.as_deref(),
-        event.category.as_deref(),
-        event.currency.as_deref(),
-        event.source.as_deref(),
-        event.value,
-    );
-    let mut st = conn.prepare_cached(&crate::import::insert_events_sql(1))?;
-    let inserted = st.execute(params![
-        event.profile_id,
-        kind,
-        event.sku,
-        event.category,
-        event.value,
-        event.currency,
-        event.occurred_at,
-        event.source,
-        Option::<i64>::None,
-        crate::import::event_key(event.occurred_at, event.profile_id, &digest)
-    ])?;
-    Ok(inserted == 1)
 }
 
 fn sync_in(
