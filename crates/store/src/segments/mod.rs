@@ -14,8 +14,8 @@
 //! Layering, each module using only those before it: `model`, `set`, `compile` and `scores`,
 //! `evaluate`, `pass`, `membership`, `sync`, `update`; `query` reads beside them. Outside this
 //! module, the segments read the event types from [`crate::events`], which also writes the events
-//! of [`Store::add_events`]; the import calls in (`update`) to re-evaluate the profiles it
-//! touched.
+//! of [`Store::add_events`], and the profile columns from [`crate::profiles`]; the import calls
+//! in (`update`) to re-evaluate the profiles it touched, and nothing here uses the import.
 //!
 //! [`Store::sync_segments`]: crate::Store::sync_segments
 //! [`Store::add_events`]: crate::Store::add_events
