@@ -10,6 +10,7 @@
 #![warn(clippy::unwrap_used)]
 
 pub mod error;
+pub mod events;
 pub mod import;
 mod migrate;
 pub mod profiles;

@@ -20,25 +20,14 @@ use std::sync::mpsc::{sync_channel, SyncSender};
 use std::time::Instant;
 
 use mapping::{MappingFile, Target};
-pub(crate) use prepare::event_digest;
 use prepare::{Prepared, Preparer};
 use records::{Cell, Event, Record};
 pub use report::{FuzzyMatch, ImportReport, Rejection};
 pub use write::FUZZY_THRESHOLD;
-pub(crate) use write::{event_key, insert_events_sql};
 
+pub use crate::events::EVENT_TYPES;
 use crate::validate::timestamp::Zone;
 use crate::{Store, StoreError};
-
-/// The behavioural event types the store knows.
-pub const EVENT_TYPES: &[&str] = &[
-    "page_view",
-    "product_view",
-    "add_to_cart",
-    "purchase",
-    "email_open",
-    "click",
-];
 
 /// What a file holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -239,13 +239,13 @@ impl Preparer {
             .unwrap_or_default()
             .to_ascii_lowercase()
             .replace(['-', ' '], "_");
-        let Some(kind) = super::EVENT_TYPES.iter().copied().find(|t| *t == written) else {
+        let Some(kind) = crate::events::known_type(&written) else {
             report.reject(
                 line,
                 Some("type"),
                 format!(
                     "unknown event type \"{written}\" (known: {})",
-                    super::EVENT_TYPES.join(", ")
+                    crate::events::EVENT_TYPES.join(", ")
                 ),
             );
             return None;
@@ -302,7 +302,7 @@ impl Preparer {
         let sku = get("sku").map(|s| self.rules.sku(&s));
         let category = get("category").map(|c| self.category(&c, report));
         let source = get("source");
-        let digest = event_digest(
+        let digest = crate::events::digest(
             kind,
             sku.as_deref(),
             category.as_deref(),
@@ -411,27 +411,6 @@ fn parse_consent(raw: &str) -> Option<bool> {
         "no" | "n" | "false" | "0" | "optout" | "optedout" | "unsubscribed" => Some(false),
         _ => None,
     }
-}
-
-/// The hash of everything in an event but its profile and time; with them, the event's identity.
-pub(crate) fn event_digest(
-    kind: &str,
-    sku: Option<&str>,
-    category: Option<&str>,
-    currency: Option<&str>,
-    source: Option<&str>,
-    value: Option<f64>,
-) -> [u8; 16] {
-    let mut hash = blake3::Hasher::new();
-    hash.update(kind.as_bytes());
-    for part in [sku, category, currency, source] {
-        hash.update(&[0xFF]);
-        hash.update(part.unwrap_or_default().as_bytes());
-    }
-    hash.update(&value.unwrap_or(f64::NAN).to_le_bytes());
-    let mut digest = [0u8; 16];
-    digest.copy_from_slice(&hash.finalize().as_bytes()[..16]);
-    digest
 }
 
 #[cfg(test)]

@@ -4,42 +4,34 @@
 
 use std::collections::{HashMap, HashSet};
 
-use rusqlite::{params, OptionalExtension, Transaction};
+use rusqlite::{params, params_from_iter, OptionalExtension, ToSql, Transaction};
 use serde_json::{json, Map, Value};
 
 use super::email_ids::{EmailIds, Lookup};
 use super::prepare::{match_key, no_profile, EventRow, Person, Prepared, ProductColumns, ProductRow, ProfileRow};
 use super::report::{FuzzyMatch, ImportReport};
+use crate::profiles::columns::{self, StoredProfile};
 use crate::segments::{Deps, Touched};
-use crate::StoreError;
+use crate::{events, StoreError};
 
-/// Profile columns besides email, in table order.
-const PROFILE_TEXT: &[&str] = &[
-    "crm_id",
-    "shop_id",
-    "first_name",
-    "last_name",
-    "phone",
-    "locale",
-    "timezone",
-    "country",
-    "postal_code",
-    "city",
-    "source",
-];
-
-/// The email first, then the external ids; each branch is one unique-index lookup (a single OR
-/// query is re-prepared on every call by SQLite's STAT4 planner).
-const FIND_PROFILE: &str = "SELECT * FROM (
-        SELECT id, email_key, crm_id, shop_id, first_name, last_name, phone, locale, timezone, country, postal_code, city, source,
-               consent_email, attributes, provenance, updated_at, import_batch, 1 AS rank FROM profiles WHERE email_key = ?1
-        UNION ALL
-        SELECT id, email_key, crm_id, shop_id, first_name, last_name, phone, locale, timezone, country, postal_code, city, source,
-               consent_email, attributes, provenance, updated_at, import_batch, 2 FROM profiles WHERE crm_id = ?2
-        UNION ALL
-        SELECT id, email_key, crm_id, shop_id, first_name, last_name, phone, locale, timezone, country, postal_code, city, source,
-               consent_email, attributes, provenance, updated_at, import_batch, 3 FROM profiles WHERE shop_id = ?3
-     ) ORDER BY rank LIMIT 1";
+/// One lookup of a stored profile by email first, then by the external ids; each branch is one
+/// unique-index lookup (a single OR query is re-prepared on every call by SQLite's STAT4
+/// planner).
+fn find_profile_sql() -> &'static str {
+    static SQL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    SQL.get_or_init(|| {
+        let list = columns::select();
+        format!(
+            "SELECT * FROM (
+                SELECT {list}, 1 AS rank FROM profiles WHERE email_key = ?1
+                UNION ALL
+                SELECT {list}, 2 FROM profiles WHERE crm_id = ?2
+                UNION ALL
+                SELECT {list}, 3 FROM profiles WHERE shop_id = ?3
+             ) ORDER BY rank LIMIT 1"
+        )
+    })
+}
 
 /// Up to 50 other profiles with the same postal code and last name (the `profiles_match` index).
 const FUZZY_CANDIDATES: &str = "SELECT email, first_name, last_name, phone FROM profiles
@@ -151,33 +143,21 @@ impl<'t> Writer<'t> {
         // provenance only records fields whose age differs from that (none yet).
         let inserted = self
             .tx
-            .prepare_cached(
-                "INSERT INTO profiles (email, email_key, crm_id, shop_id, first_name, last_name, phone, locale, timezone, country, postal_code, city, source,
-                                       consent_email, attributes, provenance, created_at, updated_at, import_batch)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, '{}', ?16, ?17, ?18)
-                 ON CONFLICT DO NOTHING",
-            )
+            .prepare_cached(columns::insert())
             .and_then(|mut st| {
-                st.execute(params![
-                    row.email.display,
-                    row.email.key,
-                    row.text("crm_id"),
-                    row.text("shop_id"),
-                    row.text("first_name"),
-                    row.text("last_name"),
-                    row.text("phone"),
-                    row.text("locale"),
-                    row.text("timezone"),
-                    row.text("country"),
-                    row.text("postal_code"),
-                    row.text("city"),
-                    row.text("source"),
-                    values.get("consent_email").and_then(Value::as_bool),
-                    row.new_attributes,
-                    created,
-                    row_at,
-                    self.batch
-                ])
+                let text = columns::TEXT.map(|c| row.text(c));
+                let consent = values.get("consent_email").and_then(Value::as_bool);
+                let mut bound: Vec<&dyn ToSql> = vec![&row.email.display, &row.email.key];
+                bound.extend(text.iter().map(|t| t as &dyn ToSql));
+                bound.extend([
+                    &consent as &dyn ToSql,
+                    &row.new_attributes,
+                    &"{}",
+                    &created,
+                    &row_at,
+                    &self.batch,
+                ]);
+                st.execute(params_from_iter(bound))
             })
             .map_err(Self::sql)?;
         if inserted == 1 {
@@ -212,7 +192,7 @@ impl<'t> Writer<'t> {
     fn find_profile(&self, row: &ProfileRow) -> Result<Option<StoredProfile>, StoreError> {
         // One lookup: the email first, then the external ids (each has its own unique index).
         self.tx
-            .prepare_cached(FIND_PROFILE)
+            .prepare_cached(find_profile_sql())
             .and_then(|mut st| {
                 st.query_row(
                     params![row.email.key, row.text("crm_id"), row.text("shop_id")],
@@ -262,7 +242,7 @@ impl<'t> Writer<'t> {
                 }
                 f => {
                     let new = value.as_str().map(str::to_owned);
-                    if let Some(slot) = PROFILE_TEXT.iter().position(|c| *c == f) {
+                    if let Some(slot) = columns::TEXT.iter().position(|c| *c == f) {
                         if text[slot] != new && take(f, &mut provenance) {
                             text[slot] = new;
                             changed = true;
@@ -285,7 +265,7 @@ impl<'t> Writer<'t> {
             if updated_at != profile.updated_at {
                 // Fields that keep their value keep their age, which no longer equals the profile's.
                 let pinned = json!({"at": profile.updated_at, "batch": profile.import_batch});
-                let present: Vec<String> = PROFILE_TEXT
+                let present: Vec<String> = columns::TEXT
                     .iter()
                     .zip(&profile.text)
                     .filter(|(_, v)| v.is_some())
@@ -298,40 +278,28 @@ impl<'t> Writer<'t> {
                     provenance.entry(field).or_insert_with(|| pinned.clone());
                 }
             }
-            let mut st = self
-                .tx
-                .prepare_cached(
-                    "UPDATE profiles SET crm_id = ?2, shop_id = ?3, first_name = ?4, last_name = ?5, phone = ?6, locale = ?7, timezone = ?8, country = ?9,
-                     postal_code = ?10, city = ?11, source = ?12, consent_email = ?13, attributes = ?14, provenance = ?15, updated_at = ?16, import_batch = ?17
-                     WHERE id = ?1",
-                )
+            let attributes = Value::Object(attrs).to_string();
+            let provenance = Value::Object(provenance).to_string();
+            let mut bound: Vec<&dyn ToSql> = vec![&profile.id];
+            bound.extend(text.iter().map(|t| t as &dyn ToSql));
+            bound.extend([
+                &consent as &dyn ToSql,
+                &attributes,
+                &provenance,
+                &updated_at,
+                &self.batch,
+            ]);
+            self.tx
+                .prepare_cached(columns::update())
+                .and_then(|mut st| st.execute(params_from_iter(bound)))
                 .map_err(Self::sql)?;
-            st.execute(params![
-                profile.id,
-                text[0],
-                text[1],
-                text[2],
-                text[3],
-                text[4],
-                text[5],
-                text[6],
-                text[7],
-                text[8],
-                text[9],
-                text[10],
-                consent,
-                Value::Object(attrs).to_string(),
-                Value::Object(provenance).to_string(),
-                updated_at,
-                self.batch
-            ])
-            .map_err(Self::sql)?;
         }
         let column = |name: &str| {
-            PROFILE_TEXT
+            columns::TEXT
                 .iter()
                 .position(|c| *c == name)
-                .and_then(|i| text[i].as_deref())
+                .and_then(|i| text.get(i))
+                .and_then(Option::as_deref)
         };
         let key = column("postal_code")
             .zip(column("last_name"))
@@ -520,8 +488,8 @@ impl<'t> Writer<'t> {
         }
         // Many rows per statement: the per-statement work (binding, stepping, resetting) was a
         // third of the cost of inserting one event.
-        for chunk in events.chunks(EVENTS_PER_INSERT) {
-            let sql = insert_events_sql(chunk.len());
+        for chunk in events.chunks(events::PER_INSERT) {
+            let sql = events::insert_sql(chunk.len());
             let mut st = self.tx.prepare_cached(&sql).map_err(Self::sql)?;
             let mut at = 0;
             let mut bind = |value: &dyn rusqlite::ToSql| {
@@ -529,7 +497,7 @@ impl<'t> Writer<'t> {
                 st.raw_bind_parameter(at, value)
             };
             for (profile_id, row) in chunk {
-                let key = event_key(row.occurred, *profile_id, &row.digest);
+                let key = events::key(row.occurred, *profile_id, &row.digest);
                 bind(profile_id)
                     .and_then(|()| bind(&row.kind))
                     .and_then(|()| bind(&row.sku))
@@ -618,42 +586,6 @@ impl<'t> Writer<'t> {
     }
 }
 
-/// Events inserted by one statement.
-const EVENTS_PER_INSERT: usize = 64;
-
-/// `INSERT OR IGNORE` of `rows` events in one statement (the full-size text is built once).
-pub(crate) fn insert_events_sql(rows: usize) -> std::borrow::Cow<'static, str> {
-    static FULL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    let build = |rows: usize| {
-        let mut sql = String::from(
-            "INSERT OR IGNORE INTO events (profile_id, type, sku, category, value, currency, occurred_at, source, import_batch, dedup_key) VALUES ",
-        );
-        for i in 0..rows {
-            sql.push_str(if i == 0 {
-                "(?,?,?,?,?,?,?,?,?,?)"
-            } else {
-                ",(?,?,?,?,?,?,?,?,?,?)"
-            });
-        }
-        sql
-    };
-    if rows == EVENTS_PER_INSERT {
-        std::borrow::Cow::Borrowed(FULL.get_or_init(|| build(rows)).as_str())
-    } else {
-        std::borrow::Cow::Owned(build(rows))
-    }
-}
-
-/// An event's identity: its time first (big-endian, so imports in time order append to the
-/// index), then its profile, then a hash of the rest. The same event imported twice is one row.
-pub(crate) fn event_key(occurred: i64, profile_id: i64, digest: &[u8; 16]) -> Vec<u8> {
-    let mut key = Vec::with_capacity(32);
-    key.extend_from_slice(&occurred.to_be_bytes());
-    key.extend_from_slice(&profile_id.to_be_bytes());
-    key.extend_from_slice(digest);
-    key
-}
-
 /// How alike two people with the same postal code and last name are: (first, last, phone) each.
 /// The score (0 to 1, two decimals) and the evidence in words, when at or above the threshold.
 fn likeness(a: (&str, &str, &str), b: (&str, &str, &str)) -> Option<(f64, String)> {
@@ -676,37 +608,4 @@ fn likeness(a: (&str, &str, &str), b: (&str, &str, &str)) -> Option<(f64, String
         };
         ((score * 100.0).round() / 100.0, evidence)
     })
-}
-
-struct StoredProfile {
-    id: i64,
-    text: Vec<Option<String>>,
-    consent: Option<bool>,
-    attributes: Map<String, Value>,
-    provenance: Map<String, Value>,
-    updated_at: i64,
-    import_batch: Option<i64>,
-}
-
-impl StoredProfile {
-    fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
-        let n = PROFILE_TEXT.len();
-        let mut text = Vec::with_capacity(n);
-        for i in 0..n {
-            text.push(r.get(2 + i)?);
-        }
-        let json = |s: String| match serde_json::from_str(&s) {
-            Ok(Value::Object(m)) => m,
-            _ => Map::new(),
-        };
-        Ok(Self {
-            id: r.get(0)?,
-            text,
-            consent: r.get(2 + n)?,
-            attributes: json(r.get(3 + n)?),
-            provenance: json(r.get(4 + n)?),
-            updated_at: r.get(5 + n)?,
-            import_batch: r.get(6 + n)?,
-        })
-    }
 }

@@ -151,20 +151,15 @@ impl Compiler<'_> {
 
     /// The field's SQL: a fixed column name, or the attribute read through a bound JSON path.
     fn field(&mut self, name: &str) {
-        // Profile fields stored as columns (the importable ones); everything else is read from the
-        // `attributes` JSON.
-        let columns = crate::import::mapping::fields(crate::import::Kind::Profiles);
-        match columns.iter().find(|c| **c == name) {
-            Some(column) => {
-                self.push("p.");
-                self.push(column);
-            }
-            None => {
-                self.push("json_extract(p.attributes, ");
-                // `name` matched [A-Za-z_][A-Za-z0-9_]*, so the path needs no quoting.
-                self.bind(SqlValue::Text(format!("$.{name}")));
-                self.push(")");
-            }
+        // Profile fields stored as columns; everything else is read from the `attributes` JSON.
+        if crate::profiles::columns::is_field(name) {
+            self.push("p.");
+            self.push(name);
+        } else {
+            self.push("json_extract(p.attributes, ");
+            // `name` matched [A-Za-z_][A-Za-z0-9_]*, so the path needs no quoting.
+            self.bind(SqlValue::Text(format!("$.{name}")));
+            self.push(")");
         }
     }
 

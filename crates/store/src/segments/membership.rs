@@ -1,10 +1,16 @@
 //! Materialized membership: who is in each segment now, and since when. Applying an evaluation
 //! opens a stay for each profile that entered and closes the stay of each that left, at the
-//! evaluation instant.
+//! evaluation instant; `evaluate_into` compiles, evaluates and applies in one step.
+
+use std::collections::{BTreeMap, BTreeSet};
 
 use rusqlite::{params, Connection};
 
-use super::evaluate::Scope;
+use super::evaluate::{self, Scope};
+use super::pass::members_split;
+use super::scores::Cuts;
+use super::{compile, SegmentSet};
+use crate::StoreError;
 
 /// Profiles that entered and left a segment in one update.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
@@ -93,4 +99,40 @@ pub(crate) fn apply(
         }
     }
     Ok(change)
+}
+
+/// Evaluates `names` of `set` within `scope` as of `as_of` and applies the result to the
+/// membership. Marks full evaluations.
+pub(crate) fn evaluate_into(
+    conn: &Connection,
+    set: &SegmentSet,
+    names: &BTreeSet<String>,
+    scope: Scope,
+    as_of: i64,
+    reader: Option<&mut Connection>,
+) -> Result<BTreeMap<String, Change>, StoreError> {
+    let sql = StoreError::sql_unknown;
+    let cuts = Cuts::load_or_compute(conn, as_of).map_err(sql)?;
+    let rules = names
+        .iter()
+        .map(|name| compile::compile(set, set.require(name)?, &cuts, as_of))
+        .collect::<Result<Vec<_>, _>>()?;
+    let members = match (scope, reader) {
+        (Scope::All, Some(reader)) => members_split(conn, reader, &rules),
+        _ => evaluate::members(conn, &rules, scope),
+    }
+    .map_err(sql)?;
+    let mut changes = BTreeMap::new();
+    for (name, members) in names.iter().zip(members) {
+        let change = apply(conn, name, scope, &members, as_of).map_err(sql)?;
+        if scope == Scope::All {
+            conn.execute(
+                "UPDATE segment_definitions SET evaluated_at = ?2 WHERE name = ?1",
+                params![name, as_of],
+            )
+            .map_err(sql)?;
+        }
+        changes.insert(name.clone(), change);
+    }
+    Ok(changes)
 }

@@ -10,7 +10,7 @@ use std::fmt;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use crate::import::EVENT_TYPES;
+use crate::events::EVENT_TYPES;
 
 /// A segment: who belongs is decided by its rule.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -566,7 +566,7 @@ fn parse_attribute(obj: &Map<String, Value>, path: &str) -> Result<Rule, Definit
 
 fn event_type(value: &Value, path: &str) -> Result<&'static str, DefinitionError> {
     let name = value.as_str().unwrap_or_default();
-    EVENT_TYPES.iter().copied().find(|t| *t == name).ok_or_else(|| {
+    crate::events::known_type(name).ok_or_else(|| {
         err(
             path,
             format!("unknown event type {value}; the types are {}", EVENT_TYPES.join(", ")),

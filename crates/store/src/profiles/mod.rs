@@ -1,11 +1,14 @@
 //! Reading profiles: search, one profile with its recent events and data ages, and the render
 //! context a stored profile gives an email (profile attributes and the open cart).
 
+pub(crate) mod columns;
+
 use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
 use serde_json::{json, Map, Value};
 
 use crate::{ms_to_rfc3339, Store, StoreError};
+use columns::StoredProfile;
 
 /// A profile as listed.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -163,41 +166,34 @@ impl Store {
     pub fn profile_detail(&self, key: &str, events: usize) -> Result<ProfileDetail, StoreError> {
         let id = self.find_profile_id(key)?;
         let sql = |e| self.sql_error(e);
-        let (profile, (provenance, default_age)) = self
+        let stored = self
             .conn()
-            .prepare_cached(
-                "SELECT email, crm_id, shop_id, first_name, last_name, phone, locale, timezone, country, postal_code, city, consent_email,
-                        attributes, provenance, created_at, updated_at, import_batch FROM profiles WHERE id = ?1",
-            )
-            .and_then(|mut st| {
-                st.query_row([id], |r| {
-                    let mut p = Map::new();
-                    for (i, name) in ["email", "crm_id", "shop_id", "first_name", "last_name", "phone", "locale", "timezone", "country", "postal_code", "city"].iter().enumerate() {
-                        if let Some(v) = r.get::<_, Option<String>>(i)? {
-                            p.insert((*name).to_owned(), Value::String(v));
-                        }
-                    }
-                    if let Some(c) = r.get::<_, Option<bool>>(11)? {
-                        p.insert("consent_email".into(), Value::Bool(c));
-                    }
-                    if let Ok(Value::Object(attrs)) = serde_json::from_str::<Value>(&r.get::<_, String>(12)?) {
-                        for (k, v) in attrs {
-                            p.entry(k).or_insert(v);
-                        }
-                    }
-                    p.insert("created_at".into(), Value::String(ms_to_rfc3339(r.get(14)?)));
-                    p.insert("updated_at".into(), Value::String(ms_to_rfc3339(r.get(15)?)));
-                    let provenance: Value = serde_json::from_str(&r.get::<_, String>(13)?).unwrap_or(Value::Null);
-                    let default_age = json!({"at": ms_to_rfc3339(r.get(15)?), "batch": r.get::<_, Option<i64>>(16)?});
-                    Ok((p, (provenance, default_age)))
-                })
-            })
+            .prepare_cached(&format!("SELECT {} FROM profiles WHERE id = ?1", columns::select()))
+            .and_then(|mut st| st.query_row([id], StoredProfile::from_row))
             .map_err(sql)?;
+        let mut profile = Map::new();
+        profile.insert("email".into(), Value::String(stored.email));
+        // `source` (where the row came from) is not part of the profile a template sees.
+        for (name, value) in columns::TEXT
+            .iter()
+            .zip(stored.text)
+            .filter(|(name, _)| **name != "source")
+        {
+            if let Some(v) = value {
+                profile.insert((*name).to_owned(), Value::String(v));
+            }
+        }
+        if let Some(c) = stored.consent {
+            profile.insert("consent_email".into(), Value::Bool(c));
+        }
+        for (k, v) in stored.attributes {
+            profile.entry(k).or_insert(v);
+        }
+        profile.insert("created_at".into(), Value::String(ms_to_rfc3339(stored.created_at)));
+        profile.insert("updated_at".into(), Value::String(ms_to_rfc3339(stored.updated_at)));
+        let default_age = json!({"at": ms_to_rfc3339(stored.updated_at), "batch": stored.import_batch});
         // A field's age is in the provenance when it differs from the profile's own update.
-        let recorded = match provenance {
-            Value::Object(map) => map,
-            _ => Map::new(),
-        };
+        let recorded = stored.provenance;
         let mut data_ages = Map::new();
         for field in profile
             .keys()
