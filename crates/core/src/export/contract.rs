@@ -86,8 +86,8 @@ pub const FLAG_HELPERS: [&str; 4] = ["truthy", "present", "compare", "segment"];
 /// `manifest.json`: what was exported and what the ESP must provide.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Manifest {
-    /// The target.
-    pub target: String,
+    /// The target (serialized as its name).
+    pub target: Target,
     /// The email's name in the workspace.
     pub email: String,
     /// The document's name.
@@ -128,7 +128,7 @@ impl Manifest {
         .into_iter()
         .collect();
         Self {
-            target: target.name().to_owned(),
+            target,
             email: input.email.to_owned(),
             name: input.compiled.name.clone(),
             source_version: input.compiled.version_hex(),
@@ -155,16 +155,12 @@ pub fn prepare_data(manifest: &Manifest, data: &Value) -> Value {
     for d in &manifest.derived {
         add_derived(d, data, &mut out);
     }
-    if manifest.target == Target::Braze.name() {
-        out = super::liquid::braze_data(&out);
+    match manifest.target {
+        Target::Braze => super::liquid::braze_data(&out),
+        Target::Mailchimp => super::mailchimp::merge_data(manifest, &out),
+        Target::Ampscript => super::ampscript::attribute_data(manifest, &out),
+        Target::Liquid | Target::Sendgrid | Target::Html => out,
     }
-    if manifest.target == Target::Mailchimp.name() {
-        out = super::mailchimp::merge_data(manifest, &out);
-    }
-    if manifest.target == Target::Ampscript.name() {
-        out = super::ampscript::attribute_data(manifest, &out);
-    }
-    out
 }
 
 fn segments(dotted: &str) -> Vec<String> {
@@ -348,6 +344,15 @@ mod tests {
             Some(json!("https://a.example/cart"))
         );
         assert_eq!(derive(&link, &json!({}), None), Some(json!("")));
+    }
+
+    #[test]
+    fn targets_serialize_as_their_names() {
+        for target in Target::ALL {
+            let json = serde_json::to_value(target).expect("serializes");
+            assert_eq!(json, json!(target.name()));
+            assert_eq!(serde_json::from_value::<Target>(json).expect("deserializes"), target);
+        }
     }
 
     #[test]

@@ -26,7 +26,7 @@ pub mod neutralize;
 pub mod static_html;
 pub mod walk;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 pub use contract::{DerivedField, FieldContract, Manifest};
@@ -36,7 +36,9 @@ use crate::compile::Compiled;
 use crate::model::Dictionary;
 
 /// A language an email can be exported to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+///
+/// Serialized as its [`Target::name`] (`"liquid"`, `"braze"`, ...), as in `manifest.json`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Target {
     /// Shopify/core Liquid.
