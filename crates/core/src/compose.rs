@@ -135,8 +135,8 @@ pub fn compose(input: &ComposeInput<'_>) -> Composed {
             ),
         ));
     }
-    let settings = Settings::resolve(input.brand, &doc.settings).unwrap_or_else(|message| {
-        diagnostics.push(Diagnostic::error(None, Some("settings"), message));
+    let settings = Settings::resolve(input.brand, &doc.settings).unwrap_or_else(|e| {
+        diagnostics.push(Diagnostic::error(None, Some("settings"), e.to_string()));
         Settings::default()
     });
     let settings_map = settings.to_map();
@@ -353,19 +353,19 @@ impl Composer<'_> {
         let mut out = HashMap::new();
         for spec in &block_type.schema.fields {
             let value = inst.fields.get(&spec.name).unwrap_or(&spec.default);
-            let converted = convert_field(spec, value).unwrap_or_else(|message| {
-                self.error(Some(id), Some(&spec.name), &message);
+            let converted = convert_field(spec, value).unwrap_or_else(|e| {
+                self.error(Some(id), Some(&spec.name), &e.to_string());
                 empty_value(spec)
             });
             if let (FieldType::List, Value::Array(items)) = (spec.field_type, value) {
                 for (i, item) in items.iter().enumerate() {
                     for item_spec in &spec.item_fields {
                         let v = item.get(&item_spec.name).unwrap_or(&item_spec.default);
-                        if let Err(message) = convert_field(item_spec, v) {
+                        if let Err(e) = convert_field(item_spec, v) {
                             self.error(
                                 Some(id),
                                 Some(&format!("{}[{}].{}", spec.name, i + 1, item_spec.name)),
-                                &message,
+                                &e.to_string(),
                             );
                         }
                     }
@@ -496,12 +496,90 @@ fn empty_value(spec: &FieldSpec) -> StaticValue {
     }
 }
 
+/// Why a block field's value cannot be used; the message names the problem in a designer's words.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum FieldError {
+    /// A required field is blank.
+    #[error("this field must not be empty")]
+    Empty,
+    /// A text-like field holds something else (`found` describes it: `a list`, `true/false`, ...).
+    #[error("expected text, found {found}")]
+    NotText {
+        /// What the value is.
+        found: &'static str,
+    },
+    /// Text that does not parse as the personalization language.
+    #[error(transparent)]
+    Lang(#[from] LangError),
+    /// Rich text whose placeholders stand where HTML cannot hold them.
+    #[error(transparent)]
+    RichText(#[from] crate::compile::plan::PlanError),
+    /// A link or image URL with an unsafe scheme.
+    #[error("\"{0}\" is not a link email clients can open safely: use https://, mailto: or tel:")]
+    UnsafeUrl(String),
+    /// A colour field that is not a colour.
+    #[error("\"{0}\" is not a colour like #1f6f50")]
+    NotColour(String),
+    /// A number field that is not a finite number.
+    #[error("expected a number, found {found}")]
+    NotNumber {
+        /// What the value is.
+        found: &'static str,
+    },
+    /// A number outside the field's `min`..`max`.
+    #[error("{value} is outside {}..{}", bound(*.min), bound(*.max))]
+    OutOfRange {
+        /// The number.
+        value: f64,
+        /// The field's minimum, if any.
+        min: Option<f64>,
+        /// The field's maximum, if any.
+        max: Option<f64>,
+    },
+    /// A boolean field that is not `true` or `false`.
+    #[error("expected true or false, found {found}")]
+    NotBoolean {
+        /// What the value is.
+        found: &'static str,
+    },
+    /// A select field whose value is not one of its options.
+    #[error("\"{value}\" is not one of {}", quoted_list(.options))]
+    NotAnOption {
+        /// The value.
+        value: String,
+        /// The field's options.
+        options: Vec<String>,
+    },
+    /// A data-path field that is not a root data path.
+    #[error("\"{0}\" is not a data path like recommendations or cart.items")]
+    NotDataPath(String),
+    /// A list field that is not a list of items.
+    #[error("expected a list of items, found {found}")]
+    NotList {
+        /// What the value is.
+        found: &'static str,
+    },
+}
+
+fn bound(b: Option<f64>) -> String {
+    b.map_or(String::new(), |v| v.to_string())
+}
+
+fn quoted_list(options: &[String]) -> String {
+    options
+        .iter()
+        .map(|o| format!("\"{o}\""))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// Converts a field value by its type: text is parsed for placeholders and escaped, rich text is
 /// sanitized, URLs are checked, and constants are validated.
 ///
 /// # Errors
-/// A readable message on what is wrong with the value.
-pub fn convert_field(spec: &FieldSpec, value: &Value) -> Result<StaticValue, String> {
+/// A [`FieldError`] saying what is wrong with the value.
+pub fn convert_field(spec: &FieldSpec, value: &Value) -> Result<StaticValue, FieldError> {
     let text = match value {
         Value::String(s) => Some(s.clone()),
         Value::Number(n) => Some(n.to_string()),
@@ -510,16 +588,13 @@ pub fn convert_field(spec: &FieldSpec, value: &Value) -> Result<StaticValue, Str
     };
     let blank = text.as_deref().is_some_and(|t| t.trim().is_empty());
     if spec.required && (blank || value.is_null()) {
-        return Err("this field must not be empty".to_owned());
+        return Err(FieldError::Empty);
     }
-    let need_text = || {
-        text.clone()
-            .ok_or_else(|| format!("expected text, found {}", kind_of(value)))
-    };
+    let need_text = || text.clone().ok_or(FieldError::NotText { found: kind_of(value) });
     match spec.field_type {
         FieldType::Text => {
             let s = need_text()?;
-            let nodes = lang::parse_text(&s).map_err(|e| e.to_string())?;
+            let nodes = lang::parse_text(&s)?;
             Ok(StaticValue::Content {
                 raw: Value::String(s),
                 nodes,
@@ -527,10 +602,9 @@ pub fn convert_field(spec: &FieldSpec, value: &Value) -> Result<StaticValue, Str
         }
         FieldType::RichText => {
             let s = need_text()?;
-            let nodes = Lowerer::new(LiteralMode::Markup, None)
-                .lower_source(&lang::parse::literalize_foreign_tags(&s))
-                .map_err(|e| e.to_string())?;
-            let nodes = crate::compile::sanitize::rich_text(nodes).map_err(|e| e.to_string())?;
+            let nodes =
+                Lowerer::new(LiteralMode::Markup, None).lower_source(&lang::parse::literalize_foreign_tags(&s))?;
+            let nodes = crate::compile::sanitize::rich_text(nodes)?;
             Ok(StaticValue::Content {
                 raw: Value::String(s),
                 nodes,
@@ -540,11 +614,9 @@ pub fn convert_field(spec: &FieldSpec, value: &Value) -> Result<StaticValue, Str
             let s = need_text()?;
             let literal_prefix = s.split("{{").next().unwrap_or_default();
             if !literal_prefix.is_empty() && !crate::render::escape::is_safe_url(literal_prefix) {
-                return Err(format!(
-                    "\"{s}\" is not a link email clients can open safely: use https://, mailto: or tel:"
-                ));
+                return Err(FieldError::UnsafeUrl(s));
             }
-            let nodes = lang::parse_text(s.trim()).map_err(|e| e.to_string())?;
+            let nodes = lang::parse_text(s.trim())?;
             Ok(StaticValue::Content {
                 raw: Value::String(s),
                 nodes,
@@ -555,7 +627,7 @@ pub fn convert_field(spec: &FieldSpec, value: &Value) -> Result<StaticValue, Str
             if s.is_empty() || crate::model::is_colour(&s) {
                 Ok(StaticValue::Literal(Value::String(s)))
             } else {
-                Err(format!("\"{s}\" is not a colour like #1f6f50"))
+                Err(FieldError::NotColour(s))
             }
         }
         FieldType::Number => {
@@ -565,13 +637,13 @@ pub fn convert_field(spec: &FieldSpec, value: &Value) -> Result<StaticValue, Str
                 _ => None,
             }
             .filter(|n| n.is_finite())
-            .ok_or_else(|| format!("expected a number, found {}", kind_of(value)))?;
+            .ok_or(FieldError::NotNumber { found: kind_of(value) })?;
             if spec.min.is_some_and(|min| n < min) || spec.max.is_some_and(|max| n > max) {
-                return Err(format!(
-                    "{n} is outside {}..{}",
-                    spec.min.map_or("".to_owned(), |v| v.to_string()),
-                    spec.max.map_or("".to_owned(), |v| v.to_string())
-                ));
+                return Err(FieldError::OutOfRange {
+                    value: n,
+                    min: spec.min,
+                    max: spec.max,
+                });
             }
             Ok(StaticValue::Literal(serde_json::Number::from_f64(n).map_or(
                 Value::Null,
@@ -587,33 +659,29 @@ pub fn convert_field(spec: &FieldSpec, value: &Value) -> Result<StaticValue, Str
         FieldType::Boolean => match value {
             Value::Bool(b) => Ok(StaticValue::Literal(Value::Bool(*b))),
             Value::Null => Ok(StaticValue::Literal(Value::Bool(false))),
-            other => Err(format!("expected true or false, found {}", kind_of(other))),
+            other => Err(FieldError::NotBoolean { found: kind_of(other) }),
         },
         FieldType::Select => {
             let s = need_text()?;
             if spec.options.contains(&s) {
                 Ok(StaticValue::Literal(Value::String(s)))
             } else {
-                Err(format!(
-                    "\"{s}\" is not one of {}",
-                    spec.options
-                        .iter()
-                        .map(|o| format!("\"{o}\""))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ))
+                Err(FieldError::NotAnOption {
+                    value: s,
+                    options: spec.options.clone(),
+                })
             }
         }
         FieldType::DataPath => {
             let s = need_text()?;
             parse_data_path(&s)
                 .map(StaticValue::Path)
-                .ok_or_else(|| format!("\"{s}\" is not a data path like recommendations or cart.items"))
+                .ok_or(FieldError::NotDataPath(s))
         }
         FieldType::List => match value {
             Value::Array(items) if items.iter().all(Value::is_object) => Ok(StaticValue::List(items.clone())),
             Value::Null => Ok(StaticValue::List(Vec::new())),
-            other => Err(format!("expected a list of items, found {}", kind_of(other))),
+            other => Err(FieldError::NotList { found: kind_of(other) }),
         },
     }
 }

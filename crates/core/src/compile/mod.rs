@@ -258,9 +258,9 @@ fn compile_fragment(fragment: &ComposedFragment) -> Result<Fragment, CompileErro
         mark(fragment.nodes.clone(), true).map_err(|source| CompileError::Markup { block: block(), source })?;
     let inlined = inline::inline_fragment(&marked.html, &fragment.css)
         .map(|h| minify::collapse_whitespace(&h))
-        .map_err(|message| CompileError::Inline {
+        .map_err(|e| CompileError::Inline {
             block: block(),
-            message,
+            message: e.to_string(),
         })?;
     let html = marked
         .split(&inlined, Output::Html)
@@ -333,9 +333,9 @@ fn compile_layout(composed: &Composed) -> Result<Layout, CompileError> {
     let marked = mark(nodes, true).map_err(err)?;
     let inlined = inline::inline_document(&marked.html)
         .map(|h| minify::collapse_whitespace(&h))
-        .map_err(|message| CompileError::Inline {
+        .map_err(|e| CompileError::Inline {
             block: "layout".to_owned(),
-            message,
+            message: e.to_string(),
         })?;
     let html = marked.split(&inlined, Output::Html).map_err(err)?;
     let text = marked

@@ -30,7 +30,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 pub use contract::{DerivedField, FieldContract, Manifest};
-pub use error::ExportError;
+pub use error::{ExportError, Refusal};
 
 use crate::compile::Compiled;
 use crate::model::Dictionary;

@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use super::cond::{self, Access, XCond};
 use super::contract::{DerivedField, FieldContract, Source};
-use super::{ExportError, ExportInput, Parts, Target};
+use super::{ExportError, ExportInput, Parts, Refusal, Target};
 use crate::compile::plan::{Escape, PNode, Part, Tables};
 use crate::compose::BlockMeta;
 use crate::lang::{Format, Operand, Placeholder};
@@ -49,19 +49,19 @@ pub trait Syntax {
     /// The target.
     fn target(&self) -> Target;
     /// How a field is read, for the manifest (`esp_name`).
-    fn esp_name(&self, access: &Access) -> Result<String, String>;
+    fn esp_name(&self, access: &Access) -> Result<String, Refusal>;
     /// Writes literal text (markup in the HTML part) so the ESP prints it as is.
     fn literal(&mut self, text: &str, out: &mut String);
     /// Writes a value.
     ///
     /// # Errors
     /// The target cannot print it as preview does.
-    fn value(&mut self, site: &ValueSite, depth: usize, out: &mut String) -> Result<(), String>;
+    fn value(&mut self, site: &ValueSite, depth: usize, out: &mut String) -> Result<(), Refusal>;
     /// A branch around already translated parts.
     ///
     /// # Errors
     /// The target cannot express the condition.
-    fn branch(&mut self, cond: &XCond, then: String, otherwise: String, depth: usize) -> Result<String, String>;
+    fn branch(&mut self, cond: &XCond, then: String, otherwise: String, depth: usize) -> Result<String, Refusal>;
     /// A loop at `depth` (1 = outermost) around an already translated body.
     ///
     /// # Errors
@@ -73,7 +73,7 @@ pub trait Syntax {
         limit: Option<usize>,
         body: String,
         otherwise: String,
-    ) -> Result<String, String>;
+    ) -> Result<String, Refusal>;
     /// How lists arrive, for the manifest.
     fn arrays(&self) -> &'static str;
     /// Whole-URL values are read from derived `href`/`link` fields (for targets that cannot check a
@@ -102,7 +102,7 @@ pub trait Syntax {
     }
     /// Why the target cannot loop at all, if it cannot: the loop is then refused before its body is
     /// translated, naming the block and the `#each`.
-    fn loop_refusal(&self) -> Option<String> {
+    fn loop_refusal(&self) -> Option<Refusal> {
         None
     }
     /// A loop body with this limit is about to be translated.
@@ -194,12 +194,12 @@ impl<'a, S: Syntax> Walk<'a, S> {
         Ok(out)
     }
 
-    fn error(&self, expression: impl Into<String>, reason: impl Into<String>) -> ExportError {
+    fn error(&self, expression: impl Into<String>, reason: Refusal) -> ExportError {
         ExportError::Unsupported {
             target: self.syntax.target().name(),
             block: self.block.clone(),
             expression: expression.into(),
-            reason: reason.into(),
+            reason,
         }
     }
 
@@ -230,7 +230,7 @@ impl<'a, S: Syntax> Walk<'a, S> {
                     let ph = tables
                         .placeholders
                         .get(*index as usize)
-                        .ok_or_else(|| self.error("?", "the plan refers to a missing placeholder"))?;
+                        .ok_or_else(|| self.error("?", Refusal::MissingInPlan { what: "placeholder" }))?;
                     let in_parens = mode == Mode::Text && i > 0 && url_in_parens(nodes, i - 1, part);
                     skip_paren = in_parens;
                     let site = self.value_site(ph, *escape, in_parens)?;
@@ -243,7 +243,7 @@ impl<'a, S: Syntax> Walk<'a, S> {
                     let c = tables
                         .conds
                         .get(*index as usize)
-                        .ok_or_else(|| self.error("?", "the plan refers to a missing condition"))?;
+                        .ok_or_else(|| self.error("?", Refusal::MissingInPlan { what: "condition" }))?;
                     let x = cond::convert(c, &mut |op| self.operand(op));
                     let x = self.segments(x);
                     let x = self
@@ -263,7 +263,7 @@ impl<'a, S: Syntax> Walk<'a, S> {
                     let info = tables
                         .eaches
                         .get(*index as usize)
-                        .ok_or_else(|| self.error("?", "the plan refers to a missing loop"))?;
+                        .ok_or_else(|| self.error("?", Refusal::MissingInPlan { what: "loop" }))?;
                     let expression = format!(
                         "{{{{#each {}{}}}}}",
                         info.path,
@@ -294,7 +294,7 @@ impl<'a, S: Syntax> Walk<'a, S> {
                         .blocks
                         .get(*index as usize)
                         .and_then(|g| blocks.get(*g as usize))
-                        .ok_or_else(|| self.error("?", "the plan refers to a missing block"))?;
+                        .ok_or_else(|| self.error("?", Refusal::MissingInPlan { what: "block" }))?;
                     let outer = std::mem::replace(&mut self.block, meta.id.clone());
                     let x = cond::gates(meta, &mut |op| self.operand(op));
                     let x = self.segments(x);
@@ -394,7 +394,7 @@ impl<'a, S: Syntax> Walk<'a, S> {
     }
 
     /// Records a field the template reads.
-    fn note(&mut self, access: &Access, kind: &str, fallback: Option<&str>, derived: bool) -> Result<(), String> {
+    fn note(&mut self, access: &Access, kind: &str, fallback: Option<&str>, derived: bool) -> Result<(), Refusal> {
         let Some(key) = self.key(access) else { return Ok(()) };
         let derived = derived || self.derived.contains_key(&key);
         let esp_name = self.syntax.esp_name(access)?;
@@ -423,10 +423,7 @@ impl<'a, S: Syntax> Walk<'a, S> {
         let access = self.operand(&ph.value);
         if matches!(escape, Escape::UrlStart | Escape::TextUrlStart) && self.syntax.derives_urls() {
             if ph.format != Format::Plain {
-                return Err(self.error(
-                    &ph.source,
-                    "a formatted or case-converted URL cannot be pre-computed; print the URL as it is",
-                ));
+                return Err(self.error(&ph.source, Refusal::FormattedUrl));
             }
             let helper = if escape == Escape::UrlStart { "href" } else { "link" };
             let derived = self.derive_url(ph, &access, helper)?;
@@ -462,7 +459,7 @@ impl<'a, S: Syntax> Walk<'a, S> {
         };
         if let Access::Literal(v) = &access {
             if !matches!(v, Value::String(_) | Value::Number(_) | Value::Bool(_) | Value::Null) {
-                return Err(self.error(&ph.source, "a constant that is not text, a number or true/false"));
+                return Err(self.error(&ph.source, Refusal::PrintedCompound));
             }
         }
         let derived = !matches!(
@@ -496,12 +493,7 @@ impl<'a, S: Syntax> Walk<'a, S> {
                 _ => None,
             }
         };
-        let unsupported = || {
-            self.error(
-                &ph.source,
-                "formatting reads a loop variable or an outer loop's item; only root fields, the current item and constants can be pre-formatted",
-            )
-        };
+        let unsupported = || self.error(&ph.source, Refusal::FormatSource);
         let value_source = source(value).ok_or_else(unsupported)?;
         let (helper, code, style, locale) = match &ph.format {
             Format::Currency { code, locale } => {
@@ -527,7 +519,7 @@ impl<'a, S: Syntax> Walk<'a, S> {
             .flatten()
             .any(|s| matches!(s, Source::ItemField(_)));
         if on_item && depth > 1 {
-            return Err(self.error(&ph.source, "formatting inside a nested loop cannot be pre-formatted"));
+            return Err(self.error(&ph.source, Refusal::FormatNested));
         }
         let explicit = ph.fallback.is_some();
         let spec = DerivedField {
@@ -555,10 +547,7 @@ impl<'a, S: Syntax> Walk<'a, S> {
             Access::Root(s) => Source::Field(s.join(".")),
             Access::Item { depth: d, segments } if *d == depth && depth == 1 => Source::ItemField(segments.join(".")),
             Access::Literal(v) => Source::Value(v.clone()),
-            _ => return Err(self.error(
-                &ph.source,
-                "a URL read from a loop variable, an outer loop's item or inside nested loops cannot be pre-computed",
-            )),
+            _ => return Err(self.error(&ph.source, Refusal::UrlSource)),
         };
         let on_item = matches!(value_source, Source::ItemField(_));
         let spec = DerivedField {
@@ -625,17 +614,15 @@ impl<'a, S: Syntax> Walk<'a, S> {
 
     /// Replaces every test of a condition with a derived `true`/`false` field when the target wants
     /// it (see [`Syntax::derives_conditions`]); tests of constants are decided here.
-    fn flags(&mut self, x: XCond) -> Result<XCond, String> {
+    fn flags(&mut self, x: XCond) -> Result<XCond, Refusal> {
         if !self.syntax.derives_conditions() {
             return Ok(x);
         }
-        let source = |a: &Access| -> Result<Source, String> {
+        let source = |a: &Access| -> Result<Source, Refusal> {
             match a {
                 Access::Root(s) => Ok(Source::Field(s.join("."))),
                 Access::Literal(v) => Ok(Source::Value(v.clone())),
-                Access::Item { .. } | Access::Loop(_) => {
-                    Err("a condition on a loop item or loop variable cannot be pre-evaluated".to_owned())
-                }
+                Access::Item { .. } | Access::Loop(_) => Err(Refusal::LoopCondition),
             }
         };
         let (helper, value, op, operand) = match x {

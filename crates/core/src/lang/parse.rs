@@ -710,7 +710,7 @@ impl<'a> Lowerer<'a> {
                 }
             }
             Parameter::Path(handlebars::Path::Relative((segs, raw))) => {
-                let path = parse_path(raw, segs.len()).map_err(|reason| LangError::unsupported(source, &reason))?;
+                let path = parse_path(raw, segs.len()).map_err(|e| LangError::unsupported(source, &e.to_string()))?;
                 self.resolve(path, raw, source)
             }
             Parameter::Subexpression(_) => Err(LangError::unsupported(
@@ -861,8 +861,22 @@ fn push_html(out: &mut Vec<Node>, html: &str) {
     }
 }
 
+/// Why a path as written is not a data path.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+enum PathError {
+    /// More `../` than a path can count.
+    #[error("too many ../")]
+    TooManyUp,
+    /// An empty segment (`a..b`, `a.`).
+    #[error("`{0}` is not a valid path")]
+    Invalid(String),
+    /// Both `@root` and `../`.
+    #[error("`{0}`: use either @root or ../, not both")]
+    RootAndUp(String),
+}
+
 /// Parses a path as written (`../x`, `@root.a.b`, `this.name`, `a.[b c]`).
-fn parse_path(raw: &str, named_hint: usize) -> Result<DataPath, String> {
+fn parse_path(raw: &str, named_hint: usize) -> Result<DataPath, PathError> {
     let mut rest = raw;
     let mut path = DataPath {
         up: 0,
@@ -875,7 +889,7 @@ fn parse_path(raw: &str, named_hint: usize) -> Result<DataPath, String> {
     }
     loop {
         if let Some(r) = rest.strip_prefix("../") {
-            path.up = path.up.checked_add(1).ok_or("too many ../")?;
+            path.up = path.up.checked_add(1).ok_or(PathError::TooManyUp)?;
             rest = r;
         } else if let Some(r) = rest.strip_prefix("./") {
             rest = r;
@@ -908,10 +922,10 @@ fn parse_path(raw: &str, named_hint: usize) -> Result<DataPath, String> {
         path.segments.push(current);
     }
     if path.segments.iter().any(String::is_empty) {
-        return Err(format!("`{raw}` is not a valid path"));
+        return Err(PathError::Invalid(raw.to_owned()));
     }
     if path.root && path.up > 0 {
-        return Err(format!("`{raw}`: use either @root or ../, not both"));
+        return Err(PathError::RootAndUp(raw.to_owned()));
     }
     Ok(path)
 }
