@@ -604,7 +604,7 @@ pub fn convert_field(spec: &FieldSpec, value: &Value) -> Result<StaticValue, Fie
             let s = need_text()?;
             let nodes =
                 Lowerer::new(LiteralMode::Markup, None).lower_source(&lang::parse::literalize_foreign_tags(&s))?;
-            let nodes = crate::compile::sanitize::rich_text(nodes)?;
+            let nodes = crate::compile::rich_text::sanitize(nodes)?;
             Ok(StaticValue::Content {
                 raw: Value::String(s),
                 nodes,
@@ -613,7 +613,7 @@ pub fn convert_field(spec: &FieldSpec, value: &Value) -> Result<StaticValue, Fie
         FieldType::Url | FieldType::Image => {
             let s = need_text()?;
             let literal_prefix = s.split("{{").next().unwrap_or_default();
-            if !literal_prefix.is_empty() && !crate::render::escape::is_safe_url(literal_prefix) {
+            if !literal_prefix.is_empty() && !crate::escape::is_safe_url(literal_prefix) {
                 return Err(FieldError::UnsafeUrl(s));
             }
             let nodes = lang::parse_text(s.trim())?;

@@ -5,10 +5,23 @@
 //! It does no I/O: callers hand it documents, block types, the data dictionary and recipient data.
 //!
 //! The pipeline:
-//! 1. [`compose`]: document + block library → one template (template nodes, per top-level block);
+//! 1. [`compose`](mod@compose): document + block library → one template (template nodes, per top-level block);
 //! 2. [`compile`]: CSS inlined once (css-inline), tags kept in place, plans for HTML and text, cached
 //!    by content hash;
-//! 3. [`render`]: per recipient, walk the plans → subject, HTML, text and a [`render::RenderReport`].
+//! 3. [`render`](mod@render): per recipient, walk the plans → subject, HTML, text and a [`render::RenderReport`].
+//!
+//! [`export`] translates a compiled email into an ESP's template language instead of rendering it.
+//!
+//! ## Module direction
+//!
+//! The stages depend only on the stages before them: `lang` → `compose` → `compile` → `render` →
+//! `export` (the data model in `model` sits beside `lang`). What several stages share lives in
+//! leaf modules that depend on no stage: `escape` (HTML, URL and CSS escaping), `value`
+//! (truthiness, comparison, "missing", lookup), `sanitize` (the rich-text HTML subset), `markers`
+//! (the stand-ins for template tags in markup), `format` (money, dates, case), `text` (HTML to
+//! plain text), `suggest` and `diagnostics`. One exception remains: composing a rich-text field
+//! borrows the compiler's marker pass (`compile::rich_text`) to sanitize markup that holds
+//! placeholders.
 //!
 //! ```
 //! use tessera_core::lang::parse_text;
@@ -22,13 +35,17 @@ pub mod compile;
 pub mod compose;
 pub mod diagnostics;
 pub mod diff;
+mod escape;
 pub mod export;
 pub mod format;
 pub mod lang;
+mod markers;
 pub mod model;
 pub mod render;
+mod sanitize;
 mod suggest;
 pub mod text;
+mod value;
 
 pub use compile::{CompileError, Compiled, Compiler};
 pub use compose::{compose, ComposeInput, Composed};

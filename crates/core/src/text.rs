@@ -22,7 +22,7 @@
 
 use std::cell::RefCell;
 
-use crate::compile::plan::{MARK_CLOSE as MARKER_END, MARK_OPEN as MARKER_START};
+use crate::markers::{COMMENT_CLOSE, COMMENT_OPEN, MARK_CLOSE as MARKER_END, MARK_OPEN as MARKER_START};
 
 use html5ever::tendril::StrTendril;
 use html5ever::tokenizer::states::RawKind;
@@ -113,8 +113,8 @@ struct FoundMarker<'a> {
 
 /// Finds the first well-formed `<!--tsr:N-->` in `s`.
 fn next_comment_marker(s: &str) -> Option<FoundMarker<'_>> {
-    const OPEN: &str = "<!--tsr:";
-    const CLOSE: &str = "-->";
+    const OPEN: &str = COMMENT_OPEN;
+    const CLOSE: &str = COMMENT_CLOSE;
     let mut from = 0;
     while let Some(pos) = s.get(from..).and_then(|tail| tail.find(OPEN)) {
         let start = from + pos;

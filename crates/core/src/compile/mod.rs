@@ -6,7 +6,7 @@ pub mod inline;
 pub mod lint;
 pub mod minify;
 pub mod plan;
-pub mod sanitize;
+pub(crate) mod rich_text;
 pub mod scan;
 
 use std::collections::HashMap;

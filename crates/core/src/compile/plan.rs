@@ -7,12 +7,7 @@
 
 use super::scan::{AttrKind, Scanner, Spot};
 use crate::lang::{Cond, DataPath, Node, Placeholder};
-
-/// Opens an inline marker.
-pub const MARK_OPEN: char = '\u{E000}';
-/// Closes an inline marker.
-pub const MARK_CLOSE: char = '\u{E001}';
-const COMMENT_OPEN: &str = "<!--tsr:";
+use crate::markers::{COMMENT_CLOSE, COMMENT_OPEN, MARK_CLOSE, MARK_OPEN};
 
 /// How a value is escaped where it lands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -271,7 +266,7 @@ impl Marker {
         } else {
             self.out.push_str(COMMENT_OPEN);
             self.out.push_str(&id.to_string());
-            self.out.push_str("-->");
+            self.out.push_str(COMMENT_CLOSE);
         }
     }
 }
@@ -398,9 +393,9 @@ fn next_marker(s: &str) -> (&str, Option<(usize, &str)>) {
                 }
             }
         } else if let Some(body) = tail.strip_prefix(COMMENT_OPEN) {
-            if let Some(end) = body.find("-->") {
+            if let Some(end) = body.find(COMMENT_CLOSE) {
                 if let Ok(id) = body[..end].parse::<usize>() {
-                    return (&s[..pos], Some((id, &body[end + 3..])));
+                    return (&s[..pos], Some((id, &body[end + COMMENT_CLOSE.len()..])));
                 }
             }
         }

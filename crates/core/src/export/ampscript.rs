@@ -32,7 +32,7 @@ use super::walk::{Case, Syntax, ValueSite, Walk};
 use super::{neutralize, ExportError, ExportInput, Parts, Refusal, Target};
 use crate::compile::plan::Escape;
 use crate::lang::{CmpOp, LoopVar};
-use crate::render::value::{is_missing, lookup};
+use crate::value::{is_missing, lookup};
 
 /// Prefix of the export's own variables (`@tsr_rows1`, `@tsr_i1`, ...); no attribute may use it.
 const OWN: &str = "tsr_";
@@ -55,7 +55,6 @@ pub fn attribute_name(path: &str) -> Result<String, Refusal> {
         return Err(Refusal::OwnVariable {
             path: path.to_owned(),
             name,
-            prefix: OWN,
         });
     }
     Ok(name)
@@ -332,11 +331,11 @@ impl Amp {
             _ => None,
         };
         let printed = match (text, &site.fallback) {
-            (Some(t), _) if site.escape == Escape::Html => crate::render::escape::html_escape(&t),
+            (Some(t), _) if site.escape == Escape::Html => crate::escape::html_escape(&t),
             (Some(t), _) => t,
             (None, Some(f)) => f.clone(),
             (None, None) => match (v, site.escape) {
-                (Value::String(s), Escape::Html) => crate::render::escape::html_escape(s),
+                (Value::String(s), Escape::Html) => crate::escape::html_escape(s),
                 (Value::String(s), _) => s.clone(),
                 _ => String::new(),
             },

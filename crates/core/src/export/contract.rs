@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use super::{ExportInput, Parts, Target};
 use crate::lang::CmpOp;
-use crate::render::value::{compare, is_missing, is_truthy, lookup};
+use crate::value::{compare, is_missing, is_truthy, lookup};
 
 /// One field the exported template reads.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -272,7 +272,7 @@ fn url(d: &DerivedField, root: &Value, item: Option<&Value>) -> String {
             _ => None,
         })
         .unwrap_or_default();
-    let safe = crate::render::escape::is_safe_url(&text);
+    let safe = crate::escape::is_safe_url(&text);
     match (d.helper.as_str(), safe) {
         ("href", true) => text.trim().to_owned(),
         ("href", false) if text.is_empty() => String::new(),

@@ -184,15 +184,13 @@ pub enum Refusal {
     NoLoops,
 
     // AMPscript.
-    /// A field whose attribute name starts like the export's own variables.
-    #[error("the field {path:?} would be read as the attribute {name:?}; names starting with {prefix} are the export's own variables")]
+    /// A field whose attribute name starts like the export's own variables (`tsr_`).
+    #[error("the field {path:?} would be read as the attribute {name:?}; names starting with tsr_ are the export's own variables")]
     OwnVariable {
         /// The field's path.
         path: String,
         /// The attribute name.
         name: String,
-        /// The prefix of the export's own variables.
-        prefix: &'static str,
     },
     /// A list item printed as a whole.
     #[error("a list item printed as a whole: AMPscript rows hold fields, not values")]

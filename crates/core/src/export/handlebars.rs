@@ -23,7 +23,7 @@ use super::walk::{Case, Syntax, ValueSite, Walk};
 use super::{neutralize, ExportError, ExportInput, Parts, Refusal, Target};
 use crate::compile::plan::Escape;
 use crate::lang::{CmpOp, LoopVar};
-use crate::render::value::compare;
+use crate::value::compare;
 
 /// Translates an email to a SendGrid dynamic template.
 ///
@@ -152,7 +152,7 @@ impl Hbs {
             XCond::Const(true) => yes.to_owned(),
             XCond::Const(false) => no.to_owned(),
             XCond::Truthy(Access::Literal(v)) => {
-                if crate::render::value::is_truthy(v) {
+                if crate::value::is_truthy(v) {
                     yes.to_owned()
                 } else {
                     no.to_owned()
@@ -161,7 +161,7 @@ impl Hbs {
             XCond::Truthy(Access::Loop(LoopVar::Last)) => self.last(yes, no),
             XCond::Truthy(a) => block(&format!("if {}", Self::expr(a)?), yes, no),
             XCond::Present(Access::Literal(v)) => {
-                if crate::render::value::is_missing(Some(v)) {
+                if crate::value::is_missing(Some(v)) {
                     no.to_owned()
                 } else {
                     yes.to_owned()
@@ -305,12 +305,12 @@ impl Hbs {
         };
         let printed = match (text, &site.fallback) {
             (Some(t), _) => match site.escape {
-                Escape::Html => crate::render::escape::html_escape(&t),
+                Escape::Html => crate::escape::html_escape(&t),
                 _ => t,
             },
             (None, Some(f)) => f.clone(),
             (None, None) => match (v, site.escape) {
-                (Value::String(s), Escape::Html) => crate::render::escape::html_escape(s),
+                (Value::String(s), Escape::Html) => crate::escape::html_escape(s),
                 (Value::String(s), _) => s.clone(),
                 _ => String::new(),
             },

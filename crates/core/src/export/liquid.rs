@@ -196,7 +196,7 @@ impl LiquidSyntax {
             XCond::Truthy(Access::Loop(LoopVar::First)) => (String::new(), vec!["forloop.first".to_owned()]),
             XCond::Truthy(Access::Loop(LoopVar::Last)) => (String::new(), vec!["forloop.last".to_owned()]),
             XCond::Truthy(Access::Literal(v)) => {
-                return self.cond(&XCond::Const(crate::render::value::is_truthy(v)));
+                return self.cond(&XCond::Const(crate::value::is_truthy(v)));
             }
             XCond::Truthy(a) => {
                 let e = self.expr(a)?;

@@ -24,7 +24,7 @@ use super::contract::{DerivedField, Manifest, Source, FLAG_HELPERS};
 use super::walk::{Case, Syntax, ValueSite, Walk};
 use super::{neutralize, ExportError, ExportInput, Parts, Refusal, Target};
 use crate::compile::plan::Escape;
-use crate::render::value::is_missing;
+use crate::value::is_missing;
 
 /// The longest merge tag Mailchimp accepts.
 pub const MAX_TAG: usize = 10;
@@ -158,7 +158,7 @@ pub fn merge_data(manifest: &Manifest, data: &Value) -> Value {
     let mut out = Map::new();
     for field in &manifest.fields {
         let segs: Vec<String> = field.path.split('.').map(str::to_owned).collect();
-        let value = crate::render::value::lookup(data, &segs);
+        let value = crate::value::lookup(data, &segs);
         let text = if flags.contains(&field.path.as_str()) {
             if value == Some(&Value::Bool(true)) {
                 "1".to_owned()
@@ -245,11 +245,11 @@ impl MergeTags {
             _ => None,
         };
         let printed = match (text, &site.fallback) {
-            (Some(t), _) if site.escape == Escape::Html => crate::render::escape::html_escape(&t),
+            (Some(t), _) if site.escape == Escape::Html => crate::escape::html_escape(&t),
             (Some(t), _) => t,
             (None, Some(f)) => f.clone(),
             (None, None) => match (v, site.escape) {
-                (Value::String(s), Escape::Html) => crate::render::escape::html_escape(s),
+                (Value::String(s), Escape::Html) => crate::escape::html_escape(s),
                 (Value::String(s), _) => s.clone(),
                 _ => String::new(),
             },

@@ -469,7 +469,7 @@ impl<'a, S: Syntax> Walk<'a, S> {
         self.note(&access, "", fallback_raw.as_deref(), derived)
             .map_err(|reason| self.error(&ph.source, reason))?;
         let fallback = fallback_raw.map(|f| match escape {
-            Escape::Html => crate::render::escape::html_escape(&f),
+            Escape::Html => crate::escape::html_escape(&f),
             _ => f,
         });
         Ok(ValueSite {
@@ -642,10 +642,10 @@ impl<'a, S: Syntax> Walk<'a, S> {
             }
             XCond::Not(inner) => return Ok(XCond::Not(Box::new(self.flags(*inner)?))),
             XCond::Const(b) => return Ok(XCond::Const(b)),
-            XCond::Truthy(Access::Literal(v)) => return Ok(XCond::Const(crate::render::value::is_truthy(&v))),
-            XCond::Present(Access::Literal(v)) => return Ok(XCond::Const(!crate::render::value::is_missing(Some(&v)))),
+            XCond::Truthy(Access::Literal(v)) => return Ok(XCond::Const(crate::value::is_truthy(&v))),
+            XCond::Present(Access::Literal(v)) => return Ok(XCond::Const(!crate::value::is_missing(Some(&v)))),
             XCond::Compare(op, Access::Literal(a), Access::Literal(b)) => {
-                return Ok(XCond::Const(crate::render::value::compare(op, &a, &b)))
+                return Ok(XCond::Const(crate::value::compare(op, &a, &b)))
             }
             XCond::Truthy(a @ Access::Loop(_)) if self.syntax.tests_loop_variables() => return Ok(XCond::Truthy(a)),
             XCond::Compare(op, a @ Access::Loop(_), b @ Access::Literal(_))

@@ -253,7 +253,7 @@ impl<'a> Lowerer<'a> {
             TemplateElement::RawString(text) => {
                 let html = match self.mode {
                     LiteralMode::Markup | LiteralMode::Plain => text.clone(),
-                    LiteralMode::Text => crate::render::escape::html_escape(text),
+                    LiteralMode::Text => crate::escape::html_escape(text),
                 };
                 push_html(out, &html);
             }
@@ -312,7 +312,7 @@ impl<'a> Lowerer<'a> {
                 if self.mode == LiteralMode::Plain {
                     push_html(out, &text);
                 } else {
-                    push_html(out, &crate::render::escape::html_escape(&text));
+                    push_html(out, &crate::escape::html_escape(&text));
                 }
                 Ok(())
             }
@@ -812,7 +812,7 @@ fn splice_static(value: StaticValue, source: &str) -> Result<Vec<Node>, LangErro
             source,
             "a list cannot be printed; loop over it with {{#each}}",
         )),
-        StaticValue::Literal(v) => Ok(vec![Node::Html(crate::render::escape::html_escape(&value_to_text(&v)))]),
+        StaticValue::Literal(v) => Ok(vec![Node::Html(crate::escape::html_escape(&value_to_text(&v)))]),
         StaticValue::Content { nodes, .. } => Ok(nodes),
         StaticValue::Path(_) => Err(LangError::unsupported(
             source,

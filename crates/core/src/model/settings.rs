@@ -132,7 +132,7 @@ impl Settings {
             ("font_family", &settings.font_family),
             ("heading_font_family", &settings.heading_font_family),
         ] {
-            if !crate::render::escape::is_safe_css_value(&font.replace(['"', '\''], "")) {
+            if !crate::escape::is_safe_css_value(&font.replace(['"', '\''], "")) {
                 return Err(SettingsError::Font {
                     name,
                     value: font.clone(),

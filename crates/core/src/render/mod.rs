@@ -1,9 +1,12 @@
 //! Personalize a compiled email for a recipient, and report what happened.
 
-pub mod escape;
 pub mod personalize;
 pub mod report;
-pub mod value;
+
+/// The escaping the renderer applies to values, for callers that write HTML around what it renders.
+pub mod escape {
+    pub use crate::escape::html_escape;
+}
 
 pub use personalize::{personalize_into, personalize_marked, render_part, BlockEdge, Event, Output, Site, Used};
 pub use report::{FallbackTaken, HiddenBlock, RenderReport, ShownBlock, StaleField, GMAIL_CLIP_BYTES};
