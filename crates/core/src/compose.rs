@@ -104,7 +104,7 @@ impl Composed {
 }
 
 /// Shared styles inlined into every block.
-pub const BASE_CSS: &str = include_str!("layout/base.css");
+pub(crate) const BASE_CSS: &str = include_str!("layout/base.css");
 
 /// What composing needs.
 pub struct ComposeInput<'a> {
@@ -499,7 +499,7 @@ fn empty_value(spec: &FieldSpec) -> StaticValue {
 /// Why a block field's value cannot be used; the message names the problem in a designer's words.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[non_exhaustive]
-pub enum FieldError {
+pub(crate) enum FieldError {
     /// A required field is blank.
     #[error("this field must not be empty")]
     Empty,
@@ -579,7 +579,7 @@ fn quoted_list(options: &[String]) -> String {
 ///
 /// # Errors
 /// A [`FieldError`] saying what is wrong with the value.
-pub fn convert_field(spec: &FieldSpec, value: &Value) -> Result<StaticValue, FieldError> {
+pub(crate) fn convert_field(spec: &FieldSpec, value: &Value) -> Result<StaticValue, FieldError> {
     let text = match value {
         Value::String(s) => Some(s.clone()),
         Value::Number(n) => Some(n.to_string()),
@@ -699,7 +699,7 @@ fn kind_of(v: &Value) -> &'static str {
 
 /// A root data path such as `cart.items`: letters, digits and underscores, dot-separated.
 #[must_use]
-pub fn parse_data_path(s: &str) -> Option<DataPath> {
+pub(crate) fn parse_data_path(s: &str) -> Option<DataPath> {
     let valid = !s.is_empty()
         && s.split('.')
             .all(|seg| !seg.is_empty() && seg.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-'));

@@ -44,7 +44,7 @@ pub mod model;
 pub mod render;
 mod sanitize;
 mod suggest;
-pub mod text;
+pub(crate) mod text;
 mod value;
 
 pub use compile::{CompileError, Compiled, Compiler};

@@ -2,12 +2,12 @@
 //! template version. Blocks compile one by one and are cached by content hash, so editing one field
 //! recompiles one block.
 
-pub mod inline;
-pub mod lint;
-pub mod minify;
+mod inline;
+mod lint;
+mod minify;
 pub mod plan;
 pub(crate) mod rich_text;
-pub mod scan;
+mod scan;
 
 use std::collections::HashMap;
 use std::sync::Arc;

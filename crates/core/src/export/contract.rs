@@ -81,7 +81,7 @@ pub struct DerivedField {
 }
 
 /// The helpers of derived fields that hold the outcome of a condition (`true`/`false`).
-pub const FLAG_HELPERS: [&str; 4] = ["truthy", "present", "compare", "segment"];
+pub(crate) const FLAG_HELPERS: [&str; 4] = ["truthy", "present", "compare", "segment"];
 
 /// `manifest.json`: what was exported and what the ESP must provide.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -115,7 +115,7 @@ pub struct Manifest {
 impl Manifest {
     /// Builds the manifest for translated parts.
     #[must_use]
-    pub fn new(input: &ExportInput<'_>, target: Target, parts: &Parts) -> Self {
+    pub(crate) fn new(input: &ExportInput<'_>, target: Target, parts: &Parts) -> Self {
         let mut h = blake3::Hasher::new();
         for s in [&parts.html, &parts.text, &parts.subject, &parts.preheader] {
             h.update(&(s.len() as u64).to_le_bytes());

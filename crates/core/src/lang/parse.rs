@@ -82,19 +82,11 @@ pub fn parse_text(source: &str) -> Result<Vec<Node>, LangError> {
     Lowerer::new(LiteralMode::Text, None).lower_source(&literalize_foreign_tags(source))
 }
 
-/// Parses text for a plain-text destination (a subject line); literal text is kept as written.
-///
-/// # Errors
-/// A syntax error, or a construct outside the supported language.
-pub fn parse_plain(source: &str) -> Result<Vec<Node>, LangError> {
-    Lowerer::new(LiteralMode::Plain, None).lower_source(&literalize_foreign_tags(source))
-}
-
 /// Designer-entered text may contain strings that look like template code of some language
 /// (`{{7*7}}`, `{{{x}}}`, `{{> partial}}`). Only placeholders of our language are live; every other
 /// `{{` is escaped so it prints as written.
 #[must_use]
-pub fn literalize_foreign_tags(source: &str) -> String {
+pub(crate) fn literalize_foreign_tags(source: &str) -> String {
     let mut out = String::with_capacity(source.len() + 8);
     let mut rest = source;
     while let Some(pos) = rest.find("{{") {
@@ -157,7 +149,7 @@ fn is_our_tag(tag: &str) -> bool {
 ///
 /// # Errors
 /// A syntax error, or a construct outside the supported language.
-pub fn parse_condition(source: &str) -> Result<Cond, LangError> {
+pub(crate) fn parse_condition(source: &str) -> Result<Cond, LangError> {
     Lowerer::new(LiteralMode::Text, None).lower_condition_source(source)
 }
 
@@ -840,7 +832,7 @@ fn as_limit(v: &Value) -> Option<usize> {
 
 /// The text a JSON value prints as (Handlebars rules for scalars).
 #[must_use]
-pub fn value_to_text(v: &Value) -> String {
+pub(crate) fn value_to_text(v: &Value) -> String {
     match v {
         Value::String(s) => s.clone(),
         Value::Null => String::new(),

@@ -162,7 +162,7 @@ pub fn personalize_into(compiled: &Compiled, data: &Value, out: &mut Output) {
     personalize_marked(compiled, data, out, &mut |_, _| {});
 }
 
-/// Where a top-level block starts or ends in the HTML part (see [`personalize_marked`]).
+/// Where a top-level block starts or ends in the HTML part (see [`render_marked`](super::render_marked)).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BlockEdge<'a> {
     /// Before the block's HTML; the id of the top-level block instance.
@@ -174,7 +174,7 @@ pub enum BlockEdge<'a> {
 /// Like [`personalize_into`], with `mark` writing into the HTML part before and after each top-level
 /// block (an editor's preview wraps blocks in elements it can outline and pick). The text part, the
 /// subject and the events are the same as without marks.
-pub fn personalize_marked(
+pub(crate) fn personalize_marked(
     compiled: &Compiled,
     data: &Value,
     out: &mut Output,
