@@ -151,7 +151,7 @@ pub fn compose(input: &ComposeInput<'_>) -> Composed {
     };
     let text = |field: &str, source: &str, mode: LiteralMode| -> Vec<Node> {
         Lowerer::new(mode, None)
-            .lower_source(&lang::parse::literalize_foreign_tags(source))
+            .lower_source(&lang::lower::literalize_foreign_tags(source))
             .unwrap_or_else(|e| {
                 composer.error(None, Some(field), &e.to_string());
                 Vec::new()
@@ -603,7 +603,7 @@ pub(crate) fn convert_field(spec: &FieldSpec, value: &Value) -> Result<StaticVal
         FieldType::RichText => {
             let s = need_text()?;
             let nodes =
-                Lowerer::new(LiteralMode::Markup, None).lower_source(&lang::parse::literalize_foreign_tags(&s))?;
+                Lowerer::new(LiteralMode::Markup, None).lower_source(&lang::lower::literalize_foreign_tags(&s))?;
             let nodes = crate::compile::rich_text::sanitize(nodes)?;
             Ok(StaticValue::Content {
                 raw: Value::String(s),

@@ -2,9 +2,9 @@
 
 pub(crate) mod ast;
 pub(crate) mod error;
-pub(crate) mod parse;
+pub(crate) mod lower;
 
 pub use ast::{CmpOp, Cond, DataPath, Format, LoopVar, Node, Operand, Placeholder};
 pub use error::LangError;
-pub(crate) use parse::parse_condition;
-pub use parse::{parse_text, LiteralMode, Lowerer, StaticEnv, StaticValue};
+pub(crate) use lower::parse_condition;
+pub use lower::{parse_text, LiteralMode, Lowerer, StaticEnv, StaticValue};

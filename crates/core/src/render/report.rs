@@ -9,7 +9,7 @@ use crate::compile::plan::Tables;
 use crate::compile::Compiled;
 use crate::compose::{BlockMeta, Gate};
 use crate::diagnostics::Diagnostic;
-use crate::lang::parse::value_to_text;
+use crate::lang::lower::value_to_text;
 
 /// Gmail clips messages whose HTML is larger than about 102 KB.
 pub const GMAIL_CLIP_BYTES: usize = 102 * 1024;
