@@ -203,7 +203,7 @@ pub fn compose(input: &ComposeInput<'_>) -> Composed {
         all_css.push('\n');
         all_css.push_str(&composer.type_css(t));
     }
-    let mut composed = Composed {
+    let mut email = Composed {
         name: doc.name.clone(),
         subject,
         subject_html,
@@ -215,15 +215,15 @@ pub fn compose(input: &ComposeInput<'_>) -> Composed {
         diagnostics: composer.diagnostics.take(),
     };
     for nodes in [
-        &mut composed.subject,
-        &mut composed.subject_html,
-        &mut composed.preheader,
-        &mut composed.preheader_html,
+        &mut email.subject,
+        &mut email.subject_html,
+        &mut email.preheader,
+        &mut email.preheader_html,
     ] {
         apply_dictionary(nodes, input.dictionary);
     }
-    report_unknown_fields(&mut composed, input.dictionary);
-    composed
+    report_unknown_fields(&mut email, input.dictionary);
+    email
 }
 
 struct Composer<'a> {
@@ -648,8 +648,13 @@ pub(crate) fn convert_field(spec: &FieldSpec, value: &Value) -> Result<StaticVal
             Ok(StaticValue::Literal(serde_json::Number::from_f64(n).map_or(
                 Value::Null,
                 |num| {
+                    #[allow(
+                        clippy::cast_possible_truncation,
+                        reason = "a whole number below 1e15 is an exact i64"
+                    )]
+                    let whole = n as i64;
                     if n.fract() == 0.0 && n.abs() < 1e15 {
-                        Value::from(n as i64)
+                        Value::from(whole)
                     } else {
                         Value::Number(num)
                     }

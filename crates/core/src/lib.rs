@@ -29,7 +29,8 @@
 //! assert_eq!(nodes.len(), 3);
 //! ```
 #![deny(missing_docs)]
-#![warn(clippy::unwrap_used)]
+// Input-driven code never panics: no unwrap, expect or unchecked indexing outside tests.
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing))]
 
 pub mod compile;
 pub mod compose;

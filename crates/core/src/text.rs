@@ -153,6 +153,7 @@ impl TokenSink for Sink {
 
 /// An element on the open-element stack, with the effects its start tag
 /// had, so that closing it undoes exactly those.
+#[allow(clippy::struct_excessive_bools, reason = "independent effects of one start tag")]
 struct Open {
     name: LocalName,
     /// This element hides its content (counted in `Converter::skip`).
@@ -209,7 +210,7 @@ impl Converter {
     fn token(&mut self, token: Token) -> TokenSinkResult<()> {
         match token {
             Token::TagToken(tag) => match tag.kind {
-                TagKind::StartTag => return self.start_tag(tag),
+                TagKind::StartTag => return self.start_tag(&tag),
                 TagKind::EndTag => self.end_tag(&tag.name),
             },
             Token::CharacterTokens(text) => self.characters(&text),
@@ -245,17 +246,17 @@ impl Converter {
         }
     }
 
-    fn start_tag(&mut self, tag: Tag) -> TokenSinkResult<()> {
+    fn start_tag(&mut self, tag: &Tag) -> TokenSinkResult<()> {
         let name = tag.name.clone();
         if self.top_is(&local_name!("head")) && !is_head_content(&name) {
             self.pop_to(self.stack.len() - 1);
         }
         self.close_implied_by_start(&name);
 
-        let hidden = is_hidden(&tag);
+        let hidden = is_hidden(tag);
         if is_void(&name) {
             if self.skip == 0 && !hidden {
-                self.void_element(&name, &tag);
+                self.void_element(&name, tag);
             }
             return TokenSinkResult::Continue;
         }
@@ -272,7 +273,7 @@ impl Converter {
         if open.skip {
             self.skip += 1;
         } else if self.skip == 0 {
-            self.apply_start(&tag, &mut open);
+            self.apply_start(tag, &mut open);
         }
         self.stack.push(open);
 
@@ -518,13 +519,13 @@ impl Converter {
     fn pop_to(&mut self, index: usize) {
         while self.stack.len() > index {
             match self.stack.pop() {
-                Some(open) => self.apply_end(open),
+                Some(open) => self.apply_end(&open),
                 None => break,
             }
         }
     }
 
-    fn apply_end(&mut self, open: Open) {
+    fn apply_end(&mut self, open: &Open) {
         if open.skip {
             self.skip = self.skip.saturating_sub(1);
             return;
@@ -912,6 +913,7 @@ fn is_special(name: &LocalName) -> bool {
 
 /// Builds the text with pending-break and pending-space bookkeeping, so
 /// that empty elements produce nothing and breaks never pile up.
+#[allow(clippy::struct_excessive_bools, reason = "independent pending states of the output")]
 struct Writer {
     out: String,
     /// Some real (non-marker) content has been written.
@@ -1108,6 +1110,8 @@ impl Writer {
 
 #[cfg(test)]
 mod tests {
+    use std::fmt::Write as _;
+
     use super::*;
 
     /// The text form of comment marker `n`.
@@ -1398,7 +1402,7 @@ mod tests {
             let html = format!(r#"<div style="{style}">secret</div><p>shown</p>"#);
             assert_eq!(t(&html), "shown\n", "style {style:?}");
         }
-        assert_eq!(t(r#"<span hidden>secret</span>shown"#), "shown\n");
+        assert_eq!(t(r"<span hidden>secret</span>shown"), "shown\n");
         assert_eq!(t(r#"<p hidden="hidden">secret</p><p>shown</p>"#), "shown\n");
         // Not hidden: other display values, a later declaration, look-alikes.
         assert_eq!(t(r#"<div style="display:block">a</div>"#), "a\n");
@@ -1605,13 +1609,13 @@ mod tests {
         fn next(&mut self) -> u64 {
             self.0 = self
                 .0
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
             self.0 >> 33
         }
 
         fn below(&mut self, n: usize) -> usize {
-            (self.next() % n as u64) as usize
+            usize::try_from(self.next() % n as u64).expect("below n")
         }
     }
 
@@ -1759,7 +1763,7 @@ mod tests {
                 if rng.below(8) == 0 {
                     // Raw bytes, made valid UTF-8.
                     let len = 1 + rng.below(6);
-                    let bytes: Vec<u8> = (0..len).map(|_| rng.next() as u8).collect();
+                    let bytes: Vec<u8> = (0..len).map(|_| rng.next().to_le_bytes()[0]).collect();
                     input.push_str(&String::from_utf8_lossy(&bytes));
                 } else {
                     input.push_str(FRAGMENTS[rng.below(FRAGMENTS.len())]);
@@ -1810,18 +1814,17 @@ mod tests {
         );
         let mut i = 0;
         while html.len() < 30_000 {
-            html.push_str(&format!(
+            let _ = write!(
+                html,
                 r##"<!--tsr:{i}--><tr><td class="col" style="padding:16px 24px;font-family:Arial,sans-serif">
 <h2 style="margin:0">Story number {i} &amp; more</h2>
 <p style="font-size:14px;line-height:20px">Hello &#8220;{{name}}&#8221;, lorem ipsum dolor sit amet, consectetur
-adipiscing elit {ms}{i}{me}. Sed do eiusmod tempor&nbsp;incididunt ut labore.</p>
-<table><tr><td class="btn" bgcolor="#0055ff"><a href="https://x.example/story/{i}?u={ms}7{me}">Read more</a></td>
+adipiscing elit {MARKER_START}{i}{MARKER_END}. Sed do eiusmod tempor&nbsp;incididunt ut labore.</p>
+<table><tr><td class="btn" bgcolor="#0055ff"><a href="https://x.example/story/{i}?u={MARKER_START}7{MARKER_END}">Read more</a></td>
 <td><img src="https://x.example/i/{i}.png" alt="" width="1" height="1"></td></tr></table>
 <ul><li>Point one</li><li>Point <b>two</b></li></ul>
 </td></tr>"##,
-                ms = MARKER_START,
-                me = MARKER_END,
-            ));
+            );
             i += 1;
         }
         html.push_str("</table></td></tr></table></body></html>");

@@ -10,6 +10,7 @@ pub(crate) mod rich_text;
 mod scan;
 
 use std::collections::HashMap;
+use std::fmt::Write as _;
 use std::sync::Arc;
 
 use crate::compose::{BlockMeta, Composed, ComposedFragment};
@@ -148,7 +149,10 @@ impl Compiled {
     /// The version as hex, for reports and file names.
     #[must_use]
     pub fn version_hex(&self) -> String {
-        self.version.iter().map(|b| format!("{b:02x}")).collect()
+        self.version.iter().fold(String::with_capacity(64), |mut hex, b| {
+            let _ = write!(hex, "{b:02x}");
+            hex
+        })
     }
 }
 
@@ -360,7 +364,7 @@ fn cut(part: &Part) -> Option<(Part, Part)> {
             let text = &part.lits[start as usize..end as usize];
             if let Some(pos) = text.find(BODY_SENTINEL) {
                 let at = start + u32::try_from(pos).ok()?;
-                let mut head_nodes = part.nodes[..i].to_vec();
+                let mut head_nodes = part.nodes.get(..i)?.to_vec();
                 if at > start {
                     head_nodes.push(plan::PNode::Lit(start, at));
                 }
@@ -369,7 +373,7 @@ fn cut(part: &Part) -> Option<(Part, Part)> {
                 if after < end {
                     tail_nodes.push(plan::PNode::Lit(after, end));
                 }
-                tail_nodes.extend_from_slice(&part.nodes[i + 1..]);
+                tail_nodes.extend_from_slice(part.nodes.get(i + 1..)?);
                 return Some((
                     Part {
                         lits: part.lits.clone(),

@@ -14,5 +14,6 @@ pub fn sanitize(nodes: Vec<Node>) -> Result<Vec<Node>, PlanError> {
     let marked = mark(nodes, true)?;
     let clean = sanitize_html(&marked.html);
     let part = marked.split(&clean, Output::Html)?;
-    Ok(super::plan::to_nodes(&part, &marked.tables))
+    // The split checked every marker against the tables, so nothing can be missing here.
+    super::plan::to_nodes(&part, &marked.tables).ok_or(PlanError::Reordered)
 }

@@ -296,9 +296,8 @@ impl Amp {
     /// `@index`/`@first`/`@last` compared with a constant: only whole numbers against `@index`
     /// (the counter `@tsr_iN` is `@index + 1`); anything else would compare types.
     fn loop_compare(op: CmpOp, var: LoopVar, v: &Value, depth: usize, swapped: bool) -> Result<String, Refusal> {
-        let n = match (var, v.as_i64()) {
-            (LoopVar::Index, Some(n)) => n,
-            _ => return Err(Refusal::LoopCounter),
+        let (LoopVar::Index, Some(n)) = (var, v.as_i64()) else {
+            return Err(Refusal::LoopCounter);
         };
         let op = if swapped {
             match op {

@@ -274,10 +274,8 @@ fn url(d: &DerivedField, root: &Value, item: Option<&Value>) -> String {
         .unwrap_or_default();
     let safe = crate::escape::is_safe_url(&text);
     match (d.helper.as_str(), safe) {
-        ("href", true) => text.trim().to_owned(),
-        ("href", false) if text.is_empty() => String::new(),
-        ("href", false) => "#".to_owned(),
         (_, true) => text.trim().to_owned(),
+        ("href", false) if !text.is_empty() => "#".to_owned(),
         (_, false) => String::new(),
     }
 }

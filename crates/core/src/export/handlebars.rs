@@ -16,6 +16,8 @@
 //! Loops with a limit test `{{#lessThan @index N}}`. Whole URLs, segments, money and dates are
 //! derived fields (see [`super::contract`]).
 
+use std::fmt::Write as _;
+
 use serde_json::Value;
 
 use super::cond::{Access, XCond};
@@ -149,7 +151,7 @@ impl Hbs {
     /// Translates `c` as nested blocks choosing between `yes` and `no`.
     fn test(&self, c: &XCond, yes: &str, no: &str) -> Result<String, Refusal> {
         Ok(match c {
-            XCond::Const(true) => yes.to_owned(),
+            XCond::Const(true) | XCond::Present(Access::Loop(_)) => yes.to_owned(),
             XCond::Const(false) => no.to_owned(),
             XCond::Truthy(Access::Literal(v)) => {
                 if crate::value::is_truthy(v) {
@@ -167,7 +169,6 @@ impl Hbs {
                     yes.to_owned()
                 }
             }
-            XCond::Present(Access::Loop(_)) => yes.to_owned(),
             XCond::Present(a) => Self::present(&Self::expr(a)?, yes, no),
             XCond::Compare(op, a, b) => self.compare(*op, a, b, yes, no)?,
             XCond::InSegment(_) => return Err(Refusal::SegmentsDerived),
@@ -189,6 +190,10 @@ impl Hbs {
         })
     }
 
+    #[allow(
+        clippy::many_single_char_names,
+        reason = "a and b are the operands, x, n and f what is read from them, as in the comparison"
+    )]
     fn compare(&self, op: CmpOp, a: &Access, b: &Access, yes: &str, no: &str) -> Result<String, Refusal> {
         let pick = |holds: bool| if holds { yes.to_owned() } else { no.to_owned() };
         match (a, b) {
@@ -371,12 +376,16 @@ impl Syntax for Hbs {
                 }
             }
             // The derived `href` field: the URL preview writes, HTML-escaped.
-            Escape::UrlStart => out.push_str(&format!("{{{{{x}}}}}")),
+            Escape::UrlStart => {
+                let _ = write!(out, "{{{{{x}}}}}");
+            }
             // The derived `link` field: the URL or nothing; ` (URL)` goes with it.
             Escape::TextUrlStart if site.in_parens => {
                 out.push_str(&block(&format!("if {x}"), &format!(" ({{{{{{{x}}}}}}})"), ""));
             }
-            Escape::TextUrlStart => out.push_str(&format!("{{{{{{{x}}}}}}}")),
+            Escape::TextUrlStart => {
+                let _ = write!(out, "{{{{{{{x}}}}}}}");
+            }
             Escape::UrlPart => {
                 return Err(Refusal::UrlEncoding {
                     gap: "SendGrid has no encoding helper",

@@ -9,6 +9,8 @@
 //! Liquid's right-to-left `and`/`or` never meets parentheses it does not have. Temporary variables
 //! are named `tsr_N`, loop items `item`, `item_2`, ...
 
+use std::fmt::Write as _;
+
 use serde_json::{Map, Value};
 
 use super::cond::{Access, XCond};
@@ -237,10 +239,11 @@ impl LiquidSyntax {
                     vars.push(v);
                 }
                 let r = self.temp();
-                prelude.push_str(&format!(
+                let _ = write!(
+                    prelude,
                     "{{% assign {r} = false %}}{{% if {} %}}{{% assign {r} = true %}}{{% endif %}}",
                     vars.join(" or ")
-                ));
+                );
                 (prelude, vec![r])
             }
             XCond::Not(inner) => {
@@ -259,9 +262,10 @@ impl LiquidSyntax {
         } else {
             conj.join(" and ")
         };
-        prelude.push_str(&format!(
+        let _ = write!(
+            prelude,
             "{{% assign {v} = false %}}{{% if {test} %}}{{% assign {v} = true %}}{{% endif %}}"
-        ));
+        );
         Ok((prelude, v))
     }
 
@@ -283,7 +287,7 @@ impl LiquidSyntax {
             for (x, e, other) in [(a, &ea, b), (b, &eb, a)] {
                 if matches!(x, Access::Root(_) | Access::Item { .. }) && !is_text(other) {
                     let t = self.temp();
-                    prelude.push_str(&format!("{{% assign {t} = {e} | strip %}}"));
+                    let _ = write!(prelude, "{{% assign {t} = {e} | strip %}}");
                     conj.push(format!("{t} != \"\""));
                     conj.push(format!("{e} != true"));
                     conj.push(format!("{e} != false"));
@@ -299,7 +303,7 @@ impl LiquidSyntax {
         Ok((prelude, conj))
     }
 
-    fn print(&self, e: &str, case: Case, escape: bool) -> String {
+    fn print(e: &str, case: Case, escape: bool) -> String {
         let case = match case {
             Case::Plain => "",
             Case::Upper => " | upcase",
@@ -355,44 +359,45 @@ impl Syntax for LiquidSyntax {
         let fallback = site.fallback.clone().unwrap_or_default();
         match site.escape {
             Escape::Html | Escape::Text => {
-                let print = self.print(&e, site.case, site.escape == Escape::Html);
+                let print = Self::print(&e, site.case, site.escape == Escape::Html);
                 if site.blank_prints {
                     out.push_str(&print);
                 } else {
                     let t = self.temp();
-                    out.push_str(&format!(
+                    let _ = write!(
+                        out,
                         "{{% assign {t} = {e} | strip %}}{{% if {t} == \"\" or {e} == empty %}}"
-                    ));
+                    );
                     self.literal(&fallback, out);
-                    out.push_str(&format!("{{% else %}}{print}{{% endif %}}"));
+                    let _ = write!(out, "{{% else %}}{print}{{% endif %}}");
                 }
             }
             Escape::UrlStart | Escape::TextUrlStart => {
                 let (u, k, h, ok) = (self.temp(), self.temp(), self.temp(), self.temp());
-                let case = self.print("", site.case, false);
+                let case = Self::print("", site.case, false);
                 let filters = case.trim_start_matches("{{ ").trim_end_matches(" }}");
-                out.push_str(&format!("{{% assign {u} = {e}{filters} | strip %}}"));
+                let _ = write!(out, "{{% assign {u} = {e}{filters} | strip %}}");
                 if !site.blank_prints {
-                    out.push_str(&format!("{{% if {u} == \"\" or {e} == empty %}}{{% capture {u} %}}"));
+                    let _ = write!(out, "{{% if {u} == \"\" or {e} == empty %}}{{% capture {u} %}}");
                     self.literal(&fallback, out);
-                    out.push_str(&format!(
-                        "{{% endcapture %}}{{% assign {u} = {u} | strip %}}{{% endif %}}"
-                    ));
+                    let _ = write!(out, "{{% endcapture %}}{{% assign {u} = {u} | strip %}}{{% endif %}}");
                 }
                 // The scheme as a browser reads it: spaces, tabs and line breaks are skipped.
-                out.push_str(&format!(
+                let _ = write!(out,
                     "{{% assign {k} = {u} | downcase | strip_newlines | remove: \" \" | remove: \"\t\" %}}\
                      {{% assign {h} = {k} | split: \":\" | first %}}{{% assign {ok} = true %}}\
                      {{% if {k} contains \":\" %}}{{% assign {ok} = false %}}\
                      {{% if {h} contains \"/\" or {h} contains \"?\" or {h} contains \"#\" or {h}.size > 16 %}}{{% assign {ok} = true %}}{{% endif %}}\
                      {{% case {h} %}}{{% when \"http\", \"https\", \"mailto\", \"tel\", \"sms\", \"cid\" %}}{{% assign {ok} = true %}}{{% endcase %}}\
                      {{% endif %}}"
-                ));
-                out.push_str(&match (site.escape, site.in_parens) {
-                    (Escape::UrlStart, _) => format!("{{% if {ok} %}}{{{{ {u} | escape }}}}{{% else %}}#{{% endif %}}"),
-                    (_, true) => format!("{{% if {ok} and {u} != \"\" %}} ({{{{ {u} }}}}){{% endif %}}"),
-                    (_, false) => format!("{{% if {ok} %}}{{{{ {u} }}}}{{% endif %}}"),
-                });
+                );
+                let _ = match (site.escape, site.in_parens) {
+                    (Escape::UrlStart, _) => {
+                        write!(out, "{{% if {ok} %}}{{{{ {u} | escape }}}}{{% else %}}#{{% endif %}}")
+                    }
+                    (_, true) => write!(out, "{{% if {ok} and {u} != \"\" %}} ({{{{ {u} }}}}){{% endif %}}"),
+                    (_, false) => write!(out, "{{% if {ok} %}}{{{{ {u} }}}}{{% endif %}}"),
+                };
             }
             Escape::UrlPart => {
                 return Err(Refusal::UrlEncoding {
@@ -410,13 +415,13 @@ impl Syntax for LiquidSyntax {
             XCond::Const(false) => return Ok(otherwise),
             _ => {}
         }
-        let (mut out, conj) = self.cond(cond)?;
-        let test = if conj.is_empty() {
+        let (mut out, terms) = self.cond(cond)?;
+        let test = if terms.is_empty() {
             "true".to_owned()
         } else {
-            conj.join(" and ")
+            terms.join(" and ")
         };
-        out.push_str(&format!("{{% if {test} %}}"));
+        let _ = write!(out, "{{% if {test} %}}");
         out.push_str(&then);
         if !otherwise.is_empty() {
             out.push_str("{% else %}");

@@ -152,10 +152,10 @@ impl<'a, S: Syntax> Walk<'a, S> {
     pub fn run(mut self) -> Result<Parts, ExportError> {
         let compiled = self.input.compiled;
         let mut parts = Parts::default();
-        self.block = "subject".to_owned();
+        "subject".clone_into(&mut self.block);
         let (part, tables) = &compiled.subject;
         parts.subject = self.part(part, tables, &[], Mode::Text)?;
-        self.block = "preheader".to_owned();
+        "preheader".clone_into(&mut self.block);
         let (part, tables) = &compiled.preheader;
         parts.preheader = self.part(part, tables, &[], Mode::Text)?;
         let layout = &*compiled.layout;
@@ -164,7 +164,7 @@ impl<'a, S: Syntax> Walk<'a, S> {
                 Mode::Html => (&layout.head, &layout.tail),
                 Mode::Text => (&layout.text_head, &layout.text_tail),
             };
-            self.block = "layout".to_owned();
+            "layout".clone_into(&mut self.block);
             let mut out = self.part(head, &layout.tables, &[], mode)?;
             for fragment in &compiled.blocks {
                 self.block.clone_from(&fragment.instance_id);
@@ -175,7 +175,7 @@ impl<'a, S: Syntax> Walk<'a, S> {
                 };
                 out.push_str(&self.part(part, &fragment.tables, &fragment.blocks, mode)?);
             }
-            self.block = "layout".to_owned();
+            "layout".clone_into(&mut self.block);
             out.push_str(&self.part(tail, &layout.tables, &[], mode)?);
             match mode {
                 Mode::Html => parts.html = out,
@@ -203,7 +203,6 @@ impl<'a, S: Syntax> Walk<'a, S> {
         }
     }
 
-    #[allow(clippy::too_many_lines)]
     fn nodes(
         &mut self,
         nodes: &[PNode],
@@ -678,23 +677,22 @@ impl<'a, S: Syntax> Walk<'a, S> {
             unnamed.path = String::new();
             unnamed == spec
         });
-        let path = match existing {
-            Some(d) => d.path.clone(),
-            None => {
-                let mut n = self
-                    .derived
-                    .values()
-                    .filter(|d| super::contract::FLAG_HELPERS.contains(&d.helper.as_str()))
-                    .count();
-                loop {
-                    n += 1;
-                    let path = format!("cond_{n}");
-                    if self.input.dictionary.get(&path).is_none() && !self.derived.contains_key(&path) {
-                        let mut spec = spec;
-                        spec.path.clone_from(&path);
-                        self.derived.insert(path.clone(), spec);
-                        break path;
-                    }
+        let path = if let Some(d) = existing {
+            d.path.clone()
+        } else {
+            let mut n = self
+                .derived
+                .values()
+                .filter(|d| super::contract::FLAG_HELPERS.contains(&d.helper.as_str()))
+                .count();
+            loop {
+                n += 1;
+                let path = format!("cond_{n}");
+                if self.input.dictionary.get(&path).is_none() && !self.derived.contains_key(&path) {
+                    let mut spec = spec;
+                    spec.path.clone_from(&path);
+                    self.derived.insert(path.clone(), spec);
+                    break path;
                 }
             }
         };
@@ -720,7 +718,10 @@ impl<'a, S: Syntax> Walk<'a, S> {
             (self.frames.first().map(|f| f.key.clone()), Vec::new())
         } else {
             match value {
-                Access::Root(s) if !flat => (None, s[..s.len().saturating_sub(1)].to_vec()),
+                Access::Root(s) if !flat => (
+                    None,
+                    s.split_last().map(|(_, parent)| parent.to_vec()).unwrap_or_default(),
+                ),
                 _ => (None, Vec::new()),
             }
         };

@@ -11,6 +11,7 @@
 //! (`de-LU` → de-DE, `pt` → pt-BR), an unknown language to en-US. `no` and
 //! `nn` are read as `nb`.
 
+use std::fmt::Write as _;
 use std::str::FromStr;
 
 use time::format_description::well_known::Rfc3339;
@@ -155,9 +156,13 @@ pub fn date(input: &str, style: DateStyle, locale: &str) -> Result<String, Forma
     for piece in pattern {
         match piece {
             Piece::Day => out.push_str(&day.day().to_string()),
-            Piece::Day2 => out.push_str(&format!("{:02}", day.day())),
+            Piece::Day2 => {
+                let _ = write!(out, "{:02}", day.day());
+            }
             Piece::Month => out.push_str(&month.to_string()),
-            Piece::Month2 => out.push_str(&format!("{month:02}")),
+            Piece::Month2 => {
+                let _ = write!(out, "{month:02}");
+            }
             Piece::Year => out.push_str(&day.year().to_string()),
             Piece::Abbr => out.push_str(month_name(loc.abbr, month)),
             Piece::Wide => out.push_str(month_name(loc.wide, month)),
@@ -168,17 +173,20 @@ pub fn date(input: &str, style: DateStyle, locale: &str) -> Result<String, Forma
 }
 
 /// Uppercases `s` (Unicode full case mapping: `ß` → `SS`).
+#[must_use]
 pub fn upper(s: &str) -> String {
     s.to_uppercase()
 }
 
 /// Lowercases `s` (Unicode full case mapping: `İ` → `i̇`).
+#[must_use]
 pub fn lower(s: &str) -> String {
     s.to_lowercase()
 }
 
 /// Liquid's `capitalize`: the first character in title case, the rest
 /// lowercased (`"mARY ann"` → `"Mary ann"`, `"ßa"` → `"Ssa"`).
+#[must_use]
 pub fn capitalize(s: &str) -> String {
     let mut chars = s.chars();
     let Some(first) = chars.next() else {
@@ -331,7 +339,7 @@ mod tests {
             (1234.5, "CNY", "ja-JP", "元{NB}1,234.50"),
             (1234.5, "USD", "ja-JP", "$1,234.50"),
             (1e21, "USD", "en-US", "$1,000,000,000,000,000,000,000.00"),
-            (1234567.891, "INR", "en-GB", "₹1,234,567.89"),
+            (1_234_567.891, "INR", "en-GB", "₹1,234,567.89"),
             (999.999, "USD", "en-US", "$1,000.00"),
             (-999.995, "USD", "en-US", "-$1,000.00"),
         ];
@@ -409,7 +417,7 @@ mod tests {
         ];
         for (locale, row) in table {
             for (code, expected) in CODES.iter().zip(row) {
-                assert_eq!(money(1234567.891, code, locale), x(expected), "{code} {locale}");
+                assert_eq!(money(1_234_567.891, code, locale), x(expected), "{code} {locale}");
             }
         }
     }

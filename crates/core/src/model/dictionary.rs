@@ -13,7 +13,7 @@ use serde_json::Value;
 pub struct DictionaryField {
     /// The data path, e.g. `profile.first_name` or `cart.items[].price`.
     pub path: String,
-    /// text, number, boolean, date, currency_code, url, email, list or object.
+    /// text, number, boolean, date, `currency_code`, url, email, list or object.
     #[serde(rename = "type")]
     pub field_type: String,
     /// Short name for pickers.

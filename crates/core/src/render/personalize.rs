@@ -399,8 +399,8 @@ impl<'a> Walker<'a> {
             self.data
         } else {
             let up = path.up as usize;
-            match self.frames.len().checked_sub(up + 1) {
-                Some(i) => self.frames[i].item,
+            match self.frames.len().checked_sub(up + 1).and_then(|i| self.frames.get(i)) {
+                Some(frame) => frame.item,
                 None => self.data,
             }
         };
@@ -446,39 +446,39 @@ impl<'a> Walker<'a> {
         let raw = self.operand(&ph.value);
         let mut unformattable = false;
         let formatted = match raw.as_deref() {
-            Some(v) if !is_missing(Some(v)) => match self.format(v, &ph.format) {
-                Some(s) => Some(s),
-                None => {
+            Some(v) if !is_missing(Some(v)) => {
+                if let Some(s) = self.format(v, &ph.format) {
+                    Some(s)
+                } else {
                     unformattable = true;
                     None
                 }
-            },
+            }
             _ => None,
         };
-        let text: Cow<'_, str> = match formatted {
-            Some(s) => s,
-            None => {
-                let (text, used) = if let Some(explicit) = &ph.fallback {
-                    (Cow::Borrowed(explicit.as_str()), Used::Explicit)
-                } else if let Some(default) = ph.dictionary_default.as_ref().and_then(|d| self.format(d, &ph.format)) {
-                    (default, Used::Dictionary)
-                } else if let (Some(Value::String(blank)), Format::Plain) = (raw.as_deref(), &ph.format) {
-                    // Nothing better exists: a blank value prints as it is.
-                    (Cow::Owned(blank.clone()), Used::Empty)
-                } else {
-                    (Cow::Borrowed(""), Used::Empty)
-                };
-                if self.record {
-                    self.events.push(Event::Fallback {
-                        site: self.site,
-                        placeholder: index,
-                        block: self.block,
-                        used,
-                        unformattable,
-                    });
-                }
-                text
+        let text: Cow<'_, str> = if let Some(s) = formatted {
+            s
+        } else {
+            let (text, used) = if let Some(explicit) = &ph.fallback {
+                (Cow::Borrowed(explicit.as_str()), Used::Explicit)
+            } else if let Some(default) = ph.dictionary_default.as_ref().and_then(|d| self.format(d, &ph.format)) {
+                (default, Used::Dictionary)
+            } else if let (Some(Value::String(blank)), Format::Plain) = (raw.as_deref(), &ph.format) {
+                // Nothing better exists: a blank value prints as it is.
+                (Cow::Owned(blank.clone()), Used::Empty)
+            } else {
+                (Cow::Borrowed(""), Used::Empty)
+            };
+            if self.record {
+                self.events.push(Event::Fallback {
+                    site: self.site,
+                    placeholder: index,
+                    block: self.block,
+                    used,
+                    unformattable,
+                });
             }
+            text
         };
         match escape {
             Escape::Html => push_html_escaped(out, &text),

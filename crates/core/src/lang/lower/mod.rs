@@ -60,6 +60,9 @@ pub trait StaticEnv {
     /// A field of an item of the list field `list`.
     fn item(&self, list: &str, item: &Value, name: &str) -> Option<Result<StaticValue, LangError>>;
     /// The child blocks of a slot.
+    ///
+    /// # Errors
+    /// The block has no such slot, or a child block cannot be lowered.
     fn slot(&self, name: &str) -> Result<Vec<Node>, LangError>;
 }
 
@@ -226,21 +229,25 @@ impl<'a> Lowerer<'a> {
             Some(p) => Some(self.operand(p, &source)?),
             None => None,
         };
-        let arity = |n: usize| -> Result<(), LangError> {
-            if params.len() == n {
-                Ok(())
-            } else {
-                Err(LangError::unsupported(
-                    &source,
-                    &format!("`{name}` takes {n} argument{}", if n == 1 { "" } else { "s" }),
-                ))
-            }
+        let arity = |n: usize| {
+            LangError::unsupported(
+                &source,
+                &format!("`{name}` takes {n} argument{}", if n == 1 { "" } else { "s" }),
+            )
+        };
+        let one = || match params.as_slice() {
+            [a] => Ok(a),
+            _ => Err(arity(1)),
+        };
+        let two = || match params.as_slice() {
+            [a, b] => Ok((a, b)),
+            _ => Err(arity(2)),
         };
         match name {
             "default" => {
-                arity(2)?;
-                let value = self.operand(&params[0], &source)?;
-                let Parameter::Literal(text) = &params[1] else {
+                let (value, text) = two()?;
+                let value = self.operand(value, &source)?;
+                let Parameter::Literal(text) = text else {
                     return Err(LangError::unsupported(
                         &source,
                         "the fallback must be a quoted text: {{default profile.first_name \"there\"}}",
@@ -249,8 +256,7 @@ impl<'a> Lowerer<'a> {
                 self.emit_value(value, Format::Plain, Some(value_to_text(text)), source, out)
             }
             "upper" | "lower" | "capitalize" => {
-                arity(1)?;
-                let value = self.operand(&params[0], &source)?;
+                let value = self.operand(one()?, &source)?;
                 let format = match name {
                     "upper" => Format::Upper,
                     "lower" => Format::Lower,
@@ -259,15 +265,15 @@ impl<'a> Lowerer<'a> {
                 self.emit_value(value, format, fallback, source, out)
             }
             "currency" => {
-                arity(2)?;
-                let value = self.operand(&params[0], &source)?;
-                let code = self.operand(&params[1], &source)?;
+                let (value, code) = two()?;
+                let value = self.operand(value, &source)?;
+                let code = self.operand(code, &source)?;
                 self.emit_value(value, Format::Currency { code, locale }, fallback, source, out)
             }
             "date" => {
-                arity(2)?;
-                let value = self.operand(&params[0], &source)?;
-                let style = match self.operand(&params[1], &source)? {
+                let (value, style) = two()?;
+                let value = self.operand(value, &source)?;
+                let style = match self.operand(style, &source)? {
                     Operand::Literal(Value::String(style)) => style
                         .parse::<DateStyle>()
                         .map_err(|e| LangError::unsupported(&source, &e.to_string()))?,
@@ -281,8 +287,7 @@ impl<'a> Lowerer<'a> {
                 self.emit_value(value, Format::Date { style, locale }, fallback, source, out)
             }
             "slot" => {
-                arity(1)?;
-                let (Some(env), Parameter::Literal(Value::String(slot))) = (self.env, &params[0]) else {
+                let (Some(env), Parameter::Literal(Value::String(slot))) = (self.env, one()?) else {
                     return Err(LangError::unsupported(
                         &source,
                         "slots exist only in block templates: {{slot \"left\"}}",
@@ -492,7 +497,13 @@ fn as_limit(v: &Value) -> Option<usize> {
         Value::String(s) => s.trim().parse::<f64>().ok()?,
         _ => return None,
     };
-    (n >= 1.0 && n.fract() == 0.0 && n <= 10_000.0).then_some(n as usize)
+    #[allow(
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss,
+        reason = "only a whole number in 1..=10000 is kept"
+    )]
+    let whole = n as usize;
+    (n >= 1.0 && n.fract() == 0.0 && n <= 10_000.0).then_some(whole)
 }
 
 fn compile(source: &str) -> Result<Template, LangError> {
