@@ -15,6 +15,7 @@ use crate::lang::{self, Cond, DataPath, LangError, LiteralMode, Lowerer, Node, S
 use crate::model::{
     BlockInstance, BlockLibrary, BlockType, Dictionary, Document, Fallback, FieldSpec, FieldType, Settings,
 };
+use crate::plan::{self, PlanError};
 
 /// What must hold for a block to show.
 #[derive(Debug, Clone, PartialEq)]
@@ -514,7 +515,7 @@ pub(crate) enum FieldError {
     Lang(#[from] LangError),
     /// Rich text whose placeholders stand where HTML cannot hold them.
     #[error(transparent)]
-    RichText(#[from] crate::compile::plan::PlanError),
+    RichText(#[from] PlanError),
     /// A link or image URL with an unsafe scheme.
     #[error("\"{0}\" is not a link email clients can open safely: use https://, mailto: or tel:")]
     UnsafeUrl(String),
@@ -604,7 +605,7 @@ pub(crate) fn convert_field(spec: &FieldSpec, value: &Value) -> Result<StaticVal
             let s = need_text()?;
             let nodes =
                 Lowerer::new(LiteralMode::Markup, None).lower_source(&lang::lower::literalize_foreign_tags(&s))?;
-            let nodes = crate::compile::rich_text::sanitize(nodes)?;
+            let nodes = sanitize_rich_text(nodes)?;
             Ok(StaticValue::Content {
                 raw: Value::String(s),
                 nodes,
@@ -689,6 +690,17 @@ pub(crate) fn convert_field(spec: &FieldSpec, value: &Value) -> Result<StaticVal
             other => Err(FieldError::NotList { found: kind_of(other) }),
         },
     }
+}
+
+/// Sanitizes rich-text nodes (see [`crate::sanitize`]): the placeholders and conditions are marked
+/// so that they survive the HTML parser in place; the allowed tags (links with safe URLs only) and
+/// text are kept.
+fn sanitize_rich_text(nodes: Vec<Node>) -> Result<Vec<Node>, PlanError> {
+    let marked = plan::mark(nodes, true)?;
+    let clean = crate::sanitize::sanitize_html(&marked.html);
+    let part = marked.split(&clean, plan::Output::Html)?;
+    // The split checked every marker against the tables, so nothing can be missing here.
+    plan::to_nodes(&part, &marked.tables).ok_or(PlanError::Reordered)
 }
 
 fn kind_of(v: &Value) -> &'static str {

@@ -15,13 +15,13 @@
 //! ## Module direction
 //!
 //! The stages depend only on the stages before them: `lang` → `compose` → `compile` → `render` →
-//! `export` (the data model in `model` sits beside `lang`). What several stages share lives in
-//! leaf modules that depend on no stage: `escape` (HTML, URL and CSS escaping), `value`
-//! (truthiness, comparison, "missing", lookup), `sanitize` (the rich-text HTML subset), `markers`
-//! (the stand-ins for template tags in markup), `format` (money, dates, case), `text` (HTML to
-//! plain text), `suggest` and `diagnostics`. One exception remains: composing a rich-text field
-//! borrows the compiler's marker pass (`compile::rich_text`) to sanitize markup that holds
-//! placeholders.
+//! `export` (the data model in `model` sits beside `lang`). The render plan (`plan`: template
+//! nodes ⇄ marked markup ⇄ literal spans and tags) sits between `lang` and `compose`, which
+//! sanitizes rich text with its marker pass; other crates see it as [`compile::plan`]. What several
+//! stages share lives in leaf modules that depend on no stage: `escape` (HTML, URL and CSS
+//! escaping), `value` (truthiness, comparison, "missing", lookup), `sanitize` (the rich-text HTML
+//! subset), `markers` (the stand-ins for template tags in markup), `format` (money, dates, case),
+//! `text` (HTML to plain text), `suggest` and `diagnostics`.
 //!
 //! ```
 //! use tessera_core::lang::parse_text;
@@ -42,6 +42,7 @@ pub mod format;
 pub mod lang;
 mod markers;
 pub mod model;
+mod plan;
 pub mod render;
 mod sanitize;
 mod suggest;

@@ -5,9 +5,12 @@
 mod inline;
 mod lint;
 mod minify;
-pub mod plan;
-pub(crate) mod rich_text;
-mod scan;
+
+/// The render plan a compiled email holds: literal spans, escaped values, branches and loops, and
+/// the marker pass that builds it from template nodes.
+pub mod plan {
+    pub use crate::plan::{mark, EachInfo, Escape, Marked, Output, PNode, Part, PlanError, Tables};
+}
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
@@ -17,7 +20,7 @@ use crate::compose::{BlockMeta, Composed, ComposedFragment};
 use crate::diagnostics::Diagnostic;
 use crate::lang::{LiteralMode, Lowerer, Node, StaticEnv, StaticValue};
 use crate::model::Settings;
-use plan::{mark, Output, Part, PlanError, Tables};
+use crate::plan::{mark, Output, Part, PlanError, Tables};
 
 const LAYOUT: &str = include_str!("../layout/layout.hbs");
 /// Where the blocks go in the skeleton; a private-use character no content can produce unescaped.

@@ -30,8 +30,8 @@ use super::cond::{Access, XCond};
 use super::contract::{Manifest, FLAG_HELPERS};
 use super::walk::{Case, Syntax, ValueSite, Walk};
 use super::{neutralize, ExportError, ExportInput, Parts, Refusal, Target};
-use crate::compile::plan::Escape;
 use crate::lang::{CmpOp, LoopVar};
+use crate::plan::Escape;
 use crate::value::{is_missing, lookup};
 
 /// Prefix of the export's own variables (`@tsr_rows1`, `@tsr_i1`, ...); no attribute may use it.

@@ -23,8 +23,8 @@ use serde_json::Value;
 use super::cond::{Access, XCond};
 use super::walk::{Case, Syntax, ValueSite, Walk};
 use super::{neutralize, ExportError, ExportInput, Parts, Refusal, Target};
-use crate::compile::plan::Escape;
 use crate::lang::{CmpOp, LoopVar};
+use crate::plan::Escape;
 use crate::value::compare;
 
 /// Translates an email to a SendGrid dynamic template.

@@ -16,8 +16,8 @@ use serde_json::{Map, Value};
 use super::cond::{Access, XCond};
 use super::walk::{Case, Syntax, ValueSite, Walk};
 use super::{neutralize, ExportError, ExportInput, Parts, Refusal, Target};
-use crate::compile::plan::Escape;
 use crate::lang::{CmpOp, LoopVar};
+use crate::plan::Escape;
 
 /// Which Liquid.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -23,7 +23,7 @@ use super::cond::{Access, XCond};
 use super::contract::{DerivedField, Manifest, Source, FLAG_HELPERS};
 use super::walk::{Case, Syntax, ValueSite, Walk};
 use super::{neutralize, ExportError, ExportInput, Parts, Refusal, Target};
-use crate::compile::plan::Escape;
+use crate::plan::Escape;
 use crate::value::is_missing;
 
 /// The longest merge tag Mailchimp accepts.

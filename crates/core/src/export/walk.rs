@@ -10,9 +10,9 @@ use serde_json::Value;
 use super::cond::{self, Access, XCond};
 use super::contract::{DerivedField, FieldContract, Source};
 use super::{ExportError, ExportInput, Parts, Refusal, Target};
-use crate::compile::plan::{Escape, PNode, Part, Tables};
 use crate::compose::BlockMeta;
 use crate::lang::{Format, Operand, Placeholder};
+use crate::plan::{Escape, PNode, Part, Tables};
 
 /// Case conversion a target applies to a printed value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -6,11 +6,11 @@ use std::borrow::Cow;
 
 use serde_json::Value;
 
-use crate::compile::plan::{Escape, PNode, Part, Tables};
 use crate::compile::Compiled;
 use crate::compose::{BlockMeta, Gate};
 use crate::escape::{is_safe_css_value, is_safe_url, push_html_escaped, push_url_component};
 use crate::lang::{Cond, Format, LoopVar, Operand, Placeholder};
+use crate::plan::{Escape, PNode, Part, Tables};
 use crate::value::{compare, is_missing, is_truthy, lookup};
 
 /// Which part of the email an event happened in.

@@ -4,10 +4,16 @@
 //! survives an HTML parser in its place (a comment between elements, a private-use character sequence
 //! in text and attributes), the marked HTML goes through the CSS inliner (and the text converter), and
 //! the result is split at the markers back into literal spans and tags.
+//!
+//! The plan sits between the language and composing: compose uses the marker pass to sanitize rich
+//! text that holds placeholders, compile to inline CSS around tags, render and export walk the
+//! parts. Other crates see it as [`crate::compile::plan`].
 
-use super::scan::{AttrKind, Scanner, Spot};
+mod scan;
+
 use crate::lang::{Cond, DataPath, Node, Placeholder};
 use crate::markers::{COMMENT_CLOSE, COMMENT_OPEN, MARK_CLOSE, MARK_OPEN};
+use scan::{AttrKind, Scanner, Spot};
 
 /// How a value is escaped where it lands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
