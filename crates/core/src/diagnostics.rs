@@ -63,7 +63,7 @@ impl std::fmt::Display for Diagnostic {
     }
 }
 
-/// A serde_json error's message without its trailing `at line N column M`, for messages that
+/// A `serde_json` error's message without its trailing `at line N column M`, for messages that
 /// state the location themselves.
 #[must_use]
 pub fn without_serde_location(e: &serde_json::Error) -> String {

@@ -296,23 +296,29 @@ fn reordered<'a>(old: &[Placed<'a>], new: &[Placed<'a>], old_by_id: &HashMap<&st
 }
 
 fn lcs<'a>(a: &[&'a str], b: &[&'a str]) -> BTreeSet<&'a str> {
-    let mut table = vec![vec![0usize; b.len() + 1]; a.len() + 1];
-    for i in (0..a.len()).rev() {
-        for j in (0..b.len()).rev() {
-            table[i][j] = if a[i] == b[j] {
-                table[i + 1][j + 1] + 1
+    // table[i * width + j]: the length of the longest common subsequence of a[i..] and b[j..].
+    let width = b.len() + 1;
+    let mut table = vec![0usize; (a.len() + 1) * width];
+    let at = |table: &[usize], i: usize, j: usize| table.get(i * width + j).copied().unwrap_or(0);
+    for (i, x) in a.iter().enumerate().rev() {
+        for (j, y) in b.iter().enumerate().rev() {
+            let length = if x == y {
+                at(&table, i + 1, j + 1) + 1
             } else {
-                table[i + 1][j].max(table[i][j + 1])
+                at(&table, i + 1, j).max(at(&table, i, j + 1))
             };
+            if let Some(cell) = table.get_mut(i * width + j) {
+                *cell = length;
+            }
         }
     }
     let (mut i, mut j, mut out) = (0, 0, BTreeSet::new());
-    while i < a.len() && j < b.len() {
-        if a[i] == b[j] {
-            out.insert(a[i]);
+    while let (Some(x), Some(y)) = (a.get(i), b.get(j)) {
+        if x == y {
+            out.insert(*x);
             i += 1;
             j += 1;
-        } else if table[i + 1][j] >= table[i][j + 1] {
+        } else if at(&table, i + 1, j) >= at(&table, i, j + 1) {
             i += 1;
         } else {
             j += 1;

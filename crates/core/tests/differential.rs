@@ -2,6 +2,8 @@
 //! templates and random data. The harness implements our helpers (`default`, `in_segment`) from
 //! their documented behaviour, independently of the engine.
 
+use std::fmt::Write as _;
+
 use handlebars::{Context, Handlebars, Helper, HelperResult, Output, RenderContext};
 use serde_json::{json, Value};
 use tessera_core::compile::plan::{mark, Output as PlanOutput};
@@ -18,7 +20,7 @@ impl Rng {
         self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
     }
     fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
+        usize::try_from(self.next() % n as u64).expect("below n")
     }
     fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
         &items[self.below(items.len())]
@@ -73,35 +75,51 @@ fn template(rng: &mut Rng, in_loop: bool, depth: u32) -> String {
         TOP_PATHS.to_vec()
     };
     let mut out = String::new();
-    for _ in 0..1 + rng.below(4) {
+    for _ in 0..=rng.below(4) {
         let choice = if depth > 2 { rng.below(3) } else { rng.below(7) };
         match choice {
             0 => out.push_str(rng.pick::<&str>(LITERALS)),
-            1 => out.push_str(&format!("{{{{{}}}}}", rng.pick(&paths))),
-            2 => out.push_str(&format!("{{{{default {} \"fb<&>\"}}}}", rng.pick(&paths))),
-            3 => out.push_str(&format!(
-                "{{{{#if {}}}}}{}{{{{else}}}}{}{{{{/if}}}}",
-                condition(rng, &paths, 0),
-                template(rng, in_loop, depth + 1),
-                template(rng, in_loop, depth + 1)
-            )),
-            4 => out.push_str(&format!(
-                "{{{{#unless {}}}}}{}{{{{/unless}}}}",
-                condition(rng, &paths, 0),
-                template(rng, in_loop, depth + 1)
-            )),
-            5 if !in_loop => out.push_str(&format!(
-                "{{{{#each {}}}}}[{}]{{{{else}}}}none{{{{/each}}}}",
-                rng.pick(&["cart.items", "recommendations", "missing.list"]),
-                template(rng, true, depth + 1)
-            )),
-            _ => out.push_str(&format!(
-                "{{{{#if {}}}}}{}{{{{else if {}}}}}{}{{{{/if}}}}",
-                condition(rng, &paths, 0),
-                template(rng, in_loop, depth + 1),
-                condition(rng, &paths, 0),
-                template(rng, in_loop, depth + 1)
-            )),
+            1 => {
+                let _ = write!(out, "{{{{{}}}}}", rng.pick(&paths));
+            }
+            2 => {
+                let _ = write!(out, "{{{{default {} \"fb<&>\"}}}}", rng.pick(&paths));
+            }
+            3 => {
+                let _ = write!(
+                    out,
+                    "{{{{#if {}}}}}{}{{{{else}}}}{}{{{{/if}}}}",
+                    condition(rng, &paths, 0),
+                    template(rng, in_loop, depth + 1),
+                    template(rng, in_loop, depth + 1)
+                );
+            }
+            4 => {
+                let _ = write!(
+                    out,
+                    "{{{{#unless {}}}}}{}{{{{/unless}}}}",
+                    condition(rng, &paths, 0),
+                    template(rng, in_loop, depth + 1)
+                );
+            }
+            5 if !in_loop => {
+                let _ = write!(
+                    out,
+                    "{{{{#each {}}}}}[{}]{{{{else}}}}none{{{{/each}}}}",
+                    rng.pick(&["cart.items", "recommendations", "missing.list"]),
+                    template(rng, true, depth + 1)
+                );
+            }
+            _ => {
+                let _ = write!(
+                    out,
+                    "{{{{#if {}}}}}{}{{{{else if {}}}}}{}{{{{/if}}}}",
+                    condition(rng, &paths, 0),
+                    template(rng, in_loop, depth + 1),
+                    condition(rng, &paths, 0),
+                    template(rng, in_loop, depth + 1)
+                );
+            }
         }
     }
     out
@@ -140,7 +158,7 @@ fn list(rng: &mut Rng) -> Option<Value> {
         1 => Some(Value::Null),
         2 => Some(json!([])),
         _ => Some(Value::Array(
-            (0..1 + rng.below(4)).map(|_| object(rng, &["name", "price"])).collect(),
+            (0..=rng.below(4)).map(|_| object(rng, &["name", "price"])).collect(),
         )),
     }
 }
@@ -169,7 +187,7 @@ fn default_helper(
     _: &mut RenderContext<'_, '_>,
     out: &mut dyn Output,
 ) -> HelperResult {
-    let value = h.param(0).map(|p| p.value().clone()).unwrap_or(Value::Null);
+    let value = h.param(0).map_or(Value::Null, |p| p.value().clone());
     let fallback = h
         .param(1)
         .and_then(|p| p.value().as_str().map(str::to_owned))

@@ -61,10 +61,9 @@ fn dictionary() -> Dictionary {
 }
 
 fn doc(blocks: Value) -> Document {
-    serde_json::from_value(
-        json!({"schema_version": 1, "name": "Test", "subject": "Hi {{profile.first_name}}", "blocks": blocks}),
-    )
-    .expect("valid document")
+    let mut document = json!({"schema_version": 1, "name": "Test", "subject": "Hi {{profile.first_name}}"});
+    document["blocks"] = blocks;
+    serde_json::from_value(document).expect("valid document")
 }
 
 fn render_doc(document: &Document, data: &Value) -> Rendered {

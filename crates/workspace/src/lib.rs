@@ -107,9 +107,9 @@ impl Workspace {
             path: files.display(CONFIG_FILE),
             message: describe_toml_error(&config_text, &e),
         })?;
-        let dictionary = Dictionary::new(config.fields.clone()).map_err(|message| WorkspaceError::Config {
+        let dictionary = Dictionary::new(config.fields.clone()).map_err(|e| WorkspaceError::Config {
             path: files.display(CONFIG_FILE),
-            message,
+            message: e.to_string(),
         })?;
         let mut library = BlockLibrary::new();
         load_blocks(&Files::Embedded("blocks"), "", BlockOrigin::BuiltIn, &mut library)?;

@@ -1,13 +1,13 @@
 //! CSS inlining with css-inline, configured for email and for safety: no stylesheet is ever loaded
 //! from a file or the network, `@media` rules stay in a `<style>`, widths become attributes for Outlook.
 
-use css_inline::CSSInliner;
+use css_inline::{CSSInliner, InlineError};
 
 /// Inlines `css` into a block's markup (a fragment of the body).
 ///
 /// # Errors
-/// css-inline's error as text.
-pub fn inline_fragment(html: &str, css: &str) -> Result<String, String> {
+/// css-inline's error.
+pub fn inline_fragment(html: &str, css: &str) -> Result<String, InlineError> {
     CSSInliner::options()
         .load_remote_stylesheets(false)
         .keep_style_tags(false)
@@ -15,14 +15,13 @@ pub fn inline_fragment(html: &str, css: &str) -> Result<String, String> {
         .apply_width_attributes(true)
         .build()
         .inline_fragment(html, css)
-        .map_err(|e| e.to_string())
 }
 
 /// Inlines the document skeleton's own `<style>`, keeping only its at-rules (`@media`, dark mode).
 ///
 /// # Errors
-/// css-inline's error as text.
-pub fn inline_document(html: &str) -> Result<String, String> {
+/// css-inline's error.
+pub fn inline_document(html: &str) -> Result<String, InlineError> {
     CSSInliner::options()
         .load_remote_stylesheets(false)
         .keep_style_tags(false)
@@ -30,5 +29,4 @@ pub fn inline_document(html: &str) -> Result<String, String> {
         .keep_at_rules(true)
         .build()
         .inline(html)
-        .map_err(|e| e.to_string())
 }

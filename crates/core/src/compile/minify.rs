@@ -34,30 +34,19 @@ pub fn collapse_whitespace(html: &str) -> String {
 }
 
 fn collapse_into(out: &mut String, s: &str) {
-    let bytes = s.as_bytes();
-    let is_space = |b: u8| matches!(b, b' ' | b'\t' | b'\n' | b'\r' | b'\x0c');
-    let mut i = 0;
-    while i < bytes.len() {
-        // Copy the next run of content in one piece (whitespace is ASCII, so slicing stays on
-        // character boundaries).
-        let start = i;
-        while i < bytes.len() && !is_space(bytes[i]) {
-            i += 1;
-        }
-        out.push_str(&s[start..i]);
-        if i == bytes.len() {
-            break;
-        }
-        let run_start = i;
-        while i < bytes.len() && is_space(bytes[i]) {
-            i += 1;
-        }
-        let run = &bytes[run_start..i];
-        if run.iter().any(|b| matches!(b, b'\n' | b'\r')) {
+    let is_space = |c: char| matches!(c, ' ' | '\t' | '\n' | '\r' | '\x0c');
+    let mut rest = s;
+    while !rest.is_empty() {
+        // Copy the next run of content in one piece, then write its whitespace run as one character.
+        let (content, tail) = rest.split_at(rest.find(is_space).unwrap_or(rest.len()));
+        out.push_str(content);
+        let (run, after) = tail.split_at(tail.find(|c| !is_space(c)).unwrap_or(tail.len()));
+        if run.contains(['\n', '\r']) {
             out.push('\n');
-        } else {
-            out.push(char::from(run[0]));
+        } else if let Some(c) = run.chars().next() {
+            out.push(c);
         }
+        rest = after;
     }
 }
 

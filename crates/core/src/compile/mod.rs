@@ -2,21 +2,25 @@
 //! template version. Blocks compile one by one and are cached by content hash, so editing one field
 //! recompiles one block.
 
-pub mod inline;
-pub mod lint;
-pub mod minify;
-pub mod plan;
-pub mod sanitize;
-pub mod scan;
+mod inline;
+mod lint;
+mod minify;
+
+/// The render plan a compiled email holds: literal spans, escaped values, branches and loops, and
+/// the marker pass that builds it from template nodes.
+pub mod plan {
+    pub use crate::plan::{mark, EachInfo, Escape, Marked, Output, PNode, Part, PlanError, Tables};
+}
 
 use std::collections::HashMap;
+use std::fmt::Write as _;
 use std::sync::Arc;
 
 use crate::compose::{BlockMeta, Composed, ComposedFragment};
 use crate::diagnostics::Diagnostic;
 use crate::lang::{LiteralMode, Lowerer, Node, StaticEnv, StaticValue};
 use crate::model::Settings;
-use plan::{mark, Output, Part, PlanError, Tables};
+use crate::plan::{mark, Output, Part, PlanError, Tables};
 
 const LAYOUT: &str = include_str!("../layout/layout.hbs");
 /// Where the blocks go in the skeleton; a private-use character no content can produce unescaped.
@@ -148,7 +152,10 @@ impl Compiled {
     /// The version as hex, for reports and file names.
     #[must_use]
     pub fn version_hex(&self) -> String {
-        self.version.iter().map(|b| format!("{b:02x}")).collect()
+        self.version.iter().fold(String::with_capacity(64), |mut hex, b| {
+            let _ = write!(hex, "{b:02x}");
+            hex
+        })
     }
 }
 
@@ -258,9 +265,9 @@ fn compile_fragment(fragment: &ComposedFragment) -> Result<Fragment, CompileErro
         mark(fragment.nodes.clone(), true).map_err(|source| CompileError::Markup { block: block(), source })?;
     let inlined = inline::inline_fragment(&marked.html, &fragment.css)
         .map(|h| minify::collapse_whitespace(&h))
-        .map_err(|message| CompileError::Inline {
+        .map_err(|e| CompileError::Inline {
             block: block(),
-            message,
+            message: e.to_string(),
         })?;
     let html = marked
         .split(&inlined, Output::Html)
@@ -333,9 +340,9 @@ fn compile_layout(composed: &Composed) -> Result<Layout, CompileError> {
     let marked = mark(nodes, true).map_err(err)?;
     let inlined = inline::inline_document(&marked.html)
         .map(|h| minify::collapse_whitespace(&h))
-        .map_err(|message| CompileError::Inline {
+        .map_err(|e| CompileError::Inline {
             block: "layout".to_owned(),
-            message,
+            message: e.to_string(),
         })?;
     let html = marked.split(&inlined, Output::Html).map_err(err)?;
     let text = marked
@@ -360,7 +367,7 @@ fn cut(part: &Part) -> Option<(Part, Part)> {
             let text = &part.lits[start as usize..end as usize];
             if let Some(pos) = text.find(BODY_SENTINEL) {
                 let at = start + u32::try_from(pos).ok()?;
-                let mut head_nodes = part.nodes[..i].to_vec();
+                let mut head_nodes = part.nodes.get(..i)?.to_vec();
                 if at > start {
                     head_nodes.push(plan::PNode::Lit(start, at));
                 }
@@ -369,7 +376,7 @@ fn cut(part: &Part) -> Option<(Part, Part)> {
                 if after < end {
                     tail_nodes.push(plan::PNode::Lit(after, end));
                 }
-                tail_nodes.extend_from_slice(&part.nodes[i + 1..]);
+                tail_nodes.extend_from_slice(part.nodes.get(i + 1..)?);
                 return Some((
                     Part {
                         lits: part.lits.clone(),

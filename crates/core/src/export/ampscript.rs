@@ -29,10 +29,10 @@ use serde_json::{json, Map, Value};
 use super::cond::{Access, XCond};
 use super::contract::{Manifest, FLAG_HELPERS};
 use super::walk::{Case, Syntax, ValueSite, Walk};
-use super::{neutralize, ExportError, ExportInput, Parts, Target};
-use crate::compile::plan::Escape;
+use super::{neutralize, ExportError, ExportInput, Parts, Refusal, Target};
 use crate::lang::{CmpOp, LoopVar};
-use crate::render::value::{is_missing, lookup};
+use crate::plan::Escape;
+use crate::value::{is_missing, lookup};
 
 /// Prefix of the export's own variables (`@tsr_rows1`, `@tsr_i1`, ...); no attribute may use it.
 const OWN: &str = "tsr_";
@@ -43,7 +43,7 @@ const OWN: &str = "tsr_";
 ///
 /// # Errors
 /// The name would start with the export's own prefix `tsr_`.
-pub fn attribute_name(path: &str) -> Result<String, String> {
+pub fn attribute_name(path: &str) -> Result<String, Refusal> {
     let mut name: String = path
         .chars()
         .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
@@ -52,9 +52,10 @@ pub fn attribute_name(path: &str) -> Result<String, String> {
         name.insert_str(0, "f_");
     }
     if name.to_ascii_lowercase().starts_with(OWN) {
-        return Err(format!(
-            "the field {path:?} would be read as the attribute {name:?}; names starting with {OWN} are the export's own variables"
-        ));
+        return Err(Refusal::OwnVariable {
+            path: path.to_owned(),
+            name,
+        });
     }
     Ok(name)
 }
@@ -238,29 +239,23 @@ fn if_block(cond: &str, yes: &str, no: &str) -> String {
 }
 
 /// The expression that reads a value.
-fn read(access: &Access, depth: usize) -> Result<String, String> {
+fn read(access: &Access, depth: usize) -> Result<String, Refusal> {
     match access {
         Access::Root(segs) if !segs.is_empty() => Ok(format!("@{}", attribute_name(&segs.join("."))?)),
         Access::Item { depth: d, segments } if *d == depth && depth == 1 && !segments.is_empty() => Ok(format!(
             "Field(@{OWN}row{d}, {})",
             string_literal(&attribute_name(&segments.join("."))?)
         )),
-        Access::Item { segments, .. } if segments.is_empty() => {
-            Err("a list item printed as a whole: AMPscript rows hold fields, not values".to_owned())
-        }
-        Access::Item { .. } => Err(NESTED.to_owned()),
-        Access::Loop(_) => {
-            Err("a loop variable printed: only tests of @index, @first and @last are exported".to_owned())
-        }
-        _ => Err("nothing to read".to_owned()),
+        Access::Item { segments, .. } if segments.is_empty() => Err(Refusal::WholeItem),
+        Access::Item { .. } => Err(Refusal::Nested),
+        Access::Loop(_) => Err(Refusal::LoopVariablePrinted),
+        _ => Err(Refusal::NothingToRead),
     }
 }
 
-const NESTED: &str = "a list inside a list item or an outer loop's item: AMPscript rows of a JSON attribute hold text only, loops are not nested";
-
 impl Amp {
     /// A condition over derived flags and loop-variable tests, fully parenthesized.
-    fn test(c: &XCond, depth: usize) -> Result<String, String> {
+    fn test(c: &XCond, depth: usize) -> Result<String, Refusal> {
         Ok(match c {
             XCond::Const(true) => "(1 == 1)".to_owned(),
             XCond::Const(false) => "(1 == 0)".to_owned(),
@@ -294,20 +289,15 @@ impl Amp {
                 format!("({})", inner.join(joiner))
             }
             XCond::Not(inner) => format!("(NOT {})", Self::test(inner, depth)?),
-            _ => return Err("the condition was not turned into derived flags".to_owned()),
+            _ => return Err(Refusal::NotFlags),
         })
     }
 
     /// `@index`/`@first`/`@last` compared with a constant: only whole numbers against `@index`
     /// (the counter `@tsr_iN` is `@index + 1`); anything else would compare types.
-    fn loop_compare(op: CmpOp, var: LoopVar, v: &Value, depth: usize, swapped: bool) -> Result<String, String> {
-        let n = match (var, v.as_i64()) {
-            (LoopVar::Index, Some(n)) => n,
-            _ => {
-                return Err(
-                    "only @index compared with a whole number can be tested on AMPscript's loop counter".to_owned(),
-                )
-            }
+    fn loop_compare(op: CmpOp, var: LoopVar, v: &Value, depth: usize, swapped: bool) -> Result<String, Refusal> {
+        let (LoopVar::Index, Some(n)) = (var, v.as_i64()) else {
+            return Err(Refusal::LoopCounter);
         };
         let op = if swapped {
             match op {
@@ -340,11 +330,11 @@ impl Amp {
             _ => None,
         };
         let printed = match (text, &site.fallback) {
-            (Some(t), _) if site.escape == Escape::Html => crate::render::escape::html_escape(&t),
+            (Some(t), _) if site.escape == Escape::Html => crate::escape::html_escape(&t),
             (Some(t), _) => t,
             (None, Some(f)) => f.clone(),
             (None, None) => match (v, site.escape) {
-                (Value::String(s), Escape::Html) => crate::render::escape::html_escape(s),
+                (Value::String(s), Escape::Html) => crate::escape::html_escape(s),
                 (Value::String(s), _) => s.clone(),
                 _ => String::new(),
             },
@@ -358,11 +348,11 @@ impl Syntax for Amp {
         Target::Ampscript
     }
 
-    fn esp_name(&self, access: &Access) -> Result<String, String> {
+    fn esp_name(&self, access: &Access) -> Result<String, Refusal> {
         match access {
             Access::Root(segs) if !segs.is_empty() => attribute_name(&segs.join(".")),
             Access::Item { segments, .. } if !segments.is_empty() => attribute_name(&segments.join(".")),
-            _ => Err("not a field".to_owned()),
+            _ => Err(Refusal::NotAField),
         }
     }
 
@@ -370,12 +360,11 @@ impl Syntax for Amp {
         out.push_str(&neutralize::ampscript(text));
     }
 
-    fn value(&mut self, site: &ValueSite, depth: usize, out: &mut String) -> Result<(), String> {
+    fn value(&mut self, site: &ValueSite, depth: usize, out: &mut String) -> Result<(), Refusal> {
         if site.case != Case::Plain {
-            return Err(
-                "AMPscript's Uppercase/Lowercase/ProperCase do not change case as preview does (Unicode rules, capitalize)"
-                    .to_owned(),
-            );
+            return Err(Refusal::CaseConversion {
+                helpers: "AMPscript's Uppercase/Lowercase/ProperCase",
+            });
         }
         if let Access::Literal(v) = &site.access {
             out.push_str(&Self::constant(site, v));
@@ -407,20 +396,17 @@ impl Syntax for Amp {
             }
             Escape::TextUrlStart => format!("%%=v({expr})=%%"),
             Escape::UrlPart => {
-                return Err(
-                    "preview percent-encodes a value inside a URL (RFC 3986); AMPscript's URLEncode does not encode the same characters"
-                        .to_owned(),
-                )
+                return Err(Refusal::UrlEncoding {
+                    gap: "AMPscript's URLEncode does not encode the same characters",
+                })
             }
-            Escape::Css => {
-                return Err("preview lets only colour, size and font-name characters into a style attribute; AMPscript cannot check that".to_owned())
-            }
+            Escape::Css => return Err(Refusal::StyleValue { target: "AMPscript" }),
         };
         out.push_str(&written);
         Ok(())
     }
 
-    fn branch(&mut self, cond: &XCond, then: String, otherwise: String, depth: usize) -> Result<String, String> {
+    fn branch(&mut self, cond: &XCond, then: String, otherwise: String, depth: usize) -> Result<String, Refusal> {
         Ok(match cond {
             XCond::Const(true) => then,
             XCond::Const(false) => otherwise,
@@ -437,9 +423,9 @@ impl Syntax for Amp {
         limit: Option<usize>,
         body: String,
         otherwise: String,
-    ) -> Result<String, String> {
+    ) -> Result<String, Refusal> {
         let (Access::Root(segs), 1) = (list, depth) else {
-            return Err(NESTED.to_owned());
+            return Err(Refusal::Nested);
         };
         let path = segs.join(".");
         let name = attribute_name(&path)?;

@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use super::{ExportInput, Parts, Target};
 use crate::lang::CmpOp;
-use crate::render::value::{compare, is_missing, is_truthy, lookup};
+use crate::value::{compare, is_missing, is_truthy, lookup};
 
 /// One field the exported template reads.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -81,13 +81,13 @@ pub struct DerivedField {
 }
 
 /// The helpers of derived fields that hold the outcome of a condition (`true`/`false`).
-pub const FLAG_HELPERS: [&str; 4] = ["truthy", "present", "compare", "segment"];
+pub(crate) const FLAG_HELPERS: [&str; 4] = ["truthy", "present", "compare", "segment"];
 
 /// `manifest.json`: what was exported and what the ESP must provide.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Manifest {
-    /// The target.
-    pub target: String,
+    /// The target (serialized as its name).
+    pub target: Target,
     /// The email's name in the workspace.
     pub email: String,
     /// The document's name.
@@ -115,7 +115,7 @@ pub struct Manifest {
 impl Manifest {
     /// Builds the manifest for translated parts.
     #[must_use]
-    pub fn new(input: &ExportInput<'_>, target: Target, parts: &Parts) -> Self {
+    pub(crate) fn new(input: &ExportInput<'_>, target: Target, parts: &Parts) -> Self {
         let mut h = blake3::Hasher::new();
         for s in [&parts.html, &parts.text, &parts.subject, &parts.preheader] {
             h.update(&(s.len() as u64).to_le_bytes());
@@ -128,7 +128,7 @@ impl Manifest {
         .into_iter()
         .collect();
         Self {
-            target: target.name().to_owned(),
+            target,
             email: input.email.to_owned(),
             name: input.compiled.name.clone(),
             source_version: input.compiled.version_hex(),
@@ -155,16 +155,12 @@ pub fn prepare_data(manifest: &Manifest, data: &Value) -> Value {
     for d in &manifest.derived {
         add_derived(d, data, &mut out);
     }
-    if manifest.target == Target::Braze.name() {
-        out = super::liquid::braze_data(&out);
+    match manifest.target {
+        Target::Braze => super::liquid::braze_data(&out),
+        Target::Mailchimp => super::mailchimp::merge_data(manifest, &out),
+        Target::Ampscript => super::ampscript::attribute_data(manifest, &out),
+        Target::Liquid | Target::Sendgrid | Target::Html => out,
     }
-    if manifest.target == Target::Mailchimp.name() {
-        out = super::mailchimp::merge_data(manifest, &out);
-    }
-    if manifest.target == Target::Ampscript.name() {
-        out = super::ampscript::attribute_data(manifest, &out);
-    }
-    out
 }
 
 fn segments(dotted: &str) -> Vec<String> {
@@ -276,12 +272,10 @@ fn url(d: &DerivedField, root: &Value, item: Option<&Value>) -> String {
             _ => None,
         })
         .unwrap_or_default();
-    let safe = crate::render::escape::is_safe_url(&text);
+    let safe = crate::escape::is_safe_url(&text);
     match (d.helper.as_str(), safe) {
-        ("href", true) => text.trim().to_owned(),
-        ("href", false) if text.is_empty() => String::new(),
-        ("href", false) => "#".to_owned(),
         (_, true) => text.trim().to_owned(),
+        ("href", false) if !text.is_empty() => "#".to_owned(),
         (_, false) => String::new(),
     }
 }
@@ -348,6 +342,15 @@ mod tests {
             Some(json!("https://a.example/cart"))
         );
         assert_eq!(derive(&link, &json!({}), None), Some(json!("")));
+    }
+
+    #[test]
+    fn targets_serialize_as_their_names() {
+        for target in Target::ALL {
+            let json = serde_json::to_value(target).expect("serializes");
+            assert_eq!(json, json!(target.name()));
+            assert_eq!(serde_json::from_value::<Target>(json).expect("deserializes"), target);
+        }
     }
 
     #[test]

@@ -16,14 +16,16 @@
 //! Loops with a limit test `{{#lessThan @index N}}`. Whole URLs, segments, money and dates are
 //! derived fields (see [`super::contract`]).
 
+use std::fmt::Write as _;
+
 use serde_json::Value;
 
 use super::cond::{Access, XCond};
 use super::walk::{Case, Syntax, ValueSite, Walk};
-use super::{neutralize, ExportError, ExportInput, Parts, Target};
-use crate::compile::plan::Escape;
+use super::{neutralize, ExportError, ExportInput, Parts, Refusal, Target};
 use crate::lang::{CmpOp, LoopVar};
-use crate::render::value::compare;
+use crate::plan::Escape;
+use crate::value::compare;
 
 /// Translates an email to a SendGrid dynamic template.
 ///
@@ -44,7 +46,7 @@ fn item_var(depth: usize) -> String {
 }
 
 /// A path segment: as is when Handlebars reads it as an identifier, else `[segment]`.
-fn segment(seg: &str) -> Result<String, String> {
+fn segment(seg: &str) -> Result<String, Refusal> {
     let plain = !seg.is_empty()
         && !seg
             .chars()
@@ -55,11 +57,14 @@ fn segment(seg: &str) -> Result<String, String> {
     } else if !seg.is_empty() && !seg.contains(']') {
         Ok(format!("[{seg}]"))
     } else {
-        Err(format!("the field name {seg:?} cannot be written in Handlebars"))
+        Err(Refusal::FieldName {
+            name: seg.to_owned(),
+            language: "Handlebars",
+        })
     }
 }
 
-fn path(base: &str, segs: &[String]) -> Result<String, String> {
+fn path(base: &str, segs: &[String]) -> Result<String, Refusal> {
     let mut out = base.to_owned();
     for s in segs {
         out.push('.');
@@ -69,15 +74,18 @@ fn path(base: &str, segs: &[String]) -> Result<String, String> {
 }
 
 /// A Handlebars literal.
-fn literal(v: &Value) -> Result<String, String> {
+fn literal(v: &Value) -> Result<String, Refusal> {
     match v {
-        Value::String(s) if s.ends_with('\\') => Err(format!("the text {s:?} ends with a backslash")),
+        Value::String(s) if s.ends_with('\\') => Err(Refusal::TrailingBackslash(s.clone())),
         Value::String(s) if !s.contains('"') => Ok(format!("\"{s}\"")),
         Value::String(s) if !s.contains('\'') => Ok(format!("'{s}'")),
-        Value::String(s) => Err(format!("the text {s:?} holds both quote characters")),
+        Value::String(s) => Err(Refusal::BothQuotes(s.clone())),
         Value::Number(n) if !n.to_string().contains(['e', 'E']) => Ok(n.to_string()),
         Value::Bool(b) => Ok(b.to_string()),
-        _ => Err(format!("the constant {v} cannot be written in Handlebars")),
+        _ => Err(Refusal::Constant {
+            value: v.to_string(),
+            language: "Handlebars",
+        }),
     }
 }
 
@@ -102,9 +110,9 @@ fn flip(op: CmpOp) -> CmpOp {
 }
 
 impl Hbs {
-    fn expr(a: &Access) -> Result<String, String> {
+    fn expr(a: &Access) -> Result<String, Refusal> {
         match a {
-            Access::Root(segs) if segs.is_empty() => Err("the whole recipient context cannot be printed".to_owned()),
+            Access::Root(segs) if segs.is_empty() => Err(Refusal::WholeContext),
             Access::Root(segs) => path("@root", segs),
             Access::Item { depth, segments } => path(&item_var(*depth), segments),
             Access::Loop(LoopVar::Index) => Ok("@index".to_owned()),
@@ -141,12 +149,12 @@ impl Hbs {
     }
 
     /// Translates `c` as nested blocks choosing between `yes` and `no`.
-    fn test(&self, c: &XCond, yes: &str, no: &str) -> Result<String, String> {
+    fn test(&self, c: &XCond, yes: &str, no: &str) -> Result<String, Refusal> {
         Ok(match c {
-            XCond::Const(true) => yes.to_owned(),
+            XCond::Const(true) | XCond::Present(Access::Loop(_)) => yes.to_owned(),
             XCond::Const(false) => no.to_owned(),
             XCond::Truthy(Access::Literal(v)) => {
-                if crate::render::value::is_truthy(v) {
+                if crate::value::is_truthy(v) {
                     yes.to_owned()
                 } else {
                     no.to_owned()
@@ -155,16 +163,15 @@ impl Hbs {
             XCond::Truthy(Access::Loop(LoopVar::Last)) => self.last(yes, no),
             XCond::Truthy(a) => block(&format!("if {}", Self::expr(a)?), yes, no),
             XCond::Present(Access::Literal(v)) => {
-                if crate::render::value::is_missing(Some(v)) {
+                if crate::value::is_missing(Some(v)) {
                     no.to_owned()
                 } else {
                     yes.to_owned()
                 }
             }
-            XCond::Present(Access::Loop(_)) => yes.to_owned(),
             XCond::Present(a) => Self::present(&Self::expr(a)?, yes, no),
             XCond::Compare(op, a, b) => self.compare(*op, a, b, yes, no)?,
-            XCond::InSegment(_) => return Err("segments are read from derived fields".to_owned()),
+            XCond::InSegment(_) => return Err(Refusal::SegmentsDerived),
             XCond::And(parts) => {
                 let mut out = yes.to_owned();
                 for p in parts.iter().rev() {
@@ -183,7 +190,11 @@ impl Hbs {
         })
     }
 
-    fn compare(&self, op: CmpOp, a: &Access, b: &Access, yes: &str, no: &str) -> Result<String, String> {
+    #[allow(
+        clippy::many_single_char_names,
+        reason = "a and b are the operands, x, n and f what is read from them, as in the comparison"
+    )]
+    fn compare(&self, op: CmpOp, a: &Access, b: &Access, yes: &str, no: &str) -> Result<String, Refusal> {
         let pick = |holds: bool| if holds { yes.to_owned() } else { no.to_owned() };
         match (a, b) {
             (Access::Literal(x), Access::Literal(y)) => Ok(pick(compare(op, x, y))),
@@ -219,7 +230,11 @@ impl Hbs {
                     (CmpOp::Eq, Value::Null) => Ok(block(
                         &format!("if {x}"),
                         no,
-                        &block(&format!("equals {x} \"0\""), no, &block(&format!("equals {x} \"\""), no, yes)),
+                        &block(
+                            &format!("equals {x} \"0\""),
+                            no,
+                            &block(&format!("equals {x} \"\""), no, yes),
+                        ),
                     )),
                     (CmpOp::Eq, Value::String(s)) if s.is_empty() => Ok(block(
                         &format!("equals {x} \"\""),
@@ -258,15 +273,10 @@ impl Hbs {
                     (_, Value::String(s)) if s.trim().parse::<f64>().is_err() => {
                         Ok(Self::ordered(&x, op, &literal(v)?, yes, no))
                     }
-                    _ => Err(format!(
-                        "SendGrid's equals and greaterThan coerce {v} where preview compares exactly; compare with a number or a text"
-                    )),
+                    _ => Err(Refusal::CoercedConstant(v.to_string())),
                 }
             }
-            _ => Err(
-                "SendGrid's helpers coerce types when two recipient values are compared, where preview does not"
-                    .to_owned(),
-            ),
+            _ => Err(Refusal::CoercedValues),
         }
     }
 
@@ -300,12 +310,12 @@ impl Hbs {
         };
         let printed = match (text, &site.fallback) {
             (Some(t), _) => match site.escape {
-                Escape::Html => crate::render::escape::html_escape(&t),
+                Escape::Html => crate::escape::html_escape(&t),
                 _ => t,
             },
             (None, Some(f)) => f.clone(),
             (None, None) => match (v, site.escape) {
-                (Value::String(s), Escape::Html) => crate::render::escape::html_escape(s),
+                (Value::String(s), Escape::Html) => crate::escape::html_escape(s),
                 (Value::String(s), _) => s.clone(),
                 _ => String::new(),
             },
@@ -319,7 +329,7 @@ impl Syntax for Hbs {
         Target::Sendgrid
     }
 
-    fn esp_name(&self, access: &Access) -> Result<String, String> {
+    fn esp_name(&self, access: &Access) -> Result<String, Refusal> {
         match access {
             Access::Item { segments, .. } => path("this", segments),
             Access::Root(segs) => path("", segs).map(|p| p.trim_start_matches('.').to_owned()),
@@ -331,11 +341,9 @@ impl Syntax for Hbs {
         out.push_str(&neutralize::handlebars(text));
     }
 
-    fn value(&mut self, site: &ValueSite, _depth: usize, out: &mut String) -> Result<(), String> {
+    fn value(&mut self, site: &ValueSite, _depth: usize, out: &mut String) -> Result<(), Refusal> {
         if site.case != Case::Plain {
-            return Err(
-                "SendGrid has no helper that changes case as preview does (upper, lower, capitalize)".to_owned(),
-            );
+            return Err(Refusal::NoCaseHelper { target: "SendGrid" });
         }
         if let Access::Literal(v) = &site.access {
             Self::constant(site, v, out);
@@ -368,23 +376,27 @@ impl Syntax for Hbs {
                 }
             }
             // The derived `href` field: the URL preview writes, HTML-escaped.
-            Escape::UrlStart => out.push_str(&format!("{{{{{x}}}}}")),
+            Escape::UrlStart => {
+                let _ = write!(out, "{{{{{x}}}}}");
+            }
             // The derived `link` field: the URL or nothing; ` (URL)` goes with it.
             Escape::TextUrlStart if site.in_parens => {
                 out.push_str(&block(&format!("if {x}"), &format!(" ({{{{{{{x}}}}}}})"), ""));
             }
-            Escape::TextUrlStart => out.push_str(&format!("{{{{{{{x}}}}}}}")),
+            Escape::TextUrlStart => {
+                let _ = write!(out, "{{{{{{{x}}}}}}}");
+            }
             Escape::UrlPart => {
-                return Err("preview percent-encodes a value inside a URL (RFC 3986); SendGrid has no encoding helper".to_owned())
+                return Err(Refusal::UrlEncoding {
+                    gap: "SendGrid has no encoding helper",
+                })
             }
-            Escape::Css => {
-                return Err("preview lets only colour, size and font-name characters into a style attribute; SendGrid cannot check that".to_owned())
-            }
+            Escape::Css => return Err(Refusal::StyleValue { target: "SendGrid" }),
         }
         Ok(())
     }
 
-    fn branch(&mut self, cond: &XCond, then: String, otherwise: String, _depth: usize) -> Result<String, String> {
+    fn branch(&mut self, cond: &XCond, then: String, otherwise: String, _depth: usize) -> Result<String, Refusal> {
         self.test(cond, &then, &otherwise)
     }
 
@@ -395,9 +407,9 @@ impl Syntax for Hbs {
         limit: Option<usize>,
         body: String,
         otherwise: String,
-    ) -> Result<String, String> {
+    ) -> Result<String, Refusal> {
         if !matches!(list, Access::Root(_) | Access::Item { .. }) {
-            return Err("a loop over something that is not a field".to_owned());
+            return Err(Refusal::LoopOverNonField);
         }
         let e = Self::expr(list)?;
         let body = match limit {
@@ -483,7 +495,7 @@ mod tests {
         let err = s
             .test(&XCond::Compare(CmpOp::Eq, root("a"), root("b")), "Y", "N")
             .expect_err("refused");
-        assert!(err.contains("coerce"), "{err}");
+        assert!(err.to_string().contains("coerce"), "{err}");
     }
 
     #[test]

@@ -9,13 +9,15 @@
 //! Liquid's right-to-left `and`/`or` never meets parentheses it does not have. Temporary variables
 //! are named `tsr_N`, loop items `item`, `item_2`, ...
 
+use std::fmt::Write as _;
+
 use serde_json::{Map, Value};
 
 use super::cond::{Access, XCond};
 use super::walk::{Case, Syntax, ValueSite, Walk};
-use super::{neutralize, ExportError, ExportInput, Parts, Target};
-use crate::compile::plan::Escape;
+use super::{neutralize, ExportError, ExportInput, Parts, Refusal, Target};
 use crate::lang::{CmpOp, LoopVar};
+use crate::plan::Escape;
 
 /// Which Liquid.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -106,7 +108,7 @@ fn is_identifier(s: &str) -> bool {
 }
 
 /// `.name`, `[0]` or `["odd name"]`.
-fn member(seg: &str) -> Result<String, String> {
+fn member(seg: &str) -> Result<String, Refusal> {
     if is_identifier(seg) {
         Ok(format!(".{seg}"))
     } else if !seg.is_empty() && seg.bytes().all(|b| b.is_ascii_digit()) {
@@ -114,24 +116,25 @@ fn member(seg: &str) -> Result<String, String> {
     } else if !seg.contains('"') {
         Ok(format!("[\"{seg}\"]"))
     } else {
-        Err(format!("the field name {seg:?} cannot be written in Liquid"))
+        Err(Refusal::FieldName {
+            name: seg.to_owned(),
+            language: "Liquid",
+        })
     }
 }
 
-fn members(segs: &[String]) -> Result<String, String> {
+fn members(segs: &[String]) -> Result<String, Refusal> {
     segs.iter().map(|s| member(s)).collect()
 }
 
 /// A Liquid string literal.
-fn string(s: &str) -> Result<String, String> {
+fn string(s: &str) -> Result<String, Refusal> {
     if !s.contains('"') {
         Ok(format!("\"{s}\""))
     } else if !s.contains('\'') {
         Ok(format!("'{s}'"))
     } else {
-        Err(format!(
-            "the text {s:?} holds both quote characters, which a Liquid string cannot"
-        ))
+        Err(Refusal::LiquidQuotes(s.to_owned()))
     }
 }
 
@@ -145,20 +148,16 @@ impl LiquidSyntax {
         self.flavor == Flavor::Braze
     }
 
-    fn expr(&self, a: &Access) -> Result<String, String> {
+    fn expr(&self, a: &Access) -> Result<String, Refusal> {
         match a {
             Access::Root(segs) => {
-                let (first, rest) = segs
-                    .split_first()
-                    .ok_or("the whole recipient context cannot be printed")?;
+                let (first, rest) = segs.split_first().ok_or(Refusal::WholeContext)?;
                 if RESERVED.contains(&first.as_str()) || first.starts_with("tsr_") || first.starts_with("item_") {
-                    return Err(format!(
-                        "the top-level field `{first}` collides with a name Liquid or the export uses"
-                    ));
+                    return Err(Refusal::ReservedTopLevel(first.clone()));
                 }
                 if self.braze() {
                     if first == "profile" {
-                        let (name, rest) = rest.split_first().ok_or("the whole profile cannot be read in Braze")?;
+                        let (name, rest) = rest.split_first().ok_or(Refusal::WholeProfile)?;
                         return Ok(match BRAZE_STANDARD.iter().find(|(n, _)| n == name) {
                             Some((_, braze)) => format!("${{{braze}}}{}", members(rest)?),
                             None => format!("custom_attribute.${{{}}}{}", attribute(name)?, members(rest)?),
@@ -167,9 +166,10 @@ impl LiquidSyntax {
                     return Ok(format!("custom_attribute.${{{}}}{}", attribute(first)?, members(rest)?));
                 }
                 if !is_identifier(first) {
-                    return Err(format!(
-                        "the top-level field name {first:?} cannot be written in Liquid"
-                    ));
+                    return Err(Refusal::TopLevelFieldName {
+                        name: first.clone(),
+                        language: "Liquid",
+                    });
                 }
                 Ok(format!("{first}{}", members(rest)?))
             }
@@ -190,7 +190,7 @@ impl LiquidSyntax {
     }
 
     /// A condition as assignments to run first and a conjunction to test (empty: true).
-    fn cond(&mut self, c: &XCond) -> Result<(String, Vec<String>), String> {
+    fn cond(&mut self, c: &XCond) -> Result<(String, Vec<String>), Refusal> {
         Ok(match c {
             XCond::Const(true) => (String::new(), Vec::new()),
             XCond::Const(false) => (String::new(), vec!["false".to_owned()]),
@@ -198,7 +198,7 @@ impl LiquidSyntax {
             XCond::Truthy(Access::Loop(LoopVar::First)) => (String::new(), vec!["forloop.first".to_owned()]),
             XCond::Truthy(Access::Loop(LoopVar::Last)) => (String::new(), vec!["forloop.last".to_owned()]),
             XCond::Truthy(Access::Literal(v)) => {
-                return self.cond(&XCond::Const(crate::render::value::is_truthy(v)));
+                return self.cond(&XCond::Const(crate::value::is_truthy(v)));
             }
             XCond::Truthy(a) => {
                 let e = self.expr(a)?;
@@ -239,10 +239,11 @@ impl LiquidSyntax {
                     vars.push(v);
                 }
                 let r = self.temp();
-                prelude.push_str(&format!(
+                let _ = write!(
+                    prelude,
                     "{{% assign {r} = false %}}{{% if {} %}}{{% assign {r} = true %}}{{% endif %}}",
                     vars.join(" or ")
-                ));
+                );
                 (prelude, vec![r])
             }
             XCond::Not(inner) => {
@@ -253,7 +254,7 @@ impl LiquidSyntax {
     }
 
     /// A condition as assignments that leave its truth in one variable.
-    fn materialize(&mut self, c: &XCond) -> Result<(String, String), String> {
+    fn materialize(&mut self, c: &XCond) -> Result<(String, String), Refusal> {
         let (mut prelude, conj) = self.cond(c)?;
         let v = self.temp();
         let test = if conj.is_empty() {
@@ -261,13 +262,14 @@ impl LiquidSyntax {
         } else {
             conj.join(" and ")
         };
-        prelude.push_str(&format!(
+        let _ = write!(
+            prelude,
             "{{% assign {v} = false %}}{{% if {test} %}}{{% assign {v} = true %}}{{% endif %}}"
-        ));
+        );
         Ok((prelude, v))
     }
 
-    fn compare(&mut self, op: CmpOp, a: &Access, b: &Access) -> Result<(String, Vec<String>), String> {
+    fn compare(&mut self, op: CmpOp, a: &Access, b: &Access) -> Result<(String, Vec<String>), Refusal> {
         let (ea, eb) = (self.expr(a)?, self.expr(b)?);
         let sym = match op {
             CmpOp::Eq => "==",
@@ -285,7 +287,7 @@ impl LiquidSyntax {
             for (x, e, other) in [(a, &ea, b), (b, &eb, a)] {
                 if matches!(x, Access::Root(_) | Access::Item { .. }) && !is_text(other) {
                     let t = self.temp();
-                    prelude.push_str(&format!("{{% assign {t} = {e} | strip %}}"));
+                    let _ = write!(prelude, "{{% assign {t} = {e} | strip %}}");
                     conj.push(format!("{t} != \"\""));
                     conj.push(format!("{e} != true"));
                     conj.push(format!("{e} != false"));
@@ -301,7 +303,7 @@ impl LiquidSyntax {
         Ok((prelude, conj))
     }
 
-    fn print(&self, e: &str, case: Case, escape: bool) -> String {
+    fn print(e: &str, case: Case, escape: bool) -> String {
         let case = match case {
             Case::Plain => "",
             Case::Upper => " | upcase",
@@ -314,21 +316,21 @@ impl LiquidSyntax {
 }
 
 /// A Braze attribute name inside `${...}`.
-fn attribute(name: &str) -> Result<&str, String> {
+fn attribute(name: &str) -> Result<&str, Refusal> {
     if name.contains('}') || name.is_empty() {
-        Err(format!("the attribute name {name:?} cannot be written in Braze"))
+        Err(Refusal::BrazeAttribute(name.to_owned()))
     } else {
         Ok(name)
     }
 }
 
-fn literal(v: &Value) -> Result<String, String> {
+fn literal(v: &Value) -> Result<String, Refusal> {
     Ok(match v {
         Value::String(s) => string(s)?,
         Value::Number(n) => n.to_string(),
         Value::Bool(b) => b.to_string(),
         Value::Null => "nil".to_owned(),
-        _ => return Err("a list or object constant".to_owned()),
+        _ => return Err(Refusal::CompoundConstant),
     })
 }
 
@@ -340,7 +342,7 @@ impl Syntax for LiquidSyntax {
         }
     }
 
-    fn esp_name(&self, access: &Access) -> Result<String, String> {
+    fn esp_name(&self, access: &Access) -> Result<String, Refusal> {
         match access {
             // Item fields are read from the loop variable; name them as the item's keys.
             Access::Item { segments, .. } => Ok(format!("item{}", members(segments)?)),
@@ -352,73 +354,74 @@ impl Syntax for LiquidSyntax {
         out.push_str(&neutralize::liquid(text, self.braze()));
     }
 
-    fn value(&mut self, site: &ValueSite, _depth: usize, out: &mut String) -> Result<(), String> {
+    fn value(&mut self, site: &ValueSite, _depth: usize, out: &mut String) -> Result<(), Refusal> {
         let e = self.expr(&site.access)?;
         let fallback = site.fallback.clone().unwrap_or_default();
         match site.escape {
             Escape::Html | Escape::Text => {
-                let print = self.print(&e, site.case, site.escape == Escape::Html);
+                let print = Self::print(&e, site.case, site.escape == Escape::Html);
                 if site.blank_prints {
                     out.push_str(&print);
                 } else {
                     let t = self.temp();
-                    out.push_str(&format!(
+                    let _ = write!(
+                        out,
                         "{{% assign {t} = {e} | strip %}}{{% if {t} == \"\" or {e} == empty %}}"
-                    ));
+                    );
                     self.literal(&fallback, out);
-                    out.push_str(&format!("{{% else %}}{print}{{% endif %}}"));
+                    let _ = write!(out, "{{% else %}}{print}{{% endif %}}");
                 }
             }
             Escape::UrlStart | Escape::TextUrlStart => {
                 let (u, k, h, ok) = (self.temp(), self.temp(), self.temp(), self.temp());
-                let case = self.print("", site.case, false);
+                let case = Self::print("", site.case, false);
                 let filters = case.trim_start_matches("{{ ").trim_end_matches(" }}");
-                out.push_str(&format!("{{% assign {u} = {e}{filters} | strip %}}"));
+                let _ = write!(out, "{{% assign {u} = {e}{filters} | strip %}}");
                 if !site.blank_prints {
-                    out.push_str(&format!(
-                        "{{% if {u} == \"\" or {e} == empty %}}{{% capture {u} %}}"
-                    ));
+                    let _ = write!(out, "{{% if {u} == \"\" or {e} == empty %}}{{% capture {u} %}}");
                     self.literal(&fallback, out);
-                    out.push_str(&format!("{{% endcapture %}}{{% assign {u} = {u} | strip %}}{{% endif %}}"));
+                    let _ = write!(out, "{{% endcapture %}}{{% assign {u} = {u} | strip %}}{{% endif %}}");
                 }
                 // The scheme as a browser reads it: spaces, tabs and line breaks are skipped.
-                out.push_str(&format!(
+                let _ = write!(out,
                     "{{% assign {k} = {u} | downcase | strip_newlines | remove: \" \" | remove: \"\t\" %}}\
                      {{% assign {h} = {k} | split: \":\" | first %}}{{% assign {ok} = true %}}\
                      {{% if {k} contains \":\" %}}{{% assign {ok} = false %}}\
                      {{% if {h} contains \"/\" or {h} contains \"?\" or {h} contains \"#\" or {h}.size > 16 %}}{{% assign {ok} = true %}}{{% endif %}}\
                      {{% case {h} %}}{{% when \"http\", \"https\", \"mailto\", \"tel\", \"sms\", \"cid\" %}}{{% assign {ok} = true %}}{{% endcase %}}\
                      {{% endif %}}"
-                ));
-                out.push_str(&match (site.escape, site.in_parens) {
-                    (Escape::UrlStart, _) => format!("{{% if {ok} %}}{{{{ {u} | escape }}}}{{% else %}}#{{% endif %}}"),
-                    (_, true) => format!("{{% if {ok} and {u} != \"\" %}} ({{{{ {u} }}}}){{% endif %}}"),
-                    (_, false) => format!("{{% if {ok} %}}{{{{ {u} }}}}{{% endif %}}"),
-                });
+                );
+                let _ = match (site.escape, site.in_parens) {
+                    (Escape::UrlStart, _) => {
+                        write!(out, "{{% if {ok} %}}{{{{ {u} | escape }}}}{{% else %}}#{{% endif %}}")
+                    }
+                    (_, true) => write!(out, "{{% if {ok} and {u} != \"\" %}} ({{{{ {u} }}}}){{% endif %}}"),
+                    (_, false) => write!(out, "{{% if {ok} %}}{{{{ {u} }}}}{{% endif %}}"),
+                };
             }
             Escape::UrlPart => {
-                return Err("preview percent-encodes a value inside a URL (RFC 3986); Liquid's url_encode writes spaces as + and leaves !'()* as they are".to_owned())
+                return Err(Refusal::UrlEncoding {
+                    gap: "Liquid's url_encode writes spaces as + and leaves !'()* as they are",
+                })
             }
-            Escape::Css => {
-                return Err("preview lets only colour, size and font-name characters into a style attribute; Liquid cannot check that".to_owned())
-            }
+            Escape::Css => return Err(Refusal::StyleValue { target: "Liquid" }),
         }
         Ok(())
     }
 
-    fn branch(&mut self, cond: &XCond, then: String, otherwise: String, _depth: usize) -> Result<String, String> {
+    fn branch(&mut self, cond: &XCond, then: String, otherwise: String, _depth: usize) -> Result<String, Refusal> {
         match cond {
             XCond::Const(true) => return Ok(then),
             XCond::Const(false) => return Ok(otherwise),
             _ => {}
         }
-        let (mut out, conj) = self.cond(cond)?;
-        let test = if conj.is_empty() {
+        let (mut out, terms) = self.cond(cond)?;
+        let test = if terms.is_empty() {
             "true".to_owned()
         } else {
-            conj.join(" and ")
+            terms.join(" and ")
         };
-        out.push_str(&format!("{{% if {test} %}}"));
+        let _ = write!(out, "{{% if {test} %}}");
         out.push_str(&then);
         if !otherwise.is_empty() {
             out.push_str("{% else %}");
@@ -435,9 +438,9 @@ impl Syntax for LiquidSyntax {
         limit: Option<usize>,
         body: String,
         otherwise: String,
-    ) -> Result<String, String> {
+    ) -> Result<String, Refusal> {
         if !matches!(list, Access::Root(_) | Access::Item { .. }) {
-            return Err("a loop over something that is not a field".to_owned());
+            return Err(Refusal::LoopOverNonField);
         }
         let e = self.expr(list)?;
         let limit = limit.map_or(String::new(), |l| format!(" limit: {l}"));

@@ -22,9 +22,9 @@ use serde_json::{Map, Value};
 use super::cond::{Access, XCond};
 use super::contract::{DerivedField, Manifest, Source, FLAG_HELPERS};
 use super::walk::{Case, Syntax, ValueSite, Walk};
-use super::{neutralize, ExportError, ExportInput, Parts, Target};
-use crate::compile::plan::Escape;
-use crate::render::value::is_missing;
+use super::{neutralize, ExportError, ExportInput, Parts, Refusal, Target};
+use crate::plan::Escape;
+use crate::value::is_missing;
 
 /// The longest merge tag Mailchimp accepts.
 pub const MAX_TAG: usize = 10;
@@ -61,7 +61,7 @@ const STANDARD: [(&str, &str); 4] = [
 ///
 /// # Errors
 /// The tag would be one of Mailchimp's own merge tags or the one literal text uses.
-pub fn merge_tag(path: &str) -> Result<String, String> {
+pub fn merge_tag(path: &str) -> Result<String, Refusal> {
     if let Some((_, tag)) = STANDARD.iter().find(|(p, _)| *p == path) {
         return Ok((*tag).to_owned());
     }
@@ -84,9 +84,10 @@ pub fn merge_tag(path: &str) -> Result<String, String> {
         tag = format!("{}{}", &tag[..6], hash[..4].to_ascii_uppercase());
     }
     if RESERVED.contains(&tag.as_str()) || tag.starts_with("MC_") || tag == neutralize::MAILCHIMP_PIPE {
-        return Err(format!(
-            "the field {path:?} would be read as *|{tag}|*, one of Mailchimp's own merge tags"
-        ));
+        return Err(Refusal::ReservedMergeTag {
+            path: path.to_owned(),
+            tag,
+        });
     }
     Ok(tag)
 }
@@ -157,7 +158,7 @@ pub fn merge_data(manifest: &Manifest, data: &Value) -> Value {
     let mut out = Map::new();
     for field in &manifest.fields {
         let segs: Vec<String> = field.path.split('.').map(str::to_owned).collect();
-        let value = crate::render::value::lookup(data, &segs);
+        let value = crate::value::lookup(data, &segs);
         let text = if flags.contains(&field.path.as_str()) {
             if value == Some(&Value::Bool(true)) {
                 "1".to_owned()
@@ -183,10 +184,10 @@ struct MergeTags {
     pipe: std::rc::Rc<std::cell::Cell<bool>>,
 }
 
-fn tag_of(access: &Access) -> Result<String, String> {
+fn tag_of(access: &Access) -> Result<String, Refusal> {
     match access {
         Access::Root(segs) if !segs.is_empty() => merge_tag(&segs.join(".")),
-        _ => Err("Mailchimp merge fields are read from the subscriber only (no loops, no loop variables)".to_owned()),
+        _ => Err(Refusal::SubscriberOnly),
     }
 }
 
@@ -211,7 +212,7 @@ impl MergeTags {
     }
 
     /// Translates a condition over derived flags as nested `*|IF:|*` blocks.
-    fn test(c: &XCond, yes: &str, no: &str) -> Result<String, String> {
+    fn test(c: &XCond, yes: &str, no: &str) -> Result<String, Refusal> {
         Ok(match c {
             XCond::Const(true) => yes.to_owned(),
             XCond::Const(false) => no.to_owned(),
@@ -231,7 +232,7 @@ impl MergeTags {
                 out
             }
             XCond::Not(inner) => Self::test(inner, no, yes)?,
-            _ => return Err("the condition was not turned into derived flags".to_owned()),
+            _ => return Err(Refusal::NotFlags),
         })
     }
 
@@ -244,11 +245,11 @@ impl MergeTags {
             _ => None,
         };
         let printed = match (text, &site.fallback) {
-            (Some(t), _) if site.escape == Escape::Html => crate::render::escape::html_escape(&t),
+            (Some(t), _) if site.escape == Escape::Html => crate::escape::html_escape(&t),
             (Some(t), _) => t,
             (None, Some(f)) => f.clone(),
             (None, None) => match (v, site.escape) {
-                (Value::String(s), Escape::Html) => crate::render::escape::html_escape(s),
+                (Value::String(s), Escape::Html) => crate::escape::html_escape(s),
                 (Value::String(s), _) => s.clone(),
                 _ => String::new(),
             },
@@ -262,7 +263,7 @@ impl Syntax for MergeTags {
         Target::Mailchimp
     }
 
-    fn esp_name(&self, access: &Access) -> Result<String, String> {
+    fn esp_name(&self, access: &Access) -> Result<String, Refusal> {
         tag_of(access)
     }
 
@@ -271,12 +272,11 @@ impl Syntax for MergeTags {
         out.push_str(&written);
     }
 
-    fn value(&mut self, site: &ValueSite, _depth: usize, out: &mut String) -> Result<(), String> {
+    fn value(&mut self, site: &ValueSite, _depth: usize, out: &mut String) -> Result<(), Refusal> {
         if site.case != Case::Plain {
-            return Err(
-                "Mailchimp's UPPER/LOWER/TITLE merge tags do not change case as preview does (Unicode rules, capitalize)"
-                    .to_owned(),
-            );
+            return Err(Refusal::CaseConversion {
+                helpers: "Mailchimp's UPPER/LOWER/TITLE merge tags",
+            });
         }
         if let Access::Literal(v) = &site.access {
             let written = self.constant(site, v, out);
@@ -306,20 +306,17 @@ impl Syntax for MergeTags {
             Escape::TextUrlStart if site.in_parens => if_block(&tag, &format!(" (*|HTML:{tag}|*)"), ""),
             Escape::TextUrlStart => format!("*|HTML:{tag}|*"),
             Escape::UrlPart => {
-                return Err(
-                    "preview percent-encodes a value inside a URL (RFC 3986); Mailchimp has no merge tag that does"
-                        .to_owned(),
-                )
+                return Err(Refusal::UrlEncoding {
+                    gap: "Mailchimp has no merge tag that does",
+                })
             }
-            Escape::Css => {
-                return Err("preview lets only colour, size and font-name characters into a style attribute; Mailchimp cannot check that".to_owned())
-            }
+            Escape::Css => return Err(Refusal::StyleValue { target: "Mailchimp" }),
         };
         out.push_str(&written);
         Ok(())
     }
 
-    fn branch(&mut self, cond: &XCond, then: String, otherwise: String, _depth: usize) -> Result<String, String> {
+    fn branch(&mut self, cond: &XCond, then: String, otherwise: String, _depth: usize) -> Result<String, Refusal> {
         Self::test(cond, &then, &otherwise)
     }
 
@@ -330,8 +327,8 @@ impl Syntax for MergeTags {
         _limit: Option<usize>,
         _body: String,
         _otherwise: String,
-    ) -> Result<String, String> {
-        Err(LOOPS.to_owned())
+    ) -> Result<String, Refusal> {
+        Err(Refusal::NoLoops)
     }
 
     fn arrays(&self) -> &'static str {
@@ -346,12 +343,10 @@ impl Syntax for MergeTags {
         true
     }
 
-    fn loop_refusal(&self) -> Option<String> {
-        Some(LOOPS.to_owned())
+    fn loop_refusal(&self) -> Option<Refusal> {
+        Some(Refusal::NoLoops)
     }
 }
-
-const LOOPS: &str = "Mailchimp merge tags have no loops and merge fields cannot hold a list; remove the list block or export to a target that loops (liquid, braze, sendgrid)";
 
 #[cfg(test)]
 mod tests {

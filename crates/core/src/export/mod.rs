@@ -5,37 +5,39 @@
 //! already inlined exactly as in preview, `@media` rules stay in the head, and every value already
 //! knows where it lands (text, URL, style), so each target escapes it the way preview does.
 //!
-//! - [`walk`] walks the plan once for every templating target and keeps what they share: loop
+//! - `walk` walks the plan once for every templating target and keeps what they share: loop
 //!   scopes, the innermost block (for error messages), the fields the template reads.
-//! - [`cond`] turns `if` conditions and block gates into one small condition tree.
+//! - `cond` turns `if` conditions and block gates into one small condition tree.
 //! - [`contract`] is the data contract: the fields of the manifest, the derived (pre-formatted)
 //!   fields, and [`contract::prepare_data`], which builds the data an ESP would hold from a recipient
 //!   context.
-//! - [`neutralize`] keeps literal text that looks like template syntax inert in each target.
-//! - one file per target: [`liquid`] (Liquid and Braze), [`handlebars`] (SendGrid),
-//!   [`mailchimp`] (merge tags), [`ampscript`] (Salesforce Marketing Cloud), [`static_html`].
+//! - `neutralize` keeps literal text that looks like template syntax inert in each target.
+//! - one file per target: `liquid` (Liquid and Braze), `handlebars` (SendGrid),
+//!   `mailchimp` (merge tags), `ampscript` (Salesforce Marketing Cloud), `static_html`.
 
-pub mod ampscript;
-pub mod cond;
+mod ampscript;
+mod cond;
 pub mod contract;
 mod error;
-pub mod handlebars;
-pub mod liquid;
-pub mod mailchimp;
-pub mod neutralize;
-pub mod static_html;
-pub mod walk;
+mod handlebars;
+mod liquid;
+mod mailchimp;
+mod neutralize;
+mod static_html;
+mod walk;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 pub use contract::{DerivedField, FieldContract, Manifest};
-pub use error::ExportError;
+pub use error::{ExportError, Refusal};
 
 use crate::compile::Compiled;
 use crate::model::Dictionary;
 
 /// A language an email can be exported to.
+///
+/// Serialized as its [`Target::name`] (`"liquid"`, `"braze"`, ...), as in `manifest.json`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "lowercase")]
@@ -177,7 +179,7 @@ pub fn export(input: &ExportInput<'_>, target: Target) -> Result<Export, ExportE
 
 /// What a target's translation produces; the manifest is built around it.
 #[derive(Debug, Clone, Default)]
-pub struct Parts {
+pub(crate) struct Parts {
     /// HTML template.
     pub html: String,
     /// Plain-text template.

@@ -19,6 +19,8 @@
 //!   character reference (`{&#123;`, as preview already writes literal `{{`), outside `<style>`
 //!   and `<script>`; a browser shows the same characters, no ESP sees a delimiter.
 
+use std::fmt::Write as _;
+
 /// Liquid (and, with `braze`, Braze): breaks up every delimiter in literal text.
 #[must_use]
 pub fn liquid(text: &str, braze: bool) -> String {
@@ -27,14 +29,14 @@ pub fn liquid(text: &str, braze: bool) -> String {
     // one written as a tag would otherwise join that tag's `{{` (`{` + `{{` is `{{{`, and in
     // Braze `$` + `{{` is `${`).
     let mut tagged = vec![false; chars.len()];
-    for i in (0..chars.len()).rev() {
-        let next = chars.get(i + 1).copied();
-        let next_tagged = tagged.get(i + 1).copied().unwrap_or(false);
-        tagged[i] = match chars[i] {
+    let (mut next, mut next_tagged) = (None, false);
+    for (&c, tag) in chars.iter().zip(tagged.iter_mut()).rev() {
+        *tag = match c {
             '{' => matches!(next, None | Some('{' | '%')) || next_tagged,
             '$' if braze => matches!(next, None | Some('{')) || next_tagged,
             _ => false,
         };
+        (next, next_tagged) = (Some(c), *tag);
     }
     let mut out = String::with_capacity(text.len() + 16);
     for (c, tag) in chars.iter().zip(&tagged) {
@@ -59,8 +61,7 @@ pub fn handlebars(text: &str) -> String {
     }
     let chars: Vec<char> = text.chars().collect();
     let mut i = 0;
-    while i < chars.len() {
-        let c = chars[i];
+    while let Some(&c) = chars.get(i) {
         if c == '{' && chars.get(i + 1) == Some(&'{') {
             if out.ends_with('\\') {
                 out.push_str(CLOSE);
@@ -122,24 +123,24 @@ pub fn ampscript(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 16);
     let chars: Vec<char> = text.chars().collect();
     let mut i = 0;
-    while i < chars.len() {
-        if !SPECIAL.contains(&chars[i]) {
-            out.push(chars[i]);
+    while let Some(&c) = chars.get(i) {
+        if !SPECIAL.contains(&c) {
+            out.push(c);
             i += 1;
             continue;
         }
         let start = i;
-        while i < chars.len() && SPECIAL.contains(&chars[i]) {
+        while chars.get(i).is_some_and(|c| SPECIAL.contains(c)) {
             i += 1;
         }
-        let run = &chars[start..i];
+        let run = chars.get(start..i).unwrap_or_default();
         let doubled = run.windows(2).any(|w| w == ['%', '%']);
         if doubled || start == 0 || i == chars.len() {
             let strings: Vec<String> = run.iter().map(|c| format!("\"{c}\"")).collect();
             if strings.len() == 1 {
-                out.push_str(&format!("%%=v({})=%%", strings.join("")));
+                let _ = write!(out, "%%=v({})=%%", strings.join(""));
             } else {
-                out.push_str(&format!("%%=Concat({})=%%", strings.join(",")));
+                let _ = write!(out, "%%=Concat({})=%%", strings.join(","));
             }
         } else {
             out.extend(run);

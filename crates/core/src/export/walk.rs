@@ -9,10 +9,10 @@ use serde_json::Value;
 
 use super::cond::{self, Access, XCond};
 use super::contract::{DerivedField, FieldContract, Source};
-use super::{ExportError, ExportInput, Parts, Target};
-use crate::compile::plan::{Escape, PNode, Part, Tables};
+use super::{ExportError, ExportInput, Parts, Refusal, Target};
 use crate::compose::BlockMeta;
 use crate::lang::{Format, Operand, Placeholder};
+use crate::plan::{Escape, PNode, Part, Tables};
 
 /// Case conversion a target applies to a printed value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,19 +49,19 @@ pub trait Syntax {
     /// The target.
     fn target(&self) -> Target;
     /// How a field is read, for the manifest (`esp_name`).
-    fn esp_name(&self, access: &Access) -> Result<String, String>;
+    fn esp_name(&self, access: &Access) -> Result<String, Refusal>;
     /// Writes literal text (markup in the HTML part) so the ESP prints it as is.
     fn literal(&mut self, text: &str, out: &mut String);
     /// Writes a value.
     ///
     /// # Errors
     /// The target cannot print it as preview does.
-    fn value(&mut self, site: &ValueSite, depth: usize, out: &mut String) -> Result<(), String>;
+    fn value(&mut self, site: &ValueSite, depth: usize, out: &mut String) -> Result<(), Refusal>;
     /// A branch around already translated parts.
     ///
     /// # Errors
     /// The target cannot express the condition.
-    fn branch(&mut self, cond: &XCond, then: String, otherwise: String, depth: usize) -> Result<String, String>;
+    fn branch(&mut self, cond: &XCond, then: String, otherwise: String, depth: usize) -> Result<String, Refusal>;
     /// A loop at `depth` (1 = outermost) around an already translated body.
     ///
     /// # Errors
@@ -73,7 +73,7 @@ pub trait Syntax {
         limit: Option<usize>,
         body: String,
         otherwise: String,
-    ) -> Result<String, String>;
+    ) -> Result<String, Refusal>;
     /// How lists arrive, for the manifest.
     fn arrays(&self) -> &'static str;
     /// Whole-URL values are read from derived `href`/`link` fields (for targets that cannot check a
@@ -102,7 +102,7 @@ pub trait Syntax {
     }
     /// Why the target cannot loop at all, if it cannot: the loop is then refused before its body is
     /// translated, naming the block and the `#each`.
-    fn loop_refusal(&self) -> Option<String> {
+    fn loop_refusal(&self) -> Option<Refusal> {
         None
     }
     /// A loop body with this limit is about to be translated.
@@ -152,10 +152,10 @@ impl<'a, S: Syntax> Walk<'a, S> {
     pub fn run(mut self) -> Result<Parts, ExportError> {
         let compiled = self.input.compiled;
         let mut parts = Parts::default();
-        self.block = "subject".to_owned();
+        "subject".clone_into(&mut self.block);
         let (part, tables) = &compiled.subject;
         parts.subject = self.part(part, tables, &[], Mode::Text)?;
-        self.block = "preheader".to_owned();
+        "preheader".clone_into(&mut self.block);
         let (part, tables) = &compiled.preheader;
         parts.preheader = self.part(part, tables, &[], Mode::Text)?;
         let layout = &*compiled.layout;
@@ -164,7 +164,7 @@ impl<'a, S: Syntax> Walk<'a, S> {
                 Mode::Html => (&layout.head, &layout.tail),
                 Mode::Text => (&layout.text_head, &layout.text_tail),
             };
-            self.block = "layout".to_owned();
+            "layout".clone_into(&mut self.block);
             let mut out = self.part(head, &layout.tables, &[], mode)?;
             for fragment in &compiled.blocks {
                 self.block.clone_from(&fragment.instance_id);
@@ -175,7 +175,7 @@ impl<'a, S: Syntax> Walk<'a, S> {
                 };
                 out.push_str(&self.part(part, &fragment.tables, &fragment.blocks, mode)?);
             }
-            self.block = "layout".to_owned();
+            "layout".clone_into(&mut self.block);
             out.push_str(&self.part(tail, &layout.tables, &[], mode)?);
             match mode {
                 Mode::Html => parts.html = out,
@@ -194,16 +194,15 @@ impl<'a, S: Syntax> Walk<'a, S> {
         Ok(out)
     }
 
-    fn error(&self, expression: impl Into<String>, reason: impl Into<String>) -> ExportError {
+    fn error(&self, expression: impl Into<String>, reason: Refusal) -> ExportError {
         ExportError::Unsupported {
             target: self.syntax.target().name(),
             block: self.block.clone(),
             expression: expression.into(),
-            reason: reason.into(),
+            reason,
         }
     }
 
-    #[allow(clippy::too_many_lines)]
     fn nodes(
         &mut self,
         nodes: &[PNode],
@@ -230,7 +229,7 @@ impl<'a, S: Syntax> Walk<'a, S> {
                     let ph = tables
                         .placeholders
                         .get(*index as usize)
-                        .ok_or_else(|| self.error("?", "the plan refers to a missing placeholder"))?;
+                        .ok_or_else(|| self.error("?", Refusal::MissingInPlan { what: "placeholder" }))?;
                     let in_parens = mode == Mode::Text && i > 0 && url_in_parens(nodes, i - 1, part);
                     skip_paren = in_parens;
                     let site = self.value_site(ph, *escape, in_parens)?;
@@ -243,7 +242,7 @@ impl<'a, S: Syntax> Walk<'a, S> {
                     let c = tables
                         .conds
                         .get(*index as usize)
-                        .ok_or_else(|| self.error("?", "the plan refers to a missing condition"))?;
+                        .ok_or_else(|| self.error("?", Refusal::MissingInPlan { what: "condition" }))?;
                     let x = cond::convert(c, &mut |op| self.operand(op));
                     let x = self.segments(x);
                     let x = self
@@ -263,7 +262,7 @@ impl<'a, S: Syntax> Walk<'a, S> {
                     let info = tables
                         .eaches
                         .get(*index as usize)
-                        .ok_or_else(|| self.error("?", "the plan refers to a missing loop"))?;
+                        .ok_or_else(|| self.error("?", Refusal::MissingInPlan { what: "loop" }))?;
                     let expression = format!(
                         "{{{{#each {}{}}}}}",
                         info.path,
@@ -294,7 +293,7 @@ impl<'a, S: Syntax> Walk<'a, S> {
                         .blocks
                         .get(*index as usize)
                         .and_then(|g| blocks.get(*g as usize))
-                        .ok_or_else(|| self.error("?", "the plan refers to a missing block"))?;
+                        .ok_or_else(|| self.error("?", Refusal::MissingInPlan { what: "block" }))?;
                     let outer = std::mem::replace(&mut self.block, meta.id.clone());
                     let x = cond::gates(meta, &mut |op| self.operand(op));
                     let x = self.segments(x);
@@ -394,7 +393,7 @@ impl<'a, S: Syntax> Walk<'a, S> {
     }
 
     /// Records a field the template reads.
-    fn note(&mut self, access: &Access, kind: &str, fallback: Option<&str>, derived: bool) -> Result<(), String> {
+    fn note(&mut self, access: &Access, kind: &str, fallback: Option<&str>, derived: bool) -> Result<(), Refusal> {
         let Some(key) = self.key(access) else { return Ok(()) };
         let derived = derived || self.derived.contains_key(&key);
         let esp_name = self.syntax.esp_name(access)?;
@@ -423,10 +422,7 @@ impl<'a, S: Syntax> Walk<'a, S> {
         let access = self.operand(&ph.value);
         if matches!(escape, Escape::UrlStart | Escape::TextUrlStart) && self.syntax.derives_urls() {
             if ph.format != Format::Plain {
-                return Err(self.error(
-                    &ph.source,
-                    "a formatted or case-converted URL cannot be pre-computed; print the URL as it is",
-                ));
+                return Err(self.error(&ph.source, Refusal::FormattedUrl));
             }
             let helper = if escape == Escape::UrlStart { "href" } else { "link" };
             let derived = self.derive_url(ph, &access, helper)?;
@@ -462,7 +458,7 @@ impl<'a, S: Syntax> Walk<'a, S> {
         };
         if let Access::Literal(v) = &access {
             if !matches!(v, Value::String(_) | Value::Number(_) | Value::Bool(_) | Value::Null) {
-                return Err(self.error(&ph.source, "a constant that is not text, a number or true/false"));
+                return Err(self.error(&ph.source, Refusal::PrintedCompound));
             }
         }
         let derived = !matches!(
@@ -472,7 +468,7 @@ impl<'a, S: Syntax> Walk<'a, S> {
         self.note(&access, "", fallback_raw.as_deref(), derived)
             .map_err(|reason| self.error(&ph.source, reason))?;
         let fallback = fallback_raw.map(|f| match escape {
-            Escape::Html => crate::render::escape::html_escape(&f),
+            Escape::Html => crate::escape::html_escape(&f),
             _ => f,
         });
         Ok(ValueSite {
@@ -496,12 +492,7 @@ impl<'a, S: Syntax> Walk<'a, S> {
                 _ => None,
             }
         };
-        let unsupported = || {
-            self.error(
-                &ph.source,
-                "formatting reads a loop variable or an outer loop's item; only root fields, the current item and constants can be pre-formatted",
-            )
-        };
+        let unsupported = || self.error(&ph.source, Refusal::FormatSource);
         let value_source = source(value).ok_or_else(unsupported)?;
         let (helper, code, style, locale) = match &ph.format {
             Format::Currency { code, locale } => {
@@ -527,7 +518,7 @@ impl<'a, S: Syntax> Walk<'a, S> {
             .flatten()
             .any(|s| matches!(s, Source::ItemField(_)));
         if on_item && depth > 1 {
-            return Err(self.error(&ph.source, "formatting inside a nested loop cannot be pre-formatted"));
+            return Err(self.error(&ph.source, Refusal::FormatNested));
         }
         let explicit = ph.fallback.is_some();
         let spec = DerivedField {
@@ -555,10 +546,7 @@ impl<'a, S: Syntax> Walk<'a, S> {
             Access::Root(s) => Source::Field(s.join(".")),
             Access::Item { depth: d, segments } if *d == depth && depth == 1 => Source::ItemField(segments.join(".")),
             Access::Literal(v) => Source::Value(v.clone()),
-            _ => return Err(self.error(
-                &ph.source,
-                "a URL read from a loop variable, an outer loop's item or inside nested loops cannot be pre-computed",
-            )),
+            _ => return Err(self.error(&ph.source, Refusal::UrlSource)),
         };
         let on_item = matches!(value_source, Source::ItemField(_));
         let spec = DerivedField {
@@ -625,17 +613,15 @@ impl<'a, S: Syntax> Walk<'a, S> {
 
     /// Replaces every test of a condition with a derived `true`/`false` field when the target wants
     /// it (see [`Syntax::derives_conditions`]); tests of constants are decided here.
-    fn flags(&mut self, x: XCond) -> Result<XCond, String> {
+    fn flags(&mut self, x: XCond) -> Result<XCond, Refusal> {
         if !self.syntax.derives_conditions() {
             return Ok(x);
         }
-        let source = |a: &Access| -> Result<Source, String> {
+        let source = |a: &Access| -> Result<Source, Refusal> {
             match a {
                 Access::Root(s) => Ok(Source::Field(s.join("."))),
                 Access::Literal(v) => Ok(Source::Value(v.clone())),
-                Access::Item { .. } | Access::Loop(_) => {
-                    Err("a condition on a loop item or loop variable cannot be pre-evaluated".to_owned())
-                }
+                Access::Item { .. } | Access::Loop(_) => Err(Refusal::LoopCondition),
             }
         };
         let (helper, value, op, operand) = match x {
@@ -655,10 +641,10 @@ impl<'a, S: Syntax> Walk<'a, S> {
             }
             XCond::Not(inner) => return Ok(XCond::Not(Box::new(self.flags(*inner)?))),
             XCond::Const(b) => return Ok(XCond::Const(b)),
-            XCond::Truthy(Access::Literal(v)) => return Ok(XCond::Const(crate::render::value::is_truthy(&v))),
-            XCond::Present(Access::Literal(v)) => return Ok(XCond::Const(!crate::render::value::is_missing(Some(&v)))),
+            XCond::Truthy(Access::Literal(v)) => return Ok(XCond::Const(crate::value::is_truthy(&v))),
+            XCond::Present(Access::Literal(v)) => return Ok(XCond::Const(!crate::value::is_missing(Some(&v)))),
             XCond::Compare(op, Access::Literal(a), Access::Literal(b)) => {
-                return Ok(XCond::Const(crate::render::value::compare(op, &a, &b)))
+                return Ok(XCond::Const(crate::value::compare(op, &a, &b)))
             }
             XCond::Truthy(a @ Access::Loop(_)) if self.syntax.tests_loop_variables() => return Ok(XCond::Truthy(a)),
             XCond::Compare(op, a @ Access::Loop(_), b @ Access::Literal(_))
@@ -691,23 +677,22 @@ impl<'a, S: Syntax> Walk<'a, S> {
             unnamed.path = String::new();
             unnamed == spec
         });
-        let path = match existing {
-            Some(d) => d.path.clone(),
-            None => {
-                let mut n = self
-                    .derived
-                    .values()
-                    .filter(|d| super::contract::FLAG_HELPERS.contains(&d.helper.as_str()))
-                    .count();
-                loop {
-                    n += 1;
-                    let path = format!("cond_{n}");
-                    if self.input.dictionary.get(&path).is_none() && !self.derived.contains_key(&path) {
-                        let mut spec = spec;
-                        spec.path.clone_from(&path);
-                        self.derived.insert(path.clone(), spec);
-                        break path;
-                    }
+        let path = if let Some(d) = existing {
+            d.path.clone()
+        } else {
+            let mut n = self
+                .derived
+                .values()
+                .filter(|d| super::contract::FLAG_HELPERS.contains(&d.helper.as_str()))
+                .count();
+            loop {
+                n += 1;
+                let path = format!("cond_{n}");
+                if self.input.dictionary.get(&path).is_none() && !self.derived.contains_key(&path) {
+                    let mut spec = spec;
+                    spec.path.clone_from(&path);
+                    self.derived.insert(path.clone(), spec);
+                    break path;
                 }
             }
         };
@@ -733,7 +718,10 @@ impl<'a, S: Syntax> Walk<'a, S> {
             (self.frames.first().map(|f| f.key.clone()), Vec::new())
         } else {
             match value {
-                Access::Root(s) if !flat => (None, s[..s.len().saturating_sub(1)].to_vec()),
+                Access::Root(s) if !flat => (
+                    None,
+                    s.split_last().map(|(_, parent)| parent.to_vec()).unwrap_or_default(),
+                ),
                 _ => (None, Vec::new()),
             }
         };

@@ -3,6 +3,8 @@
 
 use serde_json::Value;
 
+pub use crate::value::CmpOp;
+
 /// A path into the recipient's data, e.g. `profile.first_name`, `this.price`, `@root.cart.total`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct DataPath {
@@ -70,52 +72,6 @@ pub enum Operand {
     Literal(Value),
 }
 
-/// A comparison operator.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum CmpOp {
-    /// `eq`
-    Eq,
-    /// `ne`
-    Ne,
-    /// `gt`
-    Gt,
-    /// `gte`
-    Gte,
-    /// `lt`
-    Lt,
-    /// `lte`
-    Lte,
-}
-
-impl CmpOp {
-    /// The helper name in the language.
-    #[must_use]
-    pub fn name(self) -> &'static str {
-        match self {
-            Self::Eq => "eq",
-            Self::Ne => "ne",
-            Self::Gt => "gt",
-            Self::Gte => "gte",
-            Self::Lt => "lt",
-            Self::Lte => "lte",
-        }
-    }
-
-    /// The operator for a helper name.
-    #[must_use]
-    pub fn from_name(name: &str) -> Option<Self> {
-        Some(match name {
-            "eq" => Self::Eq,
-            "ne" => Self::Ne,
-            "gt" => Self::Gt,
-            "gte" => Self::Gte,
-            "lt" => Self::Lt,
-            "lte" => Self::Lte,
-            _ => return None,
-        })
-    }
-}
-
 /// A condition of `if`, `unless`, a block's `show_if` or `hide_if`.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Cond {
@@ -140,9 +96,9 @@ impl Cond {
     #[must_use]
     pub fn simplify(self) -> Self {
         match self {
-            Self::Truthy(Operand::Literal(v)) => Self::Const(crate::render::value::is_truthy(&v)),
+            Self::Truthy(Operand::Literal(v)) => Self::Const(crate::value::is_truthy(&v)),
             Self::Compare(op, Operand::Literal(a), Operand::Literal(b)) => {
-                Self::Const(crate::render::value::compare(op, &a, &b))
+                Self::Const(crate::value::compare(op, &a, &b))
             }
             Self::Not(inner) => match inner.simplify() {
                 Self::Const(b) => Self::Const(!b),

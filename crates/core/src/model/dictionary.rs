@@ -13,7 +13,7 @@ use serde_json::Value;
 pub struct DictionaryField {
     /// The data path, e.g. `profile.first_name` or `cart.items[].price`.
     pub path: String,
-    /// text, number, boolean, date, currency_code, url, email, list or object.
+    /// text, number, boolean, date, `currency_code`, url, email, list or object.
     #[serde(rename = "type")]
     pub field_type: String,
     /// Short name for pickers.
@@ -33,6 +33,15 @@ pub struct DictionaryField {
     pub example: Option<Value>,
 }
 
+/// Why a data dictionary could not be built.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum DictionaryError {
+    /// A path is listed twice.
+    #[error("the data dictionary lists `{0}` twice")]
+    Duplicate(String),
+}
+
 /// The data dictionary, by path.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Dictionary {
@@ -43,12 +52,12 @@ impl Dictionary {
     /// Builds a dictionary; a path listed twice is an error naming it.
     ///
     /// # Errors
-    /// A duplicate path.
-    pub fn new(fields: Vec<DictionaryField>) -> Result<Self, String> {
+    /// [`DictionaryError::Duplicate`] naming a path listed twice.
+    pub fn new(fields: Vec<DictionaryField>) -> Result<Self, DictionaryError> {
         let mut map = BTreeMap::new();
         for f in fields {
             if let Some(previous) = map.insert(f.path.clone(), f) {
-                return Err(format!("the data dictionary lists `{}` twice", previous.path));
+                return Err(DictionaryError::Duplicate(previous.path));
             }
         }
         Ok(Self { fields: map })

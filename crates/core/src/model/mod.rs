@@ -1,14 +1,14 @@
 //! The data model: documents, block types, settings and the data dictionary.
 
-pub mod block_type;
-pub mod dictionary;
-pub mod document;
-pub mod settings;
+mod block_type;
+mod dictionary;
+mod document;
+mod settings;
 
 pub use block_type::{BlockLibrary, BlockOrigin, BlockSchema, BlockType, BlockTypeError, FieldSpec, FieldType};
-pub use dictionary::{Dictionary, DictionaryField};
+pub use dictionary::{Dictionary, DictionaryError, DictionaryField};
 pub use document::{BlockInstance, Document, Fallback, SCHEMA_VERSION};
-pub use settings::Settings;
+pub use settings::{Settings, SettingsError};
 
 /// Block ids and type names: lowercase ASCII letters, digits and dashes, starting with a letter.
 #[must_use]
@@ -22,7 +22,7 @@ pub fn is_valid_id(id: &str) -> bool {
 
 /// `#rgb`, `#rrggbb` or `transparent`.
 #[must_use]
-pub fn is_colour(s: &str) -> bool {
+pub(crate) fn is_colour(s: &str) -> bool {
     if s == "transparent" {
         return true;
     }

@@ -3,6 +3,37 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+/// Why brand settings and a document's overrides do not make valid settings.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum SettingsError {
+    /// An unknown setting name or a value of the wrong type (serde's message).
+    #[error("{0}")]
+    Invalid(String),
+    /// `width` is outside 200..=1200.
+    #[error("width must be between 200 and 1200 pixels, not {0}")]
+    Width(u32),
+    /// `direction` is neither `ltr` nor `rtl`.
+    #[error("direction must be \"ltr\" or \"rtl\", not \"{0}\"")]
+    Direction(String),
+    /// A colour setting is not a colour.
+    #[error("{name} must be a colour like #1f6f50, not \"{value}\"")]
+    Colour {
+        /// The setting's name.
+        name: &'static str,
+        /// Its value.
+        value: String,
+    },
+    /// A font setting holds characters a CSS font list cannot have.
+    #[error("{name} holds characters a font list cannot have: \"{value}\"")]
+    Font {
+        /// The setting's name.
+        name: &'static str,
+        /// Its value.
+        value: String,
+    },
+}
+
 /// The resolved settings of one email. Block templates read them as `settings.NAME`.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -63,8 +94,8 @@ impl Settings {
     /// Brand defaults overlaid with a document's overrides.
     ///
     /// # Errors
-    /// An unknown setting name or a value of the wrong type, as a readable message.
-    pub fn resolve(brand: &Map<String, Value>, overrides: &Map<String, Value>) -> Result<Self, String> {
+    /// A [`SettingsError`]: an unknown setting name, a value of the wrong type or out of range.
+    pub fn resolve(brand: &Map<String, Value>, overrides: &Map<String, Value>) -> Result<Self, SettingsError> {
         let mut merged = match serde_json::to_value(Self::default()) {
             Ok(Value::Object(map)) => map,
             _ => Map::new(),
@@ -72,18 +103,13 @@ impl Settings {
         for (k, v) in brand.iter().chain(overrides) {
             merged.insert(k.clone(), v.clone());
         }
-        let settings: Self = serde_json::from_value(Value::Object(merged)).map_err(|e| e.to_string())?;
+        let settings: Self =
+            serde_json::from_value(Value::Object(merged)).map_err(|e| SettingsError::Invalid(e.to_string()))?;
         if !(200..=1200).contains(&settings.width) {
-            return Err(format!(
-                "width must be between 200 and 1200 pixels, not {}",
-                settings.width
-            ));
+            return Err(SettingsError::Width(settings.width));
         }
         if settings.direction != "ltr" && settings.direction != "rtl" {
-            return Err(format!(
-                "direction must be \"ltr\" or \"rtl\", not \"{}\"",
-                settings.direction
-            ));
+            return Err(SettingsError::Direction(settings.direction));
         }
         for (name, colour) in [
             ("text_color", &settings.text_color),
@@ -96,15 +122,21 @@ impl Settings {
             ("border_color", &settings.border_color),
         ] {
             if !crate::model::is_colour(colour) {
-                return Err(format!("{name} must be a colour like #1f6f50, not \"{colour}\""));
+                return Err(SettingsError::Colour {
+                    name,
+                    value: colour.clone(),
+                });
             }
         }
         for (name, font) in [
             ("font_family", &settings.font_family),
             ("heading_font_family", &settings.heading_font_family),
         ] {
-            if !crate::render::escape::is_safe_css_value(&font.replace(['"', '\''], "")) {
-                return Err(format!("{name} holds characters a font list cannot have: \"{font}\""));
+            if !crate::escape::is_safe_css_value(&font.replace(['"', '\''], "")) {
+                return Err(SettingsError::Font {
+                    name,
+                    value: font.clone(),
+                });
             }
         }
         Ok(settings)

@@ -1,11 +1,15 @@
 //! Personalize a compiled email for a recipient, and report what happened.
 
-pub mod escape;
-pub mod personalize;
-pub mod report;
-pub mod value;
+mod personalize;
+mod report;
 
-pub use personalize::{personalize_into, personalize_marked, render_part, BlockEdge, Event, Output, Site, Used};
+/// The escaping the renderer applies to values, for callers that write HTML around what it renders.
+pub mod escape {
+    pub use crate::escape::html_escape;
+}
+
+use personalize::personalize_marked;
+pub use personalize::{personalize_into, render_part, BlockEdge, Event, Output, Site, Used};
 pub use report::{FallbackTaken, HiddenBlock, RenderReport, ShownBlock, StaleField, GMAIL_CLIP_BYTES};
 
 use serde_json::Value;
@@ -45,8 +49,10 @@ pub fn render(compiled: &Compiled, data: &Value) -> Rendered {
     }
 }
 
-/// Renders like [`render`], with `mark` writing before and after each top-level block's HTML (see
-/// [`personalize_marked`]). The report's `html_bytes` counts the email alone, without the marks.
+/// Renders like [`render`], with `mark` writing into the HTML part before and after each top-level
+/// block (an editor's preview wraps blocks in elements it can outline and pick); the text part, the
+/// subject and the report are the same as without marks. The report's `html_bytes` counts the email
+/// alone, without the marks.
 #[must_use]
 pub fn render_marked(compiled: &Compiled, data: &Value, mark: &mut dyn FnMut(BlockEdge<'_>, &mut String)) -> Rendered {
     let mut out = Output::default();

@@ -6,12 +6,12 @@ use std::borrow::Cow;
 
 use serde_json::Value;
 
-use super::escape::{is_safe_css_value, is_safe_url, push_html_escaped, push_url_component};
-use super::value::{compare, is_missing, is_truthy, lookup};
-use crate::compile::plan::{Escape, PNode, Part, Tables};
 use crate::compile::Compiled;
 use crate::compose::{BlockMeta, Gate};
+use crate::escape::{is_safe_css_value, is_safe_url, push_html_escaped, push_url_component};
 use crate::lang::{Cond, Format, LoopVar, Operand, Placeholder};
+use crate::plan::{Escape, PNode, Part, Tables};
+use crate::value::{compare, is_missing, is_truthy, lookup};
 
 /// Which part of the email an event happened in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -162,7 +162,7 @@ pub fn personalize_into(compiled: &Compiled, data: &Value, out: &mut Output) {
     personalize_marked(compiled, data, out, &mut |_, _| {});
 }
 
-/// Where a top-level block starts or ends in the HTML part (see [`personalize_marked`]).
+/// Where a top-level block starts or ends in the HTML part (see [`render_marked`](super::render_marked)).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BlockEdge<'a> {
     /// Before the block's HTML; the id of the top-level block instance.
@@ -174,7 +174,7 @@ pub enum BlockEdge<'a> {
 /// Like [`personalize_into`], with `mark` writing into the HTML part before and after each top-level
 /// block (an editor's preview wraps blocks in elements it can outline and pick). The text part, the
 /// subject and the events are the same as without marks.
-pub fn personalize_marked(
+pub(crate) fn personalize_marked(
     compiled: &Compiled,
     data: &Value,
     out: &mut Output,
@@ -399,8 +399,8 @@ impl<'a> Walker<'a> {
             self.data
         } else {
             let up = path.up as usize;
-            match self.frames.len().checked_sub(up + 1) {
-                Some(i) => self.frames[i].item,
+            match self.frames.len().checked_sub(up + 1).and_then(|i| self.frames.get(i)) {
+                Some(frame) => frame.item,
                 None => self.data,
             }
         };
@@ -446,39 +446,39 @@ impl<'a> Walker<'a> {
         let raw = self.operand(&ph.value);
         let mut unformattable = false;
         let formatted = match raw.as_deref() {
-            Some(v) if !is_missing(Some(v)) => match self.format(v, &ph.format) {
-                Some(s) => Some(s),
-                None => {
+            Some(v) if !is_missing(Some(v)) => {
+                if let Some(s) = self.format(v, &ph.format) {
+                    Some(s)
+                } else {
                     unformattable = true;
                     None
                 }
-            },
+            }
             _ => None,
         };
-        let text: Cow<'_, str> = match formatted {
-            Some(s) => s,
-            None => {
-                let (text, used) = if let Some(explicit) = &ph.fallback {
-                    (Cow::Borrowed(explicit.as_str()), Used::Explicit)
-                } else if let Some(default) = ph.dictionary_default.as_ref().and_then(|d| self.format(d, &ph.format)) {
-                    (default, Used::Dictionary)
-                } else if let (Some(Value::String(blank)), Format::Plain) = (raw.as_deref(), &ph.format) {
-                    // Nothing better exists: a blank value prints as it is.
-                    (Cow::Owned(blank.clone()), Used::Empty)
-                } else {
-                    (Cow::Borrowed(""), Used::Empty)
-                };
-                if self.record {
-                    self.events.push(Event::Fallback {
-                        site: self.site,
-                        placeholder: index,
-                        block: self.block,
-                        used,
-                        unformattable,
-                    });
-                }
-                text
+        let text: Cow<'_, str> = if let Some(s) = formatted {
+            s
+        } else {
+            let (text, used) = if let Some(explicit) = &ph.fallback {
+                (Cow::Borrowed(explicit.as_str()), Used::Explicit)
+            } else if let Some(default) = ph.dictionary_default.as_ref().and_then(|d| self.format(d, &ph.format)) {
+                (default, Used::Dictionary)
+            } else if let (Some(Value::String(blank)), Format::Plain) = (raw.as_deref(), &ph.format) {
+                // Nothing better exists: a blank value prints as it is.
+                (Cow::Owned(blank.clone()), Used::Empty)
+            } else {
+                (Cow::Borrowed(""), Used::Empty)
+            };
+            if self.record {
+                self.events.push(Event::Fallback {
+                    site: self.site,
+                    placeholder: index,
+                    block: self.block,
+                    used,
+                    unformattable,
+                });
             }
+            text
         };
         match escape {
             Escape::Html => push_html_escaped(out, &text),

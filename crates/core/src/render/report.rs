@@ -5,11 +5,11 @@ use std::collections::BTreeSet;
 use serde::Serialize;
 
 use super::personalize::{Event, Site, Used};
-use crate::compile::plan::Tables;
 use crate::compile::Compiled;
 use crate::compose::{BlockMeta, Gate};
 use crate::diagnostics::Diagnostic;
-use crate::lang::parse::value_to_text;
+use crate::lang::lower::value_to_text;
+use crate::plan::Tables;
 
 /// Gmail clips messages whose HTML is larger than about 102 KB.
 pub const GMAIL_CLIP_BYTES: usize = 102 * 1024;

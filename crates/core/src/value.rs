@@ -1,10 +1,55 @@
-//! Value semantics shared by the renderer and constant folding: truthiness, comparison, "missing".
+//! Value semantics shared by every stage (constant folding in the language, the renderer, the
+//! exporters' derived fields): truthiness, comparison, "missing", lookup.
 
 use std::cmp::Ordering;
 
 use serde_json::Value;
 
-use crate::lang::CmpOp;
+/// A comparison operator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CmpOp {
+    /// `eq`
+    Eq,
+    /// `ne`
+    Ne,
+    /// `gt`
+    Gt,
+    /// `gte`
+    Gte,
+    /// `lt`
+    Lt,
+    /// `lte`
+    Lte,
+}
+
+impl CmpOp {
+    /// The helper name in the language.
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Eq => "eq",
+            Self::Ne => "ne",
+            Self::Gt => "gt",
+            Self::Gte => "gte",
+            Self::Lt => "lt",
+            Self::Lte => "lte",
+        }
+    }
+
+    /// The operator for a helper name.
+    #[must_use]
+    pub fn from_name(name: &str) -> Option<Self> {
+        Some(match name {
+            "eq" => Self::Eq,
+            "ne" => Self::Ne,
+            "gt" => Self::Gt,
+            "gte" => Self::Gte,
+            "lt" => Self::Lt,
+            "lte" => Self::Lte,
+            _ => return None,
+        })
+    }
+}
 
 /// Handlebars truthiness: false, null, 0, "", [] and {} are false; everything else is true.
 #[must_use]

@@ -1,18 +1,27 @@
-//! Parsing the personalization language: the `handlebars` crate parses the syntax, and this module
-//! lowers the supported subset into [`Node`]s, refusing everything else with a message that names the tag.
+//! Lowering: the `handlebars` crate parses the syntax, and this module lowers the supported subset
+//! of its AST into [`Node`]s, refusing everything else with a message that names the tag.
 //!
 //! The same lowering serves three sources: designer-entered field text (literal text is escaped),
 //! block templates (`block.hbs`, trusted markup with compose-time `block.*`/`settings.*` values) and
-//! visibility rules (`show_if`, `hide_if`).
+//! visibility rules (`show_if`, `hide_if`). Conditions are lowered in `cond`, paths and operands
+//! resolved in `path`, literal text and compose-time values handled in `literal`.
+
+mod cond;
+mod literal;
+mod path;
 
 use std::collections::HashMap;
 
 use handlebars::template::{HelperTemplate, Parameter, Template, TemplateElement};
 use serde_json::Value;
 
-use super::ast::{CmpOp, Cond, DataPath, Format, LoopVar, Node, Operand, Placeholder};
+use super::ast::{Cond, DataPath, Format, Node, Operand, Placeholder};
 use super::error::LangError;
 use crate::format::DateStyle;
+pub(crate) use cond::parse_condition;
+pub(crate) use literal::{literalize_foreign_tags, value_to_text};
+use literal::{push_html, splice_static};
+use path::Resolved;
 
 /// How the literal text between tags is treated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -51,6 +60,9 @@ pub trait StaticEnv {
     /// A field of an item of the list field `list`.
     fn item(&self, list: &str, item: &Value, name: &str) -> Option<Result<StaticValue, LangError>>;
     /// The child blocks of a slot.
+    ///
+    /// # Errors
+    /// The block has no such slot, or a child block cannot be lowered.
     fn slot(&self, name: &str) -> Result<Vec<Node>, LangError>;
 }
 
@@ -82,85 +94,6 @@ pub fn parse_text(source: &str) -> Result<Vec<Node>, LangError> {
     Lowerer::new(LiteralMode::Text, None).lower_source(&literalize_foreign_tags(source))
 }
 
-/// Parses text for a plain-text destination (a subject line); literal text is kept as written.
-///
-/// # Errors
-/// A syntax error, or a construct outside the supported language.
-pub fn parse_plain(source: &str) -> Result<Vec<Node>, LangError> {
-    Lowerer::new(LiteralMode::Plain, None).lower_source(&literalize_foreign_tags(source))
-}
-
-/// Designer-entered text may contain strings that look like template code of some language
-/// (`{{7*7}}`, `{{{x}}}`, `{{> partial}}`). Only placeholders of our language are live; every other
-/// `{{` is escaped so it prints as written.
-#[must_use]
-pub fn literalize_foreign_tags(source: &str) -> String {
-    let mut out = String::with_capacity(source.len() + 8);
-    let mut rest = source;
-    while let Some(pos) = rest.find("{{") {
-        // A backslash-escaped `\{{` is already literal.
-        if rest[..pos].ends_with('\\') {
-            out.push_str(&rest[..pos + 2]);
-            rest = &rest[pos + 2..];
-            continue;
-        }
-        out.push_str(&rest[..pos]);
-        let tag_end = rest[pos..].find("}}").map(|e| pos + e + 2);
-        let ours = tag_end.is_some_and(|end| is_our_tag(&rest[pos..end]));
-        if !ours {
-            out.push('\\');
-        }
-        out.push_str("{{");
-        rest = &rest[pos + 2..];
-    }
-    out.push_str(rest);
-    out
-}
-
-/// Whether a single `{{...}}` tag belongs to the personalization language.
-fn is_our_tag(tag: &str) -> bool {
-    let inner = tag
-        .trim_start_matches("{{")
-        .trim_end_matches("}}")
-        .trim_start_matches('~')
-        .trim_end_matches('~')
-        .trim();
-    if tag.starts_with("{{{") || inner.is_empty() {
-        return false;
-    }
-    if let Some(block) = inner.strip_prefix('#') {
-        return ["if", "unless", "each"].iter().any(|k| {
-            block
-                .strip_prefix(k)
-                .is_some_and(|r| r.starts_with(char::is_whitespace))
-        });
-    }
-    if let Some(close) = inner.strip_prefix('/') {
-        return matches!(close.trim(), "if" | "unless" | "each");
-    }
-    if inner == "else"
-        || inner
-            .strip_prefix("else")
-            .is_some_and(|r| r.trim_start().starts_with("if "))
-    {
-        return true;
-    }
-    let first = inner.split_whitespace().next().unwrap_or_default();
-    let is_path = first
-        .chars()
-        .all(|c| c.is_alphanumeric() || matches!(c, '_' | '.' | '@' | '/' | '[' | ']' | '-'))
-        && first.starts_with(|c: char| c.is_alphabetic() || c == '@' || c == '.' || c == '_');
-    (HELPERS.contains(&first) || is_path) && Template::compile(tag).is_ok()
-}
-
-/// Parses a condition as written in a `show_if` rule, e.g. `in_segment "vip"` or `gt cart.total 50`.
-///
-/// # Errors
-/// A syntax error, or a construct outside the supported language.
-pub fn parse_condition(source: &str) -> Result<Cond, LangError> {
-    Lowerer::new(LiteralMode::Text, None).lower_condition_source(source)
-}
-
 impl<'a> Lowerer<'a> {
     /// A lowerer for the given literal mode and compose-time environment.
     #[must_use]
@@ -187,59 +120,6 @@ impl<'a> Lowerer<'a> {
         self.lower_template(&template)
     }
 
-    /// Parses and lowers a condition such as `and (in_segment "vip") (gt cart.total 50)`.
-    ///
-    /// # Errors
-    /// A syntax error, or a construct outside the supported language.
-    pub fn lower_condition_source(&mut self, source: &str) -> Result<Cond, LangError> {
-        let trimmed = source.trim();
-        if trimmed.is_empty() {
-            return Err(LangError::unsupported(source, "the rule is empty"));
-        }
-        if trimmed.contains("}}") || trimmed.contains("{{") {
-            return Err(LangError::unsupported(
-                source,
-                "write the rule without braces, e.g. in_segment \"vip\"",
-            ));
-        }
-        // `in_segment "vip"` reads better than `(in_segment "vip")`; both are accepted.
-        let wrapped = if trimmed.starts_with('(') || !trimmed.contains(char::is_whitespace) {
-            trimmed.to_owned()
-        } else {
-            format!("({trimmed})")
-        };
-        let template = compile(&format!("{{{{#if {wrapped}}}}}{{{{/if}}}}")).map_err(|e| {
-            // Point into the rule as written, not into the tag built around it.
-            let leading = source.chars().count() - source.trim_start().chars().count();
-            let added = "{{#if ".len() + usize::from(wrapped.len() != trimmed.len());
-            match e {
-                LangError::Syntax { column, .. } => LangError::Syntax {
-                    line: 1,
-                    column: (column + leading)
-                        .saturating_sub(added)
-                        .clamp(1, source.chars().count() + 1),
-                    message: "this is not a valid condition (a quote or parenthesis may be missing)".to_owned(),
-                },
-                other => other,
-            }
-        })?;
-        match template.elements.as_slice() {
-            [TemplateElement::HelperBlock(helper)] => {
-                let [param] = helper.params.as_slice() else {
-                    return Err(LangError::unsupported(
-                        source,
-                        "a rule is one condition; combine several with and/or",
-                    ));
-                };
-                if !helper.hash.is_empty() {
-                    return Err(LangError::unsupported(source, "a rule takes no name=value options"));
-                }
-                Ok(self.lower_cond(param)?.simplify())
-            }
-            _ => Err(LangError::unsupported(source, "not a condition")),
-        }
-    }
-
     fn lower_template(&mut self, template: &Template) -> Result<Vec<Node>, LangError> {
         let mut nodes = Vec::with_capacity(template.elements.len());
         for element in &template.elements {
@@ -253,7 +133,7 @@ impl<'a> Lowerer<'a> {
             TemplateElement::RawString(text) => {
                 let html = match self.mode {
                     LiteralMode::Markup | LiteralMode::Plain => text.clone(),
-                    LiteralMode::Text => crate::render::escape::html_escape(text),
+                    LiteralMode::Text => crate::escape::html_escape(text),
                 };
                 push_html(out, &html);
             }
@@ -312,7 +192,7 @@ impl<'a> Lowerer<'a> {
                 if self.mode == LiteralMode::Plain {
                     push_html(out, &text);
                 } else {
-                    push_html(out, &crate::render::escape::html_escape(&text));
+                    push_html(out, &crate::escape::html_escape(&text));
                 }
                 Ok(())
             }
@@ -349,21 +229,25 @@ impl<'a> Lowerer<'a> {
             Some(p) => Some(self.operand(p, &source)?),
             None => None,
         };
-        let arity = |n: usize| -> Result<(), LangError> {
-            if params.len() == n {
-                Ok(())
-            } else {
-                Err(LangError::unsupported(
-                    &source,
-                    &format!("`{name}` takes {n} argument{}", if n == 1 { "" } else { "s" }),
-                ))
-            }
+        let arity = |n: usize| {
+            LangError::unsupported(
+                &source,
+                &format!("`{name}` takes {n} argument{}", if n == 1 { "" } else { "s" }),
+            )
+        };
+        let one = || match params.as_slice() {
+            [a] => Ok(a),
+            _ => Err(arity(1)),
+        };
+        let two = || match params.as_slice() {
+            [a, b] => Ok((a, b)),
+            _ => Err(arity(2)),
         };
         match name {
             "default" => {
-                arity(2)?;
-                let value = self.operand(&params[0], &source)?;
-                let Parameter::Literal(text) = &params[1] else {
+                let (value, text) = two()?;
+                let value = self.operand(value, &source)?;
+                let Parameter::Literal(text) = text else {
                     return Err(LangError::unsupported(
                         &source,
                         "the fallback must be a quoted text: {{default profile.first_name \"there\"}}",
@@ -372,8 +256,7 @@ impl<'a> Lowerer<'a> {
                 self.emit_value(value, Format::Plain, Some(value_to_text(text)), source, out)
             }
             "upper" | "lower" | "capitalize" => {
-                arity(1)?;
-                let value = self.operand(&params[0], &source)?;
+                let value = self.operand(one()?, &source)?;
                 let format = match name {
                     "upper" => Format::Upper,
                     "lower" => Format::Lower,
@@ -382,15 +265,15 @@ impl<'a> Lowerer<'a> {
                 self.emit_value(value, format, fallback, source, out)
             }
             "currency" => {
-                arity(2)?;
-                let value = self.operand(&params[0], &source)?;
-                let code = self.operand(&params[1], &source)?;
+                let (value, code) = two()?;
+                let value = self.operand(value, &source)?;
+                let code = self.operand(code, &source)?;
                 self.emit_value(value, Format::Currency { code, locale }, fallback, source, out)
             }
             "date" => {
-                arity(2)?;
-                let value = self.operand(&params[0], &source)?;
-                let style = match self.operand(&params[1], &source)? {
+                let (value, style) = two()?;
+                let value = self.operand(value, &source)?;
+                let style = match self.operand(style, &source)? {
                     Operand::Literal(Value::String(style)) => style
                         .parse::<DateStyle>()
                         .map_err(|e| LangError::unsupported(&source, &e.to_string()))?,
@@ -404,8 +287,7 @@ impl<'a> Lowerer<'a> {
                 self.emit_value(value, Format::Date { style, locale }, fallback, source, out)
             }
             "slot" => {
-                arity(1)?;
-                let (Some(env), Parameter::Literal(Value::String(slot))) = (self.env, &params[0]) else {
+                let (Some(env), Parameter::Literal(Value::String(slot))) = (self.env, one()?) else {
                     return Err(LangError::unsupported(
                         &source,
                         "slots exist only in block templates: {{slot \"left\"}}",
@@ -600,229 +482,9 @@ impl<'a> Lowerer<'a> {
     fn lower_optional(&mut self, template: Option<&Template>) -> Result<Vec<Node>, LangError> {
         template.map_or_else(|| Ok(Vec::new()), |t| self.lower_template(t))
     }
-
-    fn lower_cond(&mut self, param: &Parameter) -> Result<Cond, LangError> {
-        match param {
-            Parameter::Subexpression(sub) => {
-                let TemplateElement::Expression(helper) = sub.as_element() else {
-                    return Err(LangError::unsupported("(...)", "unknown condition"));
-                };
-                let source = describe(helper, "(", ")");
-                let Parameter::Name(name) = &helper.name else {
-                    return Err(LangError::unsupported(
-                        &source,
-                        "a condition starts with eq, ne, gt, gte, lt, lte, and, or, not or in_segment",
-                    ));
-                };
-                if !helper.hash.is_empty() {
-                    return Err(LangError::unsupported(&source, "conditions take no name=value options"));
-                }
-                let params = &helper.params;
-                if let Some(op) = CmpOp::from_name(name) {
-                    let [a, b] = params.as_slice() else {
-                        return Err(LangError::unsupported(
-                            &source,
-                            &format!("`{name}` compares two values"),
-                        ));
-                    };
-                    return Ok(Cond::Compare(op, self.operand(a, &source)?, self.operand(b, &source)?));
-                }
-                match name.as_str() {
-                    "and" | "or" => {
-                        if params.len() < 2 {
-                            return Err(LangError::unsupported(
-                                &source,
-                                &format!("`{name}` combines two or more conditions"),
-                            ));
-                        }
-                        let parts = params
-                            .iter()
-                            .map(|p| self.lower_cond(p))
-                            .collect::<Result<Vec<_>, _>>()?;
-                        Ok(if name == "and" {
-                            Cond::And(parts)
-                        } else {
-                            Cond::Or(parts)
-                        })
-                    }
-                    "not" => {
-                        let [inner] = params.as_slice() else {
-                            return Err(LangError::unsupported(&source, "`not` takes one condition"));
-                        };
-                        Ok(Cond::Not(Box::new(self.lower_cond(inner)?)))
-                    }
-                    "in_segment" => match params.as_slice() {
-                        [p] => match self.operand(p, &source)? {
-                            Operand::Literal(Value::String(segment)) if !segment.trim().is_empty() => {
-                                Ok(Cond::InSegment(segment))
-                            }
-                            _ => Err(LangError::unsupported(
-                                &source,
-                                "in_segment takes a segment name in quotes: (in_segment \"vip\")",
-                            )),
-                        },
-                        _ => Err(LangError::unsupported(&source, "in_segment takes one segment name")),
-                    },
-                    other => Err(LangError::unsupported(
-                        &source,
-                        &format!("unknown condition `{other}`{}", suggest(other, CONDITIONS)),
-                    )),
-                }
-            }
-            other => Ok(Cond::Truthy(self.operand(other, "{{#if ...}}")?)),
-        }
-    }
-
-    /// Turns a parameter into an operand, resolving compose-time values.
-    fn operand(&mut self, param: &Parameter, source: &str) -> Result<Operand, LangError> {
-        Ok(match self.lookup(param, source)? {
-            Resolved::Static(value) => static_operand(value),
-            Resolved::Runtime(operand) => operand,
-        })
-    }
-
-    fn lookup(&mut self, param: &Parameter, source: &str) -> Result<Resolved, LangError> {
-        match param {
-            Parameter::Literal(v) => Ok(Resolved::Runtime(Operand::Literal(v.clone()))),
-            Parameter::Path(handlebars::Path::Local((level, name, _))) => {
-                let var = match name.as_str() {
-                    "index" => LoopVar::Index,
-                    "first" => LoopVar::First,
-                    "last" => LoopVar::Last,
-                    other => {
-                        return Err(LangError::unsupported(
-                            source,
-                            &format!("unknown loop variable `@{other}`; there are @index, @first and @last"),
-                        ))
-                    }
-                };
-                match self.scope_at(*level) {
-                    Some(Scope::Static { index, len, .. }) => Ok(Resolved::Static(StaticValue::Literal(match var {
-                        LoopVar::Index => Value::from(*index),
-                        LoopVar::First => Value::Bool(*index == 0),
-                        LoopVar::Last => Value::Bool(*index + 1 == *len),
-                    }))),
-                    Some(Scope::Runtime { .. }) if *level == 0 => Ok(Resolved::Runtime(Operand::Loop(var))),
-                    _ => Err(LangError::unsupported(
-                        source,
-                        &format!("`@{name}` only exists inside {{{{#each}}}}"),
-                    )),
-                }
-            }
-            Parameter::Path(handlebars::Path::Relative((segs, raw))) => {
-                let path = parse_path(raw, segs.len()).map_err(|reason| LangError::unsupported(source, &reason))?;
-                self.resolve(path, raw, source)
-            }
-            Parameter::Subexpression(_) => Err(LangError::unsupported(
-                source,
-                "a condition cannot be used as a value here",
-            )),
-            Parameter::Name(name) => Err(LangError::unsupported(source, &format!("`{name}` is not a value"))),
-            _ => Err(LangError::unsupported(source, "unknown construct")),
-        }
-    }
-
-    fn resolve(&mut self, path: DataPath, raw: &str, source: &str) -> Result<Resolved, LangError> {
-        // block.* and settings.* are compose-time values wherever they appear.
-        if let (Some(env), false, 0, [namespace, name]) = (self.env, path.root, path.up, path.segments.as_slice()) {
-            if namespace == "block" || namespace == "settings" {
-                return match env.named(namespace, name) {
-                    Some(value) => Ok(Resolved::Static(value?)),
-                    None => Err(LangError::unsupported(
-                        source,
-                        &format!(
-                            "`{raw}` is not a {} of this block",
-                            if namespace == "block" { "field" } else { "setting" }
-                        ),
-                    )),
-                };
-            }
-        }
-        if let (Some(env), Some(Scope::Static { list, item, .. })) = (self.env, self.scope_at(path.up as usize)) {
-            if path.root {
-                return Ok(Resolved::Runtime(Operand::Path(path)));
-            }
-            let (list, item) = (list.clone(), item.clone());
-            return match path.segments.as_slice() {
-                [] => Ok(Resolved::Static(StaticValue::Literal(item))),
-                [name] => match env.item(&list, &item, name) {
-                    Some(value) => Ok(Resolved::Static(value?)),
-                    None => Err(LangError::unsupported(
-                        source,
-                        &format!("the items of `{list}` have no field `{name}`"),
-                    )),
-                },
-                _ => Err(LangError::unsupported(
-                    source,
-                    &format!("`{raw}`: list items have flat fields"),
-                )),
-            };
-        }
-        Ok(Resolved::Runtime(Operand::Path(path)))
-    }
-
-    fn scope_at(&self, up: usize) -> Option<&Scope> {
-        self.scopes.len().checked_sub(up + 1).and_then(|i| self.scopes.get(i))
-    }
-
-    /// The data dictionary key of a path: `profile.first_name`, or `cart.items[].name` inside a loop.
-    fn dictionary_key(&self, path: &DataPath) -> String {
-        if path.root {
-            return path.dotted();
-        }
-        // Climb `up` scopes; static scopes are transparent for runtime data.
-        let mut remaining = path.up as usize;
-        let mut base = None;
-        for scope in self.scopes.iter().rev() {
-            if remaining == 0 {
-                if let Scope::Runtime { field } = scope {
-                    base = Some(field.clone().unwrap_or_else(|| "?".to_owned()));
-                    break;
-                }
-                continue;
-            }
-            remaining -= 1;
-        }
-        match base {
-            None => path.dotted(),
-            Some(base) if path.segments.is_empty() => format!("{base}[]"),
-            Some(base) => format!("{base}[].{}", path.segments.join(".")),
-        }
-    }
-}
-
-/// A parameter resolved: known at compose time, or read per recipient.
-enum Resolved {
-    Static(StaticValue),
-    Runtime(Operand),
-}
-
-fn static_operand(value: StaticValue) -> Operand {
-    match value {
-        StaticValue::Literal(v) | StaticValue::Content { raw: v, .. } => Operand::Literal(v),
-        StaticValue::Path(p) => Operand::Path(p),
-        StaticValue::List(items) => Operand::Literal(Value::Array(items)),
-    }
-}
-
-/// Compile-time splice of a static value in output position.
-fn splice_static(value: StaticValue, source: &str) -> Result<Vec<Node>, LangError> {
-    match value {
-        StaticValue::Literal(Value::Array(_) | Value::Object(_)) | StaticValue::List(_) => Err(LangError::unsupported(
-            source,
-            "a list cannot be printed; loop over it with {{#each}}",
-        )),
-        StaticValue::Literal(v) => Ok(vec![Node::Html(crate::render::escape::html_escape(&value_to_text(&v)))]),
-        StaticValue::Content { nodes, .. } => Ok(nodes),
-        StaticValue::Path(_) => Err(LangError::unsupported(
-            source,
-            "a data path field cannot be printed; loop over it with {{#each}}",
-        )),
-    }
 }
 
 const HELPERS: &[&str] = &["default", "currency", "date", "upper", "lower", "capitalize"];
-const CONDITIONS: &[&str] = &["eq", "ne", "gt", "gte", "lt", "lte", "and", "or", "not", "in_segment"];
 
 fn suggest(word: &str, candidates: &[&str]) -> String {
     crate::suggest::closest(word, candidates.iter().copied())
@@ -835,85 +497,13 @@ fn as_limit(v: &Value) -> Option<usize> {
         Value::String(s) => s.trim().parse::<f64>().ok()?,
         _ => return None,
     };
-    (n >= 1.0 && n.fract() == 0.0 && n <= 10_000.0).then_some(n as usize)
-}
-
-/// The text a JSON value prints as (Handlebars rules for scalars).
-#[must_use]
-pub fn value_to_text(v: &Value) -> String {
-    match v {
-        Value::String(s) => s.clone(),
-        Value::Null => String::new(),
-        Value::Bool(b) => b.to_string(),
-        Value::Number(n) => n.to_string(),
-        other => other.to_string(),
-    }
-}
-
-fn push_html(out: &mut Vec<Node>, html: &str) {
-    if html.is_empty() {
-        return;
-    }
-    if let Some(Node::Html(last)) = out.last_mut() {
-        last.push_str(html);
-    } else {
-        out.push(Node::Html(html.to_owned()));
-    }
-}
-
-/// Parses a path as written (`../x`, `@root.a.b`, `this.name`, `a.[b c]`).
-fn parse_path(raw: &str, named_hint: usize) -> Result<DataPath, String> {
-    let mut rest = raw;
-    let mut path = DataPath {
-        up: 0,
-        root: false,
-        segments: Vec::with_capacity(named_hint),
-    };
-    if let Some(r) = rest.strip_prefix("@root") {
-        path.root = true;
-        rest = r.strip_prefix('.').or_else(|| r.strip_prefix('/')).unwrap_or(r);
-    }
-    loop {
-        if let Some(r) = rest.strip_prefix("../") {
-            path.up = path.up.checked_add(1).ok_or("too many ../")?;
-            rest = r;
-        } else if let Some(r) = rest.strip_prefix("./") {
-            rest = r;
-        } else {
-            break;
-        }
-    }
-    if rest == "this" {
-        rest = "";
-    } else if let Some(r) = rest.strip_prefix("this.").or_else(|| rest.strip_prefix("this/")) {
-        rest = r;
-    }
-    let mut chars = rest.char_indices().peekable();
-    let mut current = String::new();
-    while let Some((_, c)) = chars.next() {
-        match c {
-            '[' => {
-                for (_, c) in chars.by_ref() {
-                    if c == ']' {
-                        break;
-                    }
-                    current.push(c);
-                }
-            }
-            '.' | '/' => path.segments.push(std::mem::take(&mut current)),
-            c => current.push(c),
-        }
-    }
-    if !current.is_empty() {
-        path.segments.push(current);
-    }
-    if path.segments.iter().any(String::is_empty) {
-        return Err(format!("`{raw}` is not a valid path"));
-    }
-    if path.root && path.up > 0 {
-        return Err(format!("`{raw}`: use either @root or ../, not both"));
-    }
-    Ok(path)
+    #[allow(
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss,
+        reason = "only a whole number in 1..=10000 is kept"
+    )]
+    let whole = n as usize;
+    (n >= 1.0 && n.fract() == 0.0 && n <= 10_000.0).then_some(whole)
 }
 
 fn compile(source: &str) -> Result<Template, LangError> {

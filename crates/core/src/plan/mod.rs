@@ -4,15 +4,16 @@
 //! survives an HTML parser in its place (a comment between elements, a private-use character sequence
 //! in text and attributes), the marked HTML goes through the CSS inliner (and the text converter), and
 //! the result is split at the markers back into literal spans and tags.
+//!
+//! The plan sits between the language and composing: compose uses the marker pass to sanitize rich
+//! text that holds placeholders, compile to inline CSS around tags, render and export walk the
+//! parts. Other crates see it as [`crate::compile::plan`].
 
-use super::scan::{AttrKind, Scanner, Spot};
+mod scan;
+
 use crate::lang::{Cond, DataPath, Node, Placeholder};
-
-/// Opens an inline marker.
-pub const MARK_OPEN: char = '\u{E000}';
-/// Closes an inline marker.
-pub const MARK_CLOSE: char = '\u{E001}';
-const COMMENT_OPEN: &str = "<!--tsr:";
+use crate::markers::{COMMENT_CLOSE, COMMENT_OPEN, MARK_CLOSE, MARK_OPEN};
+use scan::{AttrKind, Scanner, Spot};
 
 /// How a value is escaped where it lands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -233,7 +234,12 @@ impl Marker {
             other => other,
         };
         Ok(match spot {
-            Spot::Text | Spot::RawText => Escape::Html,
+            Spot::Text
+            | Spot::RawText
+            | Spot::Comment(_)
+            | Spot::Attr {
+                kind: AttrKind::Plain, ..
+            } => Escape::Html,
             Spot::TableText => {
                 return Err(PlanError::MovedText(
                     "a value directly inside a <table> or <tr> (outside any <td>) would be moved by email clients",
@@ -251,12 +257,8 @@ impl Marker {
                 kind: AttrKind::Css, ..
             } => Escape::Css,
             Spot::Attr {
-                kind: AttrKind::Plain, ..
-            } => Escape::Html,
-            Spot::Attr {
                 kind: AttrKind::Script, ..
             } => return Err(misplaced(tag, "in an event-handler attribute")),
-            Spot::Comment(_) => Escape::Html,
             Spot::Forbidden(place) => return Err(misplaced(tag, place)),
         })
     }
@@ -271,7 +273,7 @@ impl Marker {
         } else {
             self.out.push_str(COMMENT_OPEN);
             self.out.push_str(&id.to_string());
-            self.out.push_str("-->");
+            self.out.push_str(COMMENT_CLOSE);
         }
     }
 }
@@ -318,10 +320,10 @@ impl Marked {
             let Some((id, after)) = found else { break };
             rest = after;
             let role = *self.roles.get(id).ok_or(PlanError::Reordered)?;
-            if seen[id] {
-                return Err(PlanError::Reordered);
+            match seen.get_mut(id) {
+                Some(seen @ false) => *seen = true,
+                _ => return Err(PlanError::Reordered),
             }
-            seen[id] = true;
             if output == Output::Html {
                 if id != next_expected {
                     return Err(PlanError::Reordered);
@@ -398,9 +400,9 @@ fn next_marker(s: &str) -> (&str, Option<(usize, &str)>) {
                 }
             }
         } else if let Some(body) = tail.strip_prefix(COMMENT_OPEN) {
-            if let Some(end) = body.find("-->") {
+            if let Some(end) = body.find(COMMENT_CLOSE) {
                 if let Ok(id) = body[..end].parse::<usize>() {
-                    return (&s[..pos], Some((id, &body[end + 3..])));
+                    return (&s[..pos], Some((id, &body[end + COMMENT_CLOSE.len()..])));
                 }
             }
         }
@@ -435,36 +437,42 @@ fn to_u32(n: usize) -> u32 {
 }
 
 /// Turns a plan part back into template nodes (used where markup is processed mid-compose, such as
-/// sanitizing rich text with placeholders in it).
-#[must_use]
-pub fn to_nodes(part: &Part, tables: &Tables) -> Vec<Node> {
+/// sanitizing rich text with placeholders in it); `None` when the part refers to a table entry that
+/// is not there.
+pub(crate) fn to_nodes(part: &Part, tables: &Tables) -> Option<Vec<Node>> {
     part.nodes.iter().map(|n| to_node(n, part, tables)).collect()
 }
 
-fn to_node(node: &PNode, part: &Part, tables: &Tables) -> Node {
-    let list = |nodes: &[PNode]| nodes.iter().map(|n| to_node(n, part, tables)).collect::<Vec<_>>();
-    match node {
-        PNode::Lit(s, e) => Node::Html(part.lits[*s as usize..*e as usize].to_owned()),
-        PNode::Value(i, _) => Node::Value(Box::new(tables.placeholders[*i as usize].clone())),
+fn to_node(node: &PNode, part: &Part, tables: &Tables) -> Option<Node> {
+    let list = |nodes: &[PNode]| {
+        nodes
+            .iter()
+            .map(|n| to_node(n, part, tables))
+            .collect::<Option<Vec<_>>>()
+    };
+    let at = |i: &u32| *i as usize;
+    Some(match node {
+        PNode::Lit(s, e) => Node::Html(part.lits.get(at(s)..at(e))?.to_owned()),
+        PNode::Value(i, _) => Node::Value(Box::new(tables.placeholders.get(at(i))?.clone())),
         PNode::If(i, t, o) => Node::If {
-            cond: tables.conds[*i as usize].clone(),
-            then: list(t),
-            otherwise: list(o),
+            cond: tables.conds.get(at(i))?.clone(),
+            then: list(t)?,
+            otherwise: list(o)?,
         },
         PNode::Each(i, b, o) => {
-            let info = &tables.eaches[*i as usize];
+            let info = tables.eaches.get(at(i))?;
             Node::Each {
                 path: info.path.clone(),
                 field: info.field.clone(),
                 limit: info.limit,
-                body: list(b),
-                otherwise: list(o),
+                body: list(b)?,
+                otherwise: list(o)?,
             }
         }
         PNode::Block(i, b, o) => Node::Block {
-            index: tables.blocks[*i as usize],
-            body: list(b),
-            otherwise: list(o),
+            index: *tables.blocks.get(at(i))?,
+            body: list(b)?,
+            otherwise: list(o)?,
         },
-    }
+    })
 }

@@ -3,18 +3,20 @@
 //! Each block instance is lowered from its type's `block.hbs` with its field values spliced in (text
 //! escaped, rich text sanitized, URLs checked), wrapped in its gate (required data, `show_if`,
 //! `hide_if`) and its fallback. Top-level blocks become separate fragments so that the compiler can
-//! cache them one by one.
+//! cache them one by one. Field values are checked and converted in `field`.
 
 use std::cell::RefCell;
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 use serde_json::{Map, Value};
 
+mod field;
+
+use field::{convert_field, empty_value, parse_data_path};
+
 use crate::diagnostics::Diagnostic;
 use crate::lang::{self, Cond, DataPath, LangError, LiteralMode, Lowerer, Node, StaticEnv, StaticValue};
-use crate::model::{
-    BlockInstance, BlockLibrary, BlockType, Dictionary, Document, Fallback, FieldSpec, FieldType, Settings,
-};
+use crate::model::{BlockInstance, BlockLibrary, BlockType, Dictionary, Document, Fallback, FieldType, Settings};
 
 /// What must hold for a block to show.
 #[derive(Debug, Clone, PartialEq)]
@@ -104,7 +106,7 @@ impl Composed {
 }
 
 /// Shared styles inlined into every block.
-pub const BASE_CSS: &str = include_str!("layout/base.css");
+pub(crate) const BASE_CSS: &str = include_str!("../layout/base.css");
 
 /// What composing needs.
 pub struct ComposeInput<'a> {
@@ -135,8 +137,8 @@ pub fn compose(input: &ComposeInput<'_>) -> Composed {
             ),
         ));
     }
-    let settings = Settings::resolve(input.brand, &doc.settings).unwrap_or_else(|message| {
-        diagnostics.push(Diagnostic::error(None, Some("settings"), message));
+    let settings = Settings::resolve(input.brand, &doc.settings).unwrap_or_else(|e| {
+        diagnostics.push(Diagnostic::error(None, Some("settings"), e.to_string()));
         Settings::default()
     });
     let settings_map = settings.to_map();
@@ -151,7 +153,7 @@ pub fn compose(input: &ComposeInput<'_>) -> Composed {
     };
     let text = |field: &str, source: &str, mode: LiteralMode| -> Vec<Node> {
         Lowerer::new(mode, None)
-            .lower_source(&lang::parse::literalize_foreign_tags(source))
+            .lower_source(&lang::lower::literalize_foreign_tags(source))
             .unwrap_or_else(|e| {
                 composer.error(None, Some(field), &e.to_string());
                 Vec::new()
@@ -203,7 +205,7 @@ pub fn compose(input: &ComposeInput<'_>) -> Composed {
         all_css.push('\n');
         all_css.push_str(&composer.type_css(t));
     }
-    let mut composed = Composed {
+    let mut email = Composed {
         name: doc.name.clone(),
         subject,
         subject_html,
@@ -215,15 +217,15 @@ pub fn compose(input: &ComposeInput<'_>) -> Composed {
         diagnostics: composer.diagnostics.take(),
     };
     for nodes in [
-        &mut composed.subject,
-        &mut composed.subject_html,
-        &mut composed.preheader,
-        &mut composed.preheader_html,
+        &mut email.subject,
+        &mut email.subject_html,
+        &mut email.preheader,
+        &mut email.preheader_html,
     ] {
         apply_dictionary(nodes, input.dictionary);
     }
-    report_unknown_fields(&mut composed, input.dictionary);
-    composed
+    report_unknown_fields(&mut email, input.dictionary);
+    email
 }
 
 struct Composer<'a> {
@@ -353,19 +355,19 @@ impl Composer<'_> {
         let mut out = HashMap::new();
         for spec in &block_type.schema.fields {
             let value = inst.fields.get(&spec.name).unwrap_or(&spec.default);
-            let converted = convert_field(spec, value).unwrap_or_else(|message| {
-                self.error(Some(id), Some(&spec.name), &message);
+            let converted = convert_field(spec, value).unwrap_or_else(|e| {
+                self.error(Some(id), Some(&spec.name), &e.to_string());
                 empty_value(spec)
             });
             if let (FieldType::List, Value::Array(items)) = (spec.field_type, value) {
                 for (i, item) in items.iter().enumerate() {
                     for item_spec in &spec.item_fields {
                         let v = item.get(&item_spec.name).unwrap_or(&item_spec.default);
-                        if let Err(message) = convert_field(item_spec, v) {
+                        if let Err(e) = convert_field(item_spec, v) {
                             self.error(
                                 Some(id),
                                 Some(&format!("{}[{}].{}", spec.name, i + 1, item_spec.name)),
-                                &message,
+                                &e.to_string(),
                             );
                         }
                     }
@@ -482,160 +484,6 @@ impl StaticEnv for SettingsEnv<'_> {
             reason: "styles have no slots".to_owned(),
         })
     }
-}
-
-fn empty_value(spec: &FieldSpec) -> StaticValue {
-    match spec.field_type {
-        FieldType::List => StaticValue::List(Vec::new()),
-        FieldType::Number => StaticValue::Literal(Value::from(0)),
-        FieldType::Boolean => StaticValue::Literal(Value::Bool(false)),
-        _ => StaticValue::Content {
-            raw: Value::String(String::new()),
-            nodes: Vec::new(),
-        },
-    }
-}
-
-/// Converts a field value by its type: text is parsed for placeholders and escaped, rich text is
-/// sanitized, URLs are checked, and constants are validated.
-///
-/// # Errors
-/// A readable message on what is wrong with the value.
-pub fn convert_field(spec: &FieldSpec, value: &Value) -> Result<StaticValue, String> {
-    let text = match value {
-        Value::String(s) => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        Value::Null => Some(String::new()),
-        _ => None,
-    };
-    let blank = text.as_deref().is_some_and(|t| t.trim().is_empty());
-    if spec.required && (blank || value.is_null()) {
-        return Err("this field must not be empty".to_owned());
-    }
-    let need_text = || {
-        text.clone()
-            .ok_or_else(|| format!("expected text, found {}", kind_of(value)))
-    };
-    match spec.field_type {
-        FieldType::Text => {
-            let s = need_text()?;
-            let nodes = lang::parse_text(&s).map_err(|e| e.to_string())?;
-            Ok(StaticValue::Content {
-                raw: Value::String(s),
-                nodes,
-            })
-        }
-        FieldType::RichText => {
-            let s = need_text()?;
-            let nodes = Lowerer::new(LiteralMode::Markup, None)
-                .lower_source(&lang::parse::literalize_foreign_tags(&s))
-                .map_err(|e| e.to_string())?;
-            let nodes = crate::compile::sanitize::rich_text(nodes).map_err(|e| e.to_string())?;
-            Ok(StaticValue::Content {
-                raw: Value::String(s),
-                nodes,
-            })
-        }
-        FieldType::Url | FieldType::Image => {
-            let s = need_text()?;
-            let literal_prefix = s.split("{{").next().unwrap_or_default();
-            if !literal_prefix.is_empty() && !crate::render::escape::is_safe_url(literal_prefix) {
-                return Err(format!(
-                    "\"{s}\" is not a link email clients can open safely: use https://, mailto: or tel:"
-                ));
-            }
-            let nodes = lang::parse_text(s.trim()).map_err(|e| e.to_string())?;
-            Ok(StaticValue::Content {
-                raw: Value::String(s),
-                nodes,
-            })
-        }
-        FieldType::Colour => {
-            let s = need_text()?;
-            if s.is_empty() || crate::model::is_colour(&s) {
-                Ok(StaticValue::Literal(Value::String(s)))
-            } else {
-                Err(format!("\"{s}\" is not a colour like #1f6f50"))
-            }
-        }
-        FieldType::Number => {
-            let n = match value {
-                Value::Number(n) => n.as_f64(),
-                Value::String(s) => s.trim().parse::<f64>().ok(),
-                _ => None,
-            }
-            .filter(|n| n.is_finite())
-            .ok_or_else(|| format!("expected a number, found {}", kind_of(value)))?;
-            if spec.min.is_some_and(|min| n < min) || spec.max.is_some_and(|max| n > max) {
-                return Err(format!(
-                    "{n} is outside {}..{}",
-                    spec.min.map_or("".to_owned(), |v| v.to_string()),
-                    spec.max.map_or("".to_owned(), |v| v.to_string())
-                ));
-            }
-            Ok(StaticValue::Literal(serde_json::Number::from_f64(n).map_or(
-                Value::Null,
-                |num| {
-                    if n.fract() == 0.0 && n.abs() < 1e15 {
-                        Value::from(n as i64)
-                    } else {
-                        Value::Number(num)
-                    }
-                },
-            )))
-        }
-        FieldType::Boolean => match value {
-            Value::Bool(b) => Ok(StaticValue::Literal(Value::Bool(*b))),
-            Value::Null => Ok(StaticValue::Literal(Value::Bool(false))),
-            other => Err(format!("expected true or false, found {}", kind_of(other))),
-        },
-        FieldType::Select => {
-            let s = need_text()?;
-            if spec.options.contains(&s) {
-                Ok(StaticValue::Literal(Value::String(s)))
-            } else {
-                Err(format!(
-                    "\"{s}\" is not one of {}",
-                    spec.options
-                        .iter()
-                        .map(|o| format!("\"{o}\""))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ))
-            }
-        }
-        FieldType::DataPath => {
-            let s = need_text()?;
-            parse_data_path(&s)
-                .map(StaticValue::Path)
-                .ok_or_else(|| format!("\"{s}\" is not a data path like recommendations or cart.items"))
-        }
-        FieldType::List => match value {
-            Value::Array(items) if items.iter().all(Value::is_object) => Ok(StaticValue::List(items.clone())),
-            Value::Null => Ok(StaticValue::List(Vec::new())),
-            other => Err(format!("expected a list of items, found {}", kind_of(other))),
-        },
-    }
-}
-
-fn kind_of(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "nothing",
-        Value::Bool(_) => "true/false",
-        Value::Number(_) => "a number",
-        Value::String(_) => "text",
-        Value::Array(_) => "a list",
-        Value::Object(_) => "an object",
-    }
-}
-
-/// A root data path such as `cart.items`: letters, digits and underscores, dot-separated.
-#[must_use]
-pub fn parse_data_path(s: &str) -> Option<DataPath> {
-    let valid = !s.is_empty()
-        && s.split('.')
-            .all(|seg| !seg.is_empty() && seg.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-'));
-    valid.then(|| DataPath::absolute(s))
 }
 
 /// Fills in each placeholder's dictionary default.

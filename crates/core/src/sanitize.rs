@@ -1,14 +1,14 @@
-//! Rich-text fields: designers may use a small, safe subset of HTML. Everything else is dropped
-//! (scripts and styles with their content, other tags keeping their text).
+//! Rich-text markup: designers may use a small, safe subset of HTML. Everything else is dropped
+//! (scripts and styles with their content, other tags keeping their text); markers of template
+//! tags are kept in place.
 
 use std::cell::RefCell;
 
 use html5ever::tendril::StrTendril;
-use html5ever::tokenizer::{BufferQueue, TagKind, Token, TokenSink, TokenSinkResult, Tokenizer};
+use html5ever::tokenizer::{BufferQueue, TagKind, Token, TokenSink, TokenSinkResult, Tokenizer, TokenizerOpts};
 
-use super::plan::{mark, Output, PlanError, MARK_OPEN};
-use crate::lang::Node;
-use crate::render::escape::{is_safe_url, push_html_escaped};
+use crate::escape::{is_safe_url, push_html_escaped};
+use crate::markers::{COMMENT_TAG, MARK_OPEN};
 
 const ALLOWED: &[&str] = &[
     "p",
@@ -35,18 +35,6 @@ const DROPPED_WITH_CONTENT: &[&str] = &[
 ];
 const VOID: &[&str] = &["br"];
 
-/// Sanitizes rich-text nodes: keeps the allowed tags (links with safe URLs only), text and
-/// placeholders.
-///
-/// # Errors
-/// A placeholder standing where HTML cannot hold it.
-pub fn rich_text(nodes: Vec<Node>) -> Result<Vec<Node>, PlanError> {
-    let marked = mark(nodes, true)?;
-    let clean = sanitize_html(&marked.html);
-    let part = marked.split(&clean, Output::Html)?;
-    Ok(super::plan::to_nodes(&part, &marked.tables))
-}
-
 /// Sanitizes an HTML string (markers kept).
 #[must_use]
 pub fn sanitize_html(html: &str) -> String {
@@ -56,7 +44,7 @@ pub fn sanitize_html(html: &str) -> String {
     };
     let input = BufferQueue::default();
     input.push_back(StrTendril::from_slice(html));
-    let tokenizer = Tokenizer::new(sink, Default::default());
+    let tokenizer = Tokenizer::new(sink, TokenizerOpts::default());
     let _ = tokenizer.feed(&input);
     tokenizer.end();
     tokenizer.sink.out.take()
@@ -135,7 +123,7 @@ impl TokenSink for Sink {
                     }
                 }
             }
-            Token::CommentToken(text) if text.starts_with("tsr:") => {
+            Token::CommentToken(text) if text.starts_with(COMMENT_TAG) => {
                 // Structure markers are kept even inside dropped content, so conditions stay balanced.
                 out.push_str("<!--");
                 out.push_str(&text);

@@ -20,14 +20,22 @@
 //! count as content, so a marker between two table rows ends up at the start
 //! of the next row's line and adds no blank lines of its own.
 
+mod elements;
+mod writer;
+
 use std::cell::RefCell;
 
-use crate::compile::plan::{MARK_CLOSE as MARKER_END, MARK_OPEN as MARKER_START};
+use crate::markers::{COMMENT_CLOSE, COMMENT_OPEN, MARK_CLOSE as MARKER_END, MARK_OPEN as MARKER_START};
 
 use html5ever::tendril::StrTendril;
-use html5ever::tokenizer::states::RawKind;
 use html5ever::tokenizer::{BufferQueue, Tag, TagKind, Token, TokenSink, TokenSinkResult, Tokenizer, TokenizerOpts};
 use html5ever::{local_name, LocalName, TokenizerResult};
+
+use elements::{
+    block_break, closes_p, is_button_scope_boundary, is_formatting, is_head_content, is_heading, is_list,
+    is_preformatted, is_scope_boundary, is_skipped, is_special, is_table_part, is_void, raw_text_kind, Raw,
+};
+use writer::Writer;
 
 /// Width of the rule written for `<hr>`.
 const HR_WIDTH: usize = 40;
@@ -113,8 +121,8 @@ struct FoundMarker<'a> {
 
 /// Finds the first well-formed `<!--tsr:N-->` in `s`.
 fn next_comment_marker(s: &str) -> Option<FoundMarker<'_>> {
-    const OPEN: &str = "<!--tsr:";
-    const CLOSE: &str = "-->";
+    const OPEN: &str = COMMENT_OPEN;
+    const CLOSE: &str = COMMENT_CLOSE;
     let mut from = 0;
     while let Some(pos) = s.get(from..).and_then(|tail| tail.find(OPEN)) {
         let start = from + pos;
@@ -153,6 +161,7 @@ impl TokenSink for Sink {
 
 /// An element on the open-element stack, with the effects its start tag
 /// had, so that closing it undoes exactly those.
+#[allow(clippy::struct_excessive_bools, reason = "independent effects of one start tag")]
 struct Open {
     name: LocalName,
     /// This element hides its content (counted in `Converter::skip`).
@@ -209,7 +218,7 @@ impl Converter {
     fn token(&mut self, token: Token) -> TokenSinkResult<()> {
         match token {
             Token::TagToken(tag) => match tag.kind {
-                TagKind::StartTag => return self.start_tag(tag),
+                TagKind::StartTag => return self.start_tag(&tag),
                 TagKind::EndTag => self.end_tag(&tag.name),
             },
             Token::CharacterTokens(text) => self.characters(&text),
@@ -245,17 +254,17 @@ impl Converter {
         }
     }
 
-    fn start_tag(&mut self, tag: Tag) -> TokenSinkResult<()> {
+    fn start_tag(&mut self, tag: &Tag) -> TokenSinkResult<()> {
         let name = tag.name.clone();
         if self.top_is(&local_name!("head")) && !is_head_content(&name) {
             self.pop_to(self.stack.len() - 1);
         }
         self.close_implied_by_start(&name);
 
-        let hidden = is_hidden(&tag);
+        let hidden = is_hidden(tag);
         if is_void(&name) {
             if self.skip == 0 && !hidden {
-                self.void_element(&name, &tag);
+                self.void_element(&name, tag);
             }
             return TokenSinkResult::Continue;
         }
@@ -272,7 +281,7 @@ impl Converter {
         if open.skip {
             self.skip += 1;
         } else if self.skip == 0 {
-            self.apply_start(&tag, &mut open);
+            self.apply_start(tag, &mut open);
         }
         self.stack.push(open);
 
@@ -518,13 +527,13 @@ impl Converter {
     fn pop_to(&mut self, index: usize) {
         while self.stack.len() > index {
             match self.stack.pop() {
-                Some(open) => self.apply_end(open),
+                Some(open) => self.apply_end(&open),
                 None => break,
             }
         }
     }
 
-    fn apply_end(&mut self, open: Open) {
+    fn apply_end(&mut self, open: &Open) {
         if open.skip {
             self.skip = self.skip.saturating_sub(1);
             return;
@@ -643,471 +652,10 @@ fn style_hides(style: &str) -> bool {
     hidden
 }
 
-enum Raw {
-    Kind(RawKind),
-    Plaintext,
-}
-
-/// Elements whose content the tokenizer must read as raw text.
-fn raw_text_kind(name: &LocalName) -> Option<Raw> {
-    match *name {
-        local_name!("title") | local_name!("textarea") => Some(Raw::Kind(RawKind::Rcdata)),
-        local_name!("style")
-        | local_name!("xmp")
-        | local_name!("iframe")
-        | local_name!("noembed")
-        | local_name!("noframes") => Some(Raw::Kind(RawKind::Rawtext)),
-        local_name!("script") => Some(Raw::Kind(RawKind::ScriptData)),
-        local_name!("plaintext") => Some(Raw::Plaintext),
-        _ => None,
-    }
-}
-
-/// Elements whose content never appears in the text.
-fn is_skipped(name: &LocalName) -> bool {
-    matches!(
-        *name,
-        local_name!("head")
-            | local_name!("style")
-            | local_name!("script")
-            | local_name!("title")
-            | local_name!("template")
-            | local_name!("iframe")
-            | local_name!("noembed")
-            | local_name!("noframes")
-            | local_name!("svg")
-            | local_name!("math")
-    )
-}
-
-/// Elements that may stay inside `<head>` without closing it.
-fn is_head_content(name: &LocalName) -> bool {
-    matches!(
-        *name,
-        local_name!("base")
-            | local_name!("basefont")
-            | local_name!("bgsound")
-            | local_name!("link")
-            | local_name!("meta")
-            | local_name!("title")
-            | local_name!("style")
-            | local_name!("script")
-            | local_name!("noscript")
-            | local_name!("template")
-            | local_name!("head")
-    )
-}
-
-fn is_void(name: &LocalName) -> bool {
-    matches!(
-        *name,
-        local_name!("area")
-            | local_name!("base")
-            | local_name!("basefont")
-            | local_name!("bgsound")
-            | local_name!("br")
-            | local_name!("col")
-            | local_name!("embed")
-            | local_name!("frame")
-            | local_name!("hr")
-            | local_name!("img")
-            | local_name!("image")
-            | local_name!("input")
-            | local_name!("keygen")
-            | local_name!("link")
-            | local_name!("meta")
-            | local_name!("param")
-            | local_name!("source")
-            | local_name!("track")
-            | local_name!("wbr")
-    )
-}
-
-fn is_heading(name: &LocalName) -> bool {
-    matches!(
-        *name,
-        local_name!("h1")
-            | local_name!("h2")
-            | local_name!("h3")
-            | local_name!("h4")
-            | local_name!("h5")
-            | local_name!("h6")
-    )
-}
-
-fn is_list(name: &LocalName) -> bool {
-    matches!(*name, local_name!("ul") | local_name!("ol"))
-}
-
-fn is_preformatted(name: &LocalName) -> bool {
-    matches!(
-        *name,
-        local_name!("pre") | local_name!("xmp") | local_name!("listing") | local_name!("plaintext")
-    )
-}
-
-fn is_table_part(name: &LocalName) -> bool {
-    matches!(
-        *name,
-        local_name!("td")
-            | local_name!("th")
-            | local_name!("tr")
-            | local_name!("tbody")
-            | local_name!("thead")
-            | local_name!("tfoot")
-            | local_name!("caption")
-    )
-}
-
-/// Break requested at the start and end of an element: 2 for a blank line,
-/// 1 for a line break, 0 for inline elements.
-fn block_break(name: &LocalName) -> u8 {
-    if is_heading(name) {
-        return 2;
-    }
-    match *name {
-        local_name!("p")
-        | local_name!("table")
-        | local_name!("ul")
-        | local_name!("ol")
-        | local_name!("blockquote")
-        | local_name!("dl") => 2,
-        local_name!("div")
-        | local_name!("tr")
-        | local_name!("td")
-        | local_name!("th")
-        | local_name!("li")
-        | local_name!("center")
-        | local_name!("section")
-        | local_name!("header")
-        | local_name!("footer")
-        | local_name!("article")
-        | local_name!("pre")
-        | local_name!("xmp")
-        | local_name!("listing")
-        | local_name!("plaintext")
-        | local_name!("nav")
-        | local_name!("aside")
-        | local_name!("main")
-        | local_name!("address")
-        | local_name!("figure")
-        | local_name!("figcaption")
-        | local_name!("caption")
-        | local_name!("form")
-        | local_name!("fieldset")
-        | local_name!("legend")
-        | local_name!("details")
-        | local_name!("summary")
-        | local_name!("dt")
-        | local_name!("dd")
-        | local_name!("hgroup")
-        | local_name!("textarea") => 1,
-        _ => 0,
-    }
-}
-
-/// Start tags that close an open `<p>`.
-fn closes_p(name: &LocalName) -> bool {
-    matches!(
-        *name,
-        local_name!("address")
-            | local_name!("article")
-            | local_name!("aside")
-            | local_name!("blockquote")
-            | local_name!("center")
-            | local_name!("details")
-            | local_name!("dialog")
-            | local_name!("dir")
-            | local_name!("div")
-            | local_name!("dl")
-            | local_name!("fieldset")
-            | local_name!("figcaption")
-            | local_name!("figure")
-            | local_name!("footer")
-            | local_name!("form")
-            | local_name!("header")
-            | local_name!("hgroup")
-            | local_name!("hr")
-            | local_name!("listing")
-            | local_name!("main")
-            | local_name!("menu")
-            | local_name!("nav")
-            | local_name!("ol")
-            | local_name!("p")
-            | local_name!("pre")
-            | local_name!("section")
-            | local_name!("summary")
-            | local_name!("ul")
-            | local_name!("xmp")
-            | local_name!("plaintext")
-    )
-}
-
-/// Elements that bound the search for an end tag's element.
-fn is_scope_boundary(name: &LocalName) -> bool {
-    matches!(
-        *name,
-        local_name!("html")
-            | local_name!("table")
-            | local_name!("td")
-            | local_name!("th")
-            | local_name!("caption")
-            | local_name!("template")
-            | local_name!("marquee")
-            | local_name!("object")
-            | local_name!("applet")
-    )
-}
-
-fn is_button_scope_boundary(name: &LocalName) -> bool {
-    is_scope_boundary(name) || *name == local_name!("button")
-}
-
-/// Formatting elements: their end tag closes anything opened inside them.
-fn is_formatting(name: &LocalName) -> bool {
-    matches!(
-        *name,
-        local_name!("a")
-            | local_name!("b")
-            | local_name!("big")
-            | local_name!("code")
-            | local_name!("em")
-            | local_name!("font")
-            | local_name!("i")
-            | local_name!("nobr")
-            | local_name!("s")
-            | local_name!("small")
-            | local_name!("strike")
-            | local_name!("strong")
-            | local_name!("tt")
-            | local_name!("u")
-    )
-}
-
-/// The HTML spec's "special" category (the parts that matter here).
-fn is_special(name: &LocalName) -> bool {
-    is_heading(name)
-        || is_table_part(name)
-        || is_scope_boundary(name)
-        || closes_p(name)
-        || matches!(
-            *name,
-            local_name!("body")
-                | local_name!("button")
-                | local_name!("dd")
-                | local_name!("dt")
-                | local_name!("head")
-                | local_name!("iframe")
-                | local_name!("li")
-                | local_name!("noembed")
-                | local_name!("noframes")
-                | local_name!("noscript")
-                | local_name!("script")
-                | local_name!("select")
-                | local_name!("style")
-                | local_name!("textarea")
-                | local_name!("title")
-        )
-}
-
-/// Builds the text with pending-break and pending-space bookkeeping, so
-/// that empty elements produce nothing and breaks never pile up.
-struct Writer {
-    out: String,
-    /// Some real (non-marker) content has been written.
-    started: bool,
-    /// Newlines written since the last real content (0 = mid-line).
-    newlines: u8,
-    /// Newlines wanted before the next content: 1 line break, 2 blank line.
-    pending_break: u8,
-    /// Whitespace seen since the last content.
-    pending_space: bool,
-    /// A space was written (before a marker) that the link text has not
-    /// recorded yet.
-    link_space: bool,
-    /// Number of open lists, for indentation.
-    list_depth: usize,
-    /// Bullet of a list item whose first line has not started yet.
-    prefix: Option<String>,
-    /// Text of the open link, whitespace-collapsed, markers excluded.
-    link_text: Option<String>,
-    /// Just entered `<pre>`: a newline right after the tag is dropped.
-    pre_fresh: bool,
-}
-
-impl Writer {
-    fn new(capacity: usize) -> Self {
-        Writer {
-            out: String::with_capacity(capacity),
-            started: false,
-            newlines: 0,
-            pending_break: 0,
-            pending_space: false,
-            link_space: false,
-            list_depth: 0,
-            prefix: None,
-            link_text: None,
-            pre_fresh: false,
-        }
-    }
-
-    fn request_break(&mut self, n: u8) {
-        self.pending_break = self.pending_break.max(n.min(2));
-    }
-
-    /// `<br>`: one more line break than is already due.
-    fn hard_break(&mut self) {
-        let due = self.pending_break.max(self.newlines);
-        self.pending_break = due.saturating_add(1).min(2);
-        self.pending_space = false;
-    }
-
-    fn at_line_start(&self) -> bool {
-        !self.started || self.newlines > 0
-    }
-
-    fn flush_break(&mut self) {
-        if self.started && self.pending_break > self.newlines {
-            for _ in self.newlines..self.pending_break {
-                self.out.push('\n');
-            }
-            self.newlines = self.pending_break;
-        }
-        self.pending_break = 0;
-    }
-
-    /// Prepares for real content; returns whether it is separated from the
-    /// previous content (by a space or a line break).
-    fn begin_content(&mut self) -> bool {
-        self.flush_break();
-        let separated = if self.at_line_start() {
-            let indent = match (&self.prefix, self.list_depth.min(MAX_LIST_INDENT_LEVELS)) {
-                (_, 0) => 0,
-                (Some(_), depth) => 2 * (depth - 1),
-                (None, depth) => 2 * depth,
-            };
-            self.out.extend(std::iter::repeat_n(' ', indent));
-            if let Some(prefix) = self.prefix.take() {
-                self.out.push_str(&prefix);
-            }
-            self.started
-        } else if self.pending_space {
-            self.out.push(' ');
-            true
-        } else {
-            false
-        };
-        self.pending_space = false;
-        let separated = separated || std::mem::take(&mut self.link_space);
-        self.started = true;
-        self.newlines = 0;
-        separated
-    }
-
-    /// Writes a run of non-whitespace characters.
-    fn word(&mut self, word: &str) {
-        let separated = self.begin_content();
-        self.out.push_str(word);
-        if let Some(link_text) = &mut self.link_text {
-            if separated && !link_text.is_empty() {
-                link_text.push(' ');
-            }
-            link_text.push_str(word);
-        }
-    }
-
-    /// Writes inline text, collapsing whitespace.
-    fn text(&mut self, text: &str) {
-        let mut rest = text;
-        loop {
-            let trimmed = rest.trim_start_matches(char::is_whitespace);
-            if trimmed.len() != rest.len() {
-                self.pending_space = true;
-            }
-            if trimmed.is_empty() {
-                break;
-            }
-            let end = trimmed.find(char::is_whitespace).unwrap_or(trimmed.len());
-            let (word, tail) = trimmed.split_at(end);
-            self.word(word);
-            rest = tail;
-        }
-    }
-
-    /// Writes preformatted text: whitespace kept, newlines are line breaks.
-    fn pre_text(&mut self, text: &str) {
-        let mut text = text;
-        if std::mem::take(&mut self.pre_fresh) {
-            text = text.strip_prefix('\n').unwrap_or(text);
-        }
-        for (i, line) in text.split('\n').enumerate() {
-            if i > 0 {
-                self.flush_break();
-                if self.started {
-                    self.out.push('\n');
-                    self.newlines = self.newlines.saturating_add(1);
-                }
-                self.pending_space = false;
-            }
-            if !line.is_empty() {
-                let line = line.replace('\u{a0}', " ");
-                self.word(&line);
-            }
-        }
-    }
-
-    /// Writes a template marker without counting it as content.
-    fn marker(&mut self, marker: &str) {
-        self.flush_break();
-        if self.pending_space && !self.at_line_start() {
-            self.out.push(' ');
-            self.link_space = true;
-        }
-        self.pending_space = false;
-        self.out.push_str(marker);
-    }
-
-    /// Appends to the current line (a link's URL after its text), leaving
-    /// any pending break for what follows.
-    fn append_inline(&mut self, s: &str) {
-        if self.started && self.newlines == 0 {
-            self.out.push(' ');
-            self.out.push_str(s);
-        } else {
-            self.pending_space = true;
-            self.word(s);
-        }
-    }
-
-    /// Final clean-up: trailing spaces, blank-line runs, leading and
-    /// trailing blank lines, final newline.
-    fn finish(self) -> String {
-        let mut result = String::with_capacity(self.out.len() + 1);
-        let mut blank = false;
-        for line in self.out.split('\n') {
-            let line = line.trim_end();
-            if line.is_empty() {
-                blank = !result.is_empty();
-                continue;
-            }
-            if !result.is_empty() {
-                result.push('\n');
-                if blank {
-                    result.push('\n');
-                }
-            }
-            blank = false;
-            result.push_str(line);
-        }
-        if !result.is_empty() {
-            result.push('\n');
-        }
-        result
-    }
-}
-
 #[cfg(test)]
 mod tests {
+    use std::fmt::Write as _;
+
     use super::*;
 
     /// The text form of comment marker `n`.
@@ -1398,7 +946,7 @@ mod tests {
             let html = format!(r#"<div style="{style}">secret</div><p>shown</p>"#);
             assert_eq!(t(&html), "shown\n", "style {style:?}");
         }
-        assert_eq!(t(r#"<span hidden>secret</span>shown"#), "shown\n");
+        assert_eq!(t(r"<span hidden>secret</span>shown"), "shown\n");
         assert_eq!(t(r#"<p hidden="hidden">secret</p><p>shown</p>"#), "shown\n");
         // Not hidden: other display values, a later declaration, look-alikes.
         assert_eq!(t(r#"<div style="display:block">a</div>"#), "a\n");
@@ -1605,13 +1153,13 @@ mod tests {
         fn next(&mut self) -> u64 {
             self.0 = self
                 .0
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
             self.0 >> 33
         }
 
         fn below(&mut self, n: usize) -> usize {
-            (self.next() % n as u64) as usize
+            usize::try_from(self.next() % n as u64).expect("below n")
         }
     }
 
@@ -1759,7 +1307,7 @@ mod tests {
                 if rng.below(8) == 0 {
                     // Raw bytes, made valid UTF-8.
                     let len = 1 + rng.below(6);
-                    let bytes: Vec<u8> = (0..len).map(|_| rng.next() as u8).collect();
+                    let bytes: Vec<u8> = (0..len).map(|_| rng.next().to_le_bytes()[0]).collect();
                     input.push_str(&String::from_utf8_lossy(&bytes));
                 } else {
                     input.push_str(FRAGMENTS[rng.below(FRAGMENTS.len())]);
@@ -1810,18 +1358,17 @@ mod tests {
         );
         let mut i = 0;
         while html.len() < 30_000 {
-            html.push_str(&format!(
+            let _ = write!(
+                html,
                 r##"<!--tsr:{i}--><tr><td class="col" style="padding:16px 24px;font-family:Arial,sans-serif">
 <h2 style="margin:0">Story number {i} &amp; more</h2>
 <p style="font-size:14px;line-height:20px">Hello &#8220;{{name}}&#8221;, lorem ipsum dolor sit amet, consectetur
-adipiscing elit {ms}{i}{me}. Sed do eiusmod tempor&nbsp;incididunt ut labore.</p>
-<table><tr><td class="btn" bgcolor="#0055ff"><a href="https://x.example/story/{i}?u={ms}7{me}">Read more</a></td>
+adipiscing elit {MARKER_START}{i}{MARKER_END}. Sed do eiusmod tempor&nbsp;incididunt ut labore.</p>
+<table><tr><td class="btn" bgcolor="#0055ff"><a href="https://x.example/story/{i}?u={MARKER_START}7{MARKER_END}">Read more</a></td>
 <td><img src="https://x.example/i/{i}.png" alt="" width="1" height="1"></td></tr></table>
 <ul><li>Point one</li><li>Point <b>two</b></li></ul>
 </td></tr>"##,
-                ms = MARKER_START,
-                me = MARKER_END,
-            ));
+            );
             i += 1;
         }
         html.push_str("</table></td></tr></table></body></html>");

@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 
-/// Escapes `& < > " ' \` =` as Handlebars does, and `{` as `&#123;` so that no value can form a
+/// Escapes `&`, `<`, `>`, `"`, `'`, `` ` `` and `=` as Handlebars does, and `{` as `&#123;` so that no value can form a
 /// template delimiter for any later engine. Safe in text and in quoted attributes.
 #[must_use]
 pub fn html_escape(s: &str) -> String {
@@ -49,16 +49,19 @@ pub fn is_safe_url(url: &str) -> bool {
         match b {
             b':' => {
                 return matches!(
-                    &scheme[..len],
-                    b"http" | b"https" | b"mailto" | b"tel" | b"sms" | b"cid"
+                    scheme.get(..len),
+                    Some(b"http" | b"https" | b"mailto" | b"tel" | b"sms" | b"cid")
                 );
             }
             b'/' | b'?' | b'#' => return true,
-            _ if len == scheme.len() => return true,
-            _ => {
-                scheme[len] = b.to_ascii_lowercase();
-                len += 1;
-            }
+            _ => match scheme.get_mut(len) {
+                Some(slot) => {
+                    *slot = b.to_ascii_lowercase();
+                    len += 1;
+                }
+                // Longer than any scheme: no scheme, a relative URL.
+                None => return true,
+            },
         }
     }
     true

@@ -301,8 +301,8 @@ impl Scanner {
             State::RawText { tag, matched } => {
                 let closing = format!("</{tag}");
                 let target = closing.as_bytes();
-                if *matched < target.len() {
-                    if c.to_ascii_lowercase() as u32 == u32::from(target[*matched]) {
+                if let Some(&want) = target.get(*matched) {
+                    if c.to_ascii_lowercase() as u32 == u32::from(want) {
                         *matched += 1;
                     } else {
                         *matched = usize::from(c == '<');
