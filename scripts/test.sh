@@ -35,13 +35,12 @@ if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
   if [ "$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nodejs npm
   else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nodejs npm; fi
 fi
-# The independent template engines (liquidjs, handlebars) that tests/export.rs renders exports with, pinned
-# by tests/esp/package-lock.json.
-echo "== ESP engines (npm ci in tests/esp)"
-(cd tests/esp && npm ci --silent --no-audit --no-fund)
 
-# The desktop designer: system packages, tauri-driver, Node.js, npm ci, and the built UI (the app
-# binary embeds ui/dist, so it is built before cargo compiles src-tauri).
+# The desktop designer: system packages, tauri-driver, Node.js, and `npm ci` of the root
+# package.json, whose workspaces are the UI (ui/) and the independent template engines (liquidjs,
+# handlebars) that tests/export.rs renders exports with (tests/esp/), all pinned by the one root
+# package-lock.json; then the built UI (the app binary embeds ui/dist, so it is built before cargo
+# compiles src-tauri).
 log="$(mktemp)"
 ui_log="$(mktemp)"
 e2e_log="$(mktemp)"
