@@ -44,7 +44,8 @@ fi
 log="$(mktemp)"
 ui_log="$(mktemp)"
 e2e_log="$(mktemp)"
-trap 'rm -f "$log" "$ui_log" "$e2e_log"' EXIT
+deb_log="$(mktemp)"
+trap 'rm -f "$log" "$ui_log" "$e2e_log" "$deb_log"' EXIT
 
 echo "== desktop setup"
 bash scripts/desktop-setup.sh
@@ -59,13 +60,22 @@ cargo clippy --workspace --all-targets -j"$jobs" -- -D warnings
 echo "== tests"
 cargo test --workspace -j"$jobs" 2>&1 | tee "$log"
 echo "== desktop app end to end"
+# The same feature set as cargo test's build and the .deb's (src-tauri/Cargo.toml enables tauri's
+# custom-protocol), so this and the package below reuse one compilation.
 cargo build -p tessera-desktop -j"$jobs"
-bash scripts/e2e.sh 2>&1 | tee "$e2e_log"
-# One closing line for the whole run: cargo's per-binary results, Vitest's and the end-to-end checks.
+status=0
+bash scripts/e2e.sh 2>&1 | tee "$e2e_log" || status=1
+echo "== Debian package"
+bash scripts/deb-check.sh 2>&1 | tee "$deb_log" || status=1
+# One closing line for the whole run: cargo's per-binary results, Vitest's, the end-to-end checks
+# and the package's.
 {
   awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
        END { print p + 0, f + 0 }' "$log"
   sed 's/\x1b\[[0-9;]*m//g' "$ui_log" | awk '$1 == "Tests" { for (i = 2; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
        END { print p + 0, f + 0 }'
-  awk '/^e2e: / { print $2, $5 }' "$e2e_log"
+  # A run that stopped before its summary line counts as one failure.
+  grep -q '^e2e: ' "$e2e_log" && awk '/^e2e: / { print $2, $5 }' "$e2e_log" || echo 0 1
+  grep -q '^deb: ' "$deb_log" && awk '/^deb: / { print $2, $5 }' "$deb_log" || echo 0 1
 } | awk '{ p += $1; f += $2 } END { printf "%d passed, %d failed\n", p, f }'
+exit "$status"
