@@ -59,8 +59,7 @@ fn engine_render(
     assert!(
         [dir.as_path(), root.as_path()]
             .iter()
-            .any(|d| d.join("node_modules/liquidjs").is_dir()
-                && d.join("node_modules/handlebars").is_dir()),
+            .any(|d| d.join("node_modules/liquidjs").is_dir() && d.join("node_modules/handlebars").is_dir()),
         "the ESP engines are not installed: run scripts/test.sh (or `npm ci` in {})",
         root.display()
     );
