@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Sets up and runs every test of Tessera: formatting, lints, unit, integration, differential and
-# golden tests, the designer UI's type check and unit tests, and the end-to-end test of the desktop
-# app in a real window (Xvfb + tauri-driver). The same command runs in CI (.ci/run) and on a new
-# machine.
+# golden tests, the designer UI's type check and unit tests, the end-to-end test of the desktop
+# app in a real window (Xvfb + tauri-driver), and its Debian package (scripts/deb-check.sh: built
+# from the same compilation, unpacked, checked and started). The same command runs in CI (.ci/run),
+# on a new machine, and as `npm test`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
