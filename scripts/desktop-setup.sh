@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Sets up what the desktop designer needs to build, run and be tested, installing only what is
 # missing: the WebKitGTK/Tauri system packages, Xvfb and WebKitWebDriver (Debian 12 / Ubuntu),
-# tauri-driver, Node.js 20.19+ with the UI's npm packages (npm ci, committed lockfile), and the built
-# UI in ui/dist (embedded into the app binary when cargo builds it).
+# tauri-driver, Node.js 20.19+ with the npm packages of the root package.json (its workspaces ui/ and
+# tests/esp/, and the Tauri CLI; npm ci from the one committed root lockfile), and the built UI in
+# ui/dist (embedded into the app binary when cargo builds it).
 # Sourced by scripts/test.sh and scripts/designer.sh; run it alone to prepare a machine.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -37,8 +38,11 @@ if ! command -v tauri-driver >/dev/null 2>&1; then
   cargo install tauri-driver --locked -j"${TESSERA_JOBS:-2}"
 fi
 
-# npm ci only when the installed packages do not match the lockfile.
-if ! cmp -s ui/package-lock.json ui/node_modules/.tessera-lockfile 2>/dev/null; then
-  (cd ui && npm ci --no-audit --no-fund --loglevel=error && cp package-lock.json node_modules/.tessera-lockfile)
+# npm ci only when the installed packages do not match the lockfile. The workspaces' packages are
+# hoisted to the root's node_modules; folders left in ui/ or tests/esp/ by the layout before
+# workspaces (one lockfile per folder) would shadow them, so they go first.
+if ! cmp -s package-lock.json node_modules/.tessera-lockfile 2>/dev/null; then
+  rm -rf ui/node_modules tests/esp/node_modules
+  npm ci --no-audit --no-fund --loglevel=error && cp package-lock.json node_modules/.tessera-lockfile
 fi
 (cd ui && npx vite build --logLevel warn)

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Sets up and runs every test of Tessera: formatting, lints, unit, integration, differential and
-# golden tests, the designer UI's type check and unit tests, and the end-to-end test of the desktop
-# app in a real window (Xvfb + tauri-driver). The same command runs in CI (.ci/run) and on a new
-# machine.
+# golden tests, the designer UI's type check and unit tests, the end-to-end test of the desktop
+# app in a real window (Xvfb + tauri-driver), and its Debian package (scripts/deb-check.sh: built
+# from the same compilation, unpacked, checked and started). The same command runs in CI (.ci/run),
+# on a new machine, and as `npm test`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -35,17 +36,17 @@ if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
   if [ "$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nodejs npm
   else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nodejs npm; fi
 fi
-# The independent template engines (liquidjs, handlebars) that tests/export.rs renders exports with, pinned
-# by tests/esp/package-lock.json.
-echo "== ESP engines (npm ci in tests/esp)"
-(cd tests/esp && npm ci --silent --no-audit --no-fund)
 
-# The desktop designer: system packages, tauri-driver, Node.js, npm ci, and the built UI (the app
-# binary embeds ui/dist, so it is built before cargo compiles src-tauri).
+# The desktop designer: system packages, tauri-driver, Node.js, and `npm ci` of the root
+# package.json, whose workspaces are the UI (ui/) and the independent template engines (liquidjs,
+# handlebars) that tests/export.rs renders exports with (tests/esp/), all pinned by the one root
+# package-lock.json; then the built UI (the app binary embeds ui/dist, so it is built before cargo
+# compiles src-tauri).
 log="$(mktemp)"
 ui_log="$(mktemp)"
 e2e_log="$(mktemp)"
-trap 'rm -f "$log" "$ui_log" "$e2e_log"' EXIT
+deb_log="$(mktemp)"
+trap 'rm -f "$log" "$ui_log" "$e2e_log" "$deb_log"' EXIT
 
 echo "== desktop setup"
 bash scripts/desktop-setup.sh
@@ -60,13 +61,22 @@ cargo clippy --workspace --all-targets -j"$jobs" -- -D warnings
 echo "== tests"
 cargo test --workspace -j"$jobs" 2>&1 | tee "$log"
 echo "== desktop app end to end"
+# The same feature set as cargo test's build and the .deb's (src-tauri/Cargo.toml enables tauri's
+# custom-protocol), so this and the package below reuse one compilation.
 cargo build -p tessera-desktop -j"$jobs"
-bash scripts/e2e.sh 2>&1 | tee "$e2e_log"
-# One closing line for the whole run: cargo's per-binary results, Vitest's and the end-to-end checks.
+status=0
+bash scripts/e2e.sh 2>&1 | tee "$e2e_log" || status=1
+echo "== Debian package"
+bash scripts/deb-check.sh 2>&1 | tee "$deb_log" || status=1
+# One closing line for the whole run: cargo's per-binary results, Vitest's, the end-to-end checks
+# and the package's.
 {
   awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
        END { print p + 0, f + 0 }' "$log"
   sed 's/\x1b\[[0-9;]*m//g' "$ui_log" | awk '$1 == "Tests" { for (i = 2; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
        END { print p + 0, f + 0 }'
-  awk '/^e2e: / { print $2, $5 }' "$e2e_log"
+  # A run that stopped before its summary line counts as one failure.
+  grep -q '^e2e: ' "$e2e_log" && awk '/^e2e: / { print $2, $5 }' "$e2e_log" || echo 0 1
+  grep -q '^deb: ' "$deb_log" && awk '/^deb: / { print $2, $5 }' "$deb_log" || echo 0 1
 } | awk '{ p += $1; f += $2 } END { printf "%d passed, %d failed\n", p, f }'
+exit "$status"

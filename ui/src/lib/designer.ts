@@ -1,0 +1,310 @@
+// The Design screen's state: the email being edited (through the Editor), its autosave, the live
+// preview (one render at a time, of the newest document), what the preview shows (width, dark mode,
+// selection), the inspector's tab, the column blocks are added to, and the figures the end-to-end
+// test reads. Framework-free: the Design screen and the top bar subscribe to it.
+import type { BlockTypeInfo } from "../bindings/BlockTypeInfo";
+import type { Document } from "../bindings/Document";
+import type { Preview } from "../bindings/Preview";
+import type { PreviewAs } from "../bindings/PreviewAs";
+import type { PreviewRequest } from "../bindings/PreviewRequest";
+import type { JsonValue } from "../bindings/serde_json/JsonValue";
+import { Autosaver, type SaveStatus } from "./autosave";
+import * as d from "./doc";
+import { Editor, historyShortcut, type EditOptions } from "./editor";
+import type { api } from "./ipc";
+import { Observable } from "./observable";
+import { LatestOnly } from "./preview";
+import type { LayerActions } from "./types";
+
+/** Figures the end-to-end test reads: keystroke-to-preview latencies and start-up time. */
+export interface Metrics {
+  latencies: number[];
+  startupMs: number | null;
+  previewLoads: number;
+  engineMs: number[];
+  roundTripMs: number[];
+  frameLoadMs: number[];
+}
+
+/** What the preview shows: changes together, so one edit loads one new version. */
+export interface PreviewView {
+  html: string | null;
+  selected: string | null;
+  dark: boolean;
+}
+
+/** The column ("Add here") that palette clicks add blocks into. */
+export interface AddTarget {
+  parent: string;
+  slot: string;
+}
+
+export type InspectorTab = "block" | "email";
+
+export interface DesignState {
+  /** The email open (its file name), or null when the workspace has none. */
+  emailName: string | null;
+  doc: Document;
+  selected: string | null;
+  canUndo: boolean;
+  canRedo: boolean;
+  /** The newest render's answer: report, problems, subject and preheader as sent. */
+  preview: Preview | null;
+  view: PreviewView;
+  /** Preview width in pixels: 600 (desktop) or 375 (mobile). */
+  width: number;
+  dark: boolean;
+  tab: InspectorTab;
+  target: AddTarget | null;
+  saveStatus: SaveStatus;
+  /** The first preview has loaded: the editor is interactive. */
+  ready: boolean;
+}
+
+/** The keys of a key press the designer cares about. */
+export interface KeyPress {
+  key: string;
+  ctrlKey: boolean;
+  metaKey: boolean;
+  shiftKey: boolean;
+  altKey: boolean;
+}
+
+export type DesignerApi = Pick<typeof api, "saveEmail" | "renderPreview" | "startupMs">;
+
+export const EMPTY_DOCUMENT: Document = { schema_version: 1, name: "", subject: "", preheader: "", blocks: [] };
+
+export class Designer extends Observable<DesignState> {
+  readonly editor = new Editor(EMPTY_DOCUMENT);
+  readonly metrics: Metrics = { latencies: [], startupMs: null, previewLoads: 0, engineMs: [], roundTripMs: [], frameLoadMs: [] };
+  /** The clock of the figures (tests replace it). */
+  now: () => number = () => performance.now();
+  /** The block types the palette offers (the workspace's). */
+  types: readonly BlockTypeInfo[] = [];
+  readonly #saver: Autosaver<{ name: string; doc: Document }>;
+  readonly #renders: LatestOnly<PreviewRequest, Preview>;
+  /** True while a document is being loaded (not an edit: nothing to save). */
+  #loading = false;
+  /** When the oldest edit not yet in the preview happened (the `now` clock). */
+  #measureFrom: number | null = null;
+
+  constructor(
+    private readonly api: DesignerApi,
+    /** Whom the preview renders as. */
+    private readonly profile: () => PreviewAs,
+    private readonly onFail: (e: unknown) => void,
+    autosaveMs = 700,
+  ) {
+    super({
+      emailName: null,
+      doc: EMPTY_DOCUMENT,
+      selected: null,
+      canUndo: false,
+      canRedo: false,
+      preview: null,
+      view: { html: null, selected: null, dark: false },
+      width: 600,
+      dark: false,
+      tab: "email",
+      target: null,
+      saveStatus: "saved",
+      ready: false,
+    });
+    this.#saver = new Autosaver(async ({ name, doc }) => void (await api.saveEmail(name, doc)), autosaveMs, (saveStatus) => this.update({ saveStatus }));
+    this.#renders = new LatestOnly<PreviewRequest, Preview>(
+      async (req) => {
+        const t = this.now();
+        const res = await api.renderPreview(req);
+        this.metrics.roundTripMs.push(this.now() - t);
+        return res;
+      },
+      (res) => {
+        this.metrics.engineMs.push(res.engine_ms);
+        if (res.html !== undefined && res.html !== null) {
+          this.update({ preview: res, view: { html: res.html, selected: this.editor.selected, dark: this.value.dark } });
+        } else {
+          this.update({ preview: res });
+          this.#measureFrom = null; // nothing new to show: the report shows why
+        }
+      },
+      (e) => onFail(e),
+    );
+    this.editor.subscribe(() => this.#editorChanged());
+  }
+
+  #editorChanged(): void {
+    const was = this.value;
+    const changed = this.editor.doc !== was.doc;
+    const selected = this.editor.selected;
+    const patch: Partial<DesignState> = { doc: this.editor.doc, selected, canUndo: this.editor.canUndo, canRedo: this.editor.canRedo };
+    // A newly selected block opens its inspector; edits elsewhere (email settings) stay where they are.
+    if (selected !== was.selected && selected !== null) patch.tab = "block";
+    if (!changed && was.view.selected !== selected) patch.view = { ...was.view, selected };
+    this.update(patch);
+    if (changed) {
+      this.render();
+      const name = this.value.emailName;
+      if (name !== null && !this.#loading) this.#saver.schedule({ name, doc: this.editor.doc });
+    }
+  }
+
+  /** Asks for a render of the document as it is, as the chosen profile (newest request only). */
+  render(): void {
+    this.#renders.request({ document: this.editor.doc, profile: this.profile(), email: this.value.emailName ?? undefined });
+  }
+
+  /** Another profile was chosen: render as it, and time that render like an edit. */
+  profileChanged(): void {
+    this.#measureFrom = this.now();
+    this.render();
+  }
+
+  /** Opens a document (another email, or none): history starts over and nothing is saved. */
+  load(name: string | null, doc: Document): void {
+    this.update({ emailName: name, target: null, tab: "email" });
+    this.#loading = true;
+    try {
+      this.editor.load(doc);
+    } finally {
+      this.#loading = false;
+    }
+  }
+
+  /** Saves pending edits now and waits for every save (before switching emails or screens). */
+  flush(): Promise<void> {
+    return this.#saver.flush();
+  }
+
+  /** Applies an edit; `at` is when the user made it (for the keystroke-to-preview figure). */
+  edit(f: (doc: Document) => Document, options: EditOptions = {}, at: number = this.now()): void {
+    if (this.editor.apply(f, options) && this.#measureFrom === null) this.#measureFrom = at;
+  }
+
+  select(id: string | null): void {
+    this.editor.select(id);
+  }
+
+  undo(): void {
+    this.editor.undo();
+  }
+
+  redo(): void {
+    this.editor.redo();
+  }
+
+  /** A new version is showing in the preview, after `loadMs` in the frame. */
+  previewLoaded(loadMs: number): void {
+    this.metrics.previewLoads++;
+    this.metrics.frameLoadMs.push(loadMs);
+    if (this.#measureFrom !== null) {
+      this.metrics.latencies.push(this.now() - this.#measureFrom);
+      this.#measureFrom = null;
+    }
+    if (!this.value.ready) {
+      this.update({ ready: true });
+      void this.api.startupMs().then((ms) => (this.metrics.startupMs = ms));
+    }
+  }
+
+  setWidth(width: number): void {
+    this.update({ width });
+  }
+
+  toggleDark(): void {
+    const dark = !this.value.dark;
+    this.update({ dark, view: { ...this.value.view, dark } });
+  }
+
+  setTab(tab: InspectorTab): void {
+    this.update({ tab });
+  }
+
+  /** Palette clicks add into this column (null: to the end of the email). */
+  setTarget(target: AddTarget | null): void {
+    this.update({ target });
+  }
+
+  /** Adds a block of this type at `place`, else into the chosen column, else at the end. */
+  addBlock(t: BlockTypeInfo, place?: d.Place): void {
+    const doc = this.editor.doc;
+    const block = d.newBlock(doc, t);
+    const target = this.value.target;
+    const into = target !== null && d.find(doc, target.parent) !== null ? { ...target, index: Number.MAX_SAFE_INTEGER } : undefined;
+    this.edit((cur) => d.insert(cur, block, place ?? into), { select: block.id });
+  }
+
+  addById(typeId: string, place?: d.Place): void {
+    const t = this.types.find((x) => x.id === typeId);
+    if (t !== undefined) this.addBlock(t, place);
+  }
+
+  duplicate(id: string): void {
+    const copy = d.duplicate(this.editor.doc, id);
+    if (copy.id !== null) this.edit(() => copy.doc, { select: copy.id });
+  }
+
+  remove(id: string): void {
+    this.edit((cur) => d.remove(cur, id));
+  }
+
+  /** What the structure list can ask. */
+  readonly layerActions: LayerActions = {
+    select: (id) => this.select(id),
+    moveBy: (id, delta) => this.edit((cur) => d.moveBy(cur, id, delta)),
+    duplicate: (id) => this.duplicate(id),
+    remove: (id) => this.remove(id),
+    drop: (payload, place) => {
+      if (payload.block !== undefined) this.edit((cur) => d.move(cur, payload.block ?? "", place));
+      else if (payload.type !== undefined) this.addById(payload.type, place);
+    },
+    target: (parent, slot) => this.setTarget({ parent, slot }),
+  };
+
+  /** A block field typed in the inspector; a burst of typing in one field is one undo step. */
+  setField(id: string, name: string, value: JsonValue, def: JsonValue, at?: number): void {
+    this.edit((cur) => d.setField(cur, id, name, value, def), { coalesce: `${id}/${name}` }, at);
+  }
+
+  setRule(id: string, which: "show_if" | "hide_if", rule: string, at?: number): void {
+    this.edit((cur) => d.setRule(cur, id, which, rule), { coalesce: `${id}/${which}` }, at);
+  }
+
+  /** The block's fallback: "hide" (show nothing) or a new block of that type id. */
+  setFallback(id: string, typeId: string): void {
+    if (typeId === "hide") {
+      this.edit((cur) => d.setFallback(cur, id, "hide"));
+      return;
+    }
+    const t = this.types.find((x) => x.id === typeId);
+    if (t !== undefined) this.edit((cur) => d.setFallback(cur, id, d.newBlock(cur, t)));
+  }
+
+  setText(which: "name" | "subject" | "preheader", text: string, at?: number): void {
+    this.edit((cur) => d.setText(cur, which, text), { coalesce: `doc/${which}` }, at);
+  }
+
+  setSetting(name: string, value: JsonValue, brandValue: JsonValue, at?: number): void {
+    this.edit((cur) => d.setSetting(cur, name, value, brandValue), { coalesce: `settings/${name}` }, at);
+  }
+
+  /**
+   * A key pressed on the Design screen (`inField`: while typing in a field). Undo/redo shortcuts,
+   * Delete/Backspace removes the selected block, Esc deselects. Returns true when the key was used
+   * (the browser's default is then prevented).
+   */
+  key(e: KeyPress, inField: boolean): boolean {
+    const which = historyShortcut(e);
+    if (which !== null) {
+      const at = this.now();
+      if (which === "undo" ? this.editor.undo() : this.editor.redo()) this.#measureFrom ??= at;
+      return true;
+    }
+    const selected = this.value.selected;
+    if (!inField && selected !== null && (e.key === "Delete" || e.key === "Backspace")) {
+      this.remove(selected);
+      return true;
+    }
+    if (e.key === "Escape" && !inField) this.select(null);
+    return false;
+  }
+}
