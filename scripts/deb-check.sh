@@ -14,16 +14,7 @@ cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/var/tmp/tessera-target}"
 export CARGO_BUILD_JOBS="${CARGO_BUILD_JOBS:-${TESSERA_JOBS:-2}}"
 
-apt_install() {
-  local missing=()
-  for pkg in "$@"; do dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg"); done
-  [ "${#missing[@]}" -eq 0 ] && return 0
-  echo "installing ${missing[*]}"
-  local sudo=()
-  [ "$(id -u)" = 0 ] || sudo=(sudo)
-  "${sudo[@]}" apt-get update -qq
-  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
-}
+source "$(dirname "${BASH_SOURCE[0]}")/apt-install.sh"
 # xwininfo (x11-utils) finds the window; desktop-file-validate checks the .desktop entry.
 apt_install xvfb x11-utils desktop-file-utils
 

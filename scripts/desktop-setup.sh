@@ -8,16 +8,7 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-apt_install() {
-  local missing=()
-  for pkg in "$@"; do dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg"); done
-  [ "${#missing[@]}" -eq 0 ] && return 0
-  echo "installing ${missing[*]}"
-  local sudo=()
-  [ "$(id -u)" = 0 ] || sudo=(sudo)
-  "${sudo[@]}" apt-get update -qq
-  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
-}
+source scripts/apt-install.sh
 
 # The tried recipe of ../shared/design/MACHINE.md: Tauri's build dependencies, Xvfb and the WebKit
 # WebDriver for the end-to-end test.

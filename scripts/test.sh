@@ -21,20 +21,11 @@ fi
 # python3-aiosmtpd and openssl for the SMTP server and certificates the send tests start; Node.js
 # and npm for the ESP engines the export tests use; git, which the version tests use to read the
 # history back independently).
-missing=()
-for pkg in build-essential pkg-config python3 libdbus-1-dev python3-aiosmtpd openssl git; do
-  dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
-done
-if [ "${#missing[@]}" -gt 0 ]; then
-  echo "installing ${missing[*]}"
-  if [ "$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
-  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"; fi
-fi
+source scripts/apt-install.sh
+apt_install build-essential pkg-config python3 libdbus-1-dev python3-aiosmtpd openssl git
 # Node.js may come from elsewhere than Debian (nvm, NodeSource): only install it when absent.
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
-  echo "installing nodejs npm"
-  if [ "$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nodejs npm
-  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nodejs npm; fi
+  apt_install nodejs npm
 fi
 
 # The desktop designer: system packages, tauri-driver, Node.js, and `npm ci` of the root

@@ -81,8 +81,9 @@ pub enum WorkspaceError {
     Export {
         /// The document.
         path: PathBuf,
-        /// Why.
-        source: tessera_core::export::ExportError,
+        /// Why (boxed: the refusal it carries is large, and every result of the crate pays for
+        /// the largest error).
+        source: Box<tessera_core::export::ExportError>,
     },
     /// The profile store failed or refused an import.
     #[error(transparent)]
@@ -295,6 +296,13 @@ impl WorkspaceError {
     #[must_use]
     pub fn is_input_error(&self) -> bool {
         self.kind().is_input()
+    }
+
+    pub(crate) fn export(path: PathBuf, source: tessera_core::export::ExportError) -> Self {
+        Self::Export {
+            path,
+            source: Box::new(source),
+        }
     }
 
     pub(crate) fn json(path: PathBuf, e: &serde_json::Error) -> Self {

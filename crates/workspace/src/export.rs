@@ -32,10 +32,7 @@ impl Workspace {
             email: &entry.name,
             data,
         };
-        export(&input, target).map_err(|source| WorkspaceError::Export {
-            path: entry.path.clone(),
-            source,
-        })
+        export(&input, target).map_err(|source| WorkspaceError::export(entry.path.clone(), source))
     }
 
     /// The folder exports go to by default: `exports/` in the workspace, or in `cwd` for the demo.
@@ -76,10 +73,9 @@ pub fn write_export(export: &Export, out: &Path) -> Result<PathBuf, WorkspaceErr
         path: dir.clone(),
         source,
     })?;
-    let files = export.files().map_err(|source| WorkspaceError::Export {
-        path: dir.clone(),
-        source,
-    })?;
+    let files = export
+        .files()
+        .map_err(|source| WorkspaceError::export(dir.clone(), source))?;
     for (name, bytes) in files {
         write_atomic(&dir.join(name), &bytes)?;
     }
@@ -164,7 +160,7 @@ pub fn export_email(ws: &mut Workspace, email: &str, targets: &[Target]) -> Resu
                 result.text = Some(export.text);
             }
             Err(WorkspaceError::Export { source, .. }) => {
-                let (block, expression) = match &source {
+                let (block, expression) = match source.as_ref() {
                     ExportError::Unsupported { block, expression, .. } => {
                         (Some(block.clone()), Some(expression.clone()))
                     }

@@ -645,10 +645,9 @@ impl Workspace {
             document: document.clone(),
         };
         let export = self.export(&entry, target, None)?;
-        let made = export.files().map_err(|source| WorkspaceError::Export {
-            path: entry.path.clone(),
-            source,
-        })?;
+        let made = export
+            .files()
+            .map_err(|source| WorkspaceError::export(entry.path.clone(), source))?;
         files.extend(made);
         Ok((files, true))
     }
