@@ -10,7 +10,7 @@ export type DictionaryField = {
  */
 path: string, 
 /**
- * text, number, boolean, date, currency_code, url, email, list or object.
+ * text, number, boolean, date, `currency_code`, url, email, list or object.
  */
 type: string, 
 /**

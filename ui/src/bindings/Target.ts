@@ -2,5 +2,7 @@
 
 /**
  * A language an email can be exported to.
+ *
+ * Serialized as its [`Target::name`] (`"liquid"`, `"braze"`, ...), as in `manifest.json`.
  */
 export type Target = "liquid" | "braze" | "sendgrid" | "mailchimp" | "ampscript" | "html";
