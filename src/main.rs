@@ -11,6 +11,7 @@ use tessera_workspace::{batch, clock, import, profiles, read_data, Workspace, Wo
 
 mod export_cmd;
 mod hints;
+mod live_cmd;
 mod segments_cmd;
 mod send_cmd;
 mod versions_cmd;
@@ -95,6 +96,12 @@ enum Command {
     /// Export an email to an ESP's template language: exports/<email>/<target>/ with the HTML and
     /// plain-text templates and manifest.json (the fields the ESP must provide).
     Export(export_cmd::ExportArgs),
+    /// Run the live collector: a Segment-compatible HTTP API that writes events and profile
+    /// changes into the store and keeps segment membership current.
+    Serve(live_cmd::ServeArgs),
+    /// Write and read keys of the live collector: create, list, revoke.
+    #[command(subcommand)]
+    Keys(live_cmd::KeysCommand),
     /// Behavioural segments (segments/<name>.json): list, show, count, members, refresh.
     #[command(subcommand)]
     Segments(segments_cmd::SegmentsCommand),
@@ -314,6 +321,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Outbox(command) => send_cmd::run_outbox(cli.workspace.as_deref(), &cwd, &command),
         Command::Smtp(command) => send_cmd::run_smtp(cli.workspace.as_deref(), &cwd, &command),
         Command::Export(args) => export_cmd::run(cli.workspace.as_deref(), &cwd, &args),
+        Command::Serve(args) => live_cmd::run_serve(cli.workspace.as_deref(), &cwd, &args),
+        Command::Keys(command) => live_cmd::run_keys(cli.workspace.as_deref(), &cwd, &command),
         Command::Segments(command) => segments_cmd::run_segments(cli.workspace.as_deref(), &cwd, command),
         Command::PreviewMatrix(args) => segments_cmd::run_preview_matrix(cli.workspace.as_deref(), &cwd, &args),
         Command::Profiles(command) => {

@@ -12,6 +12,7 @@
 pub mod error;
 pub mod events;
 pub mod import;
+pub mod live;
 mod migrate;
 pub mod profiles;
 pub mod recommend;

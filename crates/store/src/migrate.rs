@@ -14,6 +14,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("0003_send_log", include_str!("../migrations/0003_send_log.sql")),
     ("0004_segments", include_str!("../migrations/0004_segments.sql")),
     ("0005_event_values", include_str!("../migrations/0005_event_values.sql")),
+    ("0006_live", include_str!("../migrations/0006_live.sql")),
 ];
 
 pub(crate) fn apply(conn: &Connection, path: &Path) -> Result<(), StoreError> {

@@ -34,6 +34,22 @@ pub struct Config {
     /// `[smtp.<name>]`: SMTP servers for test sends (no passwords: those live in the OS keyring).
     #[serde(default)]
     pub smtp: std::collections::BTreeMap<String, tessera_send::SmtpProfile>,
+    /// `[live]`: the live collector (`tessera serve`).
+    #[serde(default)]
+    pub live: LiveSettings,
+}
+
+/// `[live]` in `tessera.toml`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LiveSettings {
+    /// `[live.events]`: a tracked event name → one of the store's event types (`"Trial Started"
+    /// = "click"`), beside the default Segment e-commerce and email names.
+    #[serde(default)]
+    pub events: std::collections::BTreeMap<String, String>,
+    /// The collector's public address (`https://t.example.com`), for pixels and click links.
+    #[serde(default)]
+    pub base_url: Option<String>,
 }
 
 /// `[import]` in `tessera.toml`.

@@ -6,11 +6,11 @@
 
 mod email_ids;
 pub mod mapping;
-mod prepare;
+pub(crate) mod prepare;
 pub mod records;
 pub mod report;
 pub mod source;
-mod write;
+pub(crate) mod write;
 
 use std::collections::{HashMap, HashSet};
 use std::io::Read;
@@ -434,15 +434,15 @@ fn read_and_prepare(
             }
             Event::Record(record) => {
                 report.rows_read += 1;
-                let resolved = resolve(
+                let prepared = prepare_record(
                     &record,
                     targets.as_deref(),
                     &mut json_targets,
-                    options.kind,
+                    &mut preparer,
                     explicit,
                     &mut report,
                 );
-                if let Some(row) = resolved.and_then(|fields| preparer.prepare(record.line, fields, &mut report)) {
+                if let Some(row) = prepared {
                     chunk.push(row);
                     if chunk.len() == CHUNK_ROWS && rows.send(std::mem::take(&mut chunk)).is_err() {
                         writer_gone = true;
@@ -486,6 +486,22 @@ fn describe_zone(zone: Zone) -> String {
             )
         }
     }
+}
+
+/// One record mapped to fields, validated and normalized into a row ready to write; `None` when
+/// it is rejected (the reason is in `report`). The one path every profile, event and product
+/// takes into the store: file imports and the live collector ([`crate::live`]) both call it.
+pub(crate) fn prepare_record(
+    record: &Record,
+    targets: Option<&[Target]>,
+    json_targets: &mut HashMap<String, Target>,
+    preparer: &mut Preparer,
+    explicit: &MappingFile,
+    report: &mut ImportReport,
+) -> Option<Prepared> {
+    let kind = preparer.kind();
+    resolve(record, targets, json_targets, kind, explicit, report)
+        .and_then(|fields| preparer.prepare(record.line, fields, report))
 }
 
 /// Cells of a record sorted into fields and attributes; `None` when the record is rejected.

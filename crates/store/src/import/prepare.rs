@@ -144,6 +144,11 @@ impl Preparer {
         }
     }
 
+    /// The kind of records this preparer takes.
+    pub(crate) fn kind(&self) -> Kind {
+        self.kind
+    }
+
     /// The row ready to write, or `None` when it was rejected (the reason is in the report).
     pub(crate) fn prepare(&mut self, line: u64, fields: Fields, report: &mut ImportReport) -> Option<Prepared> {
         match self.kind {

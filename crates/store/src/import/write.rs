@@ -95,6 +95,8 @@ pub(crate) struct Writer<'t> {
     pub(crate) fuzzy: Vec<FuzzyMatch>,
     /// Profiles whose data or events changed, for their segments.
     pub(crate) touched_profiles: Touched,
+    /// The profile the last profile row was written to (inserted or merged).
+    pub(crate) last_profile: Option<i64>,
 }
 
 impl<'t> Writer<'t> {
@@ -115,7 +117,16 @@ impl<'t> Writer<'t> {
             match_keys: MatchKeys::Unread,
             fuzzy: Vec::new(),
             touched_profiles: Touched::default(),
+            last_profile: None,
         }
+    }
+
+    /// A writer for profiles that arrive one at a time (the live collector): the fuzzy check
+    /// queries per new profile instead of reading every stored match key first.
+    pub(crate) fn single(tx: &'t Transaction<'t>, batch: i64, now: i64) -> Self {
+        let mut writer = Self::new(tx, batch, now, 0);
+        writer.match_keys = MatchKeys::TooMany;
+        writer
     }
 
     fn sql(e: rusqlite::Error) -> StoreError {
@@ -161,6 +172,7 @@ impl<'t> Writer<'t> {
             })
             .map_err(Self::sql)?;
         if inserted == 1 {
+            self.last_profile = Some(self.tx.last_insert_rowid());
             self.touched(self.tx.last_insert_rowid());
             self.fuzzy_check(&row)?;
             report.inserted += 1;
@@ -170,6 +182,7 @@ impl<'t> Writer<'t> {
             report.reject(row.line, Some("email"), "the profile could not be stored");
             return Ok(());
         };
+        self.last_profile = Some(profile.id);
         let (changed, merged_key) = self.merge_profile(&profile, &row, row_at)?;
         if changed {
             self.touched(profile.id);

@@ -42,4 +42,4 @@ pub use query::{Member, SegmentSummary};
 pub use set::{Deps, SegmentError, SegmentSet};
 pub(crate) use sync::SegmentCache;
 pub use sync::SyncReport;
-pub(crate) use update::Touched;
+pub(crate) use update::{update_profiles, Touched};

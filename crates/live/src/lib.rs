@@ -1,0 +1,119 @@
+//! # tessera-live
+//!
+//! The live collector behind `tessera serve`: the Segment HTTP Tracking API (`/v1/identify`,
+//! `/v1/track`, `/v1/page`, `/v1/screen`, `/v1/alias`, `/v1/group`, `/v1/batch`) on axum, with one
+//! writer thread that commits many requests per transaction (`writer`), a queue bounded in bytes
+//! (429 with `Retry-After` when full), Segment's size limits (413), write and read keys stored
+//! hashed in the store (`keys`), and segment entries and exits as server-sent events
+//! (`GET /v1/stream`).
+#![deny(missing_docs)]
+
+pub mod keys;
+pub mod segment;
+pub mod server;
+pub mod stream;
+pub mod writer;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tessera_workspace::Workspace;
+
+/// Why the collector could not start or stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum LiveError {
+    /// The workspace or its store could not be opened.
+    #[error(transparent)]
+    Workspace(#[from] tessera_workspace::WorkspaceError),
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] tessera_store::StoreError),
+    /// `[live]` in tessera.toml is invalid.
+    #[error("tessera.toml: {0}")]
+    Config(String),
+    /// The address is not on loopback and `--public` was not given.
+    #[error("--listen {0}: not a loopback address; add --public to listen beyond this machine (and put TLS in front, see the README)")]
+    NotLoopback(SocketAddr),
+    /// The address could not be bound or the server failed.
+    #[error("--listen {addr}: {source}")]
+    Listen {
+        /// The address.
+        addr: SocketAddr,
+        /// The OS error.
+        source: std::io::Error,
+    },
+    /// No random bytes for a key.
+    #[error("no random bytes for a key: {0}")]
+    Random(String),
+}
+
+/// How to serve.
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    /// Where to listen.
+    pub listen: SocketAddr,
+    /// Allow an address beyond loopback.
+    pub public: bool,
+    /// Queue bound in bytes (429 beyond it).
+    pub queue_bytes: usize,
+    /// How often segments are re-evaluated for windows that move with time.
+    pub reevaluate_every: Duration,
+}
+
+impl ServeOptions {
+    /// Loopback port 8787, a 64 MB queue, re-evaluation every minute.
+    #[must_use]
+    pub fn new(listen: SocketAddr) -> Self {
+        Self {
+            listen,
+            public: false,
+            queue_bytes: 64 << 20,
+            reevaluate_every: Duration::from_secs(60),
+        }
+    }
+}
+
+/// Runs the collector on `ws`'s store until `shutdown` completes; `on_ready` gets the bound
+/// address (port 0 picks a free one).
+///
+/// # Errors
+/// The workspace, store or configuration could not be used, or the address not bound.
+pub async fn serve(
+    ws: &Workspace,
+    options: &ServeOptions,
+    on_ready: impl FnOnce(SocketAddr),
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> Result<(), LiveError> {
+    if !options.public && !options.listen.ip().is_loopback() {
+        return Err(LiveError::NotLoopback(options.listen));
+    }
+    let events = segment::EventMap::new(&ws.config.live.events).map_err(LiveError::Config)?;
+    let store = ws.open_store()?;
+    let (stream, _) = tokio::sync::broadcast::channel(4096);
+    let (writer, thread) = writer::start(
+        store,
+        writer::WriterOptions {
+            queue_bytes: options.queue_bytes,
+            reevaluate_every: options.reevaluate_every,
+            normalization: ws.import_rules(),
+        },
+        stream.clone(),
+    )?;
+    let shared = Arc::new(server::Shared { writer, events, stream });
+    let listen_error = |source| LiveError::Listen {
+        addr: options.listen,
+        source,
+    };
+    let listener = tokio::net::TcpListener::bind(options.listen).await.map_err(listen_error)?;
+    let bound = listener.local_addr().map_err(listen_error)?;
+    on_ready(bound);
+    let app = server::router(shared);
+    let served = axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await
+        .map_err(listen_error);
+    // The router (and with it the writer's last handle) is gone: the writer drains and stops.
+    let _ = tokio::task::spawn_blocking(move || thread.join()).await;
+    served
+}
