@@ -39,6 +39,9 @@ e2e_log="$(mktemp)"
 deb_log="$(mktemp)"
 trap 'rm -f "$log" "$ui_log" "$e2e_log" "$deb_log"' EXIT
 
+echo "== live collector setup (Segment's Python library in a venv)"
+bash scripts/live-setup.sh
+export TESSERA_LIVE_PYTHON="${TESSERA_LIVE_VENV:-/var/tmp/tessera-live-venv}/bin/python"
 echo "== desktop setup"
 bash scripts/desktop-setup.sh
 echo "== UI: types and unit tests"

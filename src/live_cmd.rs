@@ -65,7 +65,10 @@ pub(crate) fn run_serve(workspace: Option<&Path>, cwd: &Path, args: &ServeArgs) 
         &ws,
         &options,
         |addr| {
-            let _ = emit(&format!("tessera serve: listening on http://{addr} ({})", ws.describe()));
+            let _ = emit(&format!(
+                "tessera serve: listening on http://{addr} ({})",
+                ws.describe()
+            ));
         },
         async {
             let _ = tokio::signal::ctrl_c().await;
@@ -96,8 +99,16 @@ pub(crate) fn run_keys(workspace: Option<&Path>, cwd: &Path, command: &KeysComma
                 out!("No keys (create one with `tessera keys create --write`).");
             } else {
                 for k in keys {
-                    let revoked = k.revoked_at.map_or(String::new(), |t| format!("  revoked {}", clock::rfc3339(t)));
-                    out!("{:>4}  {:<5}  {}…  created {}{revoked}", k.id, k.kind, k.prefix, clock::rfc3339(k.created_at));
+                    let revoked = k
+                        .revoked_at
+                        .map_or(String::new(), |t| format!("  revoked {}", clock::rfc3339(t)));
+                    out!(
+                        "{:>4}  {:<5}  {}…  created {}{revoked}",
+                        k.id,
+                        k.kind,
+                        k.prefix,
+                        clock::rfc3339(k.created_at)
+                    );
                 }
             }
         }

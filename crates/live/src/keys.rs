@@ -28,7 +28,10 @@ pub fn create(store: &Store, kind: KeyKind) -> Result<NewKey, LiveError> {
         KeyKind::Write => "tsw_",
         KeyKind::Read => "tsr_",
     };
-    let secret = format!("{prefix}{}", base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes));
+    let secret = format!(
+        "{prefix}{}",
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+    );
     let id = store.add_live_key(kind, &secret, tessera_store::now_ms())?;
     Ok(NewKey { id, kind, secret })
 }

@@ -89,7 +89,8 @@ pub async fn serve(
         return Err(LiveError::NotLoopback(options.listen));
     }
     let events = segment::EventMap::new(&ws.config.live.events).map_err(LiveError::Config)?;
-    let store = ws.open_store()?;
+    // The workspace's segment files as the store evaluates them (changed ones re-evaluated).
+    let store = ws.open_store_with_segments(tessera_store::now_ms())?;
     let (stream, _) = tokio::sync::broadcast::channel(4096);
     let (writer, thread) = writer::start(
         store,
@@ -105,7 +106,9 @@ pub async fn serve(
         addr: options.listen,
         source,
     };
-    let listener = tokio::net::TcpListener::bind(options.listen).await.map_err(listen_error)?;
+    let listener = tokio::net::TcpListener::bind(options.listen)
+        .await
+        .map_err(listen_error)?;
     let bound = listener.local_addr().map_err(listen_error)?;
     on_ready(bound);
     let app = server::router(shared);

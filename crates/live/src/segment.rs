@@ -164,7 +164,11 @@ pub fn parse_call(
             } else {
                 String::new()
             };
-            let kind = if method == Method::Track { events.get(&name) } else { Some("page_view") };
+            let kind = if method == Method::Track {
+                events.get(&name)
+            } else {
+                Some("page_view")
+            };
             Call::Track {
                 identity,
                 events: to_events(kind, &name, &properties, at, &field)?,
@@ -231,14 +235,21 @@ fn time_of(value: Option<&Value>, field: &str) -> Result<Option<i64>, CallError>
         Some(Value::String(s)) => parse_timestamp(s, &Zone::Utc)
             .map(|t| Some(i64::try_from(t.utc.unix_timestamp_nanos() / 1_000_000).unwrap_or(i64::MAX)))
             .map_err(|e| bad(field, e.to_string())),
-        Some(other) => Err(bad(field, format!("must be an ISO 8601 string, not {}", kind_of(other)))),
+        Some(other) => Err(bad(
+            field,
+            format!("must be an ISO 8601 string, not {}", kind_of(other)),
+        )),
     }
 }
 
 /// When the call happened: `receivedAt - (sentAt - originalTimestamp)` when the client said when
 /// it sent it (correcting its clock), the client's time as given otherwise, or the receipt.
 /// A time older than the freshness window is kept as a historical event.
-fn occurred_at(body: &Map<String, Value>, envelope: &Envelope, field: &dyn Fn(&str) -> String) -> Result<i64, CallError> {
+fn occurred_at(
+    body: &Map<String, Value>,
+    envelope: &Envelope,
+    field: &dyn Fn(&str) -> String,
+) -> Result<i64, CallError> {
     let original = match time_of(body.get("originalTimestamp"), &field("originalTimestamp"))? {
         Some(t) => Some(t),
         None => time_of(body.get("timestamp"), &field("timestamp"))?,
@@ -283,7 +294,12 @@ fn text(props: &Map<String, Value>, keys: &[&str], field: &str) -> Result<Option
             }
             Some(Value::String(s)) => return Ok(Some(s.trim().to_owned())),
             Some(Value::Number(n)) => return Ok(Some(n.to_string())),
-            Some(other) => return Err(bad(&format!("{field}{key}"), format!("must be a string, not {}", kind_of(other)))),
+            Some(other) => {
+                return Err(bad(
+                    &format!("{field}{key}"),
+                    format!("must be a string, not {}", kind_of(other)),
+                ))
+            }
         }
     }
     Ok(None)
@@ -293,7 +309,10 @@ fn currency(props: &Map<String, Value>, field: &str) -> Result<Option<String>, C
     match text(props, &["currency"], field)? {
         None => Ok(None),
         Some(c) if c.len() == 3 && c.chars().all(|ch| ch.is_ascii_alphabetic()) => Ok(Some(c.to_ascii_uppercase())),
-        Some(c) => Err(bad(&format!("{field}currency"), format!("\"{c}\" is not a three-letter currency code"))),
+        Some(c) => Err(bad(
+            &format!("{field}currency"),
+            format!("\"{c}\" is not a three-letter currency code"),
+        )),
     }
 }
 
@@ -382,7 +401,13 @@ mod tests {
             received_at: 1_000_000,
             sent_at: None,
         };
-        parse_call(method, &body, &envelope, &EventMap::new(&BTreeMap::new()).expect("map"), "")
+        parse_call(
+            method,
+            &body,
+            &envelope,
+            &EventMap::new(&BTreeMap::new()).expect("map"),
+            "",
+        )
     }
 
     #[test]
@@ -393,7 +418,9 @@ mod tests {
             json!({"userId":"u","event":"Product Viewed","timestamp":"1970-01-01T00:16:45Z","sentAt":"1970-01-01T00:16:50Z"}),
         )
         .expect("ok");
-        let Call::Track { events, .. } = m.call else { panic!("track") };
+        let Call::Track { events, .. } = m.call else {
+            panic!("track")
+        };
         assert_eq!(events[0].occurred_at, 1_000_000 - 5_000);
         assert_eq!(events[0].name, "product_view");
     }
@@ -405,12 +432,16 @@ mod tests {
             json!({"userId":"u","event":"Order Completed","properties":{"revenue":30,"currency":"eur","products":[{"sku":"a","price":10,"quantity":2},{"sku":"b","price":10}]}}),
         )
         .expect("ok");
-        let Call::Track { events, .. } = m.call else { panic!("track") };
+        let Call::Track { events, .. } = m.call else {
+            panic!("track")
+        };
         assert_eq!(events.len(), 2);
         assert_eq!(events[0].value, Some(20.0));
         assert_eq!(events[1].currency.as_deref(), Some("EUR"));
         let m = call(Method::Track, json!({"anonymousId":"a","event":"Trial Started"})).expect("ok");
-        let Call::Track { events, .. } = m.call else { panic!("track") };
+        let Call::Track { events, .. } = m.call else {
+            panic!("track")
+        };
         assert!(events[0].custom);
     }
 
@@ -420,8 +451,11 @@ mod tests {
         assert_eq!(e.field, "userId");
         let e = call(Method::Track, json!({"userId":5,"event":["x"]})).expect_err("type");
         assert_eq!(e.field, "event");
-        let e = call(Method::Track, json!({"userId":"u","event":"Order Completed","properties":{"revenue":"lots"}}))
-            .expect_err("revenue");
+        let e = call(
+            Method::Track,
+            json!({"userId":"u","event":"Order Completed","properties":{"revenue":"lots"}}),
+        )
+        .expect_err("revenue");
         assert_eq!(e.field, "properties.revenue");
         let e = call(Method::Identify, json!({"userId":"u","timestamp":"yesterday"})).expect_err("time");
         assert_eq!(e.field, "timestamp");

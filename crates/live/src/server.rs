@@ -64,6 +64,11 @@ fn refuse(status: StatusCode, code: &str, message: impl Into<String>) -> Respons
     response
 }
 
+/// [`refuse`], boxed for `Result`s.
+fn boxed(status: StatusCode, code: &str, message: impl Into<String>) -> Box<Response> {
+    Box::new(refuse(status, code, message))
+}
+
 async fn health(State(shared): State<Arc<Shared>>) -> Response {
     let c = &shared.writer.counters;
     Json(json!({
@@ -76,7 +81,7 @@ async fn health(State(shared): State<Arc<Shared>>) -> Response {
 }
 
 /// Reads the body within the size limit and the time limit.
-async fn read_body(body: Body, limit: usize, headers: &HeaderMap) -> Result<Bytes, Response> {
+async fn read_body(body: Body, limit: usize, headers: &HeaderMap) -> Result<Bytes, Box<Response>> {
     let too_large = |what: &str| {
         refuse(
             StatusCode::PAYLOAD_TOO_LARGE,
@@ -84,26 +89,30 @@ async fn read_body(body: Body, limit: usize, headers: &HeaderMap) -> Result<Byte
             format!("the body is larger than {} KB, the limit of {what}", limit / 1024),
         )
     };
-    let what = if limit == MAX_BATCH_BYTES { "a batch" } else { "a single call" };
+    let what = if limit == MAX_BATCH_BYTES {
+        "a batch"
+    } else {
+        "a single call"
+    };
     let declared = headers
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<usize>().ok());
     if declared.is_some_and(|n| n > limit) {
-        return Err(too_large(what));
+        return Err(Box::new(too_large(what)));
     }
     if headers
         .get(header::CONTENT_ENCODING)
         .is_some_and(|v| v.as_bytes() != b"identity")
     {
-        return Err(refuse(
+        return Err(boxed(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "unsupported_encoding",
             "Content-Encoding: send the body uncompressed",
         ));
     }
     match tokio::time::timeout(BODY_TIMEOUT, axum::body::to_bytes(body, limit)).await {
-        Err(_) => Err(refuse(
+        Err(_) => Err(boxed(
             StatusCode::REQUEST_TIMEOUT,
             "timeout",
             "the body did not arrive in time",
@@ -111,9 +120,13 @@ async fn read_body(body: Body, limit: usize, headers: &HeaderMap) -> Result<Byte
         Ok(Err(e)) => {
             let text = e.to_string();
             if text.contains("length limit") {
-                Err(too_large(what))
+                Err(Box::new(too_large(what)))
             } else {
-                Err(refuse(StatusCode::BAD_REQUEST, "invalid_body", format!("the body could not be read: {text}")))
+                Err(boxed(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_body",
+                    format!("the body could not be read: {text}"),
+                ))
             }
         }
         Ok(Ok(bytes)) => Ok(bytes),
@@ -132,7 +145,9 @@ fn presented_key(headers: &HeaderMap, body: Option<&Map<String, Value>>) -> Opti
             return Some(bearer.trim().to_owned());
         }
     }
-    body.and_then(|b| b.get("writeKey")).and_then(Value::as_str).map(str::to_owned)
+    body.and_then(|b| b.get("writeKey"))
+        .and_then(Value::as_str)
+        .map(str::to_owned)
 }
 
 fn authorized(shared: &Shared, key: Option<&str>, kind: KeyKind) -> bool {
@@ -144,23 +159,28 @@ fn authorized(shared: &Shared, key: Option<&str>, kind: KeyKind) -> bool {
         .writer
         .keys
         .read()
-        .map(|keys| keys.iter().any(|(h, k)| *k == kind && *h == hash))
-        .unwrap_or(false)
+        .is_ok_and(|keys| keys.iter().any(|(h, k)| *k == kind && *h == hash))
 }
 
 fn unauthorized() -> Response {
     let mut r = refuse(StatusCode::UNAUTHORIZED, "unauthorized", "unknown or revoked write key");
-    r.headers_mut()
-        .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Basic realm=\"tessera\""));
+    r.headers_mut().insert(
+        header::WWW_AUTHENTICATE,
+        HeaderValue::from_static("Basic realm=\"tessera\""),
+    );
     r
 }
 
 /// The body as a JSON object, or the 400 that says why not.
-fn object(bytes: &[u8]) -> Result<Map<String, Value>, Response> {
+fn object(bytes: &[u8]) -> Result<Map<String, Value>, Box<Response>> {
     match serde_json::from_slice::<Value>(bytes) {
         Ok(Value::Object(m)) => Ok(m),
-        Ok(_) => Err(refuse(StatusCode::BAD_REQUEST, "invalid_body", "the body must be a JSON object")),
-        Err(e) => Err(refuse(
+        Ok(_) => Err(boxed(
+            StatusCode::BAD_REQUEST,
+            "invalid_body",
+            "the body must be a JSON object",
+        )),
+        Err(e) => Err(boxed(
             StatusCode::BAD_REQUEST,
             "invalid_json",
             format!("malformed JSON: {e}"),
@@ -186,7 +206,7 @@ async fn single(
     };
     let bytes = match read_body(body, MAX_CALL_BYTES, &headers).await {
         Ok(b) => b,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let parsed = object(&bytes);
     let key = presented_key(&headers, parsed.as_ref().ok());
@@ -195,7 +215,7 @@ async fn single(
     }
     let body = match parsed {
         Ok(b) => b,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let envelope = Envelope {
         received_at: tessera_store::now_ms(),
@@ -222,7 +242,7 @@ async fn single(
 async fn batch(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: Body) -> Response {
     let bytes = match read_body(body, MAX_BATCH_BYTES, &headers).await {
         Ok(b) => b,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let parsed = object(&bytes);
     let key = presented_key(&headers, parsed.as_ref().ok());
@@ -231,10 +251,14 @@ async fn batch(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: Body
     }
     let body = match parsed {
         Ok(b) => b,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let Some(Value::Array(items)) = body.get("batch") else {
-        return refuse(StatusCode::BAD_REQUEST, "invalid_request", "batch: required, an array of calls");
+        return refuse(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "batch: required, an array of calls",
+        );
     };
     let envelope = Envelope {
         received_at: tessera_store::now_ms(),
@@ -301,7 +325,11 @@ async fn stream(State(shared): State<Arc<Shared>>, headers: HeaderMap) -> Respon
             match receiver.recv().await {
                 Ok(event) => {
                     let data = serde_json::to_string(&event).unwrap_or_default();
-                    if tx.send(Ok::<_, Infallible>(Event::default().event("segment").data(data))).await.is_err() {
+                    if tx
+                        .send(Ok::<_, Infallible>(Event::default().event("segment").data(data)))
+                        .await
+                        .is_err()
+                    {
                         return;
                     }
                 }
@@ -314,9 +342,7 @@ async fn stream(State(shared): State<Arc<Shared>>, headers: HeaderMap) -> Respon
 }
 
 /// A stream fed by a task through a small channel.
-fn async_stream<F, Fut>(
-    produce: F,
-) -> impl futures_core_stream::Stream<Item = Result<Event, Infallible>>
+fn async_stream<F, Fut>(produce: F) -> impl futures_core_stream::Stream<Item = Result<Event, Infallible>>
 where
     F: FnOnce(tokio::sync::mpsc::Sender<Result<Event, Infallible>>) -> Fut,
     Fut: std::future::Future<Output = ()> + Send + 'static,

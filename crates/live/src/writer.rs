@@ -31,6 +31,9 @@ struct Job {
     reply: oneshot::Sender<Result<Vec<Outcome>, String>>,
 }
 
+/// The hashes and kinds of the keys in force.
+pub type KeyList = Vec<([u8; 32], KeyKind)>;
+
 /// Counters the server shows.
 #[derive(Debug, Default)]
 pub struct Counters {
@@ -51,7 +54,7 @@ pub struct WriterHandle {
     queued: Arc<AtomicUsize>,
     limit: usize,
     /// Keys in force, by hash.
-    pub keys: Arc<RwLock<Vec<([u8; 32], KeyKind)>>>,
+    pub keys: Arc<RwLock<KeyList>>,
     /// Counters.
     pub counters: Arc<Counters>,
 }
@@ -125,7 +128,11 @@ pub fn start(
     let counters = handle.counters.clone();
     let thread = std::thread::Builder::new()
         .name("tessera-writer".to_owned())
-        .spawn(move || run(&mut store, batch, &options, &received, &queued, &keys, &counters, &stream))
+        .spawn(move || {
+            run(
+                &mut store, batch, &options, &received, &queued, &keys, &counters, &stream,
+            );
+        })
         .map_err(|source| tessera_store::StoreError::Io {
             path: std::path::PathBuf::from("tessera-writer"),
             source,
@@ -140,7 +147,7 @@ fn run(
     options: &WriterOptions,
     received: &Receiver<Job>,
     queued: &AtomicUsize,
-    keys: &RwLock<Vec<([u8; 32], KeyKind)>>,
+    keys: &RwLock<KeyList>,
     counters: &Counters,
     stream: &broadcast::Sender<SegmentEvent>,
 ) {
@@ -183,7 +190,10 @@ fn run(
                 counters.events.fetch_add(applied.events, Ordering::Relaxed);
                 crate::stream::publish(stream, &applied.changes, now);
                 for ((_, reply), outcomes) in replies.into_iter().zip(applied.outcomes) {
-                    let rejected = outcomes.iter().filter(|o| matches!(o, Outcome::Rejected { .. })).count();
+                    let rejected = outcomes
+                        .iter()
+                        .filter(|o| matches!(o, Outcome::Rejected { .. }))
+                        .count();
                     counters.rejected.fetch_add(rejected as u64, Ordering::Relaxed);
                     let _ = reply.send(Ok(outcomes));
                 }

@@ -142,15 +142,21 @@ impl Store {
 impl Group<'_> {
     /// One message inside its savepoint.
     fn message(&mut self, message: &Message) -> Result<Outcome, StoreError> {
-        self.tx.execute_batch("SAVEPOINT live_call").map_err(StoreError::sql_unknown)?;
+        self.tx
+            .execute_batch("SAVEPOINT live_call")
+            .map_err(StoreError::sql_unknown)?;
         let result = self.deduplicated(message);
         match result {
             Ok(outcome) => {
-                self.tx.execute_batch("RELEASE live_call").map_err(StoreError::sql_unknown)?;
+                self.tx
+                    .execute_batch("RELEASE live_call")
+                    .map_err(StoreError::sql_unknown)?;
                 Ok(outcome)
             }
             Err(failure) => {
-                self.tx.execute_batch("ROLLBACK TO live_call; RELEASE live_call").map_err(StoreError::sql_unknown)?;
+                self.tx
+                    .execute_batch("ROLLBACK TO live_call; RELEASE live_call")
+                    .map_err(StoreError::sql_unknown)?;
                 match failure {
                     Failure::Refused(r) => Ok(Outcome::Rejected {
                         field: r.field,
@@ -228,11 +234,19 @@ impl Group<'_> {
         Ok(Outcome::Pending)
     }
 
-    fn identify(&mut self, identity: &Identity, traits: &Map<String, Value>, at: i64, call: &Call) -> Result<Outcome, Failure> {
+    fn identify(
+        &mut self,
+        identity: &Identity,
+        traits: &Map<String, Value>,
+        at: i64,
+        call: &Call,
+    ) -> Result<Outcome, Failure> {
         let bound = self.resolve(identity)?;
         let mut cells: Vec<(String, Cell)> = Vec::with_capacity(traits.len() + 2);
         flatten(traits, &mut cells);
-        let has_email = cells.iter().any(|(k, c)| is_email_key(k) && !c.text().trim().is_empty());
+        let has_email = cells
+            .iter()
+            .any(|(k, c)| is_email_key(k) && !c.text().trim().is_empty());
         if !has_email {
             let Some(profile) = bound else {
                 // No profile and nothing to create one with (profiles are keyed by email).
@@ -267,7 +281,9 @@ impl Group<'_> {
             return Err(refuse(
                 format!(
                     "traits.{}",
-                    rejection.and_then(|r| r.field.clone()).unwrap_or_else(|| "email".to_owned())
+                    rejection
+                        .and_then(|r| r.field.clone())
+                        .unwrap_or_else(|| "email".to_owned())
                 ),
                 rejection.map_or_else(|| "invalid traits".to_owned(), |r| r.reason.clone()),
             ));
@@ -321,9 +337,7 @@ impl Group<'_> {
             (None, None) => {
                 // Neither has a profile: what waits for the earlier id now waits for the user.
                 self.tx
-                    .prepare_cached(
-                        "UPDATE live_pending SET kind = 'user', external_id = ?2 WHERE external_id = ?1",
-                    )?
+                    .prepare_cached("UPDATE live_pending SET kind = 'user', external_id = ?2 WHERE external_id = ?1")?
                     .execute(params![previous_id, user_id])?;
                 Ok(Outcome::Pending)
             }
@@ -365,7 +379,9 @@ impl Group<'_> {
                     let replayed = self.identify_bound(profile, &identity, traits, *at, &call);
                     match replayed {
                         Ok(_) => self.tx.execute_batch("RELEASE live_replay")?,
-                        Err(Failure::Refused(_)) => self.tx.execute_batch("ROLLBACK TO live_replay; RELEASE live_replay")?,
+                        Err(Failure::Refused(_)) => {
+                            self.tx.execute_batch("ROLLBACK TO live_replay; RELEASE live_replay")?
+                        }
                         Err(e) => return Err(e),
                     }
                 }
@@ -376,7 +392,14 @@ impl Group<'_> {
     }
 
     /// An identify for a profile already known (replayed traits).
-    fn identify_bound(&mut self, profile: i64, identity: &Identity, traits: &Map<String, Value>, at: i64, call: &Call) -> Result<Outcome, Failure> {
+    fn identify_bound(
+        &mut self,
+        profile: i64,
+        identity: &Identity,
+        traits: &Map<String, Value>,
+        at: i64,
+        call: &Call,
+    ) -> Result<Outcome, Failure> {
         let mut traits = traits.clone();
         if !traits.keys().any(|k| is_email_key(k)) {
             let email: String = self

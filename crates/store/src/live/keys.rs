@@ -135,9 +135,11 @@ impl Store {
     pub fn revoke_live_key(&self, id: i64, now: i64) -> Result<bool, StoreError> {
         let found: Option<i64> = self
             .conn()
-            .query_row("SELECT id FROM live_keys WHERE id = ?1 AND revoked_at IS NULL", [id], |r| {
-                r.get(0)
-            })
+            .query_row(
+                "SELECT id FROM live_keys WHERE id = ?1 AND revoked_at IS NULL",
+                [id],
+                |r| r.get(0),
+            )
             .optional()
             .map_err(|e| self.sql_error(e))?;
         if found.is_none() {

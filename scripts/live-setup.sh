@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# The independent client the live collector's tests send with: Segment's own Python library
+# (segment-analytics-python, pinned with its dependencies) in a venv outside the checkout.
+# tests/live.rs runs it from TESSERA_LIVE_PYTHON (default /var/tmp/tessera-live-venv/bin/python).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/apt-install.sh
+apt_install python3 python3-venv
+venv="${TESSERA_LIVE_VENV:-/var/tmp/tessera-live-venv}"
+if [ ! -x "$venv/bin/python" ]; then
+  /usr/bin/python3 -m venv "$venv"
+fi
+"$venv/bin/pip" install -q --disable-pip-version-check -r scripts/live-requirements.txt

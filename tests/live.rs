@@ -1,0 +1,439 @@
+//! `tessera serve` as a real process on a free port: Segment's own Python library sends to it,
+//! hostile bodies get the answers the contract names, and kill -9 under load never loses or
+//! doubles an acknowledged event. Every test reads the SQLite file afterwards.
+
+use std::io::{BufRead as _, BufReader, Read as _, Write as _};
+use std::net::{SocketAddr, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn tessera(dir: &Path) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_tessera"));
+    cmd.current_dir(dir);
+    cmd
+}
+
+/// A workspace with a store, a segment that purchases move, and a write key.
+fn workspace() -> (tempfile::TempDir, PathBuf, String) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let ws = dir.path().join("ws");
+    let ok = tessera(dir.path())
+        .args(["init", ws.to_str().expect("utf-8")])
+        .stdout(Stdio::null())
+        .status()
+        .expect("init");
+    assert!(ok.success());
+    let out = tessera(&ws)
+        .args(["keys", "create", "--write", "--json"])
+        .output()
+        .expect("keys");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let key: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let secret = key["secret"].as_str().expect("secret").to_owned();
+    (dir, ws, secret)
+}
+
+/// A running `tessera serve`, killed when dropped.
+struct Server {
+    child: Child,
+    addr: SocketAddr,
+}
+
+impl Server {
+    fn start(ws: &Path) -> Self {
+        let mut child = tessera(ws)
+            .args(["serve", "--listen", "127.0.0.1:0", "--reevaluate-every", "1"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("serve");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().expect("stdout"))
+            .read_line(&mut line)
+            .expect("the ready line");
+        let addr = line
+            .split("http://")
+            .nth(1)
+            .and_then(|rest| rest.split_whitespace().next())
+            .and_then(|a| a.parse().ok())
+            .unwrap_or_else(|| panic!("no address in {line:?}"));
+        Self { child, addr }
+    }
+
+    fn kill(mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// One HTTP/1.1 request on its own connection: (status, body). `None` when the connection
+/// failed (a killed server).
+fn request(addr: SocketAddr, method: &str, path: &str, key: &str, body: &[u8]) -> Option<(u16, String)> {
+    use base64::Engine as _;
+    let mut stream = TcpStream::connect_timeout(&addr, Duration::from_secs(5)).ok()?;
+    stream.set_read_timeout(Some(Duration::from_secs(20))).ok()?;
+    let auth = base64::engine::general_purpose::STANDARD.encode(format!("{key}:"));
+    let head = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Basic {auth}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    stream.write_all(head.as_bytes()).ok()?;
+    stream.write_all(body).ok()?;
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).ok()?;
+    let status = answer.split_whitespace().nth(1)?.parse().ok()?;
+    let body = answer.split("\r\n\r\n").nth(1).unwrap_or_default().to_owned();
+    Some((status, body))
+}
+
+fn post(addr: SocketAddr, path: &str, key: &str, body: &serde_json::Value) -> (u16, String) {
+    request(addr, "POST", path, key, body.to_string().as_bytes()).expect("the server answers")
+}
+
+fn db(ws: &Path) -> rusqlite::Connection {
+    rusqlite::Connection::open(ws.join(".tessera/store.db")).expect("store")
+}
+
+fn count(conn: &rusqlite::Connection, sql: &str) -> i64 {
+    conn.query_row(sql, [], |r| r.get(0)).expect(sql)
+}
+
+/// The Python of the venv that scripts/test.sh sets up with Segment's library
+/// (scripts/live-setup.sh).
+fn python() -> PathBuf {
+    let path = std::env::var_os("TESSERA_LIVE_PYTHON")
+        .map_or_else(|| PathBuf::from("/var/tmp/tessera-live-venv/bin/python"), PathBuf::from);
+    assert!(
+        path.exists(),
+        "{} is missing: run scripts/live-setup.sh (or set TESSERA_LIVE_PYTHON)",
+        path.display()
+    );
+    path
+}
+
+#[test]
+fn segments_python_library_sends_to_tessera_serve_unchanged_but_for_the_host() {
+    let (_dir, ws, key) = workspace();
+    let server = Server::start(&ws);
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/live/segment_client.py");
+    let out = Command::new(python())
+        .arg(&script)
+        .arg(format!("http://{}", server.addr))
+        .arg(&key)
+        .output()
+        .expect("python");
+    assert!(
+        out.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    server.kill();
+    let conn = db(&ws);
+    // identify went through the import's normalization: email case, country code, attributes.
+    let (id, email, country, first, attributes): (i64, String, String, String, String) = conn
+        .query_row(
+            "SELECT id, email, country, first_name, attributes FROM profiles WHERE email_key = 'grace.hopper@example.com'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+        )
+        .expect("the identified profile");
+    assert_eq!(email, "Grace.Hopper@example.com");
+    assert_eq!(country, "US");
+    assert_eq!(first, "Grace");
+    assert!(attributes.contains("\"plan\":\"pro\""), "{attributes}");
+    // The anonymous history joined the profile through the alias; SKUs follow the import rules.
+    let types: Vec<(String, Option<String>, Option<f64>, i64)> = conn
+        .prepare("SELECT type, sku, value, occurred_at FROM events WHERE profile_id = ?1 ORDER BY type")
+        .and_then(|mut st| {
+            st.query_map([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+                .collect()
+        })
+        .expect("events");
+    let names: Vec<&str> = types.iter().map(|t| t.0.as_str()).collect();
+    assert_eq!(
+        names,
+        ["email_open", "page_view", "product_view", "purchase"],
+        "{types:?}"
+    );
+    assert_eq!(types[2].1.as_deref(), Some("NW-1001"));
+    assert_eq!(types[3].2, Some(640.0), "one purchase per line, price × quantity");
+    // 2020-01-02T03:04:05Z, corrected for the (tiny) skew between sending and receiving.
+    assert!(
+        (types[0].3 - 1_577_934_245_000).abs() < 60_000,
+        "historical time kept: {}",
+        types[0].3
+    );
+    assert_eq!(
+        count(
+            &conn,
+            &format!("SELECT count(*) FROM custom_events WHERE profile_id = {id} AND name = 'Webinar Attended'")
+        ),
+        1
+    );
+    assert_eq!(
+        count(&conn, "SELECT count(*) FROM live_pending"),
+        0,
+        "nothing left waiting"
+    );
+    // The purchase of 640 moved the profile into big-spenders (purchases over 500 in 90 days)
+    // in the same commit.
+    assert_eq!(
+        count(&conn, &format!("SELECT count(*) FROM segment_membership WHERE segment = 'big-spenders' AND profile_id = {id} AND left_at IS NULL")),
+        1
+    );
+}
+
+#[test]
+fn hostile_requests_get_the_answers_of_the_contract_and_nothing_partial_is_written() {
+    let (_dir, ws, key) = workspace();
+    let server = Server::start(&ws);
+    let addr = server.addr;
+    let send = |path: &str, body: &[u8]| request(addr, "POST", path, &key, body).expect("answer");
+    // Malformed, wrong shapes, wrong types: 400 naming the field.
+    for (body, expect) in [
+        (&b"{\"userId\": \"u\""[..], "malformed JSON"),
+        (b"[1,2]", "JSON object"),
+        (b"\"text\"", "JSON object"),
+        (b"{\"event\":\"x\"}", "userId"),
+        (b"{\"userId\":\"u\"}", "event"),
+        (b"{\"userId\":{},\"event\":\"x\"}", "userId"),
+        (
+            b"{\"userId\":\"u\",\"event\":\"Order Completed\",\"properties\":{\"revenue\":\"lots\"}}",
+            "properties.revenue",
+        ),
+        (
+            b"{\"userId\":\"u\",\"event\":\"x\",\"timestamp\":\"soon\"}",
+            "timestamp",
+        ),
+        (b"{\"userId\":\"u\",\"event\":\"x\",\"properties\":[]}", "properties"),
+        (b"{\"userId\":\"u\\u0000\",\"event\":\"x\"}", "userId"),
+    ] {
+        let (status, text) = send("/v1/track", body);
+        assert_eq!(status, 400, "{}: {text}", String::from_utf8_lossy(body));
+        assert!(text.contains(expect), "{}: {text}", String::from_utf8_lossy(body));
+    }
+    // Unknown key: 401; oversized: 413 with the reason; unknown method: 404.
+    let (status, _) = request(addr, "POST", "/v1/track", "nope", b"{}").expect("answer");
+    assert_eq!(status, 401);
+    let big = format!("{{\"userId\":\"u\",\"event\":\"{}\"}}", "x".repeat(40_000));
+    let (status, text) = send("/v1/track", big.as_bytes());
+    assert_eq!(status, 413);
+    assert!(text.contains("32 KB"), "{text}");
+    let huge = format!(
+        "{{\"batch\":[{{\"type\":\"track\",\"userId\":\"u\",\"event\":\"{}\"}}]}}",
+        "x".repeat(600_000)
+    );
+    let (status, text) = send("/v1/batch", huge.as_bytes());
+    assert_eq!(status, 413);
+    assert!(text.contains("500 KB"), "{text}");
+    assert_eq!(send("/v1/nothing", b"{}").0, 404);
+    // A batch: bad items are refused alone, the others land; an identify whose traits are
+    // invalid writes nothing (not even its messageId: a corrected retry goes in).
+    let (status, text) = post(
+        addr,
+        "/v1/batch",
+        &key,
+        &serde_json::json!({"batch": [
+            {"type": "identify", "userId": "h1", "messageId": "bad-1", "traits": {"email": "h1@example.com", "country": "Atlantis"}},
+            {"type": "identify", "userId": "h2", "traits": {"email": "h2@example.com", "firstName": "<script>alert(1)</script>", "lastName": "Robert'); DROP TABLE profiles;--", "city": "\u{202e}evil", "bio": "😀".repeat(100)}},
+            {"type": "track", "userId": "h2", "event": 5},
+            "not an object",
+            {"type": "track", "userId": "h2", "event": "Product Added", "properties": {"sku": "s-1", "price": 3}}
+        ]}),
+    );
+    assert_eq!(status, 200, "{text}");
+    let answer: serde_json::Value = serde_json::from_str(&text).expect("json");
+    let results = answer["results"].as_array().expect("results");
+    let statuses: Vec<&str> = results.iter().map(|r| r["status"].as_str().unwrap_or("")).collect();
+    assert_eq!(
+        statuses,
+        ["rejected", "stored", "rejected", "rejected", "stored"],
+        "{text}"
+    );
+    assert_eq!(results[0]["field"], "traits.country");
+    assert_eq!(results[2]["field"], "batch[2].event");
+    assert_eq!(results[3]["field"], "batch[3]");
+    let (status, _) = post(
+        addr,
+        "/v1/identify",
+        &key,
+        &serde_json::json!({"userId": "h1", "messageId": "bad-1", "traits": {"email": "h1@example.com", "country": "France"}}),
+    );
+    assert_eq!(status, 200);
+    // 10,000 unknown event names: kept as custom events.
+    for chunk in 0..10 {
+        let batch: Vec<serde_json::Value> = (0..1000)
+            .map(|i| serde_json::json!({"type": "track", "userId": "h2", "event": format!("Custom {chunk}-{i} ✓")}))
+            .collect();
+        let (status, text) = post(addr, "/v1/batch", &key, &serde_json::json!({ "batch": batch }));
+        assert_eq!(status, 200, "{text}");
+    }
+    // A client that trickles its body does not hold the writer: others are answered meanwhile.
+    let mut slow = TcpStream::connect(addr).expect("connect");
+    slow.write_all(
+        b"POST /v1/track HTTP/1.1\r\nHost: x\r\nContent-Length: 500\r\nContent-Type: application/json\r\n\r\n{\"user",
+    )
+    .expect("write");
+    let started = Instant::now();
+    let (status, _) = post(
+        addr,
+        "/v1/track",
+        &key,
+        &serde_json::json!({"userId": "h2", "event": "Email Opened"}),
+    );
+    assert_eq!(status, 200);
+    assert!(started.elapsed() < Duration::from_secs(2), "{:?}", started.elapsed());
+    // A truncated body (the connection closes early) stores nothing and breaks nothing.
+    drop(slow);
+    let mut cut = TcpStream::connect(addr).expect("connect");
+    cut.write_all(
+        b"POST /v1/track HTTP/1.1\r\nHost: x\r\nContent-Length: 80\r\n\r\n{\"userId\":\"h2\",\"event\":\"Cut\"",
+    )
+    .expect("write");
+    drop(cut);
+    std::thread::sleep(Duration::from_millis(200));
+    assert_eq!(send("/v1/track", b"{\"userId\":\"h2\",\"event\":\"After\"}").0, 200);
+    server.kill();
+
+    let conn = db(&ws);
+    let check: String = conn
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .expect("check");
+    assert_eq!(check, "ok");
+    assert_eq!(
+        count(
+            &conn,
+            "SELECT count(*) FROM profiles WHERE email_key = 'h1@example.com' AND country = 'FR'"
+        ),
+        1
+    );
+    let (first, last, city): (String, String, String) = conn
+        .query_row(
+            "SELECT first_name, last_name, city FROM profiles WHERE email_key = 'h2@example.com'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .expect("h2");
+    assert_eq!(first, "<script>alert(1)</script>", "stored as data, escaped at render");
+    assert_eq!(last, "Robert'); DROP TABLE profiles;--");
+    assert!(city.contains("evil"));
+    assert_eq!(
+        count(&conn, "SELECT count(*) FROM custom_events WHERE name LIKE 'Custom %'"),
+        10_000
+    );
+    assert_eq!(count(&conn, "SELECT count(*) FROM custom_events WHERE name = 'Cut'"), 0);
+    assert_eq!(
+        count(
+            &conn,
+            "SELECT count(*) FROM events WHERE type = 'add_to_cart' AND sku = 'S-1'"
+        ),
+        1
+    );
+}
+
+#[test]
+fn a_revoked_key_stops_working_while_serving() {
+    let (_dir, ws, key) = workspace();
+    let server = Server::start(&ws);
+    let body = serde_json::json!({"userId": "r", "event": "Email Opened"});
+    assert_eq!(post(server.addr, "/v1/track", &key, &body).0, 200);
+    let listed = tessera(&ws).args(["keys", "list", "--json"]).output().expect("list");
+    let keys: serde_json::Value = serde_json::from_slice(&listed.stdout).expect("json");
+    let id = keys[0]["id"].as_i64().expect("id");
+    assert!(
+        !String::from_utf8_lossy(&listed.stdout).contains(&key),
+        "the secret is never listed"
+    );
+    assert!(tessera(&ws)
+        .args(["keys", "revoke", &id.to_string()])
+        .stdout(Stdio::null())
+        .status()
+        .expect("revoke")
+        .success());
+    std::thread::sleep(Duration::from_millis(1500));
+    assert_eq!(post(server.addr, "/v1/track", &key, &body).0, 401);
+    // Not listening beyond loopback without --public.
+    let out = tessera(&ws)
+        .args(["serve", "--listen", "0.0.0.0:0"])
+        .output()
+        .expect("serve");
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--public"));
+}
+
+#[test]
+fn kill_9_under_load_never_loses_or_doubles_an_acknowledged_event() {
+    let (_dir, ws, key) = workspace();
+    let acked = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
+    for round in 0..22 {
+        let server = Server::start(&ws);
+        let addr = server.addr;
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let clients: Vec<_> = (0..4)
+            .map(|client| {
+                let (acked, stop, key) = (acked.clone(), stop.clone(), key.clone());
+                std::thread::spawn(move || {
+                    let mut n = 0;
+                    while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                        n += 1;
+                        let id = format!("r{round}c{client}n{n}");
+                        let body = serde_json::json!({"userId": format!("k{client}"), "messageId": id,
+                            "event": "Product Viewed", "properties": {"sku": id}});
+                        // Each call twice (a client retrying): the second is a duplicate.
+                        for _ in 0..2 {
+                            match request(addr, "POST", "/v1/track", &key, body.to_string().as_bytes()) {
+                                Some((200, _)) => acked.lock().expect("lock").push(id.clone()),
+                                Some(_) | None => return,
+                            }
+                        }
+                    }
+                })
+            })
+            .collect();
+        // Some identify calls first, so that tracks land on profiles (not only pending).
+        if round == 0 {
+            for client in 0..4 {
+                let (status, _) = post(
+                    addr,
+                    "/v1/identify",
+                    &key,
+                    &serde_json::json!({"userId": format!("k{client}"), "traits": {"email": format!("k{client}@example.com")}}),
+                );
+                assert_eq!(status, 200);
+            }
+        }
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        std::thread::sleep(Duration::from_millis(100 + seed % 400));
+        server.kill();
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        for c in clients {
+            c.join().expect("client");
+        }
+    }
+    let acked = acked.lock().expect("lock").clone();
+    assert!(acked.len() > 500, "too little load: {}", acked.len());
+    let conn = db(&ws);
+    let check: String = conn
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .expect("check");
+    assert_eq!(check, "ok");
+    let mut st = conn
+        .prepare("SELECT (SELECT count(*) FROM events WHERE sku = upper(?1)) + (SELECT count(*) FROM live_pending WHERE call LIKE '%' || ?1 || '\"%')")
+        .expect("query");
+    for id in &acked {
+        let n: i64 = st.query_row([id], |r| r.get(0)).expect("count");
+        assert_eq!(n, 1, "acknowledged {id} is stored {n} times");
+    }
+}
