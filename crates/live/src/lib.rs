@@ -5,10 +5,11 @@
 //! writer thread that commits many requests per transaction (`writer`), a queue bounded in bytes
 //! (429 with `Retry-After` when full), Segment's size limits (413), write and read keys stored
 //! hashed in the store (`keys`), and segment entries and exits as server-sent events
-//! (`GET /v1/stream`).
+//! (`GET /v1/stream`), and tracking pixels (`GET /v1/pixel/<method>`, always a 1x1 GIF).
 #![deny(missing_docs)]
 
 pub mod keys;
+pub mod pixel;
 pub mod segment;
 pub mod server;
 pub mod stream;

@@ -45,6 +45,7 @@ pub fn router(shared: Arc<Shared>) -> Router {
         .route("/v1/batch", post(batch))
         .route("/v1/{method}", post(single))
         .route("/v1/stream", get(stream))
+        .route("/v1/pixel/{method}", get(crate::pixel::pixel))
         .route("/health", get(health))
         .with_state(shared)
 }
@@ -150,7 +151,8 @@ fn presented_key(headers: &HeaderMap, body: Option<&Map<String, Value>>) -> Opti
         .map(str::to_owned)
 }
 
-fn authorized(shared: &Shared, key: Option<&str>, kind: KeyKind) -> bool {
+/// Whether `key` is a key of `kind` in force.
+pub(crate) fn authorized(shared: &Shared, key: Option<&str>, kind: KeyKind) -> bool {
     let Some(key) = key.filter(|k| !k.is_empty()) else {
         return false;
     };
