@@ -6,7 +6,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use clap::{Args, Subcommand};
-use tessera_store::live::KeyKind;
+use tessera_live::KeyKind;
 use tessera_workspace::{clock, Workspace};
 
 use crate::{emit, out};

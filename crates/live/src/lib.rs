@@ -19,6 +19,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
+pub use tessera_store::live::KeyKind;
 use tessera_workspace::Workspace;
 
 /// Why the collector could not start or stopped.

@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# Load on `tessera serve` with wrk (Debian's package, independent of Tessera), on loopback:
+#   1. single-event `track` calls with keep-alive (each answered after its durable commit),
+#   2. 100-event `batch` calls,
+#   3. overload: many connections for a while with a small queue, counting 429s and peak memory.
+# Into a store of PROFILES profiles (default 1,000,000; the demo segments kept, so membership
+# updates are part of every commit). Events are counted in the SQLite file afterwards, so the
+# figures are durable events, not answered requests. Prints the machine's load average too.
+# Usage: benches/live.sh [PROFILES] [SECONDS] [DIR]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+profiles="${1:-1000000}"
+seconds="${2:-10}"
+dir="${3:-/var/tmp/tessera-live-bench}"
+command -v wrk >/dev/null || { echo "benches/live.sh needs wrk (apt install wrk)" >&2; exit 1; }
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/var/tmp/tessera-target}"
+cargo build --release -q -j"${TESSERA_JOBS:-2}" --bin tessera
+bin="$CARGO_TARGET_DIR/release/tessera"
+mkdir -p "$dir"
+csv="$dir/profiles-$profiles.csv"
+[ -f "$csv" ] || python3 - "$profiles" "$csv" <<'PY'
+import random, sys
+n, out = int(sys.argv[1]), sys.argv[2]
+r = random.Random(7)
+with open(out, "w", encoding="utf-8") as f:
+    f.write("email,crm_id,first_name,last_name,country,postal_code,updated_at\n")
+    for i in range(n):
+        f.write(f"user{i}@example.com,CRM{i:08d},Name{i % 97},Family{i % 89},DE,{r.randrange(10000, 99999)},2026-11-01T10:00:00Z\n")
+PY
+ws="$dir/ws-$profiles"
+if [ ! -f "$ws/.tessera/store.db" ]; then
+  rm -rf "$ws"
+  "$bin" init "$ws" > /dev/null
+  /usr/bin/time -f "import of $profiles profiles: %e s" "$bin" --workspace "$ws" import "$csv" --kind profiles > /dev/null
+fi
+key=$("$bin" --workspace "$ws" keys create --write --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["secret"])')
+auth=$(printf '%s:' "$key" | base64 -w0)
+db="$ws/.tessera/store.db"
+events() { python3 -c "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); print(c.execute('select count(*) from events').fetchone()[0] + c.execute('select count(*) from custom_events').fetchone()[0])" "$db"; }
+
+serve() {
+  "$bin" --workspace "$ws" serve --listen 127.0.0.1:0 "$@" > "$dir/serve.out" 2>&1 &
+  pid=$!
+  for _ in $(seq 100); do grep -q listening "$dir/serve.out" && break; sleep 0.1; done
+  url=$(sed -n 's/.*listening on \(http:[^ ]*\).*/\1/p' "$dir/serve.out")
+}
+stop() { kill -INT "$pid"; wait "$pid" || true; }
+
+lua="$dir/live.lua"
+cat > "$lua" <<LUA
+local n = 0
+local profiles = $profiles
+local batch = tonumber(os.getenv("BATCH") or "1")
+local thread_id = 0
+setup = function(thread) thread_id = thread_id + 1; thread:set("tid", thread_id) end
+local function call(i)
+  return string.format('{"type":"track","userId":"CRM%08d","messageId":"%s-%d-%d","event":"Product Viewed","properties":{"sku":"NW-%d"}}',
+    math.random(0, profiles - 1), os.time(), tid, i, i % 500)
+end
+request = function()
+  n = n + 1
+  local body
+  if batch == 1 then
+    body = call(n):gsub('"type":"track",', '')
+    return wrk.format("POST", "/v1/track", {["Authorization"] = "Basic $auth", ["Content-Type"] = "application/json"}, body)
+  end
+  local items = {}
+  for j = 1, batch do items[j] = call(n * 1000 + j) end
+  body = '{"batch":[' .. table.concat(items, ",") .. ']}'
+  return wrk.format("POST", "/v1/batch", {["Authorization"] = "Basic $auth", ["Content-Type"] = "application/json"}, body)
+end
+LUA
+
+echo "load average before: $(cat /proc/loadavg)"
+run() { # label, batch, connections, extra serve args...
+  local label=$1 batch=$2 conns=$3; shift 3
+  serve "$@"
+  local before; before=$(events)
+  BATCH=$batch wrk -t2 -c"$conns" -d"${seconds}s" -s "$lua" "$url" > "$dir/wrk.out" 2>&1
+  local peak; peak=$(awk '/VmHWM/ {print $2}' "/proc/$pid/status")
+  stop
+  local after; after=$(events)
+  local non2xx; non2xx=$(sed -n 's/.*Non-2xx or 3xx responses: \([0-9]*\).*/\1/p' "$dir/wrk.out")
+  local latency; latency=$(awk '/Latency/ {print $2 " avg, " $4 " max"}' "$dir/wrk.out")
+  echo "$label: $(( (after - before) / seconds )) durable events/s ($((after - before)) in ${seconds}s), non-2xx ${non2xx:-0}, latency $latency, peak RSS $((peak / 1024)) MB"
+}
+run "single-event track, keep-alive, 64 connections" 1 64
+run "100-event batches, 16 connections" 100 16
+run "overload: 100-event batches, 256 connections, 4 MB queue" 100 256 --queue-mb 4
+echo "load average after: $(cat /proc/loadavg)"
