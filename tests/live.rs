@@ -571,3 +571,67 @@ fn people_leave_a_time_window_without_a_new_event_and_the_stream_says_so() {
     );
     server.kill();
 }
+
+fn get(addr: SocketAddr, path: &str, bearer: &str) -> (u16, serde_json::Value) {
+    let mut stream = TcpStream::connect(addr).expect("connect");
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {bearer}\r\nConnection: close\r\n\r\n"
+    )
+    .expect("write");
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).expect("read");
+    let status = answer
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .expect("status");
+    let body = answer.split("\r\n\r\n").nth(1).unwrap_or_default();
+    (status, serde_json::from_str(body).unwrap_or(serde_json::Value::Null))
+}
+
+#[test]
+fn other_systems_read_profiles_and_members_with_a_read_key() {
+    let (_dir, ws, key) = workspace();
+    let out = tessera(&ws)
+        .args(["keys", "create", "--read", "--json"])
+        .output()
+        .expect("keys");
+    let read: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let read = read["secret"].as_str().expect("secret").to_owned();
+    let server = Server::start(&ws);
+    let addr = server.addr;
+    assert_eq!(
+        post(
+            addr,
+            "/v1/identify",
+            &key,
+            &serde_json::json!({"userId": "x9", "traits": {"email": "x9@example.com", "tier": "gold"}})
+        )
+        .0,
+        200
+    );
+    let order = serde_json::json!({"userId": "x9", "event": "Order Completed", "properties": {"revenue": 900}});
+    assert_eq!(post(addr, "/v1/track", &key, &order).0, 200);
+    let (status, profile) = get(addr, "/v1/profiles/x9", &read);
+    assert_eq!(status, 200, "{profile}");
+    assert_eq!(profile["attributes"]["tier"], "gold");
+    assert!(
+        profile["segments"]
+            .as_array()
+            .expect("segments")
+            .iter()
+            .any(|s| s == "big-spenders"),
+        "{profile}"
+    );
+    assert!(profile["recommendations"].is_array());
+    let (status, members) = get(addr, "/v1/segments/big-spenders/members?limit=5", &read);
+    assert_eq!(status, 200);
+    assert_eq!(members["members"][0]["email"], "x9@example.com");
+    assert_eq!(get(addr, "/v1/segments/nope/members", &read).0, 404);
+    assert_eq!(get(addr, "/v1/profiles/nobody@example.com", &read).0, 404);
+    // The write key does not read, and no key reads nothing.
+    assert_eq!(get(addr, "/v1/profiles/x9", &key).0, 401);
+    assert_eq!(get(addr, "/v1/profiles/x9", "").0, 401);
+    server.kill();
+}

@@ -5,11 +5,13 @@
 //! writer thread that commits many requests per transaction (`writer`), a queue bounded in bytes
 //! (429 with `Retry-After` when full), Segment's size limits (413), write and read keys stored
 //! hashed in the store (`keys`), and segment entries and exits as server-sent events
-//! (`GET /v1/stream`), and tracking pixels (`GET /v1/pixel/<method>`, always a 1x1 GIF).
+//! (`GET /v1/stream`), the read side (`GET /v1/profiles/<id>`, `GET /v1/segments/<name>/members`),
+//! and tracking pixels (`GET /v1/pixel/<method>`, always a 1x1 GIF).
 #![deny(missing_docs)]
 
 pub mod keys;
 pub mod pixel;
+pub mod read;
 pub mod segment;
 pub mod server;
 pub mod stream;
@@ -103,7 +105,13 @@ pub async fn serve(
         },
         stream.clone(),
     )?;
-    let shared = Arc::new(server::Shared { writer, events, stream });
+    let reader = Arc::new(std::sync::Mutex::new(ws.open_store()?));
+    let shared = Arc::new(server::Shared {
+        writer,
+        events,
+        stream,
+        reader,
+    });
     let listen_error = |source| LiveError::Listen {
         addr: options.listen,
         source,

@@ -37,6 +37,8 @@ pub struct Shared {
     pub events: EventMap,
     /// Segment changes for `/v1/stream`.
     pub stream: broadcast::Sender<SegmentEvent>,
+    /// The read side's connection.
+    pub reader: crate::read::Reader,
 }
 
 /// The collector's routes.
@@ -46,12 +48,14 @@ pub fn router(shared: Arc<Shared>) -> Router {
         .route("/v1/{method}", post(single))
         .route("/v1/stream", get(stream))
         .route("/v1/pixel/{method}", get(crate::pixel::pixel))
+        .route("/v1/profiles/{id}", get(crate::read::profile))
+        .route("/v1/segments/{name}/members", get(crate::read::members))
         .route("/health", get(health))
         .with_state(shared)
 }
 
 /// An error answer in Segment's shape, with a reason naming the field.
-fn refuse(status: StatusCode, code: &str, message: impl Into<String>) -> Response {
+pub(crate) fn refuse(status: StatusCode, code: &str, message: impl Into<String>) -> Response {
     let mut response = (
         status,
         Json(json!({"success": false, "code": code, "message": message.into()})),
@@ -135,7 +139,7 @@ async fn read_body(body: Body, limit: usize, headers: &HeaderMap) -> Result<Byte
 }
 
 /// The key a request presents: the Basic user, a Bearer token, or `writeKey` in the body.
-fn presented_key(headers: &HeaderMap, body: Option<&Map<String, Value>>) -> Option<String> {
+pub(crate) fn presented_key(headers: &HeaderMap, body: Option<&Map<String, Value>>) -> Option<String> {
     if let Some(auth) = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()) {
         if let Some(basic) = auth.strip_prefix("Basic ") {
             let decoded = base64::engine::general_purpose::STANDARD.decode(basic.trim()).ok()?;

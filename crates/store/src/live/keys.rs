@@ -151,3 +151,16 @@ impl Store {
         Ok(true)
     }
 }
+
+impl Store {
+    /// The profile a `userId` or `anonymousId` of the collector is bound to, if any.
+    ///
+    /// # Errors
+    /// SQLite errors.
+    pub fn live_identity(&self, external_id: &str) -> Result<Option<i64>, StoreError> {
+        self.conn()
+            .prepare_cached("SELECT profile_id FROM live_identities WHERE external_id = ?1 ORDER BY kind DESC LIMIT 1")
+            .and_then(|mut st| st.query_row([external_id], |r| r.get(0)).optional())
+            .map_err(|e| self.sql_error(e))
+    }
+}
