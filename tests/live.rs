@@ -42,8 +42,13 @@ struct Server {
 
 impl Server {
     fn start(ws: &Path) -> Self {
+        Self::start_with(ws, &[])
+    }
+
+    fn start_with(ws: &Path, env: &[(&str, &str)]) -> Self {
         let mut child = tessera(ws)
             .args(["serve", "--listen", "127.0.0.1:0", "--reevaluate-every", "1"])
+            .envs(env.iter().copied())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
@@ -634,4 +639,162 @@ fn other_systems_read_profiles_and_members_with_a_read_key() {
     assert_eq!(get(addr, "/v1/profiles/x9", &key).0, 401);
     assert_eq!(get(addr, "/v1/profiles/x9", "").0, 401);
     server.kill();
+}
+
+/// Signatures computed by Python's `hmac` (an implementation independent of the server's).
+const SIGN_PY: &str = r#"
+import base64, hashlib, hmac, json, sys
+body, now = sys.argv[1].encode(), sys.argv[2]
+std_key = base64.b64decode("c3RhbmRhcmQtc2VjcmV0LWJ5dGVz")
+sign = lambda key, msg: hmac.new(key, msg, hashlib.sha256)
+print(json.dumps({
+  "standard": "v1,bm90LWl0 v1," + base64.b64encode(sign(std_key, b"msg_1." + now.encode() + b"." + body).digest()).decode(),
+  "shopify": base64.b64encode(sign(b"shop-secret", body).digest()).decode(),
+  "stripe": "t=" + now + ",v1=" + sign(b"stripe-secret", now.encode() + b"." + body).hexdigest(),
+}))
+"#;
+
+#[test]
+fn webhooks_are_verified_by_signature_and_mapped_to_profiles_and_events() {
+    let (_dir, ws, _key) = workspace();
+    let config = std::fs::read_to_string(ws.join("tessera.toml")).expect("config");
+    let hooks = r#"
+[live.hooks.crm]
+scheme = "standard"
+secret_env = "HOOK_CRM"
+call = "identify"
+user_id = "/contact/id"
+fields = { email = "/contact/email", first_name = "/contact/first" }
+
+[live.hooks.shop]
+scheme = "shopify"
+secret_env = "HOOK_SHOP"
+call = "track"
+event = "Order Completed"
+user_id = "/customer/id"
+fields = { revenue = "/total_price", currency = "/currency" }
+
+[live.hooks.pay]
+scheme = "stripe"
+secret_env = "HOOK_PAY"
+call = "track"
+event = "Payment Succeeded"
+user_id = "/data/customer"
+"#;
+    std::fs::write(ws.join("tessera.toml"), format!("{config}\n{hooks}")).expect("write config");
+    let server = Server::start_with(
+        &ws,
+        &[
+            ("HOOK_CRM", "whsec_c3RhbmRhcmQtc2VjcmV0LWJ5dGVz"),
+            ("HOOK_SHOP", "shop-secret"),
+            ("HOOK_PAY", "stripe-secret"),
+        ],
+    );
+    let now = (tessera_store::now_ms() / 1000).to_string();
+    let sign = |body: &str, at: &str| -> serde_json::Value {
+        let out = Command::new("python3")
+            .args(["-c", SIGN_PY, body, at])
+            .output()
+            .expect("python3");
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        serde_json::from_slice(&out.stdout).expect("signatures")
+    };
+    let send = |path: &str, headers: &[(&str, String)], body: &str| -> u16 {
+        let mut stream = TcpStream::connect(server.addr).expect("connect");
+        let mut head = format!(
+            "POST {path} HTTP/1.1\r\nHost: x\r\nContent-Length: {}\r\nConnection: close\r\n",
+            body.len()
+        );
+        for (name, value) in headers {
+            head.push_str(&format!("{name}: {value}\r\n"));
+        }
+        write!(stream, "{head}\r\n{body}").expect("write");
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer).expect("read");
+        answer
+            .split_whitespace()
+            .nth(1)
+            .and_then(|s| s.parse().ok())
+            .expect("status")
+    };
+    let crm = r#"{"contact":{"id":"crm-77","email":"linus@example.com","first":"Linus"}}"#;
+    let s = sign(crm, &now);
+    let standard = |sig: &str, at: &str| {
+        vec![
+            ("webhook-id", "msg_1".to_owned()),
+            ("webhook-timestamp", at.to_owned()),
+            ("webhook-signature", sig.to_owned()),
+        ]
+    };
+    assert_eq!(
+        send("/hooks/crm", &standard(s["standard"].as_str().expect("sig"), &now), crm),
+        200
+    );
+    // Tampered body, stale timestamp, no signature: 401, nothing stored.
+    let tampered = crm.replace("Linus", "Mallory");
+    assert_eq!(
+        send(
+            "/hooks/crm",
+            &standard(s["standard"].as_str().expect("sig"), &now),
+            &tampered
+        ),
+        401
+    );
+    let old = (tessera_store::now_ms() / 1000 - 3600).to_string();
+    let stale = sign(crm, &old);
+    assert_eq!(
+        send(
+            "/hooks/crm",
+            &standard(stale["standard"].as_str().expect("sig"), &old),
+            crm
+        ),
+        401
+    );
+    assert_eq!(send("/hooks/crm", &[], crm), 401);
+
+    let order = r#"{"customer":{"id":"crm-77"},"total_price":"129.50","currency":"EUR"}"#;
+    let s = sign(order, &now);
+    let shop = vec![("X-Shopify-Hmac-Sha256", s["shopify"].as_str().expect("sig").to_owned())];
+    assert_eq!(send("/hooks/shop", &shop, order), 200);
+    assert_eq!(send("/hooks/shop", &shop, &order.replace("129.50", "1.00")), 401);
+
+    let payment = r#"{"data":{"customer":"crm-77","amount":12950}}"#;
+    let s = sign(payment, &now);
+    let stripe = vec![("Stripe-Signature", s["stripe"].as_str().expect("sig").to_owned())];
+    assert_eq!(send("/hooks/pay", &stripe, payment), 200);
+    let stale = sign(payment, &old);
+    assert_eq!(
+        send(
+            "/hooks/pay",
+            &[("Stripe-Signature", stale["stripe"].as_str().expect("sig").to_owned())],
+            payment
+        ),
+        401
+    );
+    assert_eq!(send("/hooks/none", &stripe, payment), 404);
+    server.kill();
+
+    let conn = db(&ws);
+    let id: i64 = conn
+        .query_row(
+            "SELECT id FROM profiles WHERE email_key = 'linus@example.com' AND first_name = 'Linus'",
+            [],
+            |r| r.get(0),
+        )
+        .expect("the CRM's contact");
+    assert_eq!(
+        count(&conn, "SELECT count(*) FROM profiles WHERE first_name = 'Mallory'"),
+        0
+    );
+    assert_eq!(
+        count(&conn, &format!("SELECT count(*) FROM events WHERE profile_id = {id} AND type = 'purchase' AND value = 129.5 AND currency = 'EUR'")),
+        1
+    );
+    assert_eq!(
+        count(
+            &conn,
+            &format!("SELECT count(*) FROM custom_events WHERE profile_id = {id} AND name = 'Payment Succeeded'")
+        ),
+        1
+    );
 }

@@ -6,9 +6,10 @@
 //! (429 with `Retry-After` when full), Segment's size limits (413), write and read keys stored
 //! hashed in the store (`keys`), and segment entries and exits as server-sent events
 //! (`GET /v1/stream`), the read side (`GET /v1/profiles/<id>`, `GET /v1/segments/<name>/members`),
-//! and tracking pixels (`GET /v1/pixel/<method>`, always a 1x1 GIF).
+//! webhooks (`POST /hooks/<name>`, signed), and tracking pixels (`GET /v1/pixel/<method>`, always a 1x1 GIF).
 #![deny(missing_docs)]
 
+pub mod hooks;
 pub mod keys;
 pub mod pixel;
 pub mod read;
@@ -105,12 +106,21 @@ pub async fn serve(
         },
         stream.clone(),
     )?;
+    let hooks = ws
+        .config
+        .live
+        .hooks
+        .iter()
+        .map(|(name, settings)| hooks::Hook::new(name, settings).map(|h| (name.clone(), h)))
+        .collect::<Result<_, _>>()
+        .map_err(LiveError::Config)?;
     let reader = Arc::new(std::sync::Mutex::new(ws.open_store()?));
     let shared = Arc::new(server::Shared {
         writer,
         events,
         stream,
         reader,
+        hooks,
     });
     let listen_error = |source| LiveError::Listen {
         addr: options.listen,

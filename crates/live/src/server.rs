@@ -39,6 +39,8 @@ pub struct Shared {
     pub stream: broadcast::Sender<SegmentEvent>,
     /// The read side's connection.
     pub reader: crate::read::Reader,
+    /// Webhooks by name.
+    pub hooks: std::collections::BTreeMap<String, crate::hooks::Hook>,
 }
 
 /// The collector's routes.
@@ -49,6 +51,7 @@ pub fn router(shared: Arc<Shared>) -> Router {
         .route("/v1/stream", get(stream))
         .route("/v1/pixel/{method}", get(crate::pixel::pixel))
         .route("/v1/profiles/{id}", get(crate::read::profile))
+        .route("/hooks/{name}", post(crate::hooks::hook))
         .route("/v1/segments/{name}/members", get(crate::read::members))
         .route("/health", get(health))
         .with_state(shared)
@@ -86,7 +89,7 @@ async fn health(State(shared): State<Arc<Shared>>) -> Response {
 }
 
 /// Reads the body within the size limit and the time limit.
-async fn read_body(body: Body, limit: usize, headers: &HeaderMap) -> Result<Bytes, Box<Response>> {
+pub(crate) async fn read_body(body: Body, limit: usize, headers: &HeaderMap) -> Result<Bytes, Box<Response>> {
     let too_large = |what: &str| {
         refuse(
             StatusCode::PAYLOAD_TOO_LARGE,
@@ -194,7 +197,7 @@ fn object(bytes: &[u8]) -> Result<Map<String, Value>, Box<Response>> {
     }
 }
 
-fn write_failed(e: &WriteError) -> Response {
+pub(crate) fn write_failed(e: &WriteError) -> Response {
     match e {
         WriteError::Busy => refuse(StatusCode::TOO_MANY_REQUESTS, "busy", e.to_string()),
         WriteError::Store(_) => refuse(StatusCode::INTERNAL_SERVER_ERROR, "store", e.to_string()),

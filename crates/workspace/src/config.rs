@@ -50,6 +50,32 @@ pub struct LiveSettings {
     /// The collector's public address (`https://t.example.com`), for pixels and click links.
     #[serde(default)]
     pub base_url: Option<String>,
+    /// `[live.hooks.<name>]`: webhooks accepted at `POST /hooks/<name>`.
+    #[serde(default)]
+    pub hooks: std::collections::BTreeMap<String, HookSettings>,
+}
+
+/// `[live.hooks.<name>]`: how a webhook is verified and what its JSON becomes.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HookSettings {
+    /// The signature scheme: `standard` (Standard Webhooks), `shopify` or `stripe`.
+    pub scheme: String,
+    /// The environment variable holding the signing secret (never the secret in a file).
+    pub secret_env: String,
+    /// Seconds a signed timestamp may be off (standard and stripe; default 300).
+    #[serde(default)]
+    pub tolerance: Option<u64>,
+    /// What the payload becomes: `identify` or `track`.
+    pub call: String,
+    /// For `track`: the event name.
+    #[serde(default)]
+    pub event: Option<String>,
+    /// JSON pointer (`/customer/id`) to the person's id (the `userId`).
+    pub user_id: String,
+    /// Trait or property name → JSON pointer into the payload (`email = "/customer/email"`).
+    #[serde(default)]
+    pub fields: std::collections::BTreeMap<String, String>,
 }
 
 /// `[import]` in `tessera.toml`.
