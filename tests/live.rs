@@ -46,8 +46,13 @@ impl Server {
     }
 
     fn start_with(ws: &Path, env: &[(&str, &str)]) -> Self {
+        Self::start_args(ws, env, &[])
+    }
+
+    fn start_args(ws: &Path, env: &[(&str, &str)], args: &[&str]) -> Self {
         let mut child = tessera(ws)
             .args(["serve", "--listen", "127.0.0.1:0", "--reevaluate-every", "1"])
+            .args(args)
             .envs(env.iter().copied())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -796,5 +801,69 @@ user_id = "/data/customer"
             &format!("SELECT count(*) FROM custom_events WHERE profile_id = {id} AND name = 'Payment Succeeded'")
         ),
         1
+    );
+}
+
+#[test]
+fn a_full_queue_answers_429_with_retry_after_and_the_server_keeps_going() {
+    let (_dir, ws, key) = workspace();
+    let server = Server::start_args(&ws, &[], &["--queue-mb", "1"]);
+    let addr = server.addr;
+    // Batches of about 450 KB from many clients at once: more than the 1 MB queue holds.
+    let batch: Vec<serde_json::Value> = (0..1500)
+        .map(|i| serde_json::json!({"type": "track", "anonymousId": format!("q{i}"), "event": "Queue Test", "properties": {"pad": "x".repeat(240)}}))
+        .collect();
+    let body = serde_json::json!({ "batch": batch }).to_string();
+    assert!(body.len() < 500 * 1024 && body.len() > 400 * 1024, "{}", body.len());
+    let body = std::sync::Arc::new(body);
+    let answers: Vec<(u16, String)> = (0..24)
+        .map(|_| {
+            let (body, key) = (body.clone(), key.clone());
+            std::thread::spawn(move || {
+                use base64::Engine as _;
+                let mut stream = TcpStream::connect(addr).expect("connect");
+                let auth = base64::engine::general_purpose::STANDARD.encode(format!("{key}:"));
+                write!(stream, "POST /v1/batch HTTP/1.1\r\nHost: x\r\nAuthorization: Basic {auth}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}", body.len()).expect("write");
+                let mut answer = String::new();
+                stream.read_to_string(&mut answer).expect("read");
+                let status = answer.split_whitespace().nth(1).and_then(|s| s.parse().ok()).expect("status");
+                (status, answer)
+            })
+        })
+        .collect::<Vec<_>>()
+        .into_iter()
+        .map(|t| t.join().expect("client"))
+        .collect();
+    let busy: Vec<&String> = answers.iter().filter(|(s, _)| *s == 429).map(|(_, a)| a).collect();
+    assert!(
+        !busy.is_empty(),
+        "no 429 among {:?}",
+        answers.iter().map(|a| a.0).collect::<Vec<_>>()
+    );
+    assert!(
+        busy.iter().all(|a| a.to_ascii_lowercase().contains("retry-after: 1")),
+        "{busy:?}"
+    );
+    assert!(answers.iter().all(|(s, _)| *s == 200 || *s == 429));
+    let stored = answers.iter().filter(|(s, _)| *s == 200).count();
+    // Still serving after the burst.
+    assert_eq!(
+        post(
+            addr,
+            "/v1/track",
+            &key,
+            &serde_json::json!({"anonymousId": "after", "event": "x"})
+        )
+        .0,
+        200
+    );
+    server.kill();
+    let conn = db(&ws);
+    assert_eq!(
+        count(
+            &conn,
+            "SELECT count(*) FROM live_pending WHERE call LIKE '%Queue Test%'"
+        ),
+        i64::try_from(stored * 1500).expect("n")
     );
 }
