@@ -75,6 +75,8 @@ fn help_lists_every_command_and_the_workspace_option() {
             "check",
             "init",
             "blocks",
+            "serve",
+            "keys",
             "--workspace <DIR>",
         ],
     );

@@ -192,7 +192,7 @@ impl Group<'_> {
                 None => self.wait(identity, call),
             },
             Call::Alias { previous_id, user_id } => self.alias(previous_id, user_id),
-            Call::Nothing => Ok(Outcome::Pending),
+            Call::Nothing => Ok(Outcome::Accepted),
         }
     }
 

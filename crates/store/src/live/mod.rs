@@ -107,6 +107,8 @@ pub enum Outcome {
     },
     /// Kept until the person has a profile.
     Pending,
+    /// Accepted with nothing to store (`group`).
+    Accepted,
     /// Its `messageId` was already stored: nothing done.
     Duplicate,
     /// Refused: nothing of it was written.

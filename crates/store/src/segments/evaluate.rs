@@ -46,7 +46,10 @@ pub(crate) fn members(conn: &Connection, rules: &[CompiledRule], scope: Scope) -
     match scope {
         Scope::All => sql.push_str(" FROM profiles p ORDER BY p.id"),
         Scope::Affected => {
-            sql.push_str(" FROM temp.segment_affected a JOIN profiles p ON p.id = a.id ORDER BY p.id");
+            // CROSS JOIN fixes the loop order: the few affected ids outside, each a primary-key
+            // search in profiles. With a plain JOIN the planner, knowing nothing of the temporary
+            // table's size, scanned all profiles (115 ms for 60 ids in a store of 1,000,000).
+            sql.push_str(" FROM temp.segment_affected a CROSS JOIN profiles p ON p.id = a.id ORDER BY p.id");
         }
         Scope::One(id) => {
             sql.push_str(" FROM profiles p WHERE p.id = ?");

@@ -29,7 +29,7 @@ pub(crate) fn current(conn: &Connection, segment: &str, scope: Scope) -> rusqlit
             None,
         ),
         Scope::Affected => (
-            "SELECT m.profile_id FROM temp.segment_affected a JOIN segment_membership m ON m.segment = ?1 AND m.profile_id = a.id AND m.left_at IS NULL ORDER BY m.profile_id",
+            "SELECT m.profile_id FROM temp.segment_affected a CROSS JOIN segment_membership m ON m.segment = ?1 AND m.profile_id = a.id AND m.left_at IS NULL ORDER BY m.profile_id",
             None,
         ),
         Scope::One(id) => (
