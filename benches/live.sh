@@ -2,7 +2,7 @@
 # Load on `tessera serve` with wrk (Debian's package, independent of Tessera), on loopback:
 #   1. single-event `track` calls with keep-alive (each answered after its durable commit),
 #   2. 100-event `batch` calls,
-#   3. overload: many connections for a while with a small queue, counting 429s and peak memory.
+#   3. overload: 1024 connections sending batches into a 16 MB queue: 429s and peak memory.
 # Into a store of PROFILES profiles (default 1,000,000; the demo segments kept, so membership
 # updates are part of every commit). Events are counted in the SQLite file afterwards, so the
 # figures are durable events, not answered requests. Prints the machine's load average too.
@@ -41,10 +41,15 @@ events() { python3 -c "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); print
 serve() {
   "$bin" --workspace "$ws" serve --listen 127.0.0.1:0 "$@" > "$dir/serve.out" 2>&1 &
   pid=$!
-  for _ in $(seq 100); do grep -q listening "$dir/serve.out" && break; sleep 0.1; done
+  # Opening a large store on a busy machine can take a while (segments synchronized first).
+  for _ in $(seq 600); do grep -q listening "$dir/serve.out" && break; sleep 0.1; done
   url=$(sed -n 's/.*listening on \(http:[^ ]*\).*/\1/p' "$dir/serve.out")
+  [ -n "$url" ] || { echo "tessera serve did not start: $(cat "$dir/serve.out")" >&2; kill "$pid"; exit 1; }
 }
-stop() { kill -INT "$pid"; wait "$pid" || true; }
+stop() { kill -INT "$pid"; wait "$pid" || true; pid=; }
+pid=
+trap '[ -z "$pid" ] || kill "$pid" 2>/dev/null || true' EXIT
+ulimit -n 4096 2>/dev/null || true
 
 lua="$dir/live.lua"
 cat > "$lua" <<LUA
@@ -86,5 +91,5 @@ run() { # label, batch, connections, extra serve args...
 }
 run "single-event track, keep-alive, 64 connections" 1 64
 run "100-event batches, 16 connections" 100 16
-run "overload: 100-event batches, 256 connections, 4 MB queue" 100 256 --queue-mb 4
+run "overload: 100-event batches, 1024 connections, 16 MB queue" 100 1024 --queue-mb 16
 echo "load average after: $(cat /proc/loadavg)"
