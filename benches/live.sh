@@ -92,4 +92,14 @@ run() { # label, batch, connections, extra serve args...
 run "single-event track, keep-alive, 64 connections" 1 64
 run "100-event batches, 16 connections" 100 16
 run "overload: 100-event batches, 1024 connections, 16 MB queue" 100 1024 --queue-mb 16
+# Stream latency while the single-event load runs in the background.
+read_key=$("$bin" --workspace "$ws" keys create --read --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["secret"])')
+serve
+BATCH=1 wrk -t1 -c16 -d"$((seconds + 5))s" -s "$lua" "$url" > "$dir/wrk.out" 2>&1 &
+load=$!
+sleep 1
+python3 benches/live_stream.py "$url" "$key" "$read_key" 200 || true
+wait "$load" || true
+stop
+echo "  (with single-event tracks from 16 wrk connections running alongside: $(awk '/Requests\/sec/ {print $2}' "$dir/wrk.out") req/s)"
 echo "load average after: $(cat /proc/loadavg)"
