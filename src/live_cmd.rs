@@ -22,7 +22,8 @@ pub(crate) struct ServeArgs {
     /// Re-evaluate segments (windows that move with time) every SECONDS.
     #[arg(long, value_name = "SECONDS", default_value_t = 60)]
     reevaluate_every: u64,
-    /// Bound of the request queue in MB (429 with Retry-After beyond it).
+    /// Bound of the request queue in MB of memory, estimated at 4x the bodies queued (429 with
+    /// Retry-After beyond it).
     #[arg(long, value_name = "MB", default_value_t = 64)]
     queue_mb: usize,
 }

@@ -60,7 +60,7 @@ pub struct ServeOptions {
     pub listen: SocketAddr,
     /// Allow an address beyond loopback.
     pub public: bool,
-    /// Queue bound in bytes (429 beyond it).
+    /// Queue bound in bytes of queued calls, estimated at 4x their bodies (429 beyond it).
     pub queue_bytes: usize,
     /// How often segments are re-evaluated for windows that move with time.
     pub reevaluate_every: Duration,

@@ -18,6 +18,9 @@ use crate::stream::SegmentEvent;
 /// Requests committed together at most.
 const GROUP_MAX: usize = 4096;
 
+/// Memory of a queued request's parsed calls, estimated from its body: this many times its bytes.
+const PARSED_FACTOR: usize = 4;
+
 /// How often the key list is re-read (a revoked key stops working within this).
 const KEY_REFRESH: Duration = Duration::from_secs(1);
 
@@ -76,8 +79,11 @@ impl WriterHandle {
     /// # Errors
     /// A full queue, or a failed commit.
     pub async fn write(&self, messages: Vec<Message>, bytes: usize) -> Result<Vec<Outcome>, WriteError> {
+        // Parsed calls take a few times their body's bytes: the bound is on that estimate. A
+        // request always fits an empty queue, so a small bound never starves a large batch.
+        let bytes = bytes.saturating_mul(PARSED_FACTOR);
         let before = self.queued.fetch_add(bytes, Ordering::AcqRel);
-        if before + bytes > self.limit {
+        if before > 0 && before + bytes > self.limit {
             self.queued.fetch_sub(bytes, Ordering::AcqRel);
             self.counters.overloaded.fetch_add(1, Ordering::Relaxed);
             return Err(WriteError::Busy);
