@@ -20,7 +20,7 @@ pub(crate) struct ServeArgs {
     #[arg(long)]
     public: bool,
     /// Re-evaluate segments (windows that move with time) every SECONDS.
-    #[arg(long, value_name = "SECONDS", default_value_t = 60)]
+    #[arg(long, value_name = "SECONDS", default_value_t = 300)]
     reevaluate_every: u64,
     /// Bound of the request queue in MB of memory, estimated at 4x the bodies queued (429 with
     /// Retry-After beyond it).

@@ -67,14 +67,14 @@ pub struct ServeOptions {
 }
 
 impl ServeOptions {
-    /// Loopback port 8787, a 64 MB queue, re-evaluation every minute.
+    /// Loopback port 8787, a 64 MB queue, re-evaluation every five minutes.
     #[must_use]
     pub fn new(listen: SocketAddr) -> Self {
         Self {
             listen,
             public: false,
             queue_bytes: 64 << 20,
-            reevaluate_every: Duration::from_secs(60),
+            reevaluate_every: Duration::from_secs(300),
         }
     }
 }
