@@ -867,3 +867,95 @@ fn a_full_queue_answers_429_with_retry_after_and_the_server_keeps_going() {
         i64::try_from(stored * 1500).expect("n")
     );
 }
+
+/// Every text of the demo's hostile profile (`fixtures/demo/data/eve-hostile.json`).
+fn hostile_corpus() -> Vec<String> {
+    fn walk(v: &serde_json::Value, out: &mut Vec<String>) {
+        match v {
+            serde_json::Value::String(s) => out.push(s.clone()),
+            serde_json::Value::Array(items) => items.iter().for_each(|i| walk(i, out)),
+            serde_json::Value::Object(m) => m.values().for_each(|i| walk(i, out)),
+            _ => {}
+        }
+    }
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/demo/data/eve-hostile.json");
+    let data: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path).expect("corpus")).expect("json");
+    let mut out = Vec::new();
+    walk(&data, &mut out);
+    out.sort();
+    out.dedup();
+    out
+}
+
+#[test]
+fn the_hostile_corpus_in_every_trait_and_property_is_stored_as_data_or_refused_by_field() {
+    let (_dir, ws, key) = workspace();
+    let server = Server::start(&ws);
+    let corpus = hostile_corpus();
+    assert!(corpus.len() > 10);
+    let mut stored = 0;
+    for (i, value) in corpus.iter().enumerate() {
+        let email = format!("hostile{i}@example.com");
+        let traits = serde_json::json!({"email": email, "firstName": value, "lastName": value, "city": value,
+            "phone": value, "country": value, "locale": value, "notes": value, value.clone(): value});
+        let (status, text) = post(
+            server.addr,
+            "/v1/identify",
+            &key,
+            &serde_json::json!({"userId": format!("h{i}"), "traits": traits}),
+        );
+        assert!(
+            status == 200 || (status == 400 && text.contains("traits.")),
+            "{value:?}: {status} {text}"
+        );
+        // Without the fields that validate, the rest is stored as written.
+        let traits = serde_json::json!({"email": email, "firstName": value, "city": value, "notes": value});
+        let (status, text) = post(
+            server.addr,
+            "/v1/identify",
+            &key,
+            &serde_json::json!({"userId": format!("h{i}"), "traits": traits}),
+        );
+        if value.contains('\0') {
+            assert_eq!(status, 400, "{value:?}: {text}");
+            continue;
+        }
+        assert_eq!(status, 200, "{value:?}: {text}");
+        stored += 1;
+        for event in ["Product Viewed", value.as_str()] {
+            let (status, text) = post(
+                server.addr,
+                "/v1/track",
+                &key,
+                &serde_json::json!({"userId": format!("h{i}"), "event": event, "properties": {"sku": value, "category": value, value.clone(): value}}),
+            );
+            assert!(
+                status == 200 || (status == 400 && (text.contains("properties.") || text.contains("event"))),
+                "{value:?}: {status} {text}"
+            );
+        }
+    }
+    server.kill();
+    let conn = db(&ws);
+    let check: String = conn
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .expect("check");
+    assert_eq!(check, "ok");
+    let notes: i64 = count(&conn, "SELECT count(*) FROM profiles WHERE email_key LIKE 'hostile%' AND json_extract(attributes, '$.notes') IS NOT NULL");
+    assert_eq!(notes, stored, "every accepted hostile value is stored as data");
+    for (i, value) in corpus.iter().enumerate().filter(|(_, v)| !v.contains('\0')) {
+        let city: Option<String> = conn
+            .query_row(
+                "SELECT city FROM profiles WHERE email_key = ?1",
+                [format!("hostile{i}@example.com")],
+                |r| r.get(0),
+            )
+            .expect("profile");
+        let cleaned = value.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert_eq!(
+            city.unwrap_or_default(),
+            cleaned,
+            "{value:?} round-trips (whitespace collapsed as the import does)"
+        );
+    }
+}
