@@ -1,0 +1,237 @@
+//! Client support: every feature the email uses (elements, attributes, image formats, comments,
+//! the doctype, and all CSS of style sheets and style attributes), looked up in the caniemail data
+//! for each client checked. Unsupported is an error, partial support a warning with caniemail's
+//! notes. Outlook's conditional comments are the known-safe way to talk to Outlook: neither they
+//! nor the markup inside them are flagged.
+
+use std::collections::BTreeMap;
+
+use crate::clients::{family_name, Client};
+use crate::css::{self, scan_selector};
+use crate::data::{data, Support};
+use crate::features::{index, FeatureId};
+use crate::markup::{Event, Markup};
+use crate::{BlockFields, Category, FamilySummary, Finding, Level};
+
+/// One use of a feature.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Use {
+    /// The feature.
+    pub feature: FeatureId,
+    /// The block it is in.
+    pub block: Option<String>,
+    /// 1-based line.
+    pub line: u32,
+    /// What matched, as written.
+    pub what: String,
+}
+
+/// Every use of a feature in the markup, in document order.
+#[must_use]
+pub fn uses(markup: &Markup, blocks: &[BlockFields]) -> Vec<Use> {
+    let ix = index();
+    let mut out = Vec::new();
+    let mut in_style = false;
+    for ev in &markup.events {
+        let block = markup.block_of(ev).map(str::to_owned);
+        let mut add = |ids: &[FeatureId], what: &str| {
+            for id in ids {
+                out.push(Use {
+                    feature: *id,
+                    block: block.clone(),
+                    line: ev.line,
+                    what: what.to_owned(),
+                });
+            }
+        };
+        match &ev.event {
+            Event::Doctype(name) if name.eq_ignore_ascii_case("html") => add(&ix.doctype, "<!DOCTYPE html>"),
+            Event::Doctype(_) | Event::End(_) => in_style = false,
+            Event::Comment { conditional, .. } => {
+                if !conditional {
+                    add(&ix.html_comments, "<!-- -->");
+                }
+            }
+            Event::Text(text) => {
+                if in_style {
+                    let walk = css::stylesheet(text);
+                    for f in walk.found {
+                        let owner = block.clone().or_else(|| block_of_selector(&f.selector, blocks));
+                        out.push(Use {
+                            feature: f.feature,
+                            block: owner,
+                            line: ev.line + f.line,
+                            what: f.what,
+                        });
+                    }
+                }
+            }
+            Event::Start { name, attrs, .. } => {
+                in_style = name == "style";
+                let tag = format!("<{name}>");
+                if let Some(ids) = ix.elements.get(name.as_str()) {
+                    add(ids, &tag);
+                }
+                for (attr, value) in attrs {
+                    if let Some(ids) = ix.attributes.get(attr.as_str()) {
+                        add(ids, &format!("{attr}=\"{value}\""));
+                    }
+                }
+                for (ea, id) in &ix.element_attributes {
+                    if ea.element == name
+                        && attrs.iter().any(|(a, v)| *a == ea.attribute && ea.value.matches(v))
+                    {
+                        add(&[*id], &tag);
+                    }
+                }
+                let mut urls: Vec<&str> = Vec::new();
+                for (attr, value) in attrs {
+                    match attr.as_str() {
+                        "src" if name == "img" => urls.push(value),
+                        "srcset" => urls.extend(
+                            value
+                                .split(',')
+                                .filter_map(|c| c.split_whitespace().next())
+                                .filter(|u| !u.is_empty()),
+                        ),
+                        _ => {}
+                    }
+                }
+                for url in urls {
+                    add(&css::image_features(url), url);
+                }
+                if let Some(style) = attrs.iter().find(|(a, _)| a == "style").map(|(_, v)| v) {
+                    for f in css::style_attribute(style).found {
+                        add(&[f.feature], &f.what);
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The block a head style rule belongs to: the first block whose type's class (`.t-<type>`) the
+/// selector names.
+fn block_of_selector(selector: &str, blocks: &[BlockFields]) -> Option<String> {
+    if selector.is_empty() {
+        return None;
+    }
+    let scan = scan_selector(selector);
+    let classes: Vec<&String> = scan.compounds.iter().flat_map(|c| &c.1).collect();
+    blocks
+        .iter()
+        .find(|b| {
+            let class = format!("t-{}", b.kind);
+            classes
+                .iter()
+                .any(|c| **c == class || c.starts_with(&format!("{class}__")))
+        })
+        .map(|b| b.block.clone())
+}
+
+/// Checks client support; adds findings and returns the per-family tally.
+pub fn check(
+    markup: &Markup,
+    blocks: &[BlockFields],
+    clients: &[Client],
+    findings: &mut Vec<Finding>,
+) -> Vec<FamilySummary> {
+    let all = uses(markup, blocks);
+    let features = &data().data;
+    // (feature, block, level) → finding.
+    let mut grouped: BTreeMap<(FeatureId, Option<String>, Level), Finding> = BTreeMap::new();
+    let mut worst: BTreeMap<(FeatureId, &str), Support> = BTreeMap::new();
+    let mut seen: BTreeMap<(FeatureId, Option<String>), ()> = BTreeMap::new();
+    for u in &all {
+        let first = seen.insert((u.feature, u.block.clone()), ()).is_none();
+        let Some(feature) = features.get(u.feature) else {
+            continue;
+        };
+        for client in clients {
+            let Some((support, notes)) = feature.support(&client.family, &client.platform) else {
+                continue;
+            };
+            if first {
+                let w = worst.entry((u.feature, client.family.as_str())).or_insert(Support::Unknown);
+                if rank(support) > rank(*w) {
+                    *w = support;
+                }
+            }
+            let level = match support {
+                Support::None => Level::Error,
+                Support::Partial => Level::Warning,
+                Support::Full | Support::Unknown => continue,
+            };
+            let f = grouped.entry((u.feature, u.block.clone(), level)).or_insert_with(|| {
+                let mut f = Finding::new(&format!("support:{}", feature.slug), Category::Support, level, "")
+                    .at(u.block.as_deref(), u.line)
+                    .about(u.what.clone());
+                f.url = (!feature.url.is_empty()).then(|| feature.url.clone());
+                f
+            });
+            let key = client.key();
+            if !f.clients.contains(&key) {
+                f.clients.push(key.clone());
+                for note in notes {
+                    f.notes.push(format!("{key}: {note}"));
+                }
+            }
+        }
+    }
+    for ((id, _, level), mut f) in grouped {
+        let title = features.get(id).map_or("", |x| x.title.as_str());
+        let names: Vec<String> = clients
+            .iter()
+            .filter(|c| f.clients.contains(&c.key()))
+            .map(Client::display)
+            .collect();
+        f.message = if level == Level::Error {
+            format!("`{title}` is not supported by {}", names.join(", "))
+        } else {
+            format!("`{title}` is only partly supported by {}", names.join(", "))
+        };
+        findings.push(f);
+    }
+    let mut families: Vec<FamilySummary> = Vec::new();
+    for client in clients {
+        if families.iter().any(|f| f.family == client.family) {
+            continue;
+        }
+        let members: Vec<String> = clients
+            .iter()
+            .filter(|c| c.family == client.family)
+            .map(Client::key)
+            .collect();
+        let mut summary = FamilySummary {
+            family: client.family.clone(),
+            name: family_name(&client.family),
+            clients: members,
+            green: 0,
+            amber: 0,
+            red: 0,
+        };
+        for ((_, family), support) in &worst {
+            if *family != client.family {
+                continue;
+            }
+            match support {
+                Support::Full => summary.green += 1,
+                Support::Partial => summary.amber += 1,
+                Support::None => summary.red += 1,
+                Support::Unknown => {}
+            }
+        }
+        families.push(summary);
+    }
+    families
+}
+
+fn rank(s: Support) -> u8 {
+    match s {
+        Support::Unknown => 0,
+        Support::Full => 1,
+        Support::Partial => 2,
+        Support::None => 3,
+    }
+}
