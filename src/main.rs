@@ -11,6 +11,7 @@ use tessera_workspace::{batch, clock, import, profiles, read_data, Workspace, Wo
 
 mod export_cmd;
 mod hints;
+mod qa_cmd;
 mod segments_cmd;
 mod send_cmd;
 mod versions_cmd;
@@ -101,6 +102,11 @@ enum Command {
     /// Render an email for a representative profile of every segment it refers to and for edge
     /// cases; report what each case sees and write an HTML page comparing them side by side.
     PreviewMatrix(segments_cmd::PreviewMatrixArgs),
+    /// Pre-send QA of an email: which email clients support what it uses (caniemail data),
+    /// accessibility, links, content and size, offline. Prints a summary per client family and the
+    /// findings by block; exits 1 when a finding fails under the workspace's [qa] settings (by
+    /// default anything unsupported in a checked client, every accessibility or link error).
+    Qa(qa_cmd::QaArgs),
     /// Validate an email: block types, fields, placeholders, rules.
     ///
     /// Exits 1 when it finds any problem, warnings included (such as a placeholder whose field is
@@ -309,6 +315,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 ExitCode::from(1)
             })
         }
+        Command::Qa(args) => qa_cmd::run(cli.workspace.as_deref(), &cwd, &args),
         Command::Import(args) => run_import(&cli.workspace, &cwd, &args),
         Command::Send(args) => send_cmd::run_send(cli.workspace.as_deref(), &cwd, &args),
         Command::Outbox(command) => send_cmd::run_outbox(cli.workspace.as_deref(), &cwd, &command),

@@ -430,8 +430,11 @@ pub fn scan_selector(selector: &str) -> SelectorScan {
     while let Some(&c) = chars.get(i) {
         match c {
             ' ' | '\t' | '\n' | '\r' => {
-                pending_space = true;
-                i += 1;
+                while chars.get(i).is_some_and(|c| c.is_whitespace()) {
+                    i += 1;
+                }
+                // Whitespace around a combinator, or at the end, is not a descendant combinator.
+                pending_space = !matches!(chars.get(i), None | Some('>' | '+' | '~' | ','));
                 continue;
             }
             '>' | '+' | '~' => {
@@ -447,6 +450,9 @@ pub fn scan_selector(selector: &str) -> SelectorScan {
                 end_compound(&mut scan, &mut compound);
                 pending_space = false;
                 i += 1;
+                while chars.get(i).is_some_and(|c| c.is_whitespace()) {
+                    i += 1;
+                }
                 continue;
             }
             _ => {}
@@ -610,6 +616,8 @@ mod tests {
         assert_eq!(s.kinds, [SelectorKind::Class, SelectorKind::Descendant]);
         assert_eq!(s.compounds.len(), 2);
         assert!(!s.complex);
+        let s = scan_selector("#main > p + p ~ span");
+        assert_eq!(s.kinds, [SelectorKind::Id, SelectorKind::Child, SelectorKind::Type, SelectorKind::Adjacent, SelectorKind::Sibling]);
         let s = scan_selector("u + .body a[x-apple-data-detectors]");
         assert!(s.kinds.contains(&SelectorKind::Adjacent));
         assert!(s.kinds.contains(&SelectorKind::Attribute));

@@ -172,6 +172,8 @@ pub struct QaReport {
     pub data_date: String,
     /// Whether a finding fails the check.
     pub fails: bool,
+    /// The distinct http(s) links of the email, in order (what `--check-links` requests).
+    pub urls: Vec<String>,
 }
 
 /// A placeholder that took its fallback in this render.
@@ -271,7 +273,14 @@ pub fn check(input: &Input<'_>, options: &Options<'_>) -> QaReport {
         };
         (pos(a), a.line, &a.rule).cmp(&(pos(b), b.line, &b.rule))
     });
+    let mut urls: Vec<String> = Vec::new();
+    for l in links::links(&markup) {
+        if links::host(&l.href).is_some() && !urls.contains(&l.href) {
+            urls.push(l.href);
+        }
+    }
     QaReport {
+        urls,
         clients: options.clients.iter().map(Client::key).collect(),
         families,
         findings,

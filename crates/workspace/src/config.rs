@@ -34,6 +34,10 @@ pub struct Config {
     /// `[smtp.<name>]`: SMTP servers for test sends (no passwords: those live in the OS keyring).
     #[serde(default)]
     pub smtp: std::collections::BTreeMap<String, tessera_send::SmtpProfile>,
+    /// `[qa]`: the clients the pre-send QA checks, which findings fail a check, and findings
+    /// ignored on purpose with their reason.
+    #[serde(default)]
+    pub qa: tessera_qa::QaSettings,
 }
 
 /// `[import]` in `tessera.toml`.
