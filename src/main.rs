@@ -107,10 +107,12 @@ enum Command {
     /// findings by block; exits 1 when a finding fails under the workspace's [qa] settings (by
     /// default anything unsupported in a checked client, every accessibility or link error).
     Qa(qa_cmd::QaArgs),
-    /// Validate an email: block types, fields, placeholders, rules.
+    /// Validate an email: block types, fields, placeholders, rules, and the pre-send QA (as
+    /// `tessera qa` as the first sample recipient) with the workspace's [qa] settings.
     ///
     /// Exits 1 when it finds any problem, warnings included (such as a placeholder whose field is
-    /// not in the data dictionary: almost always a typo), so scripts can gate on it.
+    /// not in the data dictionary: almost always a typo), or a QA finding that fails under [qa],
+    /// so scripts can gate on it.
     Check {
         /// An email name (e.g. welcome) or a path to a .email.json file.
         email: String,
@@ -294,7 +296,11 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Check { email, json } => {
             let mut ws = Workspace::discover(cli.workspace.as_deref(), &cwd)?;
             let entry = ws.email(&email)?;
-            let problems = ws.check(&entry);
+            let mut problems = ws.check(&entry);
+            // The pre-send QA, with the workspace's [qa] settings, once the email renders.
+            if !problems.iter().any(|p| p.severity == tessera_core::Severity::Error) {
+                problems.extend(ws.qa_problems(&entry, clock::now_ms())?);
+            }
             if json {
                 out!("{}", serde_json::to_string_pretty(&problems)?);
             } else if problems.is_empty() {

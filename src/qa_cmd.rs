@@ -58,7 +58,11 @@ pub(crate) fn run(workspace: Option<&Path>, cwd: &Path, args: &QaArgs) -> anyhow
     } else {
         print_result(&result)?;
     }
-    Ok(if result.fails { ExitCode::from(1) } else { ExitCode::SUCCESS })
+    Ok(if result.fails {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 fn level(f: &Finding) -> &'static str {
@@ -114,14 +118,33 @@ fn print_result(result: &QaResult) -> anyhow::Result<()> {
             r.clients.len(),
             r.data_date.get(..10).unwrap_or(&r.data_date)
         );
-        out!("  {:<22} {:>7} {:>6} {:>6} {:>4}", "client family", "clients", "green", "amber", "red");
+        out!(
+            "  {:<22} {:>7} {:>6} {:>6} {:>4}",
+            "client family",
+            "clients",
+            "green",
+            "amber",
+            "red"
+        );
         for f in &r.families {
-            out!("  {:<22} {:>7} {:>6} {:>6} {:>4}", f.name, f.clients.len(), f.green, f.amber, f.red);
+            out!(
+                "  {:<22} {:>7} {:>6} {:>6} {:>4}",
+                f.name,
+                f.clients.len(),
+                f.green,
+                f.amber,
+                f.red
+            );
         }
         for line in finding_lines(&r.findings) {
             out!("{line}");
         }
-        let count = |l: Level| r.findings.iter().filter(|f| f.ignored.is_none() && f.level == l).count();
+        let count = |l: Level| {
+            r.findings
+                .iter()
+                .filter(|f| f.ignored.is_none() && f.level == l)
+                .count()
+        };
         let ignored = r.findings.iter().filter(|f| f.ignored.is_some()).count();
         let failing = r.findings.iter().filter(|f| f.fails).count();
         out!(

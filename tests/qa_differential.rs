@@ -56,13 +56,22 @@ fn emails() -> Vec<(String, String)> {
     corpus.sort();
     for path in corpus {
         let html = std::fs::read_to_string(&path).expect("corpus file");
-        out.push((format!("corpus {}", path.file_stem().unwrap_or_default().to_string_lossy()), html));
+        out.push((
+            format!("corpus {}", path.file_stem().unwrap_or_default().to_string_lossy()),
+            html,
+        ));
     }
     out
 }
 
 fn ours(html: &str) -> BTreeSet<Triple> {
-    let report = tessera_qa::check(&Input { html, ..Input::default() }, &Options::default());
+    let report = tessera_qa::check(
+        &Input {
+            html,
+            ..Input::default()
+        },
+        &Options::default(),
+    );
     let by_slug: BTreeMap<String, String> = data()
         .data
         .iter()
@@ -102,7 +111,11 @@ fn npm(emails: &[(String, String)]) -> Vec<BTreeSet<Triple>> {
     let writer = std::thread::spawn(move || stdin.write_all(&payload));
     let out = child.wait_with_output().expect("node finishes");
     writer.join().expect("writer").expect("write to node");
-    assert!(out.status.success(), "node failed: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "node failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let results: Vec<Value> = serde_json::from_slice(&out.stdout).expect("the checker prints JSON");
     results
         .iter()
@@ -170,7 +183,12 @@ fn facts(html: &str) -> Facts {
                         f.top_selectors.push(rule.selector.clone());
                     }
                 }
-                let top_selectors: BTreeSet<&String> = walk.rules.iter().filter(|r| r.media.is_empty()).map(|r| &r.selector).collect();
+                let top_selectors: BTreeSet<&String> = walk
+                    .rules
+                    .iter()
+                    .filter(|r| r.media.is_empty())
+                    .map(|r| &r.selector)
+                    .collect();
                 for found in &walk.found {
                     // At-rules themselves are matched at the top level by both checkers.
                     if found.selector.is_empty() && !found.what.starts_with('@') && found.what != "/* comment */" {
@@ -245,7 +263,10 @@ fn is_function_title(title: &str) -> bool {
     let Some(id) = data().data.iter().position(|f| f.title == title) else {
         return false;
     };
-    tessera_qa::features::index().functions.values().any(|ids| ids.contains(&id))
+    tessera_qa::features::index()
+        .functions
+        .values()
+        .any(|ids| ids.contains(&id))
 }
 
 /// Why a triple is only on one side, or `None` when nothing explains it.
@@ -324,23 +345,30 @@ fn tessera_and_the_caniemail_npm_checker_find_the_same_support_issues() {
         let our_set = ours(html);
         let facts = facts(html);
         agreed += our_set.intersection(npm_set).count();
-        for (side, only) in [(true, our_set.difference(npm_set)), (false, npm_set.difference(&our_set))] {
+        for (side, only) in [
+            (true, our_set.difference(npm_set)),
+            (false, npm_set.difference(&our_set)),
+        ] {
             for t in only {
                 match explain(t, side, &facts) {
                     Some(reason) => *reasons.entry(reason).or_default() += 1,
-                    None => unexplained.push(format!(
-                        "{name}: {} {t:?} only",
-                        if side { "Tessera" } else { "npm" }
-                    )),
+                    None => unexplained.push(format!("{name}: {} {t:?} only", if side { "Tessera" } else { "npm" })),
                 }
             }
         }
     }
-    eprintln!("{} emails, {agreed} triples found by both; explained differences:", emails.len());
+    eprintln!(
+        "{} emails, {agreed} triples found by both; explained differences:",
+        emails.len()
+    );
     for (reason, n) in &reasons {
         eprintln!("  {n:5}  {reason}");
     }
     assert!(agreed > 1000, "{agreed}");
-    assert!(unexplained.is_empty(), "{} unexplained differences:\n{}", unexplained.len(), unexplained.join("\n"));
+    assert!(
+        unexplained.is_empty(),
+        "{} unexplained differences:\n{}",
+        unexplained.len(),
+        unexplained.join("\n")
+    );
 }
-

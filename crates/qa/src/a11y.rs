@@ -143,7 +143,11 @@ pub fn check(markup: &Markup, findings: &mut Vec<Finding>) {
     for ev in &markup.events {
         let block = markup.block_of(ev);
         match &ev.event {
-            Event::Start { name, attrs, self_closing } => {
+            Event::Start {
+                name,
+                attrs,
+                self_closing,
+            } => {
                 let name = name.as_str();
                 in_title = name == "title";
                 in_head_raw = matches!(name, "style" | "script");
@@ -280,7 +284,11 @@ pub fn check(markup: &Markup, findings: &mut Vec<Finding>) {
                         });
                     }
                     h if h.len() == 2 && h.starts_with('h') => {
-                        if let Some(level) = h.get(1..).and_then(|d| d.parse::<u8>().ok()).filter(|l| (1..=6).contains(l)) {
+                        if let Some(level) = h
+                            .get(1..)
+                            .and_then(|d| d.parse::<u8>().ok())
+                            .filter(|l| (1..=6).contains(l))
+                        {
                             if let Some(prev) = last_heading {
                                 if level > prev + 1 {
                                     push(
@@ -379,7 +387,8 @@ fn image(
     link: Option<&mut Link>,
     push: &mut dyn FnMut(Finding),
 ) {
-    let decorative = matches!(attr(attrs, "role"), Some("presentation" | "none")) || attr(attrs, "aria-hidden") == Some("true");
+    let decorative =
+        matches!(attr(attrs, "role"), Some("presentation" | "none")) || attr(attrs, "aria-hidden") == Some("true");
     let src = attr(attrs, "src").unwrap_or_default();
     let alt = attr(attrs, "alt");
     if let Some(l) = link {
@@ -431,7 +440,8 @@ pub fn looks_like_file_name(alt: &str) -> bool {
     let extension = [".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg", ".bmp", ".avif"]
         .iter()
         .any(|e| a.ends_with(e));
-    let camera = (a.starts_with("img_") || a.starts_with("dsc") || a.starts_with("image")) && a.chars().any(|c| c.is_ascii_digit());
+    let camera = (a.starts_with("img_") || a.starts_with("dsc") || a.starts_with("image"))
+        && a.chars().any(|c| c.is_ascii_digit());
     extension || camera || (a.contains('_') && a.chars().any(|c| c.is_ascii_digit()))
 }
 
@@ -458,7 +468,9 @@ fn link_end(l: &Link, push: &mut dyn FnMut(Finding)) {
                 "a11y:link-text",
                 Category::Accessibility,
                 Level::Warning,
-                format!("link text \"{name}\" says nothing about where it goes (screen readers list links by their text)"),
+                format!(
+                    "link text \"{name}\" says nothing about where it goes (screen readers list links by their text)"
+                ),
             )
             .at(block, l.line)
             .about(name.clone()),
@@ -482,13 +494,27 @@ fn link_end(l: &Link, push: &mut dyn FnMut(Finding)) {
     }
 }
 
-fn text_checks(text: &str, frame: &Frame, stack: &[Frame], block: Option<&str>, line: u32, push: &mut dyn FnMut(Finding)) {
+fn text_checks(
+    text: &str,
+    frame: &Frame,
+    stack: &[Frame],
+    block: Option<&str>,
+    line: u32,
+    push: &mut dyn FnMut(Finding),
+) {
     let large = frame.font >= 24.0 || (frame.bold && frame.font >= 18.66);
     let need = if large { 3.0 } else { 4.5 };
     let fg = frame.color.unwrap_or(Rgb::BLACK);
     let bg = stack.iter().rev().find_map(|f| f.bg).unwrap_or(Rgb::WHITE);
     let ratio = contrast(fg, bg);
-    let sample: String = text.split_whitespace().collect::<Vec<_>>().join(" ").chars().take(40).collect();
+    let sample = || -> String {
+        text.split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .chars()
+            .take(40)
+            .collect()
+    };
     if ratio < need {
         push(
             Finding::new(
@@ -498,7 +524,8 @@ fn text_checks(text: &str, frame: &Frame, stack: &[Frame], block: Option<&str>, 
                 format!(
                     "text {} on {} has a contrast of {ratio:.2}:1, below WCAG AA's {need}:1 (\"{sample}\")",
                     fg.hex(),
-                    bg.hex()
+                    bg.hex(),
+                    sample = sample()
                 ),
             )
             .at(block, line)
@@ -523,7 +550,8 @@ fn text_checks(text: &str, frame: &Frame, stack: &[Frame], block: Option<&str>, 
                     format!(
                         "in dark mode, text {} on {} has a contrast of {ratio:.2}:1, below WCAG AA's {need}:1 (\"{sample}\")",
                         fg.hex(),
-                        bg.hex()
+                        bg.hex(),
+                        sample = sample()
                     ),
                 )
                 .at(block, line)
@@ -538,8 +566,9 @@ fn text_checks(text: &str, frame: &Frame, stack: &[Frame], block: Option<&str>, 
                 Category::Accessibility,
                 Level::Warning,
                 format!(
-                    "text set in {:.0} px is hard to read and iOS enlarges anything under {MIN_FONT_PX:.0} px (\"{sample}\")",
-                    frame.font
+                    "text set in {:.0} px is hard to read and iOS enlarges anything under {MIN_FONT_PX:.0} px (\"{}\")",
+                    frame.font,
+                    sample()
                 ),
             )
             .at(block, line)
@@ -559,7 +588,12 @@ fn dark_rules(markup: &Markup) -> Vec<DarkRule> {
                     if !(rule.media.contains("prefers-color-scheme") && rule.media.contains("dark")) {
                         continue;
                     }
-                    let color = rule.declarations.iter().rev().find(|(p, _)| p == "color").and_then(|(_, v)| color::parse(v));
+                    let color = rule
+                        .declarations
+                        .iter()
+                        .rev()
+                        .find(|(p, _)| p == "color")
+                        .and_then(|(_, v)| color::parse(v));
                     let bg = rule
                         .declarations
                         .iter()

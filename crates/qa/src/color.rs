@@ -152,6 +152,9 @@ mod tests {
         assert_eq!(parse("#FFF !important"), Some(Rgb::WHITE));
         assert_eq!(parse("rgba(0,0,0,0)"), None);
         assert_eq!(parse("transparent"), None);
-        assert_eq!(first_color("#eef1ec url(bg.png) no-repeat"), Some(Rgb(0xee, 0xf1, 0xec)));
+        assert_eq!(
+            first_color("#eef1ec url(bg.png) no-repeat"),
+            Some(Rgb(0xee, 0xf1, 0xec))
+        );
     }
 }

@@ -27,7 +27,10 @@ pub fn check(markup: &Markup, input: &Input<'_>, options: &Options<'_>, findings
                 "{} took its fallback \"{}\" for this recipient{}",
                 fb.placeholder,
                 fb.value,
-                fb.field.as_deref().map(|p| format!(" ({p} is missing)")).unwrap_or_default()
+                fb.field
+                    .as_deref()
+                    .map(|p| format!(" ({p} is missing)"))
+                    .unwrap_or_default()
             ),
         )
         .at(block, 0)
@@ -57,7 +60,11 @@ pub fn check(markup: &Markup, input: &Input<'_>, options: &Options<'_>, findings
                                     "content:image-weight",
                                     Category::Content,
                                     Level::Warning,
-                                    format!("the image {src} weighs {} KB: over {} KB loads slowly on phones", size / 1024, IMAGE_WARN_BYTES / 1024),
+                                    format!(
+                                        "the image {src} weighs {} KB: over {} KB loads slowly on phones",
+                                        size / 1024,
+                                        IMAGE_WARN_BYTES / 1024
+                                    ),
                                 )
                                 .at(block, ev.line)
                                 .about(src.to_owned()),
@@ -89,7 +96,11 @@ pub fn check(markup: &Markup, input: &Input<'_>, options: &Options<'_>, findings
             "content:image-weight",
             Category::Content,
             Level::Warning,
-            format!("the email's local images weigh {} KB together: over {} KB loads slowly on phones", total / 1024, IMAGES_TOTAL_WARN_BYTES / 1024),
+            format!(
+                "the email's local images weigh {} KB together: over {} KB loads slowly on phones",
+                total / 1024,
+                IMAGES_TOTAL_WARN_BYTES / 1024
+            ),
         ));
     }
     if images > 0 && text_chars < IMAGE_ONLY_TEXT_CHARS {
@@ -120,20 +131,30 @@ pub fn check(markup: &Markup, input: &Input<'_>, options: &Options<'_>, findings
         f.field = Some("preheader".to_owned());
         findings.push(f);
     }
-    let bytes = if input.html_bytes > 0 { input.html_bytes } else { input.html.len() };
+    let bytes = if input.html_bytes > 0 {
+        input.html_bytes
+    } else {
+        input.html.len()
+    };
     if bytes > GMAIL_CLIP_BYTES {
         findings.push(Finding::new(
             "content:gmail-clip",
             Category::Content,
             Level::Error,
-            format!("the HTML is {} KB: Gmail clips messages over 102 KB and hides the rest (the unsubscribe link with it)", bytes / 1024),
+            format!(
+                "the HTML is {} KB: Gmail clips messages over 102 KB and hides the rest (the unsubscribe link with it)",
+                bytes / 1024
+            ),
         ));
     } else if bytes > GMAIL_WARN_BYTES {
         findings.push(Finding::new(
             "content:gmail-clip",
             Category::Content,
             Level::Warning,
-            format!("the HTML is {} KB, close to the 102 KB at which Gmail clips messages", bytes / 1024),
+            format!(
+                "the HTML is {} KB, close to the 102 KB at which Gmail clips messages",
+                bytes / 1024
+            ),
         ));
     }
 }

@@ -90,7 +90,11 @@ fn rules(p: &mut Parser<'_>, walk: &mut Walk, media: &str) {
                 let name = name.to_ascii_lowercase();
                 let prelude_start = p.position();
                 let has_block = skip_to_block(p);
-                let prelude = p.slice_from(prelude_start).trim_end_matches(['{', ';']).trim().to_owned();
+                let prelude = p
+                    .slice_from(prelude_start)
+                    .trim_end_matches(['{', ';'])
+                    .trim()
+                    .to_owned();
                 at_rule(walk, &name, &prelude, line);
                 if has_block {
                     let _ = p.parse_nested_block(|p| -> Result<(), Never> {
@@ -321,7 +325,11 @@ pub fn image_features(url: &str) -> Vec<FeatureId> {
     let ix = index();
     let url = url.trim();
     let mut out = Vec::new();
-    if let Some(rest) = url.get(..5).filter(|h| h.eq_ignore_ascii_case("data:")).and(url.get(5..)) {
+    if let Some(rest) = url
+        .get(..5)
+        .filter(|h| h.eq_ignore_ascii_case("data:"))
+        .and(url.get(5..))
+    {
         let mime = rest.split([';', ',']).next().unwrap_or_default().to_ascii_lowercase();
         if let Some(sub) = mime.strip_prefix("image/") {
             out.extend(ix.image_formats.get(sub).into_iter().flatten());
@@ -345,7 +353,11 @@ fn selectors(walk: &mut Walk, list: &str, line: u32) {
     let ix = index();
     let parts = split_top_level(list, ',');
     if parts.len() >= 2 {
-        walk.hit(ix.selectors.get(&SelectorKind::Grouping).map_or(&[], Vec::as_slice), line, list);
+        walk.hit(
+            ix.selectors.get(&SelectorKind::Grouping).map_or(&[], Vec::as_slice),
+            line,
+            list,
+        );
     }
     for selector in parts {
         let scan = scan_selector(selector);
@@ -419,7 +431,13 @@ pub fn scan_selector(selector: &str) -> SelectorScan {
         {
             i += 1;
         }
-        (chars.get(start..i).map(|s| s.iter().collect::<String>()).unwrap_or_default(), i)
+        (
+            chars
+                .get(start..i)
+                .map(|s| s.iter().collect::<String>())
+                .unwrap_or_default(),
+            i,
+        )
     };
     let end_compound = |scan: &mut SelectorScan, compound: &mut (Option<String>, Vec<String>)| {
         if compound.1.len() >= 2 {
@@ -606,7 +624,11 @@ mod tests {
         assert_eq!(w.rules.len(), 2);
         let dark = w.rules.iter().find(|r| r.media.contains("dark"));
         assert_eq!(dark.map(|r| r.selector.as_str()), Some(".b .c"));
-        let line = w.found.iter().find(|f| f.what == "background-color: #000 !important").map(|f| f.line);
+        let line = w
+            .found
+            .iter()
+            .find(|f| f.what == "background-color: #000 !important")
+            .map(|f| f.line);
         assert_eq!(line, Some(1));
     }
 
@@ -617,7 +639,16 @@ mod tests {
         assert_eq!(s.compounds.len(), 2);
         assert!(!s.complex);
         let s = scan_selector("#main > p + p ~ span");
-        assert_eq!(s.kinds, [SelectorKind::Id, SelectorKind::Child, SelectorKind::Type, SelectorKind::Adjacent, SelectorKind::Sibling]);
+        assert_eq!(
+            s.kinds,
+            [
+                SelectorKind::Id,
+                SelectorKind::Child,
+                SelectorKind::Type,
+                SelectorKind::Adjacent,
+                SelectorKind::Sibling
+            ]
+        );
         let s = scan_selector("u + .body a[x-apple-data-detectors]");
         assert!(s.kinds.contains(&SelectorKind::Adjacent));
         assert!(s.kinds.contains(&SelectorKind::Attribute));

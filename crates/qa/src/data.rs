@@ -151,7 +151,10 @@ mod tests {
 
     #[test]
     fn statuses_parse_with_their_notes() {
-        assert_eq!(parse_status("a #1 #3"), (Support::Partial, vec!["1".into(), "3".into()]));
+        assert_eq!(
+            parse_status("a #1 #3"),
+            (Support::Partial, vec!["1".into(), "3".into()])
+        );
         assert_eq!(parse_status("y"), (Support::Full, vec![]));
         assert_eq!(parse_status("n #2"), (Support::None, vec!["2".into()]));
         assert_eq!(parse_status("u"), (Support::Unknown, vec![]));

@@ -123,7 +123,12 @@ const LISTED_PROPERTIES: &[(&str, &[&str])] = &[
     ("border-inline & border-block", &["border-inline", "border-block"]),
     (
         "border-inline & border-block individual logical properties",
-        &["border-block-end", "border-block-start", "border-inline-end", "border-inline-start"],
+        &[
+            "border-block-end",
+            "border-block-start",
+            "border-inline-end",
+            "border-inline-start",
+        ],
     ),
     (
         "border-inline & border-block longhand properties",
@@ -164,20 +169,40 @@ const LISTED_PROPERTIES: &[(&str, &[&str])] = &[
     ("gap, column-gap, row-gap", &["column-gap", "gap", "row-gap"]),
     (
         "grid-template-* properties",
-        &["grid-template", "grid-template-areas", "grid-template-columns", "grid-template-rows"],
+        &[
+            "grid-template",
+            "grid-template-areas",
+            "grid-template-columns",
+            "grid-template-rows",
+        ],
     ),
-    ("margin-block-start & margin-block-end", &["margin-block-end", "margin-block-start"]),
+    (
+        "margin-block-start & margin-block-end",
+        &["margin-block-end", "margin-block-start"],
+    ),
     ("margin-inline & margin-block", &["margin-block", "margin-inline"]),
-    ("margin-inline-start & margin-inline-end", &["margin-inline-end", "margin-inline-start"]),
-    ("padding-block-start & padding-block-end", &["padding-block-end", "padding-block-start"]),
+    (
+        "margin-inline-start & margin-inline-end",
+        &["margin-inline-end", "margin-inline-start"],
+    ),
+    (
+        "padding-block-start & padding-block-end",
+        &["padding-block-end", "padding-block-start"],
+    ),
     ("padding-inline & padding-block", &["padding-block", "padding-inline"]),
-    ("padding-inline-start & padding-inline-end", &["padding-inline-end", "padding-inline-start"]),
+    (
+        "padding-inline-start & padding-inline-end",
+        &["padding-inline-end", "padding-inline-start"],
+    ),
     ("left, right, top, bottom", &["left", "right", "top", "bottom"]),
 ];
 
 /// Value keywords titles list.
 const LISTED_KEYWORDS: &[(&str, &[&str])] = &[
-    ("fit-content, min-content, max-content", &["fit-content", "max-content", "min-content"]),
+    (
+        "fit-content, min-content, max-content",
+        &["fit-content", "max-content", "min-content"],
+    ),
     (
         "system-ui, ui-serif, ui-sans-serif, ui-rounded, ui-monospace",
         &["system-ui", "ui-monospace", "ui-rounded", "ui-sans-serif", "ui-serif"],
@@ -294,9 +319,8 @@ fn element_name(title: &str) -> Option<String> {
 
 impl Index {
     fn add(&mut self, id: FeatureId, title: &str, category: &str) {
-        let listed = |table: &[(&str, &'static [&'static str])]| {
-            table.iter().find(|(t, _)| *t == title).map(|(_, v)| *v)
-        };
+        let listed =
+            |table: &[(&str, &'static [&'static str])]| table.iter().find(|(t, _)| *t == title).map(|(_, v)| *v);
         match category {
             "css" => self.add_css(id, title, listed(LISTED_PROPERTIES), listed(LISTED_KEYWORDS)),
             "html" | "others" => self.add_html(id, title, listed(LISTED_ELEMENTS)),
@@ -354,7 +378,10 @@ impl Index {
         } else if let Some(pair) = property_value(title) {
             push(&mut self.property_values, pair, id);
         } else {
-            let name = title.trim().trim_end_matches(" shorthand").trim_end_matches(" property");
+            let name = title
+                .trim()
+                .trim_end_matches(" shorthand")
+                .trim_end_matches(" property");
             if is_property_name(name) {
                 push(&mut self.properties, name.to_owned(), id);
             }
@@ -385,12 +412,14 @@ impl Index {
             self.element_attributes.push(pair("a", "href", ValueTest::Prefix("#")));
             self.element_attributes.push(pair("a", "name", ValueTest::Any));
         } else if title == "mailto: links" {
-            self.element_attributes.push(pair("a", "href", ValueTest::Prefix("mailto:")));
+            self.element_attributes
+                .push(pair("a", "href", ValueTest::Prefix("mailto:")));
         } else if title == "color-scheme meta tag" {
             self.element_attributes
                 .push(pair("meta", "name", ValueTest::Equals("color-scheme".to_owned())));
         } else if title == "AMP for Email" {
-            self.element_attributes.push(pair("html", "\u{26a1}4email", ValueTest::Any));
+            self.element_attributes
+                .push(pair("html", "\u{26a1}4email", ValueTest::Any));
             self.element_attributes.push(pair("html", "amp4email", ValueTest::Any));
         } else if title == "HTML comments" {
             self.html_comments.push(id);
@@ -470,15 +499,28 @@ mod tests {
         assert_eq!(titles(flex.map_or(&[], Vec::as_slice)), ["display:flex"]);
         let lab = ix.functions.get("oklab").map_or(&[][..], Vec::as_slice);
         assert_eq!(titles(lab), ["lch(), oklch(), lab(), oklab()"]);
-        let dark = ix.media_features.get("prefers-color-scheme").map_or(&[][..], Vec::as_slice);
+        let dark = ix
+            .media_features
+            .get("prefers-color-scheme")
+            .map_or(&[][..], Vec::as_slice);
         assert_eq!(titles(dark), ["@media (prefers-color-scheme)"]);
         assert_eq!(titles(ix.units.get("px").map_or(&[][..], Vec::as_slice)), ["px unit"]);
-        assert_eq!(titles(ix.elements.get("h3").map_or(&[][..], Vec::as_slice)), ["<h1> to <h6> elements"]);
-        assert_eq!(titles(ix.elements.get("video").map_or(&[][..], Vec::as_slice)), ["<video> element"]);
-        assert_eq!(titles(ix.pseudos.get("hover").map_or(&[][..], Vec::as_slice)), [":hover"]);
-        assert!(ix.element_attributes.iter().any(|(e, _)| e.element == "input"
-            && e.attribute == "type"
-            && e.value.matches("checkbox")));
+        assert_eq!(
+            titles(ix.elements.get("h3").map_or(&[][..], Vec::as_slice)),
+            ["<h1> to <h6> elements"]
+        );
+        assert_eq!(
+            titles(ix.elements.get("video").map_or(&[][..], Vec::as_slice)),
+            ["<video> element"]
+        );
+        assert_eq!(
+            titles(ix.pseudos.get("hover").map_or(&[][..], Vec::as_slice)),
+            [":hover"]
+        );
+        assert!(ix
+            .element_attributes
+            .iter()
+            .any(|(e, _)| e.element == "input" && e.attribute == "type" && e.value.matches("checkbox")));
     }
 
     #[test]
@@ -492,13 +534,28 @@ mod tests {
                 }
             }
         };
-        for ids in ix.properties.values().chain(ix.keywords.values()).chain(ix.functions.values()) {
+        for ids in ix
+            .properties
+            .values()
+            .chain(ix.keywords.values())
+            .chain(ix.functions.values())
+        {
             mark(ids);
         }
-        for ids in ix.units.values().chain(ix.at_rules.values()).chain(ix.media_features.values()) {
+        for ids in ix
+            .units
+            .values()
+            .chain(ix.at_rules.values())
+            .chain(ix.media_features.values())
+        {
             mark(ids);
         }
-        for ids in ix.pseudos.values().chain(ix.elements.values()).chain(ix.attributes.values()) {
+        for ids in ix
+            .pseudos
+            .values()
+            .chain(ix.elements.values())
+            .chain(ix.attributes.values())
+        {
             mark(ids);
         }
         for ids in ix.selectors.values().chain(ix.image_formats.values()) {
@@ -523,6 +580,10 @@ mod tests {
             .map(|(f, _)| f.title.as_str())
             .collect();
         // Neither markup nor CSS shows these: they are about the message or the image file.
-        assert_eq!(unmatched, ["BIMI", "HDR image format", "Video as Image Assets"], "{unmatched:?}");
+        assert_eq!(
+            unmatched,
+            ["BIMI", "HDR image format", "Video as Image Assets"],
+            "{unmatched:?}"
+        );
     }
 }

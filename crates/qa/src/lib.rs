@@ -298,16 +298,29 @@ fn name_fields(findings: &mut [Finding], blocks: &[BlockFields]) {
             .flat_map(char::to_lowercase)
             .collect()
     };
-    for f in findings.iter_mut().filter(|f| f.field.is_none() && !f.subject.is_empty()) {
-        let Some(block) = f.block.as_deref().and_then(|b| blocks.iter().find(|x| x.block == b)) else {
+    // Each block's field values, compacted once.
+    let compacted: Vec<(&str, Vec<(&str, String)>)> = blocks
+        .iter()
+        .map(|b| {
+            (
+                b.block.as_str(),
+                b.fields.iter().map(|(n, v)| (n.as_str(), compact(v))).collect(),
+            )
+        })
+        .collect();
+    for f in findings
+        .iter_mut()
+        .filter(|f| f.field.is_none() && !f.subject.is_empty())
+    {
+        let Some((_, fields)) = f.block.as_deref().and_then(|b| compacted.iter().find(|x| x.0 == b)) else {
             continue;
         };
         let needle = compact(f.subject.trim_start_matches('<').trim_end_matches('>'));
         if needle.chars().count() < 4 {
             continue;
         }
-        if let Some((name, _)) = block.fields.iter().find(|(_, v)| compact(v).contains(&needle)) {
-            f.field = Some(name.clone());
+        if let Some((name, _)) = fields.iter().find(|(_, v)| v.contains(&needle)) {
+            f.field = Some((*name).to_owned());
         }
     }
 }

@@ -68,7 +68,9 @@ pub fn links(markup: &Markup) -> Vec<Link> {
 #[must_use]
 pub fn host(url: &str) -> Option<String> {
     let lower = url.trim().to_ascii_lowercase();
-    let rest = lower.strip_prefix("https://").or_else(|| lower.strip_prefix("http://"))?;
+    let rest = lower
+        .strip_prefix("https://")
+        .or_else(|| lower.strip_prefix("http://"))?;
     let authority = rest.split(['/', '?', '#']).next()?;
     let host = authority.rsplit('@').next()?.split(':').next()?;
     Some(host.trim_start_matches("www.").to_owned())
@@ -78,7 +80,10 @@ pub fn host(url: &str) -> Option<String> {
 fn site(host: &str) -> String {
     let labels: Vec<&str> = host.split('.').collect();
     let n = labels.len();
-    labels.get(n.saturating_sub(2)..).map(|l| l.join(".")).unwrap_or_default()
+    labels
+        .get(n.saturating_sub(2)..)
+        .map(|l| l.join("."))
+        .unwrap_or_default()
 }
 
 /// The query parameters of a URL.
@@ -97,7 +102,16 @@ fn params(url: &str) -> Vec<(String, String)> {
 }
 
 fn is_unsubscribe(link: &Link) -> bool {
-    let words = ["unsubscribe", "opt-out", "opt out", "optout", "abmelden", "désabonner", "desuscribir", "preferences"];
+    let words = [
+        "unsubscribe",
+        "opt-out",
+        "opt out",
+        "optout",
+        "abmelden",
+        "désabonner",
+        "desuscribir",
+        "preferences",
+    ];
     let text = format!("{} {}", link.text, link.href).to_lowercase();
     words.iter().any(|w| text.contains(w))
 }
@@ -117,8 +131,12 @@ fn named_domain(text: &str) -> Option<String> {
         .find(|w| {
             let labels: Vec<&str> = w.split('.').collect();
             labels.len() >= 2
-                && labels.iter().all(|l| !l.is_empty() && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
-                && labels.last().is_some_and(|tld| tld.len() >= 2 && tld.chars().all(|c| c.is_ascii_alphabetic()))
+                && labels
+                    .iter()
+                    .all(|l| !l.is_empty() && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
+                && labels
+                    .last()
+                    .is_some_and(|tld| tld.len() >= 2 && tld.chars().all(|c| c.is_ascii_alphabetic()))
         })
         .map(|w| w.trim_start_matches("www.").to_owned())
 }
@@ -150,9 +168,23 @@ pub fn check(markup: &Markup, list_unsubscribe: Option<bool>, findings: &mut Vec
                 format!("the link \"{}\" goes nowhere (empty or # href)", l.text),
                 l,
             ));
-        } else if ["{{", "}}", "[[", "]]", "*|", "|*", "%%", "{url}", "example.com", "example.org", "example.net", "yourdomain", "todo"]
-            .iter()
-            .any(|p| lower.contains(p))
+        } else if [
+            "{{",
+            "}}",
+            "[[",
+            "]]",
+            "*|",
+            "|*",
+            "%%",
+            "{url}",
+            "example.com",
+            "example.org",
+            "example.net",
+            "yourdomain",
+            "todo",
+        ]
+        .iter()
+        .any(|p| lower.contains(p))
         {
             findings.push(finding(
                 "link:placeholder",
@@ -164,7 +196,10 @@ pub fn check(markup: &Markup, list_unsubscribe: Option<bool>, findings: &mut Vec
             findings.push(finding(
                 "link:http",
                 Level::Warning,
-                format!("the link \"{}\" uses http, not https: some clients warn, and the click is readable on the way", l.text),
+                format!(
+                    "the link \"{}\" uses http, not https: some clients warn, and the click is readable on the way",
+                    l.text
+                ),
                 l,
             ));
         }
@@ -173,7 +208,9 @@ pub fn check(markup: &Markup, list_unsubscribe: Option<bool>, findings: &mut Vec
                 findings.push(finding(
                     "link:deceptive",
                     Level::Error,
-                    format!("the link text names {named} but the link goes to {real}: spam filters and readers distrust it"),
+                    format!(
+                        "the link text names {named} but the link goes to {real}: spam filters and readers distrust it"
+                    ),
                     l,
                 ));
             }
@@ -204,7 +241,10 @@ fn tracking(all: &[Link], findings: &mut Vec<Finding>) {
         .iter()
         .filter(|l| host(&l.href).is_some())
         .map(|l| {
-            let utm: BTreeMap<String, String> = params(&l.href).into_iter().filter(|(k, _)| k.starts_with("utm_")).collect();
+            let utm: BTreeMap<String, String> = params(&l.href)
+                .into_iter()
+                .filter(|(k, _)| k.starts_with("utm_"))
+                .collect();
             (l, utm)
         })
         .filter(|(_, utm)| !utm.is_empty())
@@ -228,14 +268,20 @@ fn tracking(all: &[Link], findings: &mut Vec<Finding>) {
                 findings.push(finding(
                     "link:tracking",
                     Level::Warning,
-                    format!("the link \"{}\" has tracking parameters but no {key} (the other links have {key}={usual})", l.text),
+                    format!(
+                        "the link \"{}\" has tracking parameters but no {key} (the other links have {key}={usual})",
+                        l.text
+                    ),
                     l,
                 ));
             } else if key != "utm_content" && key != "utm_term" && value != *usual {
                 findings.push(finding(
                     "link:tracking",
                     Level::Warning,
-                    format!("the link \"{}\" has {key}={value} where the email's other links have {key}={usual}", l.text),
+                    format!(
+                        "the link \"{}\" has {key}={value} where the email's other links have {key}={usual}",
+                        l.text
+                    ),
                     l,
                 ));
             }

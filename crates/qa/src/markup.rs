@@ -210,7 +210,19 @@ pub fn attr<'a>(attrs: &'a [(String, String)], name: &str) -> Option<&'a str> {
 pub fn is_void(name: &str) -> bool {
     matches!(
         name,
-        "area" | "base" | "br" | "col" | "embed" | "hr" | "img" | "input" | "link" | "meta" | "source" | "track" | "wbr"
+        "area"
+            | "base"
+            | "br"
+            | "col"
+            | "embed"
+            | "hr"
+            | "img"
+            | "input"
+            | "link"
+            | "meta"
+            | "source"
+            | "track"
+            | "wbr"
     )
 }
 
@@ -229,7 +241,10 @@ mod tests {
             _ => None,
         });
         assert_eq!(style.as_deref(), Some("a > b { color: red }"));
-        let p = m.events.iter().find(|e| matches!(&e.event, Event::Start { name, .. } if name == "p"));
+        let p = m
+            .events
+            .iter()
+            .find(|e| matches!(&e.event, Event::Start { name, .. } if name == "p"));
         assert_eq!(p.map(|e| (m.block_of(e), e.line)), Some((Some("hero-1"), 3)));
         let comments: Vec<(bool, Option<&str>)> = m
             .events

@@ -19,7 +19,10 @@ use crate::{Category, Finding, Level, QaReport};
 
 /// What `fail_on` may name.
 pub const FAIL_ON: &[(&str, &str)] = &[
-    ("unsupported", "a feature a checked client does not support (client support errors)"),
+    (
+        "unsupported",
+        "a feature a checked client does not support (client support errors)",
+    ),
     ("partial", "a feature a checked client supports only partly"),
     ("accessibility", "accessibility errors"),
     ("accessibility-warnings", "accessibility warnings too"),
@@ -161,7 +164,9 @@ impl QaSettings {
                 continue;
             }
             let mut ignored = f.clone();
-            ignored.notes.retain(|n| hit.iter().any(|c| n.starts_with(&format!("{c}:"))));
+            ignored
+                .notes
+                .retain(|n| hit.iter().any(|c| n.starts_with(&format!("{c}:"))));
             ignored.clients = hit;
             ignored.ignored = Some(ig.reason.clone());
             if rest.is_empty() {
@@ -207,13 +212,19 @@ mod tests {
             r#"{"ignore": [{"rule": "support:css-border-radius", "clients": ["outlook.windows"], "reason": "square corners are fine"}]}"#,
         );
         let mut report = QaReport {
-            findings: vec![support("support:css-border-radius", &["outlook.windows", "outlook.macos"])],
+            findings: vec![support(
+                "support:css-border-radius",
+                &["outlook.windows", "outlook.macos"],
+            )],
             ..QaReport::default()
         };
         settings.apply(&mut report);
         assert_eq!(report.findings.len(), 2);
         let ignored = report.findings.iter().find(|f| f.ignored.is_some());
-        assert_eq!(ignored.map(|f| f.clients.clone()), Some(vec!["outlook.windows".to_owned()]));
+        assert_eq!(
+            ignored.map(|f| f.clients.clone()),
+            Some(vec!["outlook.windows".to_owned()])
+        );
         assert_eq!(ignored.map(|f| f.notes.len()), Some(1));
         assert!(ignored.is_some_and(|f| !f.fails));
         let kept = report.findings.iter().find(|f| f.ignored.is_none());
@@ -233,9 +244,15 @@ mod tests {
     #[test]
     fn validation_names_the_bad_entry() {
         let bad: QaSettings = toml_like(r#"{"clients": ["hotmail.*"]}"#);
-        assert_eq!(bad.validate(), Err(SettingsError::UnknownClient("hotmail.*".to_owned())));
+        assert_eq!(
+            bad.validate(),
+            Err(SettingsError::UnknownClient("hotmail.*".to_owned()))
+        );
         let bad: QaSettings = toml_like(r#"{"fail_on": ["everything"]}"#);
-        assert_eq!(bad.validate(), Err(SettingsError::UnknownFailOn("everything".to_owned())));
+        assert_eq!(
+            bad.validate(),
+            Err(SettingsError::UnknownFailOn("everything".to_owned()))
+        );
         let bad: QaSettings = toml_like(r#"{"ignore": [{"rule": "a11y:*", "reason": " "}]}"#);
         assert_eq!(bad.validate(), Err(SettingsError::NoReason("a11y:*".to_owned())));
         assert_eq!(QaSettings::default().validate(), Ok(()));

@@ -4,7 +4,7 @@
 //! notes. Outlook's conditional comments are the known-safe way to talk to Outlook: neither they
 //! nor the markup inside them are flagged.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use crate::clients::{family_name, Client};
 use crate::css::{self, scan_selector};
@@ -13,102 +13,117 @@ use crate::features::{index, FeatureId};
 use crate::markup::{Event, Markup};
 use crate::{BlockFields, Category, FamilySummary, Finding, Level};
 
-/// One use of a feature.
+/// A feature the email uses in one block: where first, and what matched there.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Use {
     /// The feature.
     pub feature: FeatureId,
     /// The block it is in.
     pub block: Option<String>,
-    /// 1-based line.
+    /// 1-based line of its first use in the block.
     pub line: u32,
-    /// What matched, as written.
+    /// What matched there, as written.
     pub what: String,
 }
 
-/// Every use of a feature in the markup, in document order.
+/// Collects uses, one per (feature, block), keeping the first.
+struct Uses<'m> {
+    markup: &'m Markup,
+    seen: HashMap<(FeatureId, Option<usize>), usize>,
+    list: Vec<(FeatureId, Option<usize>, u32, String)>,
+}
+
+impl Uses<'_> {
+    fn add(&mut self, ids: &[FeatureId], block: Option<usize>, line: u32, what: &str) {
+        for id in ids {
+            if let std::collections::hash_map::Entry::Vacant(e) = self.seen.entry((*id, block)) {
+                e.insert(self.list.len());
+                self.list.push((*id, block, line, what.to_owned()));
+            }
+        }
+    }
+}
+
+/// Every feature the markup uses, once per block, in order of first use.
 #[must_use]
 pub fn uses(markup: &Markup, blocks: &[BlockFields]) -> Vec<Use> {
     let ix = index();
-    let mut out = Vec::new();
+    let mut out = Uses {
+        markup,
+        seen: HashMap::new(),
+        list: Vec::new(),
+    };
     let mut in_style = false;
     for ev in &markup.events {
-        let block = markup.block_of(ev).map(str::to_owned);
-        let mut add = |ids: &[FeatureId], what: &str| {
-            for id in ids {
-                out.push(Use {
-                    feature: *id,
-                    block: block.clone(),
-                    line: ev.line,
-                    what: what.to_owned(),
-                });
-            }
-        };
+        let block = ev.block;
         match &ev.event {
-            Event::Doctype(name) if name.eq_ignore_ascii_case("html") => add(&ix.doctype, "<!DOCTYPE html>"),
+            Event::Doctype(name) if name.eq_ignore_ascii_case("html") => {
+                out.add(&ix.doctype, block, ev.line, "<!DOCTYPE html>");
+            }
             Event::Doctype(_) | Event::End(_) => in_style = false,
             Event::Comment { conditional, .. } => {
                 if !conditional {
-                    add(&ix.html_comments, "<!-- -->");
+                    out.add(&ix.html_comments, block, ev.line, "<!-- -->");
                 }
             }
             Event::Text(text) => {
                 if in_style {
                     let walk = css::stylesheet(text);
                     for f in walk.found {
-                        let owner = block.clone().or_else(|| block_of_selector(&f.selector, blocks));
-                        out.push(Use {
-                            feature: f.feature,
-                            block: owner,
-                            line: ev.line + f.line,
-                            what: f.what,
+                        let owner = block.or_else(|| {
+                            let id = block_of_selector(&f.selector, blocks)?;
+                            out.markup.blocks.iter().position(|b| *b == id)
                         });
+                        out.add(&[f.feature], owner, ev.line + f.line, &f.what);
                     }
                 }
             }
             Event::Start { name, attrs, .. } => {
                 in_style = name == "style";
-                let tag = format!("<{name}>");
                 if let Some(ids) = ix.elements.get(name.as_str()) {
-                    add(ids, &tag);
+                    out.add(ids, block, ev.line, &format!("<{name}>"));
                 }
                 for (attr, value) in attrs {
                     if let Some(ids) = ix.attributes.get(attr.as_str()) {
-                        add(ids, &format!("{attr}=\"{value}\""));
+                        out.add(ids, block, ev.line, &format!("{attr}=\"{value}\""));
                     }
                 }
                 for (ea, id) in &ix.element_attributes {
-                    if ea.element == name
-                        && attrs.iter().any(|(a, v)| *a == ea.attribute && ea.value.matches(v))
-                    {
-                        add(&[*id], &tag);
+                    if ea.element == name && attrs.iter().any(|(a, v)| *a == ea.attribute && ea.value.matches(v)) {
+                        out.add(&[*id], block, ev.line, &format!("<{name}>"));
                     }
                 }
-                let mut urls: Vec<&str> = Vec::new();
                 for (attr, value) in attrs {
-                    match attr.as_str() {
-                        "src" if name == "img" => urls.push(value),
-                        "srcset" => urls.extend(
-                            value
-                                .split(',')
-                                .filter_map(|c| c.split_whitespace().next())
-                                .filter(|u| !u.is_empty()),
-                        ),
-                        _ => {}
+                    let urls: Vec<&str> = match attr.as_str() {
+                        "src" if name == "img" => vec![value.as_str()],
+                        "srcset" => value
+                            .split(',')
+                            .filter_map(|c| c.split_whitespace().next())
+                            .filter(|u| !u.is_empty())
+                            .collect(),
+                        _ => continue,
+                    };
+                    for url in urls {
+                        out.add(&css::image_features(url), block, ev.line, url);
                     }
-                }
-                for url in urls {
-                    add(&css::image_features(url), url);
                 }
                 if let Some(style) = attrs.iter().find(|(a, _)| a == "style").map(|(_, v)| v) {
                     for f in css::style_attribute(style).found {
-                        add(&[f.feature], &f.what);
+                        out.add(&[f.feature], block, ev.line, &f.what);
                     }
                 }
             }
         }
     }
-    out
+    out.list
+        .into_iter()
+        .map(|(feature, block, line, what)| Use {
+            feature,
+            block: block.and_then(|b| markup.blocks.get(b)).cloned(),
+            line,
+            what,
+        })
+        .collect()
 }
 
 /// The block a head style rule belongs to: the first block whose type's class (`.t-<type>`) the
@@ -139,24 +154,36 @@ pub fn check(
 ) -> Vec<FamilySummary> {
     let all = uses(markup, blocks);
     let features = &data().data;
+    // Each used feature's support in each client, looked up once.
+    let mut support: HashMap<FeatureId, Vec<Option<(Support, Vec<&str>)>>> = HashMap::new();
+    for u in &all {
+        support.entry(u.feature).or_insert_with(|| {
+            let feature = features.get(u.feature);
+            clients
+                .iter()
+                .map(|c| feature.and_then(|f| f.support(&c.family, &c.platform)))
+                .collect()
+        });
+    }
     // (feature, block, level) → finding.
     let mut grouped: BTreeMap<(FeatureId, Option<String>, Level), Finding> = BTreeMap::new();
     let mut worst: BTreeMap<(FeatureId, &str), Support> = BTreeMap::new();
-    let mut seen: BTreeMap<(FeatureId, Option<String>), ()> = BTreeMap::new();
     for u in &all {
-        let first = seen.insert((u.feature, u.block.clone()), ()).is_none();
         let Some(feature) = features.get(u.feature) else {
             continue;
         };
-        for client in clients {
-            let Some((support, notes)) = feature.support(&client.family, &client.platform) else {
+        let Some(per_client) = support.get(&u.feature) else {
+            continue;
+        };
+        for (client, result) in clients.iter().zip(per_client) {
+            let Some((support, notes)) = result else {
                 continue;
             };
-            if first {
-                let w = worst.entry((u.feature, client.family.as_str())).or_insert(Support::Unknown);
-                if rank(support) > rank(*w) {
-                    *w = support;
-                }
+            let w = worst
+                .entry((u.feature, client.family.as_str()))
+                .or_insert(Support::Unknown);
+            if rank(*support) > rank(*w) {
+                *w = *support;
             }
             let level = match support {
                 Support::None => Level::Error,
@@ -172,10 +199,10 @@ pub fn check(
             });
             let key = client.key();
             if !f.clients.contains(&key) {
-                f.clients.push(key.clone());
                 for note in notes {
                     f.notes.push(format!("{key}: {note}"));
                 }
+                f.clients.push(key);
             }
         }
     }

@@ -164,7 +164,12 @@ impl Workspace {
         self.matrix_cases(compiled, as_of, &mut Vec::new())
     }
 
-    fn matrix_cases(&mut self, compiled: &Compiled, as_of: i64, notes: &mut Vec<String>) -> Result<Vec<Input>, WorkspaceError> {
+    fn matrix_cases(
+        &mut self,
+        compiled: &Compiled,
+        as_of: i64,
+        notes: &mut Vec<String>,
+    ) -> Result<Vec<Input>, WorkspaceError> {
         let segments: Vec<String> = compiled.segments_referenced().into_iter().collect();
         let samples = self.samples()?;
         let base = samples.first().map_or_else(|| json!({}), |(_, d)| d.clone());

@@ -8,7 +8,8 @@ use serde::Serialize;
 use serde_json::Value;
 use tessera_core::compile::Compiled;
 use tessera_core::model::{BlockInstance, Document};
-use tessera_core::render::BlockEdge;
+use tessera_core::render::{BlockEdge, Rendered};
+use tessera_core::Diagnostic;
 use tessera_qa::{BlockFields, Fallback, Input, Options, QaReport};
 
 use crate::{EmailEntry, Workspace, WorkspaceError, CONFIG_FILE};
@@ -27,6 +28,9 @@ pub enum QaAs {
     /// One representative of every segment the email refers to, plus the coverage preview's
     /// edge cases.
     AllSegments,
+    /// The first sample recipient of `data/` (nobody when there is none): what `tessera check`
+    /// checks.
+    FirstSample,
 }
 
 /// The QA of one case (one recipient).
@@ -91,6 +95,13 @@ fn mark(edge: BlockEdge<'_>, html: &mut String) {
     }
 }
 
+/// Renders a compiled email for `data` with the comments around each top-level block that
+/// `tessera-qa` reads to name blocks (its `html_bytes` count the email without them).
+#[must_use]
+pub fn render_for_qa(compiled: &Compiled, data: &Value) -> Rendered {
+    tessera_core::render::render_marked(compiled, data, &mut mark)
+}
+
 impl Workspace {
     /// The `[qa]` settings, checked.
     ///
@@ -116,12 +127,25 @@ impl Workspace {
         data: &Value,
         clients: Option<&[String]>,
     ) -> Result<QaReport, WorkspaceError> {
+        let rendered = render_for_qa(compiled, data);
+        self.qa_rendered(&rendered, document, clients)
+    }
+
+    /// Runs the QA on an email rendered by [`render_for_qa`] (the benchmark times this step).
+    ///
+    /// # Errors
+    /// Invalid `[qa]` settings or client globs.
+    pub fn qa_rendered(
+        &self,
+        rendered: &Rendered,
+        document: &Document,
+        clients: Option<&[String]>,
+    ) -> Result<QaReport, WorkspaceError> {
         let settings = self.qa_settings()?;
         let clients = settings.clients_with(clients).map_err(|e| WorkspaceError::Config {
             path: self.files().display(CONFIG_FILE),
             message: e.to_string(),
         })?;
-        let rendered = tessera_core::render::render_marked(compiled, data, &mut mark);
         let root = self.root.clone();
         let image_size = move |src: &str| -> Option<u64> { local_image_size(root.as_deref()?, src) };
         let input = Input {
@@ -169,13 +193,19 @@ impl Workspace {
         let cases: Vec<(String, Value)> = match who {
             QaAs::Empty => vec![("empty".to_owned(), Value::Object(serde_json::Map::new()))],
             QaAs::Data(path) => {
-                let name = path.file_stem().map_or_else(|| "data".to_owned(), |s| s.to_string_lossy().into_owned());
+                let name = path
+                    .file_stem()
+                    .map_or_else(|| "data".to_owned(), |s| s.to_string_lossy().into_owned());
                 vec![(name, crate::read_data(path)?)]
             }
             QaAs::Profile(key) => {
                 let recipient = self.stored_recipient(key, now_ms)?;
                 vec![(key.clone(), recipient.data)]
             }
+            QaAs::FirstSample => match self.samples()?.into_iter().next() {
+                Some(sample) => vec![sample],
+                None => vec![("empty".to_owned(), Value::Object(serde_json::Map::new()))],
+            },
             QaAs::AllSegments => self
                 .matrix_inputs(&compiled, now_ms)?
                 .into_iter()
@@ -196,15 +226,48 @@ impl Workspace {
     }
 }
 
+impl Workspace {
+    /// The QA findings that fail under the workspace's `[qa]` settings, as problems of
+    /// `tessera check` (checked as the first sample recipient).
+    ///
+    /// # Errors
+    /// As [`Workspace::qa`].
+    pub fn qa_problems(&mut self, entry: &EmailEntry, now_ms: i64) -> Result<Vec<Diagnostic>, WorkspaceError> {
+        let result = self.qa(entry, &QaAs::FirstSample, None, now_ms)?;
+        let mut out = Vec::new();
+        for case in &result.cases {
+            for f in case.report.findings.iter().filter(|f| f.fails) {
+                let d = Diagnostic::error(
+                    f.block.as_deref(),
+                    f.field.as_deref(),
+                    format!("qa: {} ({}, as {})", f.message, f.rule, case.name),
+                );
+                if !out.contains(&d) {
+                    out.push(d);
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
 /// The size of an image the email refers to by a path inside the workspace (`images/hero.jpg`);
 /// `None` for remote images and paths outside it.
 fn local_image_size(root: &Path, src: &str) -> Option<u64> {
     let src = src.trim();
-    if src.is_empty() || src.contains("://") || src.starts_with("data:") || src.starts_with("cid:") || src.contains("..") {
+    if src.is_empty()
+        || src.contains("://")
+        || src.starts_with("data:")
+        || src.starts_with("cid:")
+        || src.contains("..")
+    {
         return None;
     }
     let path = root.join(src.trim_start_matches('/'));
-    std::fs::metadata(path).ok().filter(std::fs::Metadata::is_file).map(|m| m.len())
+    std::fs::metadata(path)
+        .ok()
+        .filter(std::fs::Metadata::is_file)
+        .map(|m| m.len())
 }
 
 /// What requesting a link gave.
@@ -296,7 +359,10 @@ fn resolve(base: &str, location: &str) -> String {
     if location.starts_with('/') {
         format!("{origin}{location}")
     } else {
-        let dir = base.rfind('/').filter(|i| *i >= origin_end).map_or(origin.to_owned(), |i| base.get(..i).unwrap_or(base).to_owned());
+        let dir = base
+            .rfind('/')
+            .filter(|i| *i >= origin_end)
+            .map_or(origin.to_owned(), |i| base.get(..i).unwrap_or(base).to_owned());
         format!("{dir}/{location}")
     }
 }
@@ -307,9 +373,8 @@ fn resolve(base: &str, location: &str) -> String {
 pub fn link_findings(statuses: &[LinkStatus]) -> Vec<Finding> {
     let mut out = Vec::new();
     for s in statuses {
-        let finding = |level, message: String| {
-            Finding::new("link:status", Category::Links, level, message).about(s.url.clone())
-        };
+        let finding =
+            |level, message: String| Finding::new("link:status", Category::Links, level, message).about(s.url.clone());
         match (&s.error, s.status) {
             (Some(e), _) => out.push(finding(Level::Error, format!("{} did not answer: {e}", s.url))),
             (None, Some(code)) if code >= 400 => out.push(finding(
