@@ -27,7 +27,7 @@ const BUILT_IN_BLOCKS: [&str; 12] = [
 fn email_with(block: &str) -> String {
     // The footer gives the email its unsubscribe link, without which `check`'s QA fails it.
     format!(
-        r#"{{"schema_version": 1, "name": "Test", "subject": "Test", "preheader": "A test", "blocks": [{block}, {{"id": "footer", "type": "footer"}}]}}"#
+        r#"{{"schema_version": 1, "name": "Test", "subject": "Test", "preheader": "A test", "blocks": [{block}, {{"id": "footer", "type": "footer", "fields": {{"links": []}}}}]}}"#
     )
 }
 
@@ -38,7 +38,7 @@ const LOCAL_EMAIL: &str = r#"{
   "subject": "Only in this workspace",
   "blocks": [
     {"id": "intro", "type": "text", "fields": {"heading": "Local heading", "body": "<p>Hello from the local workspace.</p>"}},
-    {"id": "footer", "type": "footer"}
+    {"id": "footer", "type": "footer", "fields": {"links": []}}
   ]
 }"#;
 

@@ -70,12 +70,12 @@ fn px(value: &str, font: f64) -> Option<f64> {
 
 /// The four sides of a `padding` shorthand.
 fn sides(value: &str, font: f64) -> [f64; 4] {
-    let p: Vec<f64> = value.split_whitespace().map(|v| px(v, font).unwrap_or(0.0)).collect();
-    match p.as_slice() {
-        [a] => [*a, *a, *a, *a],
-        [a, b] => [*a, *b, *a, *b],
-        [a, b, c] => [*a, *b, *c, *b],
-        [a, b, c, d, ..] => [*a, *b, *c, *d],
+    let lengths: Vec<f64> = value.split_whitespace().map(|v| px(v, font).unwrap_or(0.0)).collect();
+    match lengths.as_slice() {
+        [all] => [*all; 4],
+        [vertical, horizontal] => [*vertical, *horizontal, *vertical, *horizontal],
+        [top, horizontal, bottom] => [*top, *horizontal, *bottom, *horizontal],
+        [top, right, bottom, left, ..] => [*top, *right, *bottom, *left],
         [] => [0.0; 4],
     }
 }
@@ -384,14 +384,14 @@ fn image(
     block: Option<&str>,
     line: u32,
     frame: &Frame,
-    link: Option<&mut Link>,
+    open_link: Option<&mut Link>,
     push: &mut dyn FnMut(Finding),
 ) {
     let decorative =
         matches!(attr(attrs, "role"), Some("presentation" | "none")) || attr(attrs, "aria-hidden") == Some("true");
     let src = attr(attrs, "src").unwrap_or_default();
     let alt = attr(attrs, "alt");
-    if let Some(l) = link {
+    if let Some(l) = open_link {
         l.images += 1;
         match alt {
             Some(a) if !a.trim().is_empty() => {
@@ -533,13 +533,13 @@ fn text_checks(
         );
     }
     // Dark mode: only where the email's own dark rules set a colour on the way.
-    let dark_fg = stack.iter().rev().find_map(|f| f.dark_color);
-    let dark_bg_at = stack.iter().rposition(|f| f.dark_bg.is_some() || f.bg.is_some());
-    let dark_bg = dark_bg_at.and_then(|i| stack.get(i)).and_then(|f| f.dark_bg.or(f.bg));
-    let touched = dark_fg.is_some() || stack.iter().any(|f| f.dark_bg.is_some());
+    let text_in_dark = stack.iter().rev().find_map(|f| f.dark_color);
+    let nearest_bg = stack.iter().rposition(|f| f.dark_bg.is_some() || f.bg.is_some());
+    let background_in_dark = nearest_bg.and_then(|i| stack.get(i)).and_then(|f| f.dark_bg.or(f.bg));
+    let touched = text_in_dark.is_some() || stack.iter().any(|f| f.dark_bg.is_some());
     if touched {
-        let fg = dark_fg.unwrap_or(fg);
-        let bg = dark_bg.unwrap_or(bg);
+        let fg = text_in_dark.unwrap_or(fg);
+        let bg = background_in_dark.unwrap_or(bg);
         let ratio = contrast(fg, bg);
         if ratio < need {
             push(

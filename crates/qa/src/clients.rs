@@ -68,24 +68,27 @@ pub fn family_name(family: &str) -> String {
         .unwrap_or_else(|| family.to_owned())
 }
 
-/// Every client the data knows, sorted.
+/// Every client the data knows, sorted (computed once).
 #[must_use]
-pub fn all_clients() -> Vec<Client> {
-    let mut out: Vec<Client> = data()
-        .data
-        .iter()
-        .flat_map(|f| {
-            f.stats.iter().flat_map(|(family, platforms)| {
-                platforms.keys().map(move |platform| Client {
-                    family: family.clone(),
-                    platform: platform.clone(),
+pub fn all_clients() -> &'static [Client] {
+    static ALL: std::sync::OnceLock<Vec<Client>> = std::sync::OnceLock::new();
+    ALL.get_or_init(|| {
+        let mut out: Vec<Client> = data()
+            .data
+            .iter()
+            .flat_map(|f| {
+                f.stats.iter().flat_map(|(family, platforms)| {
+                    platforms.keys().map(move |platform| Client {
+                        family: family.clone(),
+                        platform: platform.clone(),
+                    })
                 })
             })
-        })
-        .collect();
-    out.sort();
-    out.dedup();
-    out
+            .collect();
+        out.sort();
+        out.dedup();
+        out
+    })
 }
 
 /// Whether `name` matches `glob`, where `*` stands for any run of characters.

@@ -130,7 +130,7 @@ mod tests {
         (contrast(a, b) * 100.0).round() / 100.0
     }
 
-    /// Pairs and ratios published with WCAG's contrast examples and the WebAIM checker.
+    /// Pairs and ratios published with WCAG's contrast examples and the `WebAIM` checker.
     #[test]
     fn contrast_matches_published_wcag_pairs() {
         assert!((ratio("#000000", "#ffffff") - 21.0).abs() < f64::EPSILON);

@@ -222,6 +222,9 @@ pub struct Input<'a> {
     pub blocks: Vec<BlockFields>,
 }
 
+/// The byte size of a local image by its `src`.
+pub type ImageSize = dyn Fn(&str) -> Option<u64>;
+
 /// How to check.
 pub struct Options<'a> {
     /// Clients to check (default: [`DEFAULT_CLIENTS`]).
@@ -230,7 +233,7 @@ pub struct Options<'a> {
     /// `None` when unknown (no header check).
     pub list_unsubscribe: Option<bool>,
     /// Byte size of a local image by its `src` (`None` for remote or unknown images).
-    pub image_size: Option<&'a dyn Fn(&str) -> Option<u64>>,
+    pub image_size: Option<&'a ImageSize>,
 }
 
 impl Default for Options<'_> {

@@ -172,7 +172,7 @@ impl QaSettings {
             if rest.is_empty() {
                 return vec![ignored];
             }
-            f.notes.retain(|n| rest.iter().any(|c| n.starts_with(&format!("{c}:"))));
+            f.notes.retain(|n| rest.iter().any(|c| note_of(n, c)));
             f.clients = rest;
             let mut tail = self.ignore_one(f);
             tail.insert(0, ignored);
@@ -180,6 +180,11 @@ impl QaSettings {
         }
         vec![f]
     }
+}
+
+/// Whether a note (`outlook.windows: ...`) is about `client`.
+fn note_of(note: &str, client: &str) -> bool {
+    note.strip_prefix(client).is_some_and(|rest| rest.starts_with(':'))
 }
 
 fn fails(rule: &str, f: &Finding) -> bool {

@@ -69,10 +69,13 @@ pub fn uses(markup: &Markup, blocks: &[BlockFields]) -> Vec<Use> {
             Event::Text(text) => {
                 if in_style {
                     let walk = css::stylesheet(text);
+                    let mut owners: HashMap<String, Option<usize>> = HashMap::new();
                     for f in walk.found {
                         let owner = block.or_else(|| {
-                            let id = block_of_selector(&f.selector, blocks)?;
-                            out.markup.blocks.iter().position(|b| *b == id)
+                            *owners.entry(f.selector.clone()).or_insert_with(|| {
+                                let id = block_of_selector(&f.selector, blocks)?;
+                                out.markup.blocks.iter().position(|b| *b == id)
+                            })
                         });
                         out.add(&[f.feature], owner, ev.line + f.line, &f.what);
                     }
@@ -145,6 +148,9 @@ fn block_of_selector(selector: &str, blocks: &[BlockFields]) -> Option<String> {
         .map(|b| b.block.clone())
 }
 
+/// A client's support of a feature with caniemail's notes.
+type ClientSupport<'a> = (Support, Vec<&'a str>);
+
 /// Checks client support; adds findings and returns the per-family tally.
 pub fn check(
     markup: &Markup,
@@ -155,7 +161,7 @@ pub fn check(
     let all = uses(markup, blocks);
     let features = &data().data;
     // Each used feature's support in each client, looked up once.
-    let mut support: HashMap<FeatureId, Vec<Option<(Support, Vec<&str>)>>> = HashMap::new();
+    let mut support: HashMap<FeatureId, Vec<Option<ClientSupport<'_>>>> = HashMap::new();
     for u in &all {
         support.entry(u.feature).or_insert_with(|| {
             let feature = features.get(u.feature);
@@ -165,17 +171,19 @@ pub fn check(
                 .collect()
         });
     }
-    // (feature, block, level) → finding.
-    let mut grouped: BTreeMap<(FeatureId, Option<String>, Level), Finding> = BTreeMap::new();
+    let keys: Vec<String> = clients.iter().map(Client::key).collect();
+    let displays: Vec<String> = clients.iter().map(Client::display).collect();
+    // (use, level) → finding with the indexes of its clients.
+    let mut grouped: BTreeMap<(usize, Level), (Finding, Vec<usize>)> = BTreeMap::new();
     let mut worst: BTreeMap<(FeatureId, &str), Support> = BTreeMap::new();
-    for u in &all {
+    for (n, u) in all.iter().enumerate() {
         let Some(feature) = features.get(u.feature) else {
             continue;
         };
         let Some(per_client) = support.get(&u.feature) else {
             continue;
         };
-        for (client, result) in clients.iter().zip(per_client) {
+        for (i, (client, result)) in clients.iter().zip(per_client).enumerate() {
             let Some((support, notes)) = result else {
                 continue;
             };
@@ -190,28 +198,27 @@ pub fn check(
                 Support::Partial => Level::Warning,
                 Support::Full | Support::Unknown => continue,
             };
-            let f = grouped.entry((u.feature, u.block.clone(), level)).or_insert_with(|| {
+            let (f, members) = grouped.entry((n, level)).or_insert_with(|| {
                 let mut f = Finding::new(&format!("support:{}", feature.slug), Category::Support, level, "")
                     .at(u.block.as_deref(), u.line)
                     .about(u.what.clone());
                 f.url = (!feature.url.is_empty()).then(|| feature.url.clone());
-                f
+                (f, Vec::new())
             });
-            let key = client.key();
-            if !f.clients.contains(&key) {
-                for note in notes {
-                    f.notes.push(format!("{key}: {note}"));
-                }
-                f.clients.push(key);
+            let key = keys.get(i).map_or("", String::as_str);
+            for note in notes {
+                f.notes.push(format!("{key}: {note}"));
             }
+            members.push(i);
         }
     }
-    for ((id, _, level), mut f) in grouped {
+    for ((n, level), (mut f, members)) in grouped {
+        let id = all.get(n).map_or(0, |u| u.feature);
         let title = features.get(id).map_or("", |x| x.title.as_str());
-        let names: Vec<String> = clients
+        f.clients = members.iter().filter_map(|i| keys.get(*i).cloned()).collect();
+        let names: Vec<&str> = members
             .iter()
-            .filter(|c| f.clients.contains(&c.key()))
-            .map(Client::display)
+            .filter_map(|i| displays.get(*i).map(String::as_str))
             .collect();
         f.message = if level == Level::Error {
             format!("`{title}` is not supported by {}", names.join(", "))

@@ -23,6 +23,7 @@ fn qa(c: &mut Criterion) {
         // The HTML as sent (without the block comments), for the npm checker.
         let plain = tessera_core::render(&compiled, &data).html;
         std::fs::write(&path, plain).expect("write the benchmark's HTML");
+        std::fs::write(format!("{path}.marked"), &rendered.html).expect("write the marked HTML");
     }
     // The data and its index are built once per process, as the npm checker loads its JSON once.
     let report = ws.qa_rendered(&rendered, &entry.document, None).expect("qa");
