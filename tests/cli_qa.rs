@@ -80,7 +80,13 @@ fn display_flex_in_a_custom_block_fails_for_outlook_and_names_the_block() {
     assert_exit(&out, 1);
     assert_mentions(
         &stdout(&out),
-        &["block \"row\":", "`display:flex` is not supported by", "Outlook Windows", "[fails]", "fails ("],
+        &[
+            "block \"row\":",
+            "`display:flex` is not supported by",
+            "Outlook Windows",
+            "[fails]",
+            "fails (",
+        ],
     );
     let result = json(&ws.run(&["qa", "promo", "--data", "data/ada.json", "--json"]));
     let flex: Vec<Value> = findings(&result)
@@ -90,7 +96,11 @@ fn display_flex_in_a_custom_block_fails_for_outlook_and_names_the_block() {
     assert_eq!(flex.len(), 1, "{flex:#?}");
     assert_eq!(flex[0]["block"], "row");
     assert_eq!(flex[0]["fails"], true);
-    assert!(flex[0]["clients"].as_array().expect("clients").iter().any(|c| c == "outlook.windows"));
+    assert!(flex[0]["clients"]
+        .as_array()
+        .expect("clients")
+        .iter()
+        .any(|c| c == "outlook.windows"));
 
     // Apple Mail supports flexbox: checked for Apple Mail only, the email passes.
     let out = ws.run(&["qa", "promo", "--data", "data/ada.json", "--clients", "apple-mail.*"]);
@@ -100,7 +110,14 @@ fn display_flex_in_a_custom_block_fails_for_outlook_and_names_the_block() {
     // `check` runs the QA with the workspace's settings and fails on it too.
     let out = ws.run(&["check", "promo"]);
     assert_exit(&out, 1);
-    assert_mentions(&stdout(&out), &["block \"row\"", "qa: `display:flex` is not supported", "support:css-display-flex"]);
+    assert_mentions(
+        &stdout(&out),
+        &[
+            "block \"row\"",
+            "qa: `display:flex` is not supported",
+            "support:css-display-flex",
+        ],
+    );
 
     // Accepting it in [qa], with a reason, makes the QA pass and shows the reason; check keeps
     // only the compiler's own lint warning about flexbox.
@@ -113,7 +130,10 @@ fn display_flex_in_a_custom_block_fails_for_outlook_and_names_the_block() {
     );
     let out = ws.run(&["qa", "promo", "--data", "data/ada.json"]);
     assert_exit(&out, 0);
-    assert_mentions(&stdout(&out), &["ignored in [qa]: Outlook stacks the two items; accepted"]);
+    assert_mentions(
+        &stdout(&out),
+        &["ignored in [qa]: Outlook stacks the two items; accepted"],
+    );
     let out = ws.run(&["check", "promo"]);
     assert!(!stdout(&out).contains("qa:"), "{}", all(&out));
     assert_mentions(&stdout(&out), &["display:flex is ignored by Outlook"]);
@@ -129,7 +149,10 @@ fn an_email_without_an_unsubscribe_link_fails_check() {
     );
     let out = ws.run(&["check", "bare"]);
     assert_exit(&out, 1);
-    assert_mentions(&stdout(&out), &["qa: the email has no unsubscribe link", "link:unsubscribe"]);
+    assert_mentions(
+        &stdout(&out),
+        &["qa: the email has no unsubscribe link", "link:unsubscribe"],
+    );
 }
 
 #[test]
@@ -155,7 +178,13 @@ fn all_segments_checks_every_coverage_case() {
             .and_then(|c| c["report"]["findings"].as_array())
             .is_some_and(|f| f.iter().any(|f| f["rule"] == "link:empty"))
     };
-    assert!(!empty_link(names.iter().find(|n| n.starts_with("segment-")).copied().unwrap_or_default()));
+    assert!(!empty_link(
+        names
+            .iter()
+            .find(|n| n.starts_with("segment-"))
+            .copied()
+            .unwrap_or_default()
+    ));
 }
 
 #[test]
@@ -193,8 +222,13 @@ fn serve() -> u16 {
             }
             let path = request.split_whitespace().nth(1).unwrap_or("/");
             let response = match path {
-                "/ok" | "/unsubscribe" => "HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".to_owned(),
-                "/moved" => "HTTP/1.1 301 Moved Permanently\r\nLocation: /ok\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".to_owned(),
+                "/ok" | "/unsubscribe" => {
+                    "HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".to_owned()
+                }
+                "/moved" => {
+                    "HTTP/1.1 301 Moved Permanently\r\nLocation: /ok\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                        .to_owned()
+                }
                 _ => "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".to_owned(),
             };
             let _ = stream.write_all(response.as_bytes());
@@ -220,9 +254,21 @@ fn check_links_requests_each_link_and_reports_status_and_redirects() {
     let result = json(&ws.run(&["qa", "linky", "--data", "data/ada.json", "--json"]));
     assert!(!findings(&result).iter().any(|f| f["rule"] == "link:status"));
 
-    let out = ws.run(&["qa", "linky", "--data", "data/ada.json", "--check-links", "--timeout", "5", "--json"]);
+    let out = ws.run(&[
+        "qa",
+        "linky",
+        "--data",
+        "data/ada.json",
+        "--check-links",
+        "--timeout",
+        "5",
+        "--json",
+    ]);
     assert_exit(&out, 1);
-    let status: Vec<Value> = findings(&json(&out)).into_iter().filter(|f| f["rule"] == "link:status").collect();
+    let status: Vec<Value> = findings(&json(&out))
+        .into_iter()
+        .filter(|f| f["rule"] == "link:status")
+        .collect();
     let about = |path: &str| {
         status
             .iter()
@@ -236,6 +282,64 @@ fn check_links_requests_each_link_and_reports_status_and_redirects() {
     assert_eq!(gone["fails"], true);
     let moved = about("/moved");
     assert_eq!(moved["level"], "warning");
-    assert_mentions(moved["message"].as_str().unwrap_or_default(), &["redirects via", &format!("{base}/ok"), "final status 200"]);
-    assert!(!status.iter().any(|f| f["subject"] == format!("{base}/ok")), "{status:#?}");
+    assert_mentions(
+        moved["message"].as_str().unwrap_or_default(),
+        &["redirects via", &format!("{base}/ok"), "final status 200"],
+    );
+    assert!(
+        !status.iter().any(|f| f["subject"] == format!("{base}/ok")),
+        "{status:#?}"
+    );
+}
+
+#[test]
+fn preview_matrix_shows_the_qa_of_each_segment_case() {
+    let ws = Dir::workspace();
+    with_flex_block(&ws);
+    // Only VIPs see the flexbox block: only their case fails.
+    let email = ws.read("emails/promo.email.json").replace(
+        r#"{"id": "row", "type": "flexrow"}"#,
+        r#"{"id": "row", "type": "flexrow", "show_if": "in_segment \"vip\""}"#,
+    );
+    ws.write("emails/promo.email.json", &email);
+    let out = ws.run(&["preview-matrix", "promo", "--out", "matrix"]);
+    assert_exit(&out, 0);
+    let text = stdout(&out);
+    let vip = case_section(&text, "segment-vip");
+    assert_mentions(
+        &vip,
+        &["qa: 1 failing", "fails: block \"row\": `display:flex` is not supported"],
+    );
+    let edge = case_section(&text, "edge-missing-fields");
+    assert_mentions(&edge, &["qa: 0 failing"]);
+    assert!(!edge.contains("display:flex"), "{edge}");
+    let qa: Value = serde_json::from_str(&ws.read("matrix/qa.json")).expect("qa.json");
+    let cases = qa["cases"].as_array().expect("cases");
+    let failing: Vec<&str> = cases
+        .iter()
+        .filter(|c| c["report"]["fails"] == true)
+        .filter_map(|c| c["name"].as_str())
+        .collect();
+    // The VIP case fails; the cases outside every segment do not; whatever fails is the row's.
+    assert!(failing.contains(&"segment-vip"), "{failing:?}");
+    assert!(
+        !failing.contains(&"edge-empty-cart") && !failing.contains(&"edge-missing-fields"),
+        "{failing:?}"
+    );
+    for case in cases {
+        for f in case["report"]["findings"].as_array().expect("findings") {
+            if f["fails"] == true {
+                assert_eq!(f["block"], "row", "{f:#?}");
+            }
+        }
+    }
+}
+
+/// A case's line of `preview-matrix` and the indented lines under it.
+fn case_section(text: &str, name: &str) -> String {
+    let mut lines = text.lines().skip_while(|l| !l.starts_with(&format!("  {name} ")));
+    let mut out: Vec<&str> = lines.next().into_iter().collect();
+    out.extend(lines.take_while(|l| l.starts_with("    ")));
+    assert!(!out.is_empty(), "no case {name} in:\n{text}");
+    out.join("\n")
 }
