@@ -54,6 +54,7 @@ pub fn uses(markup: &Markup, blocks: &[BlockFields]) -> Vec<Use> {
         list: Vec::new(),
     };
     let mut in_style = false;
+    let mut styles: HashMap<&str, Vec<css::Found>> = HashMap::new();
     for ev in &markup.events {
         let block = ev.block;
         match &ev.event {
@@ -110,8 +111,10 @@ pub fn uses(markup: &Markup, blocks: &[BlockFields]) -> Vec<Use> {
                         out.add(&css::image_features(url), block, ev.line, url);
                     }
                 }
-                if let Some(style) = attrs.iter().find(|(a, _)| a == "style").map(|(_, v)| v) {
-                    for f in css::style_attribute(style).found {
+                if let Some(style) = attrs.iter().find(|(a, _)| a == "style").map(|(_, v)| v.as_str()) {
+                    // Repeated elements repeat their style attribute: walk each one once.
+                    let found = styles.entry(style).or_insert_with(|| css::style_attribute(style).found);
+                    for f in found.iter() {
                         out.add(&[f.feature], block, ev.line, &f.what);
                     }
                 }
