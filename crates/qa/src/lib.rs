@@ -85,12 +85,15 @@ pub struct Finding {
     pub line: u32,
     /// What in the markup it is about, as written (`display: flex`, `<video>`, a URL).
     #[serde(skip_serializing_if = "String::is_empty")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<String>", optional))]
     pub subject: String,
     /// For client support: the clients (`outlook.windows`).
     #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<Vec<String>>", optional))]
     pub clients: Vec<String>,
     /// caniemail's notes, each prefixed by its client.
     #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<Vec<String>>", optional))]
     pub notes: Vec<String>,
     /// A page that explains it.
     #[serde(skip_serializing_if = "Option::is_none")]

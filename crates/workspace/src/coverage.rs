@@ -11,6 +11,7 @@ use serde_json::{json, Value};
 use tessera_core::compile::Compiled;
 use tessera_core::render::HiddenBlock;
 
+use crate::qa::{QaAs, QaCase};
 use crate::{write_atomic, EmailEntry, Workspace, WorkspaceError};
 
 /// One rendered case.
@@ -66,6 +67,9 @@ pub struct Coverage {
     pub matrix: Matrix,
     /// Each case's HTML, in the order of `matrix.cases`.
     pub html: Vec<String>,
+    /// Each case's pre-send QA (`tessera qa --all-segments`), in the order of `matrix.cases`: a
+    /// block only one segment sees can break only that segment's email.
+    pub qa: Vec<QaCase>,
 }
 
 /// The coverage preview of the saved email `email` as of `now_ms` (`tessera preview-matrix`).
@@ -76,7 +80,8 @@ pub fn coverage(ws: &mut Workspace, email: &str, now_ms: i64) -> Result<Coverage
     let entry = ws.email(email)?;
     let matrix = ws.preview_matrix(&entry, now_ms)?;
     let html = matrix.cases.iter().map(|c| c.html.clone()).collect();
-    Ok(Coverage { matrix, html })
+    let qa = ws.qa(&entry, &QaAs::AllSegments, None, now_ms)?.cases;
+    Ok(Coverage { matrix, html, qa })
 }
 
 /// A case's recipient data before rendering.

@@ -10,13 +10,14 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::qa::QaReport;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use tessera_core::model::{BlockOrigin, BlockSchema, DictionaryField, Document, Settings, SCHEMA_VERSION};
 use tessera_core::render::BlockEdge;
 use tessera_core::{Diagnostic, RenderReport, Severity};
 
-use crate::profiles::ProfileHit;
+use crate::profiles::{ProfileHit, StaleField};
 use crate::{write_atomic, EmailEntry, Workspace, WorkspaceError, EMAIL_SUFFIX};
 
 /// The folder under the per-user data folder that holds the editable copy of the demo.
@@ -390,22 +391,8 @@ impl EditorSession {
         if let Some(name) = &request.email {
             self.draft = Some((name.clone(), request.document.clone()));
         }
-        let (data, stale_fields) = match &request.profile {
-            PreviewAs::Sample(name) => (self.sample(name)?, Vec::new()),
-            PreviewAs::Stored(key) => {
-                if !self.workspace.has_store() {
-                    return Err(WorkspaceError::NoStore);
-                }
-                let recipient = self.workspace.stored_recipient(key, now_ms)?;
-                (recipient.data, recipient.stale_fields)
-            }
-            PreviewAs::Empty => (Value::Object(serde_json::Map::new()), Vec::new()),
-        };
-        let entry = EmailEntry {
-            name: request.document.name.clone(),
-            path: PathBuf::from(format!("{}{EMAIL_SUFFIX}", request.document.name)),
-            document: request.document.clone(),
-        };
+        let (data, stale_fields) = self.preview_data(&request.profile, now_ms)?;
+        let entry = preview_entry(&request.document);
         let problems = self.workspace.check(&entry);
         if problems.iter().any(|d| d.severity == Severity::Error) {
             return Ok(Preview {
@@ -429,6 +416,45 @@ impl EditorSession {
             report: Some(rendered.report),
             problems,
             engine_ms: started.elapsed().as_secs_f64() * 1000.0,
+        })
+    }
+
+    /// The pre-send QA ([`Workspace::qa_compiled`], with the workspace's `[qa]` settings) of the
+    /// document being edited, as the preview's recipient: what the designer's QA panel shows after
+    /// each preview. `None` when the document has errors that stop it rendering. Unlike
+    /// [`EditorSession::preview`] it keeps no draft (the preview of the same edit did).
+    ///
+    /// # Errors
+    /// An unknown sample recipient or stored profile, store errors, invalid `[qa]` settings.
+    pub fn qa_preview(&mut self, request: &PreviewRequest, now_ms: i64) -> Result<Option<QaReport>, WorkspaceError> {
+        let (data, _) = self.preview_data(&request.profile, now_ms)?;
+        let entry = preview_entry(&request.document);
+        if self
+            .workspace
+            .check(&entry)
+            .iter()
+            .any(|d| d.severity == Severity::Error)
+        {
+            return Ok(None);
+        }
+        let compiled = self.workspace.compile(&entry)?;
+        self.workspace
+            .qa_compiled(&compiled, &entry.document, &data, None)
+            .map(Some)
+    }
+
+    /// The recipient data a preview renders with, and the stored profile's stale fields.
+    fn preview_data(&self, profile: &PreviewAs, now_ms: i64) -> Result<(Value, Vec<StaleField>), WorkspaceError> {
+        Ok(match profile {
+            PreviewAs::Sample(name) => (self.sample(name)?, Vec::new()),
+            PreviewAs::Stored(key) => {
+                if !self.workspace.has_store() {
+                    return Err(WorkspaceError::NoStore);
+                }
+                let recipient = self.workspace.stored_recipient(key, now_ms)?;
+                (recipient.data, recipient.stale_fields)
+            }
+            PreviewAs::Empty => (Value::Object(serde_json::Map::new()), Vec::new()),
         })
     }
 
@@ -465,6 +491,15 @@ impl EditorSession {
 /// The preview's marks around a top-level block: a `div` with its id and a transparent pick link
 /// covering it. Ids are validated (`[a-z0-9_-]`), so they need no escaping; any other id gets no
 /// pick link.
+/// The document being edited as an email entry (checked and compiled like a saved one).
+fn preview_entry(document: &Document) -> EmailEntry {
+    EmailEntry {
+        name: document.name.clone(),
+        path: PathBuf::from(format!("{}{EMAIL_SUFFIX}", document.name)),
+        document: document.clone(),
+    }
+}
+
 fn mark_block(edge: BlockEdge<'_>, html: &mut String) {
     match edge {
         BlockEdge::Start(id) if tessera_core::model::is_valid_id(id) => {

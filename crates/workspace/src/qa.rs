@@ -10,11 +10,11 @@ use tessera_core::compile::Compiled;
 use tessera_core::model::{BlockInstance, Document};
 use tessera_core::render::{BlockEdge, Rendered};
 use tessera_core::Diagnostic;
-use tessera_qa::{BlockFields, Fallback, Input, Options, QaReport};
+use tessera_qa::{BlockFields, Fallback, Input, Options};
 
 use crate::{EmailEntry, Workspace, WorkspaceError, CONFIG_FILE};
 
-pub use tessera_qa::{Category, FamilySummary, Finding, Level, QaSettings};
+pub use tessera_qa::{Category, FamilySummary, Finding, Level, QaReport, QaSettings};
 
 /// Whom to check the email as.
 #[derive(Debug, Clone, PartialEq, Eq)]
