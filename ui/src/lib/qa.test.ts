@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import type { Finding } from "../bindings/Finding";
 import type { QaReport } from "../bindings/QaReport";
 import { previewDocument } from "./preview";
-import { clientMatrix, findingTarget, groupByBlock, outlineSelectors, StaleRuns } from "./qa";
+import { caseQa, clientMatrix, findingTarget, groupByBlock, outlineSelectors, StaleRuns } from "./qa";
 
 function finding(over: Partial<Finding>): Finding {
   return { rule: "support:x", category: "support", level: "warning", message: "m", line: 1, fails: false, ...over };
@@ -99,6 +99,21 @@ describe("grouping findings", () => {
     ]);
     expect(m.red).toEqual([0, 1, 0]);
     expect(m.amber).toEqual([1, 1, 0]);
+  });
+});
+
+describe("a coverage case's QA", () => {
+  it("counts what is not ignored and lists what fails", () => {
+    const failing = finding({ block: "vip-1", level: "error", fails: true });
+    const report: QaReport = {
+      clients: [],
+      families: [],
+      findings: [failing, finding({ level: "error", ignored: "accepted" }), finding({ level: "warning" })],
+      data_date: "2026-01-01",
+      fails: true,
+      urls: [],
+    };
+    expect(caseQa(report)).toEqual({ errors: 1, warnings: 1, failing: [failing], fails: true });
   });
 });
 

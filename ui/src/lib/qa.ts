@@ -169,3 +169,21 @@ export function outlineSelectors(f: Finding): string[] {
   }
   return [scope];
 }
+
+/** One coverage case's QA at a glance: what counts (ignored findings don't) and what fails. */
+export interface CaseQa {
+  errors: number;
+  warnings: number;
+  /** The findings that fail under the workspace's `[qa]` settings. */
+  failing: Finding[];
+  fails: boolean;
+}
+
+export function caseQa(report: QaReport): CaseQa {
+  return {
+    errors: report.findings.filter((f) => counts(f, "error")).length,
+    warnings: report.findings.filter((f) => counts(f, "warning")).length,
+    failing: report.findings.filter((f) => f.fails),
+    fails: report.fails,
+  };
+}
