@@ -715,6 +715,73 @@ mod tests {
     }
 
     #[test]
+    fn qa_checks_the_unsaved_document_as_the_previews_recipient() {
+        let (_dir, mut s) = session();
+        let mut doc = s.load("welcome").expect("welcome").document;
+        let text = doc
+            .blocks
+            .iter()
+            .position(|b| b.block_type == "text")
+            .expect("a text block");
+        let id = doc.blocks[text].id.clone();
+        doc.blocks[text].fields.insert(
+            "body".to_owned(),
+            Value::String("<div style=\"display:flex\"><p>Side</p><p>by side</p></div>".to_owned()),
+        );
+        let request = |doc: &Document, profile: PreviewAs| PreviewRequest {
+            document: doc.clone(),
+            profile,
+            email: Some("welcome".to_owned()),
+        };
+        let flex = |r: &QaReport| {
+            r.findings
+                .iter()
+                .filter(|f| f.rule == "support:css-display-flex" && f.level == crate::qa::Level::Error)
+                .map(|f| {
+                    (
+                        f.block.clone(),
+                        f.field.clone(),
+                        f.clients.contains(&"outlook.windows".to_owned()),
+                    )
+                })
+                .collect::<Vec<_>>()
+        };
+        let ada = s
+            .qa_preview(&request(&doc, PreviewAs::Sample("ada".to_owned())), 0)
+            .expect("qa")
+            .expect("renders");
+        assert_eq!(flex(&ada), vec![(Some(id), Some("body".to_owned()), true)]);
+        // The saved email has no flexbox: the QA is of the document as edited.
+        let saved = s.load("welcome").expect("welcome").document;
+        let clean = s
+            .qa_preview(&request(&saved, PreviewAs::Sample("ada".to_owned())), 0)
+            .expect("qa")
+            .expect("renders");
+        assert!(flex(&clean).is_empty());
+        // As nobody, the placeholders fall back: the QA is as the preview's recipient.
+        let fell_back = |r: &QaReport| {
+            r.findings
+                .iter()
+                .filter(|f| f.rule.starts_with("content:fallback"))
+                .count()
+        };
+        let nobody = s
+            .qa_preview(&request(&saved, PreviewAs::Empty), 0)
+            .expect("qa")
+            .expect("renders");
+        assert!(fell_back(&nobody) > fell_back(&clean), "{:#?}", nobody.findings);
+        // A document that cannot render has no QA; an unknown recipient is an error.
+        doc.blocks[0].block_type = "no-such-block".to_owned();
+        assert!(s.qa_preview(&request(&doc, PreviewAs::Empty), 0).expect("qa").is_none());
+        assert_eq!(
+            s.qa_preview(&request(&saved, PreviewAs::Sample("nobody".to_owned())), 0)
+                .expect_err("no sample")
+                .kind(),
+            crate::ErrorKind::ProfileNotFound
+        );
+    }
+
+    #[test]
     fn opening_a_folder_that_is_not_a_workspace_keeps_the_current_one() {
         let (dir, mut s) = session();
         let err = s.open(dir.path()).expect_err("not a workspace");
