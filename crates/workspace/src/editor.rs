@@ -718,46 +718,44 @@ mod tests {
     fn qa_checks_the_unsaved_document_as_the_previews_recipient() {
         let (_dir, mut s) = session();
         let mut doc = s.load("welcome").expect("welcome").document;
-        let text = doc
-            .blocks
-            .iter()
-            .position(|b| b.block_type == "text")
-            .expect("a text block");
-        let id = doc.blocks[text].id.clone();
-        doc.blocks[text].fields.insert(
-            "body".to_owned(),
-            Value::String("<div style=\"display:flex\"><p>Side</p><p>by side</p></div>".to_owned()),
+        let hero = doc.blocks.iter().position(|b| b.block_type == "hero").expect("a hero");
+        let id = doc.blocks[hero].id.clone();
+        doc.blocks[hero].fields.insert(
+            "cta_url".to_owned(),
+            Value::String("http://shop.example/insecure".to_owned()),
         );
         let request = |doc: &Document, profile: PreviewAs| PreviewRequest {
             document: doc.clone(),
             profile,
             email: Some("welcome".to_owned()),
         };
-        let flex = |r: &QaReport| {
+        let unsafe_links = |r: &QaReport| {
             r.findings
                 .iter()
-                .filter(|f| f.rule == "support:css-display-flex" && f.level == crate::qa::Level::Error)
-                .map(|f| {
-                    (
-                        f.block.clone(),
-                        f.field.clone(),
-                        f.clients.contains(&"outlook.windows".to_owned()),
-                    )
-                })
+                .filter(|f| f.rule == "link:http" && f.level == crate::qa::Level::Warning)
+                .map(|f| (f.block.clone(), f.field.clone()))
                 .collect::<Vec<_>>()
         };
         let ada = s
             .qa_preview(&request(&doc, PreviewAs::Sample("ada".to_owned())), 0)
             .expect("qa")
             .expect("renders");
-        assert_eq!(flex(&ada), vec![(Some(id), Some("body".to_owned()), true)]);
-        // The saved email has no flexbox: the QA is of the document as edited.
+        // The hero links its image and its button to the URL: each finding names the block and field.
+        let found = unsafe_links(&ada);
+        assert!(!found.is_empty());
+        assert!(
+            found
+                .iter()
+                .all(|f| *f == (Some(id.clone()), Some("cta_url".to_owned()))),
+            "{found:?}"
+        );
+        // The saved email has no such link: the QA is of the document as edited.
         let saved = s.load("welcome").expect("welcome").document;
         let clean = s
             .qa_preview(&request(&saved, PreviewAs::Sample("ada".to_owned())), 0)
             .expect("qa")
             .expect("renders");
-        assert!(flex(&clean).is_empty());
+        assert!(unsafe_links(&clean).is_empty());
         // As nobody, the placeholders fall back: the QA is as the preview's recipient.
         let fell_back = |r: &QaReport| {
             r.findings
