@@ -194,6 +194,10 @@ async function screens(s) {
   const matrix = JSON.parse(tessera(workspace, ["preview-matrix", "abandoned-cart", "--out", fs.mkdtempSync(path.join(os.tmpdir(), "tessera-e2e-matrix-")), "--json"]));
   check(grid.frames.length === matrix.cases.length && grid.frames.every((v) => v === ""), `the coverage renders every case side by side in sandboxed frames (${grid.frames.length})`);
   check(grid.unreachedShown === matrix.unreached_blocks.length, `blocks no case reaches are highlighted (${grid.unreachedShown})`);
+  const caseQa = await s.execute("return [...document.querySelectorAll('[data-testid=coverage-case]')].map(c => c.querySelector('[data-testid=coverage-qa]')?.dataset.fails ?? 'missing')");
+  const qaRun = spawnSync(cli, ["--workspace", workspace, "qa", "abandoned-cart", "--all-segments", "--json"], { encoding: "utf8", maxBuffer: 256 * 1024 * 1024 });
+  const qaCli = JSON.parse(qaRun.stdout).cases.map((c) => String(c.report.fails));
+  check(caseQa.length === matrix.cases.length && JSON.stringify(caseQa) === JSON.stringify(qaCli), `each coverage case shows its QA, passing or failing as tessera qa --all-segments says (${caseQa.join(",")})`);
   await shot(s, "coverage");
 
   // Export: Liquid in the window equals the CLI's template.html.
