@@ -30,7 +30,8 @@ fi
 
 # The desktop designer: system packages, tauri-driver, Node.js, and `npm ci` of the root
 # package.json, whose workspaces are the UI (ui/) and the independent template engines (liquidjs,
-# handlebars) that tests/export.rs renders exports with (tests/esp/), all pinned by the one root
+# handlebars) that tests/export.rs renders exports with and the caniemail checker the QA differential
+# test compares with (tests/esp/), all pinned by the one root
 # package-lock.json; then the built UI (the app binary embeds ui/dist, so it is built before cargo
 # compiles src-tauri).
 log="$(mktemp)"

@@ -12,6 +12,7 @@ use tessera_workspace::{batch, clock, import, profiles, read_data, Workspace, Wo
 mod export_cmd;
 mod hints;
 mod live_cmd;
+mod qa_cmd;
 mod segments_cmd;
 mod send_cmd;
 mod versions_cmd;
@@ -108,10 +109,17 @@ enum Command {
     /// Render an email for a representative profile of every segment it refers to and for edge
     /// cases; report what each case sees and write an HTML page comparing them side by side.
     PreviewMatrix(segments_cmd::PreviewMatrixArgs),
-    /// Validate an email: block types, fields, placeholders, rules.
+    /// Pre-send QA of an email: which email clients support what it uses (caniemail data),
+    /// accessibility, links, content and size, offline. Prints a summary per client family and the
+    /// findings by block; exits 1 when a finding fails under the workspace's [qa] settings (by
+    /// default anything unsupported in a checked client, every accessibility or link error).
+    Qa(qa_cmd::QaArgs),
+    /// Validate an email: block types, fields, placeholders, rules, and the pre-send QA (as
+    /// `tessera qa` as the first sample recipient) with the workspace's [qa] settings.
     ///
     /// Exits 1 when it finds any problem, warnings included (such as a placeholder whose field is
-    /// not in the data dictionary: almost always a typo), so scripts can gate on it.
+    /// not in the data dictionary: almost always a typo), or a QA finding that fails under [qa],
+    /// so scripts can gate on it.
     Check {
         /// An email name (e.g. welcome) or a path to a .email.json file.
         email: String,
@@ -295,7 +303,11 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Check { email, json } => {
             let mut ws = Workspace::discover(cli.workspace.as_deref(), &cwd)?;
             let entry = ws.email(&email)?;
-            let problems = ws.check(&entry);
+            let mut problems = ws.check(&entry);
+            // The pre-send QA, with the workspace's [qa] settings, once the email renders.
+            if !problems.iter().any(|p| p.severity == tessera_core::Severity::Error) {
+                problems.extend(ws.qa_problems(&entry, clock::now_ms())?);
+            }
             if json {
                 out!("{}", serde_json::to_string_pretty(&problems)?);
             } else if problems.is_empty() {
@@ -316,6 +328,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 ExitCode::from(1)
             })
         }
+        Command::Qa(args) => qa_cmd::run(cli.workspace.as_deref(), &cwd, &args),
         Command::Import(args) => run_import(&cli.workspace, &cwd, &args),
         Command::Send(args) => send_cmd::run_send(cli.workspace.as_deref(), &cwd, &args),
         Command::Outbox(command) => send_cmd::run_outbox(cli.workspace.as_deref(), &cwd, &command),

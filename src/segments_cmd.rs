@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::Subcommand;
+use tessera_workspace::qa::{Finding, Level, QaAs};
 use tessera_workspace::{clock, segments, Workspace};
 
 use crate::{emit, out};
@@ -181,8 +182,12 @@ pub(crate) fn run_preview_matrix(
 ) -> anyhow::Result<ExitCode> {
     let mut ws = Workspace::discover(workspace, cwd)?;
     let entry = ws.email(&args.email)?;
-    let matrix = ws.preview_matrix(&entry, as_of(args.as_of.as_deref())?)?;
+    let at = as_of(args.as_of.as_deref())?;
+    let matrix = ws.preview_matrix(&entry, at)?;
     matrix.write(&args.out)?;
+    // The pre-send QA of every case: a block only one segment sees can break only its email.
+    let qa = ws.qa(&entry, &QaAs::AllSegments, None, at)?;
+    tessera_workspace::write_atomic(&args.out.join("qa.json"), serde_json::to_string_pretty(&qa)?.as_bytes())?;
     if args.json {
         out!("{}", serde_json::to_string_pretty(&matrix)?);
         return Ok(ExitCode::SUCCESS);
@@ -207,6 +212,30 @@ pub(crate) fn run_preview_matrix(
         for p in &c.empty_placeholders {
             out!("      empty: {p}");
         }
+        if let Some(report) = qa.cases.iter().find(|q| q.name == c.name).map(|q| &q.report) {
+            let count = |l: Level| {
+                report
+                    .findings
+                    .iter()
+                    .filter(|f| f.ignored.is_none() && f.level == l)
+                    .count()
+            };
+            let failing: Vec<&Finding> = report.findings.iter().filter(|f| f.fails).collect();
+            out!(
+                "      qa: {} failing, {} error(s), {} warning(s)",
+                failing.len(),
+                count(Level::Error),
+                count(Level::Warning)
+            );
+            for f in failing {
+                let block = f
+                    .block
+                    .as_deref()
+                    .map(|b| format!("block \"{b}\": "))
+                    .unwrap_or_default();
+                out!("        fails: {block}{} ({})", f.message, f.rule);
+            }
+        }
     }
     if matrix.unreached_blocks.is_empty() {
         out!("Every block is reached by some case.");
@@ -217,8 +246,9 @@ pub(crate) fn run_preview_matrix(
         out!("note: {n}");
     }
     out!(
-        "Open {} to compare the renders side by side.",
-        args.out.join("index.html").display()
+        "Open {} to compare the renders side by side; {} holds the QA of every case.",
+        args.out.join("index.html").display(),
+        args.out.join("qa.json").display()
     );
     Ok(ExitCode::SUCCESS)
 }

@@ -25,7 +25,10 @@ const BUILT_IN_BLOCKS: [&str; 12] = [
 
 /// A valid email whose only block is `block` (a JSON object).
 fn email_with(block: &str) -> String {
-    format!(r#"{{"schema_version": 1, "name": "Test", "subject": "Test", "blocks": [{block}]}}"#)
+    // The footer gives the email its unsubscribe link, without which `check`'s QA fails it.
+    format!(
+        r#"{{"schema_version": 1, "name": "Test", "subject": "Test", "preheader": "A test", "blocks": [{block}, {{"id": "footer", "type": "footer", "fields": {{"links": []}}}}]}}"#
+    )
 }
 
 /// An email that exists only in the test's workspace, so rendering it proves which workspace was used.
@@ -34,7 +37,8 @@ const LOCAL_EMAIL: &str = r#"{
   "name": "Local",
   "subject": "Only in this workspace",
   "blocks": [
-    {"id": "intro", "type": "text", "fields": {"heading": "Local heading", "body": "<p>Hello from the local workspace.</p>"}}
+    {"id": "intro", "type": "text", "fields": {"heading": "Local heading", "body": "<p>Hello from the local workspace.</p>"}},
+    {"id": "footer", "type": "footer", "fields": {"links": []}}
   ]
 }"#;
 

@@ -13,6 +13,7 @@ use tessera_workspace::history::view::HistoryView;
 use tessera_workspace::history::{EmailDiff, Restored, SavedVersion};
 use tessera_workspace::import::{ImportPreview, ImportReport};
 use tessera_workspace::profiles::{ProfileCard, ProfileHit, ProfileSummary};
+use tessera_workspace::qa::QaReport;
 use tessera_workspace::segments::{DraftCount, SegmentInfo};
 use tessera_workspace::send::form::SendForm;
 use tessera_workspace::send::outbox::{OutboxItem, OutboxMessage};
@@ -37,6 +38,7 @@ pub fn export_all(dir: &Path) -> Result<(), ts_rs::ExportError> {
     PreviewRequest::export_all_to(dir)?;
     PreviewAs::export_all_to(dir)?;
     Preview::export_all_to(dir)?;
+    QaReport::export_all_to(dir)?;
     ProfileHit::export_all_to(dir)?;
     SaveResult::export_all_to(dir)?;
     IpcError::export_all_to(dir)?;

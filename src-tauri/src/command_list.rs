@@ -10,6 +10,7 @@ commands![
     commands::create_email,
     commands::save_email,
     commands::render_preview,
+    commands::qa_preview,
     commands::search_profiles,
     commands::startup_ms,
     commands::finish_close,

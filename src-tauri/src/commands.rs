@@ -8,6 +8,7 @@ use tessera_core::model::Document;
 use tessera_workspace::clock;
 use tessera_workspace::editor::{EmailFile, Preview, PreviewRequest, SaveResult, WorkspaceSummary};
 use tessera_workspace::profiles::ProfileHit;
+use tessera_workspace::qa::QaReport;
 
 use crate::ipc::IpcError;
 use crate::AppState;
@@ -52,6 +53,13 @@ pub fn save_email(state: State<'_, AppState>, name: String, document: Document) 
 #[tauri::command]
 pub fn render_preview(state: State<'_, AppState>, request: PreviewRequest) -> Reply<Preview> {
     Ok(state.session()?.preview(&request, clock::now_ms())?)
+}
+
+/// The pre-send QA of the document being edited, as the preview's recipient (`None`: the document
+/// has errors). Async so the UI's next preview never waits behind it.
+#[tauri::command(async)]
+pub fn qa_preview(state: State<'_, AppState>, request: PreviewRequest) -> Reply<Option<QaReport>> {
+    Ok(state.session()?.qa_preview(&request, clock::now_ms())?)
 }
 
 /// Stored profiles matching a search.

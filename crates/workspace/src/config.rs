@@ -37,6 +37,10 @@ pub struct Config {
     /// `[live]`: the live collector (`tessera serve`).
     #[serde(default)]
     pub live: LiveSettings,
+    /// `[qa]`: the clients the pre-send QA checks, which findings fail a check, and findings
+    /// ignored on purpose with their reason.
+    #[serde(default)]
+    pub qa: tessera_qa::QaSettings,
 }
 
 /// `[live]` in `tessera.toml`.

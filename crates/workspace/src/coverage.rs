@@ -8,8 +8,10 @@ use std::path::Path;
 
 use serde::Serialize;
 use serde_json::{json, Value};
+use tessera_core::compile::Compiled;
 use tessera_core::render::HiddenBlock;
 
+use crate::qa::{QaAs, QaCase};
 use crate::{write_atomic, EmailEntry, Workspace, WorkspaceError};
 
 /// One rendered case.
@@ -65,6 +67,9 @@ pub struct Coverage {
     pub matrix: Matrix,
     /// Each case's HTML, in the order of `matrix.cases`.
     pub html: Vec<String>,
+    /// Each case's pre-send QA (`tessera qa --all-segments`), in the order of `matrix.cases`: a
+    /// block only one segment sees can break only that segment's email.
+    pub qa: Vec<QaCase>,
 }
 
 /// The coverage preview of the saved email `email` as of `now_ms` (`tessera preview-matrix`).
@@ -75,15 +80,18 @@ pub fn coverage(ws: &mut Workspace, email: &str, now_ms: i64) -> Result<Coverage
     let entry = ws.email(email)?;
     let matrix = ws.preview_matrix(&entry, now_ms)?;
     let html = matrix.cases.iter().map(|c| c.html.clone()).collect();
-    Ok(Coverage { matrix, html })
+    let qa = ws.qa(&entry, &QaAs::AllSegments, None, now_ms)?.cases;
+    Ok(Coverage { matrix, html, qa })
 }
 
 /// A case's recipient data before rendering.
-struct Input {
-    name: String,
+pub(crate) struct Input {
+    /// File-safe name.
+    pub(crate) name: String,
     description: String,
     profile: Option<String>,
-    data: Value,
+    /// The recipient context.
+    pub(crate) data: Value,
 }
 
 /// A long name (120 characters) and its parts, for the edge cases.
@@ -152,17 +160,24 @@ fn edge_cases(base: &Value) -> Vec<Input> {
 }
 
 impl Workspace {
-    /// Builds the coverage preview of an email as of `as_of` (for the stored profiles' segments
-    /// and recommendations).
+    /// The cases of the coverage preview (and of `tessera qa --all-segments`): a representative of
+    /// every segment the email refers to, then the edge cases.
     ///
     /// # Errors
-    /// The email cannot render; store or segment errors.
-    pub fn preview_matrix(&mut self, entry: &EmailEntry, as_of: i64) -> Result<Matrix, WorkspaceError> {
-        let compiled = self.compile(entry)?;
+    /// Store or segment errors.
+    pub(crate) fn matrix_inputs(&mut self, compiled: &Compiled, as_of: i64) -> Result<Vec<Input>, WorkspaceError> {
+        self.matrix_cases(compiled, as_of, &mut Vec::new())
+    }
+
+    fn matrix_cases(
+        &mut self,
+        compiled: &Compiled,
+        as_of: i64,
+        notes: &mut Vec<String>,
+    ) -> Result<Vec<Input>, WorkspaceError> {
         let segments: Vec<String> = compiled.segments_referenced().into_iter().collect();
         let samples = self.samples()?;
         let base = samples.first().map_or_else(|| json!({}), |(_, d)| d.clone());
-        let mut notes = Vec::new();
         let defined = self.segments()?;
         let store = match self.store_path() {
             Ok(path) if path.is_file() => Some(self.open_store_with_segments(as_of)?),
@@ -215,6 +230,19 @@ impl Workspace {
             }
         }
         inputs.extend(edge_cases(&base));
+        Ok(inputs)
+    }
+
+    /// Builds the coverage preview of an email as of `as_of` (for the stored profiles' segments
+    /// and recommendations).
+    ///
+    /// # Errors
+    /// The email cannot render; store or segment errors.
+    pub fn preview_matrix(&mut self, entry: &EmailEntry, as_of: i64) -> Result<Matrix, WorkspaceError> {
+        let compiled = self.compile(entry)?;
+        let segments: Vec<String> = compiled.segments_referenced().into_iter().collect();
+        let mut notes = Vec::new();
+        let inputs = self.matrix_cases(&compiled, as_of, &mut notes)?;
         let mut cases = Vec::new();
         let mut reached = BTreeSet::new();
         for input in inputs {

@@ -10,13 +10,14 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::qa::QaReport;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use tessera_core::model::{BlockOrigin, BlockSchema, DictionaryField, Document, Settings, SCHEMA_VERSION};
 use tessera_core::render::BlockEdge;
 use tessera_core::{Diagnostic, RenderReport, Severity};
 
-use crate::profiles::ProfileHit;
+use crate::profiles::{ProfileHit, StaleField};
 use crate::{write_atomic, EmailEntry, Workspace, WorkspaceError, EMAIL_SUFFIX};
 
 /// The folder under the per-user data folder that holds the editable copy of the demo.
@@ -390,22 +391,8 @@ impl EditorSession {
         if let Some(name) = &request.email {
             self.draft = Some((name.clone(), request.document.clone()));
         }
-        let (data, stale_fields) = match &request.profile {
-            PreviewAs::Sample(name) => (self.sample(name)?, Vec::new()),
-            PreviewAs::Stored(key) => {
-                if !self.workspace.has_store() {
-                    return Err(WorkspaceError::NoStore);
-                }
-                let recipient = self.workspace.stored_recipient(key, now_ms)?;
-                (recipient.data, recipient.stale_fields)
-            }
-            PreviewAs::Empty => (Value::Object(serde_json::Map::new()), Vec::new()),
-        };
-        let entry = EmailEntry {
-            name: request.document.name.clone(),
-            path: PathBuf::from(format!("{}{EMAIL_SUFFIX}", request.document.name)),
-            document: request.document.clone(),
-        };
+        let (data, stale_fields) = self.preview_data(&request.profile, now_ms)?;
+        let entry = preview_entry(&request.document);
         let problems = self.workspace.check(&entry);
         if problems.iter().any(|d| d.severity == Severity::Error) {
             return Ok(Preview {
@@ -429,6 +416,45 @@ impl EditorSession {
             report: Some(rendered.report),
             problems,
             engine_ms: started.elapsed().as_secs_f64() * 1000.0,
+        })
+    }
+
+    /// The pre-send QA ([`Workspace::qa_compiled`], with the workspace's `[qa]` settings) of the
+    /// document being edited, as the preview's recipient: what the designer's QA panel shows after
+    /// each preview. `None` when the document has errors that stop it rendering. Unlike
+    /// [`EditorSession::preview`] it keeps no draft (the preview of the same edit did).
+    ///
+    /// # Errors
+    /// An unknown sample recipient or stored profile, store errors, invalid `[qa]` settings.
+    pub fn qa_preview(&mut self, request: &PreviewRequest, now_ms: i64) -> Result<Option<QaReport>, WorkspaceError> {
+        let (data, _) = self.preview_data(&request.profile, now_ms)?;
+        let entry = preview_entry(&request.document);
+        if self
+            .workspace
+            .check(&entry)
+            .iter()
+            .any(|d| d.severity == Severity::Error)
+        {
+            return Ok(None);
+        }
+        let compiled = self.workspace.compile(&entry)?;
+        self.workspace
+            .qa_compiled(&compiled, &entry.document, &data, None)
+            .map(Some)
+    }
+
+    /// The recipient data a preview renders with, and the stored profile's stale fields.
+    fn preview_data(&self, profile: &PreviewAs, now_ms: i64) -> Result<(Value, Vec<StaleField>), WorkspaceError> {
+        Ok(match profile {
+            PreviewAs::Sample(name) => (self.sample(name)?, Vec::new()),
+            PreviewAs::Stored(key) => {
+                if !self.workspace.has_store() {
+                    return Err(WorkspaceError::NoStore);
+                }
+                let recipient = self.workspace.stored_recipient(key, now_ms)?;
+                (recipient.data, recipient.stale_fields)
+            }
+            PreviewAs::Empty => (Value::Object(serde_json::Map::new()), Vec::new()),
         })
     }
 
@@ -465,6 +491,15 @@ impl EditorSession {
 /// The preview's marks around a top-level block: a `div` with its id and a transparent pick link
 /// covering it. Ids are validated (`[a-z0-9_-]`), so they need no escaping; any other id gets no
 /// pick link.
+/// The document being edited as an email entry (checked and compiled like a saved one).
+fn preview_entry(document: &Document) -> EmailEntry {
+    EmailEntry {
+        name: document.name.clone(),
+        path: PathBuf::from(format!("{}{EMAIL_SUFFIX}", document.name)),
+        document: document.clone(),
+    }
+}
+
 fn mark_block(edge: BlockEdge<'_>, html: &mut String) {
     match edge {
         BlockEdge::Start(id) if tessera_core::model::is_valid_id(id) => {
@@ -677,6 +712,71 @@ mod tests {
             .expect("preview");
         assert!(p.html.is_none());
         assert!(p.problems.iter().any(|d| d.severity == Severity::Error));
+    }
+
+    #[test]
+    fn qa_checks_the_unsaved_document_as_the_previews_recipient() {
+        let (_dir, mut s) = session();
+        let mut doc = s.load("welcome").expect("welcome").document;
+        let hero = doc.blocks.iter().position(|b| b.block_type == "hero").expect("a hero");
+        let id = doc.blocks[hero].id.clone();
+        doc.blocks[hero].fields.insert(
+            "cta_url".to_owned(),
+            Value::String("http://shop.example/insecure".to_owned()),
+        );
+        let request = |doc: &Document, profile: PreviewAs| PreviewRequest {
+            document: doc.clone(),
+            profile,
+            email: Some("welcome".to_owned()),
+        };
+        let unsafe_links = |r: &QaReport| {
+            r.findings
+                .iter()
+                .filter(|f| f.rule == "link:http" && f.level == crate::qa::Level::Warning)
+                .map(|f| (f.block.clone(), f.field.clone()))
+                .collect::<Vec<_>>()
+        };
+        let ada = s
+            .qa_preview(&request(&doc, PreviewAs::Sample("ada".to_owned())), 0)
+            .expect("qa")
+            .expect("renders");
+        // The hero links its image and its button to the URL: each finding names the block and field.
+        let found = unsafe_links(&ada);
+        assert!(!found.is_empty());
+        assert!(
+            found
+                .iter()
+                .all(|f| *f == (Some(id.clone()), Some("cta_url".to_owned()))),
+            "{found:?}"
+        );
+        // The saved email has no such link: the QA is of the document as edited.
+        let saved = s.load("welcome").expect("welcome").document;
+        let clean = s
+            .qa_preview(&request(&saved, PreviewAs::Sample("ada".to_owned())), 0)
+            .expect("qa")
+            .expect("renders");
+        assert!(unsafe_links(&clean).is_empty());
+        // As nobody, the placeholders fall back: the QA is as the preview's recipient.
+        let fell_back = |r: &QaReport| {
+            r.findings
+                .iter()
+                .filter(|f| f.rule.starts_with("content:fallback"))
+                .count()
+        };
+        let nobody = s
+            .qa_preview(&request(&saved, PreviewAs::Empty), 0)
+            .expect("qa")
+            .expect("renders");
+        assert!(fell_back(&nobody) > fell_back(&clean), "{:#?}", nobody.findings);
+        // A document that cannot render has no QA; an unknown recipient is an error.
+        doc.blocks[0].block_type = "no-such-block".to_owned();
+        assert!(s.qa_preview(&request(&doc, PreviewAs::Empty), 0).expect("qa").is_none());
+        assert_eq!(
+            s.qa_preview(&request(&saved, PreviewAs::Sample("nobody".to_owned())), 0)
+                .expect_err("no sample")
+                .kind(),
+            crate::ErrorKind::ProfileNotFound
+        );
     }
 
     #[test]

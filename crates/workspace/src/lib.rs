@@ -18,6 +18,7 @@ pub mod files;
 pub mod history;
 pub mod import;
 pub mod profiles;
+pub mod qa;
 pub mod segments;
 pub mod send;
 

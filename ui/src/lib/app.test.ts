@@ -7,6 +7,7 @@ import type { Preview } from "../bindings/Preview";
 import type { PreviewAs } from "../bindings/PreviewAs";
 import type { PreviewRequest } from "../bindings/PreviewRequest";
 import type { ProfileHit } from "../bindings/ProfileHit";
+import type { QaReport } from "../bindings/QaReport";
 import type { Settings } from "../bindings/Settings";
 import type { WorkspaceSummary } from "../bindings/WorkspaceSummary";
 import { App, type AppApi } from "./app";
@@ -23,6 +24,19 @@ const columns = type("columns", ["left", "right"]);
 
 function doc(name: string, blocks: string[] = []): Document {
   return { schema_version: 1, name, subject: `About ${name}`, preheader: "", blocks: blocks.map((id) => ({ id, type: id.replace(/-\d+$/, ""), fields: {} })) };
+}
+
+/** A QA report with one Outlook finding in the document's first block. */
+function qaReportFor(request: PreviewRequest): QaReport {
+  const block = request.document.blocks[0]?.id;
+  return {
+    clients: ["gmail.desktop-webmail", "outlook.windows"],
+    families: [],
+    findings: [{ rule: "support:css-display-flex", category: "support", level: "error", message: `flex in ${request.document.subject}`, block, field: "style", line: 3, subject: "display: flex", clients: ["outlook.windows"], fails: true }],
+    data_date: "2026-01-01",
+    fails: true,
+    urls: [],
+  };
 }
 
 function summary(over: Partial<WorkspaceSummary> = {}): WorkspaceSummary {
@@ -71,6 +85,13 @@ class FakeApi implements AppApi {
   renderPreview = async (request: PreviewRequest): Promise<Preview> => {
     this.renders.push(request);
     return { subject: request.document.subject, preheader: "", html: this.html, text: "", problems: [], engine_ms: 3 };
+  };
+  qaRuns: PreviewRequest[] = [];
+  /** How the fake QA answers (tests hold answers back to finish them out of order). */
+  qaAnswer: (request: PreviewRequest) => Promise<QaReport | null> = async (request) => qaReportFor(request);
+  qaPreview = (request: PreviewRequest): Promise<QaReport | null> => {
+    this.qaRuns.push(request);
+    return this.qaAnswer(request);
   };
   startupMs = async () => 1234;
   workspaceSummary = async () => this.workspace;
@@ -303,6 +324,100 @@ describe("design screen state", () => {
     expect(ds.value.view.selected).toBe("hero-1");
     await settle();
     expect(api.renders.length).toBe(n);
+  });
+});
+
+describe("design screen QA", () => {
+  const wait = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+  function designer(api = new FakeApi()) {
+    const failures: unknown[] = [];
+    const ds = new Designer(api, () => ({ kind: "sample", id: "ada" }), (e) => failures.push(e), 5, 5);
+    ds.types = [hero, columns];
+    return { ds, api, failures };
+  }
+
+  it("runs only after the preview is showing, as the preview's recipient", async () => {
+    const { ds, api } = designer();
+    ds.load("welcome", doc("welcome", ["hero-1"]));
+    await wait(20);
+    expect(api.renders).toHaveLength(1);
+    expect(api.qaRuns).toHaveLength(0); // rendered, not shown yet
+    ds.previewLoaded(3);
+    expect(api.qaRuns).toHaveLength(0); // waits a moment, so a quick next keystroke cancels it
+    await wait(20);
+    expect(api.qaRuns).toHaveLength(1);
+    expect(api.qaRuns[0]?.profile).toEqual({ kind: "sample", id: "ada" });
+    expect(ds.value.qa.report?.findings[0]?.message).toBe("flex in About welcome");
+    expect(ds.value.qa.checking).toBe(false);
+    // A selection change loads the frame again but checks nothing new.
+    ds.select("hero-1");
+    ds.previewLoaded(2);
+    await wait(20);
+    expect(api.qaRuns).toHaveLength(1);
+  });
+
+  it("drops a stale run: an edit before it starts cancels it, one finishing late is discarded", async () => {
+    const { ds, api } = designer();
+    const held: { request: PreviewRequest; answer: (r: QaReport) => void }[] = [];
+    api.qaAnswer = (request) => new Promise((answer) => held.push({ request, answer }));
+    ds.load("welcome", doc("welcome", ["hero-1"]));
+    await wait(10);
+    ds.previewLoaded(1);
+    ds.setText("subject", "Second", 1); // before the first QA started
+    await wait(20);
+    expect(api.qaRuns).toHaveLength(0);
+    ds.previewLoaded(1);
+    await wait(20);
+    expect(api.qaRuns.map((r) => r.document.subject)).toEqual(["Second"]);
+    ds.setText("subject", "Third", 2); // while the second runs
+    expect(ds.value.qa.checking).toBe(true);
+    await wait(10);
+    ds.previewLoaded(1);
+    await wait(20);
+    expect(api.qaRuns.map((r) => r.document.subject)).toEqual(["Second", "Third"]);
+    held[1]?.answer(qaReportFor(held[1].request));
+    await settle();
+    held[0]?.answer(qaReportFor(held[0].request)); // the older one finishes last
+    await settle();
+    expect(ds.value.qa.report?.findings[0]?.message).toBe("flex in Third");
+    expect(ds.value.qa.checking).toBe(false);
+  });
+
+  it("clears the QA when the document cannot render", async () => {
+    const { ds, api } = designer();
+    ds.load("welcome", doc("welcome", ["hero-1"]));
+    await wait(10);
+    ds.previewLoaded(1);
+    await wait(20);
+    expect(ds.value.qa.report).not.toBeNull();
+    api.html = undefined;
+    ds.setText("subject", "Broken");
+    await wait(20);
+    expect(ds.value.qa).toEqual({ report: null, checking: false });
+  });
+
+  it("a picked finding selects its block, points at its field, outlines it, and an edit forgets it", async () => {
+    const { ds } = designer();
+    ds.load("welcome", doc("welcome", ["hero-1"]));
+    await wait(10);
+    ds.previewLoaded(1);
+    await wait(20);
+    const f = ds.value.qa.report?.findings[0];
+    expect(f).toBeDefined();
+    if (f === undefined) return;
+    ds.focusFinding(f);
+    expect(ds.value.selected).toBe("hero-1");
+    expect(ds.value.tab).toBe("block");
+    expect(ds.value.focus).toEqual({ finding: f, block: "hero-1", field: "style" });
+    expect(ds.value.view.selected).toBe("hero-1");
+    expect(ds.value.view.outline.join()).toContain('[style*="display:flex" i]');
+    ds.setText("subject", "Edited");
+    expect(ds.value.focus).toBeNull();
+    await wait(10);
+    expect(ds.value.view.outline).toEqual([]);
+    // A finding about a block the document no longer has selects nothing.
+    ds.focusFinding({ ...f, block: "gone-1" });
+    expect(ds.value.focus).toBeNull();
   });
 });
 

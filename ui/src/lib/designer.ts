@@ -1,12 +1,15 @@
 // The Design screen's state: the email being edited (through the Editor), its autosave, the live
 // preview (one render at a time, of the newest document), what the preview shows (width, dark mode,
-// selection), the inspector's tab, the column blocks are added to, and the figures the end-to-end
-// test reads. Framework-free: the Design screen and the top bar subscribe to it.
+// selection), the pre-send QA of what the preview shows (run after it is showing, stale runs
+// dropped) and the finding picked in its panel, the inspector's tab, the column blocks are added to,
+// and the figures the end-to-end test reads. Framework-free: the Design screen and the top bar subscribe to it.
 import type { BlockTypeInfo } from "../bindings/BlockTypeInfo";
 import type { Document } from "../bindings/Document";
 import type { Preview } from "../bindings/Preview";
 import type { PreviewAs } from "../bindings/PreviewAs";
 import type { PreviewRequest } from "../bindings/PreviewRequest";
+import type { Finding } from "../bindings/Finding";
+import type { QaReport } from "../bindings/QaReport";
 import type { JsonValue } from "../bindings/serde_json/JsonValue";
 import { Autosaver, type SaveStatus } from "./autosave";
 import * as d from "./doc";
@@ -14,6 +17,7 @@ import { Editor, historyShortcut, type EditOptions } from "./editor";
 import type { api } from "./ipc";
 import { Observable } from "./observable";
 import { LatestOnly } from "./preview";
+import { findingTarget, outlineSelectors, StaleRuns, type QaView } from "./qa";
 import type { LayerActions } from "./types";
 
 /** Figures the end-to-end test reads: keystroke-to-preview latencies and start-up time. */
@@ -24,6 +28,8 @@ export interface Metrics {
   engineMs: number[];
   roundTripMs: number[];
   frameLoadMs: number[];
+  /** Round trips of the QA runs whose result was shown. */
+  qaMs: number[];
 }
 
 /** What the preview shows: changes together, so one edit loads one new version. */
@@ -31,6 +37,15 @@ export interface PreviewView {
   html: string | null;
   selected: string | null;
   dark: boolean;
+  /** Selectors of the elements the picked QA finding is about, outlined in the preview. */
+  outline: readonly string[];
+}
+
+/** The QA finding picked in the panel: its block is selected, its field pointed at. */
+export interface QaFocus {
+  finding: Finding;
+  block: string;
+  field: string | null;
 }
 
 /** The column ("Add here") that palette clicks add blocks into. */
@@ -51,6 +66,10 @@ export interface DesignState {
   /** The newest render's answer: report, problems, subject and preheader as sent. */
   preview: Preview | null;
   view: PreviewView;
+  /** The QA panel: the newest QA of the document as previewed. */
+  qa: QaView;
+  /** The finding picked in the QA panel (cleared by the next edit). */
+  focus: QaFocus | null;
   /** Preview width in pixels: 600 (desktop) or 375 (mobile). */
   width: number;
   dark: boolean;
@@ -70,19 +89,22 @@ export interface KeyPress {
   altKey: boolean;
 }
 
-export type DesignerApi = Pick<typeof api, "saveEmail" | "renderPreview" | "startupMs">;
+export type DesignerApi = Pick<typeof api, "saveEmail" | "renderPreview" | "qaPreview" | "startupMs">;
 
 export const EMPTY_DOCUMENT: Document = { schema_version: 1, name: "", subject: "", preheader: "", blocks: [] };
 
 export class Designer extends Observable<DesignState> {
   readonly editor = new Editor(EMPTY_DOCUMENT);
-  readonly metrics: Metrics = { latencies: [], startupMs: null, previewLoads: 0, engineMs: [], roundTripMs: [], frameLoadMs: [] };
+  readonly metrics: Metrics = { latencies: [], startupMs: null, previewLoads: 0, engineMs: [], roundTripMs: [], frameLoadMs: [], qaMs: [] };
   /** The clock of the figures (tests replace it). */
   now: () => number = () => performance.now();
   /** The block types the palette offers (the workspace's). */
   types: readonly BlockTypeInfo[] = [];
   readonly #saver: Autosaver<{ name: string; doc: Document }>;
   readonly #renders: LatestOnly<PreviewRequest, Preview>;
+  readonly #qa: StaleRuns<PreviewRequest, QaReport | null>;
+  /** The request of the render that is loading into the preview: its QA runs once it shows. */
+  #qaNext: PreviewRequest | null = null;
   /** True while a document is being loaded (not an edit: nothing to save). */
   #loading = false;
   /** When the oldest edit not yet in the preview happened (the `now` clock). */
@@ -94,6 +116,8 @@ export class Designer extends Observable<DesignState> {
     private readonly profile: () => PreviewAs,
     private readonly onFail: (e: unknown) => void,
     autosaveMs = 700,
+    /** How long after a preview shows its QA starts (a newer edit in between cancels it). */
+    qaDelayMs = 120,
   ) {
     super({
       emailName: null,
@@ -102,7 +126,9 @@ export class Designer extends Observable<DesignState> {
       canUndo: false,
       canRedo: false,
       preview: null,
-      view: { html: null, selected: null, dark: false },
+      view: { html: null, selected: null, dark: false, outline: [] },
+      qa: { report: null, checking: false },
+      focus: null,
       width: 600,
       dark: false,
       tab: "email",
@@ -118,16 +144,35 @@ export class Designer extends Observable<DesignState> {
         this.metrics.roundTripMs.push(this.now() - t);
         return res;
       },
-      (res) => {
+      (res, req) => {
         this.metrics.engineMs.push(res.engine_ms);
         if (res.html !== undefined && res.html !== null) {
-          this.update({ preview: res, view: { html: res.html, selected: this.editor.selected, dark: this.value.dark } });
+          this.#qaNext = req;
+          const outline = this.value.focus === null ? [] : this.value.view.outline;
+          this.update({ preview: res, view: { html: res.html, selected: this.editor.selected, dark: this.value.dark, outline } });
         } else {
-          this.update({ preview: res });
+          // Nothing renders, so nothing to check: the report's problems say why.
+          this.#qaNext = null;
+          this.#qa.cancel();
+          this.update({ preview: res, qa: { report: null, checking: false } });
           this.#measureFrom = null; // nothing new to show: the report shows why
         }
       },
       (e) => onFail(e),
+    );
+    this.#qa = new StaleRuns<PreviewRequest, QaReport | null>(
+      async (req) => {
+        const t = this.now();
+        const res = await api.qaPreview(req);
+        this.metrics.qaMs.push(this.now() - t);
+        return res;
+      },
+      (report) => this.update({ qa: { report, checking: false } }),
+      (e) => {
+        this.update({ qa: { ...this.value.qa, checking: false } });
+        onFail(e);
+      },
+      qaDelayMs,
     );
     this.editor.subscribe(() => this.#editorChanged());
   }
@@ -140,6 +185,14 @@ export class Designer extends Observable<DesignState> {
     // A newly selected block opens its inspector; edits elsewhere (email settings) stay where they are.
     if (selected !== was.selected && selected !== null) patch.tab = "block";
     if (!changed && was.view.selected !== selected) patch.view = { ...was.view, selected };
+    if (changed) {
+      // A newer edit: the QA of the older version (waiting or running) is dropped, and the finding
+      // picked may be gone.
+      this.#qa.cancel();
+      this.#qaNext = null;
+      patch.qa = { ...was.qa, checking: true };
+      patch.focus = null;
+    }
     this.update(patch);
     if (changed) {
       this.render();
@@ -156,6 +209,8 @@ export class Designer extends Observable<DesignState> {
   /** Another profile was chosen: render as it, and time that render like an edit. */
   profileChanged(): void {
     this.#measureFrom = this.now();
+    this.#qa.cancel();
+    this.update({ qa: { ...this.value.qa, checking: true } });
     this.render();
   }
 
@@ -192,8 +247,12 @@ export class Designer extends Observable<DesignState> {
     this.editor.redo();
   }
 
-  /** A new version is showing in the preview, after `loadMs` in the frame. */
+  /** A new version is showing in the preview, after `loadMs` in the frame: now its QA may run. */
   previewLoaded(loadMs: number): void {
+    if (this.#qaNext !== null) {
+      this.#qa.schedule(this.#qaNext);
+      this.#qaNext = null;
+    }
     this.metrics.previewLoads++;
     this.metrics.frameLoadMs.push(loadMs);
     if (this.#measureFrom !== null) {
@@ -204,6 +263,21 @@ export class Designer extends Observable<DesignState> {
       this.update({ ready: true });
       void this.api.startupMs().then((ms) => (this.metrics.startupMs = ms));
     }
+  }
+
+  /**
+   * A finding picked in the QA panel: selects its block (a nested block's own, for a `child.field`
+   * finding), opens the inspector at its field, and outlines in the preview what it is about.
+   */
+  focusFinding(f: Finding): void {
+    const target = findingTarget(f);
+    if (target === null || d.find(this.editor.doc, target.block) === null) return;
+    this.select(target.block);
+    this.update({
+      focus: { finding: f, block: target.block, field: target.field },
+      tab: "block",
+      view: { ...this.value.view, outline: outlineSelectors(f) },
+    });
   }
 
   setWidth(width: number): void {

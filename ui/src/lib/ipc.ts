@@ -12,6 +12,7 @@ import type { Target } from "../bindings/Target";
 import type { IpcError } from "../bindings/IpcError";
 import type { Preview } from "../bindings/Preview";
 import type { PreviewRequest } from "../bindings/PreviewRequest";
+import type { QaReport } from "../bindings/QaReport";
 import type { ProfileHit } from "../bindings/ProfileHit";
 import type { SaveResult } from "../bindings/SaveResult";
 import type { WorkspaceSummary } from "../bindings/WorkspaceSummary";
@@ -99,6 +100,7 @@ export const api = {
   createEmail: (name: string, title: string) => call<EmailFile>("create_email", { name, title }),
   saveEmail: (name: string, document: Document) => call<SaveResult>("save_email", { name, document }),
   renderPreview: (request: PreviewRequest) => call<Preview>("render_preview", { request }),
+  qaPreview: (request: PreviewRequest) => call<QaReport | null>("qa_preview", { request }),
   searchProfiles: (query: string) => call<ProfileHit[]>("search_profiles", { query }),
   startupMs: () => call<number>("startup_ms"),
   finishClose: () => call<null>("finish_close"),

@@ -7,6 +7,8 @@ export interface PreviewLook {
   selected: string | null;
   /** Show the email as clients in dark mode do (its `prefers-color-scheme: dark` rules apply). */
   dark: boolean;
+  /** Selectors of the elements the QA finding picked in the panel is about (`lib/qa.ts`). */
+  outline?: readonly string[];
 }
 
 const DARK_QUERY = /@media\s*\(\s*prefers-color-scheme\s*:\s*dark\s*\)/gi;
@@ -17,6 +19,10 @@ export function editorStyles(look: PreviewLook): string {
     look.selected !== null && /^[a-z][a-z0-9_-]*$/.test(look.selected)
       ? `.tsr-block[data-tsr-block="${look.selected}"]{outline:2px solid #2563eb!important;outline-offset:-2px}`
       : "";
+  const flagged =
+    look.outline !== undefined && look.outline.length > 0
+      ? `${look.outline.join(",")}{outline:3px solid #dc2626!important;outline-offset:1px}`
+      : "";
   return (
     `<style data-tsr-editor>` +
     `.tsr-block{position:relative}` +
@@ -24,6 +30,7 @@ export function editorStyles(look: PreviewLook): string {
     `.tsr-pick{position:absolute;top:0;left:0;right:0;bottom:0;z-index:2147483000;display:block;cursor:pointer}` +
     `a:not(.tsr-pick){pointer-events:none}` +
     sel +
+    flagged +
     (look.dark ? `:root{color-scheme:dark!important}` : `:root{color-scheme:light!important}`) +
     `</style>`
   );
