@@ -52,37 +52,58 @@ fn engine_render(
             .map(|(t, data)| ampscript::render(templates.get(t).copied().unwrap_or_default(), data))
             .collect();
     }
-    let dir = harness();
-    // tests/esp is an npm workspace of the repository's package.json: its packages are hoisted to
-    // the root's node_modules, where Node finds them from render.js by walking up.
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    assert!(
-        [dir.as_path(), root.as_path()]
-            .iter()
-            .any(|d| d.join("node_modules/liquidjs").is_dir() && d.join("node_modules/handlebars").is_dir()),
-        "the ESP engines are not installed: run scripts/test.sh (or `npm ci` in {})",
-        root.display()
-    );
     let input = json!({
         "engine": engine,
         "templates": templates,
         "cases": cases.iter().map(|(t, d)| json!({"template": t, "data": d})).collect::<Vec<_>>(),
     });
-    let mut child = Command::new("node")
-        .arg(dir.join("render.js"))
+    let dir = harness();
+    let mut command = match engine {
+        "klaviyo" | "hubl" => {
+            let mut c = Command::new(esp_python());
+            c.arg(dir.join("render.py"));
+            c
+        }
+        "velocity" => {
+            let mut c = Command::new("java");
+            c.arg("-cp").arg(velocity_classpath()).arg("Render");
+            c
+        }
+        _ => {
+            // tests/esp is an npm workspace of the repository's package.json: its packages are
+            // hoisted to the root's node_modules, where Node finds them from render.js by walking up.
+            let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+            assert!(
+                [dir.as_path(), root.as_path()].iter().any(|d| ["liquidjs", "handlebars", "velocityjs"]
+                    .iter()
+                    .all(|p| d.join("node_modules").join(p).is_dir())),
+                "the ESP engines are not installed: run scripts/test.sh (or `npm ci` in {})",
+                root.display()
+            );
+            let mut c = Command::new("node");
+            c.arg(dir.join("render.js"));
+            c
+        }
+    };
+    run_harness(&mut command, &input)
+}
+
+/// Runs one harness process: `input` as JSON on stdin, one JSON answer per case on stdout.
+fn run_harness(command: &mut Command, input: &Value) -> Vec<Result<String, String>> {
+    let mut child = command
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .expect("node runs (scripts/test.sh installs it: apt-get install nodejs npm)");
+        .unwrap_or_else(|e| panic!("{command:?} runs (scripts/esp-engines.sh installs the ESP engines): {e}"));
     let mut stdin = child.stdin.take().expect("stdin");
-    let payload = serde_json::to_vec(&input).expect("json");
+    let payload = serde_json::to_vec(input).expect("json");
     let writer = std::thread::spawn(move || stdin.write_all(&payload));
-    let out = child.wait_with_output().expect("node finishes");
-    writer.join().expect("writer").expect("write to node");
+    let out = child.wait_with_output().expect("the harness finishes");
+    writer.join().expect("writer").expect("write to the harness");
     assert!(
         out.status.success(),
-        "node failed: {}",
+        "{command:?} failed: {}",
         String::from_utf8_lossy(&out.stderr)
     );
     let results: Vec<Value> = serde_json::from_slice(&out.stdout).expect("harness prints JSON");
@@ -94,6 +115,62 @@ fn engine_render(
             _ => Err(format!("unexpected harness answer {r}")),
         })
         .collect()
+}
+
+/// The build folder (`CARGO_TARGET_DIR`), found from this test binary's place in it
+/// (`<target>/debug/deps/export-...`): the ESP engines that are not npm packages live there.
+fn build_dir() -> PathBuf {
+    let exe = std::env::current_exe().expect("the test binary's path");
+    exe.ancestors()
+        .nth(3)
+        .map(PathBuf::from)
+        .expect("the test binary sits in <target>/<profile>/deps")
+}
+
+/// The Python of the virtual environment scripts/esp-engines.sh makes (Django and Jinja2 pinned by
+/// tests/esp/requirements.txt), or `TESSERA_ESP_PYTHON`.
+fn esp_python() -> PathBuf {
+    let python = std::env::var_os("TESSERA_ESP_PYTHON")
+        .map_or_else(|| build_dir().join("esp-venv/bin/python3"), PathBuf::from);
+    assert!(
+        python.is_file(),
+        "{} is missing: run scripts/esp-engines.sh (scripts/test.sh does), which installs Django and Jinja2",
+        python.display()
+    );
+    python
+}
+
+/// Debian's Apache Velocity 1.7 and Velocity Tools 2.0 (packages `velocity`, `libvelocity-tools-java`).
+const VELOCITY_JARS: [&str; 4] = [
+    "/usr/share/java/velocity.jar",
+    "/usr/share/java/commons-collections3.jar",
+    "/usr/share/java/commons-lang.jar",
+    "/usr/share/java/velocity-tools.jar",
+];
+
+/// The class path of tests/esp/velocity/Render.java, compiled once per test run with javac.
+fn velocity_classpath() -> String {
+    static CLASSES: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    let jars = VELOCITY_JARS.join(":");
+    let classes = CLASSES.get_or_init(|| {
+        for jar in VELOCITY_JARS {
+            assert!(
+                std::path::Path::new(jar).is_file(),
+                "{jar} is missing: run scripts/esp-engines.sh (scripts/test.sh does), which installs Debian's velocity and libvelocity-tools-java"
+            );
+        }
+        let out = build_dir().join("esp-java");
+        std::fs::create_dir_all(&out).expect("a folder for the Velocity harness");
+        let status = Command::new("javac")
+            .args(["-encoding", "UTF-8", "-cp", &jars, "-d"])
+            .arg(&out)
+            .arg(harness().join("velocity/Render.java"))
+            .status()
+            .expect("javac runs (scripts/esp-engines.sh installs default-jdk-headless)");
+        assert!(status.success(), "javac compiles tests/esp/velocity/Render.java");
+        out
+    });
+    format!("{}:{jars}", classes.display())
 }
 
 fn set(data: &mut Value, segs: &[&str], value: Option<Value>) {
@@ -223,16 +300,16 @@ fn words(s: &str) -> String {
 
 /// Exports every demo email to `target`, renders each export for every recipient of the matrix with
 /// the target's independent engine and returns the number of round trips and the mismatches.
-fn round_trips(target: Target) -> (usize, Vec<String>) {
+fn round_trips(target: Target, engine: &str) -> (usize, Vec<String>) {
     let mut ws = Workspace::demo().expect("demo workspace");
-    let (total, failures, refused) = round_trips_in(&mut ws, target);
+    let (total, failures, refused) = round_trips_in(&mut ws, target, engine);
     assert!(refused.is_empty(), "{refused:?}");
     (total, failures)
 }
 
 /// The round trips of every email of `ws`; emails the target refuses for their loops (Mailchimp)
 /// are returned with the refusal instead.
-fn round_trips_in(ws: &mut Workspace, target: Target) -> (usize, Vec<String>, Vec<(String, String)>) {
+fn round_trips_in(ws: &mut Workspace, target: Target, engine: &str) -> (usize, Vec<String>, Vec<(String, String)>) {
     let recipients = matrix(ws);
     let mut total = 0usize;
     let mut failures = Vec::new();
@@ -263,7 +340,7 @@ fn round_trips_in(ws: &mut Workspace, target: Target) -> (usize, Vec<String>, Ve
                 cases.push((part, prepared.clone()));
             }
         }
-        let results = engine_render(target.name(), &templates, &cases);
+        let results = engine_render(engine, &templates, &cases);
         for (i, (name, data)) in recipients.iter().enumerate() {
             let preview = tessera_core::render(&compiled, data);
             total += 1;
@@ -304,10 +381,15 @@ fn round_trips_in(ws: &mut Workspace, target: Target) -> (usize, Vec<String>, Ve
 }
 
 fn assert_round_trips(targets: &[Target], engine: &str) {
+    assert_round_trips_through(targets, None, engine);
+}
+
+/// Round trips of `targets` through the engine `harness_engine` (default: the target's own).
+fn assert_round_trips_through(targets: &[Target], harness_engine: Option<&str>, engine: &str) {
     let mut total = 0;
     let mut failures = Vec::new();
     for target in targets {
-        let (n, mut f) = round_trips(*target);
+        let (n, mut f) = round_trips(*target, harness_engine.unwrap_or(target.name()));
         println!(
             "{target}: {} of {n} round trips through {engine} equal preview",
             n - f.len()
@@ -337,6 +419,36 @@ fn sendgrid_exports_render_as_preview_in_handlebars_with_sendgrids_helpers() {
 #[test]
 fn ampscript_exports_render_as_preview_in_an_ampscript_evaluator() {
     assert_round_trips(&[Target::Ampscript], "the AMPscript evaluator");
+}
+
+#[test]
+fn velocity_exports_render_as_preview_in_apache_velocity() {
+    assert_round_trips(&[Target::Velocity], "Apache Velocity 1.7 with EscapeTool");
+}
+
+#[test]
+fn velocity_exports_render_as_preview_in_velocityjs() {
+    assert_round_trips_through(&[Target::Velocity], Some("velocityjs"), "velocityjs");
+}
+
+#[test]
+fn klaviyo_exports_render_as_preview_in_djangos_template_engine() {
+    assert_round_trips(&[Target::Klaviyo], "Django's template engine");
+}
+
+#[test]
+fn hubl_exports_render_as_preview_in_jinja2_with_hubls_filters() {
+    assert_round_trips(&[Target::Hubl], "Jinja2 with HubL's filters");
+}
+
+#[test]
+fn iterable_exports_render_as_preview_in_handlebars_with_iterables_helpers() {
+    assert_round_trips(&[Target::Iterable], "handlebars with Iterable's helpers");
+}
+
+#[test]
+fn customerio_exports_render_as_preview_in_liquidjs() {
+    assert_round_trips(&[Target::Customerio], "liquidjs");
 }
 
 /// Copies the demo workspace (without its store) into `dir`, with every list block (the
@@ -373,7 +485,7 @@ fn demo_without_loops(dir: &std::path::Path) {
 fn mailchimp_exports_render_as_preview_in_a_merge_tag_evaluator_and_loops_are_refused() {
     // The demo emails as they are: those with list blocks are refused naming the block and loop.
     let mut ws = Workspace::demo().expect("demo workspace");
-    let (demo_total, mut failures, refused) = round_trips_in(&mut ws, Target::Mailchimp);
+    let (demo_total, mut failures, refused) = round_trips_in(&mut ws, Target::Mailchimp, "mailchimp");
     let refused_emails: Vec<&str> = refused.iter().map(|(e, _)| e.as_str()).collect();
     assert_eq!(refused_emails, ["abandoned-cart", "seasonal-sale"]);
     common::assert_mentions(
@@ -397,7 +509,7 @@ fn mailchimp_exports_render_as_preview_in_a_merge_tag_evaluator_and_loops_are_re
     let dir = tempfile::tempdir().expect("temporary folder");
     demo_without_loops(dir.path());
     let mut ws = Workspace::open(dir.path()).expect("workspace");
-    let (loop_free_total, mut more, refused) = round_trips_in(&mut ws, Target::Mailchimp);
+    let (loop_free_total, mut more, refused) = round_trips_in(&mut ws, Target::Mailchimp, "mailchimp");
     assert!(refused.is_empty(), "{refused:?}");
     failures.append(&mut more);
     let total = demo_total + loop_free_total;

@@ -24,6 +24,48 @@ use std::fmt::Write as _;
 /// Liquid (and, with `braze`, Braze): breaks up every delimiter in literal text.
 #[must_use]
 pub fn liquid(text: &str, braze: bool) -> String {
+    braces(text, &['{', '%'], braze)
+}
+
+/// Jinja (HubL) and Django (Klaviyo): as Liquid, with the comment opener `{#` broken up too; the
+/// `{` is written as the output `{{ "{" }}`, which both languages print as `{`.
+#[must_use]
+pub fn jinja(text: &str) -> String {
+    braces(text, &['{', '%', '#'], false)
+}
+
+/// Velocity: literal text holding `$`, `#` or `\` is wrapped in an unparsed block `#[[...]]#`;
+/// a `]]#` inside the text ends one block before its `#`, which the next block prints.
+#[must_use]
+pub fn velocity(text: &str) -> String {
+    if !text.contains(['$', '#', '\\']) {
+        return text.to_owned();
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for (i, piece) in text.split("]]#").enumerate() {
+        if i > 0 {
+            out.push_str("#[[]]]]##[[#]]#");
+        }
+        if !piece.is_empty() {
+            out.push_str("#[[");
+            out.push_str(piece);
+            out.push_str("]]#");
+        }
+    }
+    out
+}
+
+/// Iterable: as Handlebars, and a `[[` (Iterable's data-feed syntax) is broken by an empty
+/// comment, `[{{!}}[`.
+#[must_use]
+pub fn iterable(text: &str) -> String {
+    handlebars(text).replace("[[", "[{{!}}[")
+}
+
+/// A `{` that could open a tag (before one of `openers`, at the end, or before a character
+/// written as a tag), and with `dollar` a `$` before `{`, written as the output `{{ "{" }}`.
+fn braces(text: &str, openers: &[char], dollar: bool) -> String {
+    let braze = dollar;
     let chars: Vec<char> = text.chars().collect();
     // Which characters are written as an output tag, decided from the end: a character before
     // one written as a tag would otherwise join that tag's `{{` (`{` + `{{` is `{{{`, and in
@@ -32,7 +74,7 @@ pub fn liquid(text: &str, braze: bool) -> String {
     let (mut next, mut next_tagged) = (None, false);
     for (&c, tag) in chars.iter().zip(tagged.iter_mut()).rev() {
         *tag = match c {
-            '{' => matches!(next, None | Some('{' | '%')) || next_tagged,
+            '{' => next.is_none_or(|n| openers.contains(&n)) || next_tagged,
             '$' if braze => matches!(next, None | Some('{')) || next_tagged,
             _ => false,
         };
