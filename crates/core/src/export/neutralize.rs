@@ -34,11 +34,13 @@ pub fn jinja(text: &str) -> String {
     braces(text, &['{', '%', '#'], false)
 }
 
-/// Velocity: literal text holding `$`, `#` or `\` is wrapped in an unparsed block `#[[...]]#`;
-/// a `]]#` inside the text ends one block before its `#`, which the next block prints.
+/// Velocity: literal text holding `$`, `#` or `\`, or starting with white space (which Velocity
+/// swallows up to the line break after a directive such as `#{end}`), is wrapped in an unparsed
+/// block `#[[...]]#`; a `]]#` inside the text ends one block before its `#`, which the next block
+/// prints.
 #[must_use]
 pub fn velocity(text: &str) -> String {
-    if !text.contains(['$', '#', '\\']) {
+    if !text.contains(['$', '#', '\\']) && !text.starts_with(char::is_whitespace) {
         return text.to_owned();
     }
     let mut out = String::with_capacity(text.len() + 16);
