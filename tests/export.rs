@@ -74,9 +74,11 @@ fn engine_render(
             // hoisted to the root's node_modules, where Node finds them from render.js by walking up.
             let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
             assert!(
-                [dir.as_path(), root.as_path()].iter().any(|d| ["liquidjs", "handlebars", "velocityjs"]
+                [dir.as_path(), root.as_path()]
                     .iter()
-                    .all(|p| d.join("node_modules").join(p).is_dir())),
+                    .any(|d| ["liquidjs", "handlebars", "velocityjs"]
+                        .iter()
+                        .all(|p| d.join("node_modules").join(p).is_dir())),
                 "the ESP engines are not installed: run scripts/test.sh (or `npm ci` in {})",
                 root.display()
             );
@@ -130,8 +132,8 @@ fn build_dir() -> PathBuf {
 /// The Python of the virtual environment scripts/esp-engines.sh makes (Django and Jinja2 pinned by
 /// tests/esp/requirements.txt), or `TESSERA_ESP_PYTHON`.
 fn esp_python() -> PathBuf {
-    let python = std::env::var_os("TESSERA_ESP_PYTHON")
-        .map_or_else(|| build_dir().join("esp-venv/bin/python3"), PathBuf::from);
+    let python =
+        std::env::var_os("TESSERA_ESP_PYTHON").map_or_else(|| build_dir().join("esp-venv/bin/python3"), PathBuf::from);
     assert!(
         python.is_file(),
         "{} is missing: run scripts/esp-engines.sh (scripts/test.sh does), which installs Django and Jinja2",
@@ -171,6 +173,29 @@ fn velocity_classpath() -> String {
         out
     });
     format!("{}:{jars}", classes.display())
+}
+
+/// Every target whose export is a template an ESP renders (all but static `html`).
+const TEMPLATING: [Target; 10] = [
+    Target::Liquid,
+    Target::Braze,
+    Target::Sendgrid,
+    Target::Mailchimp,
+    Target::Ampscript,
+    Target::Velocity,
+    Target::Klaviyo,
+    Target::Hubl,
+    Target::Iterable,
+    Target::Customerio,
+];
+
+/// The engines that render a target's export in these tests: its own, and for Velocity also
+/// velocityjs.
+fn engines(target: Target) -> Vec<&'static str> {
+    match target {
+        Target::Velocity => vec!["velocity", "velocityjs"],
+        other => vec![other.name()],
+    }
 }
 
 fn set(data: &mut Value, segs: &[&str], value: Option<Value>) {
@@ -598,13 +623,7 @@ fn literal_design_text_that_looks_like_template_syntax_prints_as_written() {
     let mut ws = Workspace::open(dir.path()).expect("workspace");
     let entry = ws.email("hostile").expect("email");
     let compiled = ws.compile(&entry).expect("compiles");
-    for target in [
-        Target::Liquid,
-        Target::Braze,
-        Target::Sendgrid,
-        Target::Mailchimp,
-        Target::Ampscript,
-    ] {
+    for target in TEMPLATING {
         let export = ws.export(&entry, target, None).expect("exports");
         let templates: BTreeMap<&str, &str> = [
             ("html", export.html.as_str()),
@@ -621,15 +640,40 @@ fn literal_design_text_that_looks_like_template_syntax_prints_as_written() {
                 .into_iter()
                 .map(|t| (t, prepared.clone()))
                 .collect();
-            let got = engine_render(target.name(), &templates, &cases);
-            let html = got[0].as_ref().expect("renders");
-            assert_eq!(html_compare::difference(&preview.html, html), None, "{target}");
-            assert!(preview.text.contains("{% endraw %}") && preview.text.contains("*|IF:X|*"));
-            assert_eq!(words(got[1].as_ref().expect("text")), words(&preview.text), "{target}");
-            assert_eq!(got[2].as_ref().expect("subject"), &preview.subject, "{target}");
-            assert_eq!(got[3].as_ref().expect("preheader"), &preview.preheader, "{target}");
+            for engine in engines(target) {
+                let got = engine_render(engine, &templates, &cases);
+                let html = got[0].as_ref().expect("renders");
+                assert_eq!(
+                    html_compare::difference(&preview.html, html),
+                    None,
+                    "{target} in {engine}"
+                );
+                assert!(preview.text.contains("{% endraw %}") && preview.text.contains("*|IF:X|*"));
+                assert_eq!(words(got[1].as_ref().expect("text")), words(&preview.text), "{target}");
+                assert_eq!(got[2].as_ref().expect("subject"), &preview.subject, "{target}");
+                assert_eq!(got[3].as_ref().expect("preheader"), &preview.preheader, "{target}");
+            }
         }
-        if target == Target::Sendgrid {
+        if target == Target::Velocity {
+            // Every literal holding `$` or `#` is an unparsed block: no `${x}`, `#if` or `$!` of the
+            // design text is live outside one.
+            for part in [&export.html, &export.text, &export.manifest.subject] {
+                let live: String = part
+                    .split("#[[")
+                    .map(|p| p.split_once("]]#").map_or(p, |(_, after)| after))
+                    .collect();
+                for delimiter in ["${x}", "${first_name}", "\\{{x}}"] {
+                    assert!(!live.contains(delimiter), "{target}: {delimiter} left live in {part}");
+                }
+            }
+            assert!(
+                export.manifest.subject.contains("#[[{% raw %} *|FNAME|* ${x} for ]]#"),
+                "{}",
+                export.manifest.subject
+            );
+            continue;
+        }
+        if matches!(target, Target::Sendgrid | Target::Iterable) {
             // Handlebars reads `\{{` as literal braces: every `{{` of the design text is escaped.
             for part in [&export.html, &export.text, &export.manifest.subject] {
                 for (at, _) in part.match_indices("{{7") {
@@ -732,7 +776,7 @@ proptest::proptest! {
             }
         };
         let preview = tessera_core::render(&compiled, &json!({}));
-        for target in [Target::Liquid, Target::Braze, Target::Sendgrid, Target::Mailchimp, Target::Ampscript] {
+        for target in TEMPLATING {
             let export = ws.export(&entry, target, None).expect("exports");
             let templates: BTreeMap<&str, &str> = [
                 ("html", export.html.as_str()),
@@ -744,14 +788,16 @@ proptest::proptest! {
             let prepared = prepare_data(&export.manifest, &json!({}));
             let cases: Vec<(&str, Value)> =
                 ["html", "subject", "preheader"].into_iter().map(|t| (t, prepared.clone())).collect();
-            let got = engine_render(target.name(), &templates, &cases);
-            let html = got[0].as_ref().map_err(|e| proptest::test_runner::TestCaseError::fail(format!("{target}: {e}")))?;
-            proptest::prop_assert_eq!(html_compare::difference(&preview.html, html), None, "{}", target);
-            // Subjects and preheaders compare with whitespace runs collapsed, as in the round
-            // trips: preview folds them to one line after rendering, an ESP sends them as rendered.
-            let line = |r: &Result<String, String>| r.clone().map(|s| words(&s));
-            proptest::prop_assert_eq!(line(&got[1]), Ok(words(&preview.subject)), "{}", target);
-            proptest::prop_assert_eq!(line(&got[2]), Ok(words(&preview.preheader)), "{}", target);
+            for engine in engines(target) {
+                let got = engine_render(engine, &templates, &cases);
+                let html = got[0].as_ref().map_err(|e| proptest::test_runner::TestCaseError::fail(format!("{target} in {engine}: {e}")))?;
+                proptest::prop_assert_eq!(html_compare::difference(&preview.html, html), None, "{} in {}", target, engine);
+                // Subjects and preheaders compare with whitespace runs collapsed, as in the round
+                // trips: preview folds them to one line after rendering, an ESP sends them as rendered.
+                let line = |r: &Result<String, String>| r.clone().map(|s| words(&s));
+                proptest::prop_assert_eq!(line(&got[1]), Ok(words(&preview.subject)), "{} in {}", target, engine);
+                proptest::prop_assert_eq!(line(&got[2]), Ok(words(&preview.preheader)), "{} in {}", target, engine);
+            }
         }
     }
 }
@@ -765,14 +811,22 @@ fn a_value_inside_a_url_is_refused_naming_the_block_and_expression() {
     );
     let mut ws = Workspace::open(dir.path()).expect("workspace");
     let entry = ws.email("hostile").expect("email");
-    for target in [Target::Liquid, Target::Braze] {
+    for target in [Target::Liquid, Target::Braze, Target::Customerio] {
         let err = ws.export(&entry, target, None).expect_err("refused").to_string();
         common::assert_mentions(
             &err,
             &[target.name(), "block \"cta\"", "{{profile.email}}", "url_encode"],
         );
     }
-    for target in [Target::Sendgrid, Target::Mailchimp, Target::Ampscript] {
+    for target in [
+        Target::Sendgrid,
+        Target::Mailchimp,
+        Target::Ampscript,
+        Target::Velocity,
+        Target::Klaviyo,
+        Target::Hubl,
+        Target::Iterable,
+    ] {
         let err = ws.export(&entry, target, None).expect_err("refused").to_string();
         common::assert_mentions(
             &err,
@@ -788,13 +842,15 @@ fn a_value_inside_a_url_is_refused_naming_the_block_and_expression() {
     common::assert_exit(&out, 1);
     common::assert_mentions(&common::stderr(&out), &["block \"cta\"", "{{profile.email}}"]);
     // The targets that can express the email are still written; each refusal is reported.
+    let refused_targets: Vec<&str> = TEMPLATING.iter().map(|t| t.name()).collect();
+    let refusals: Vec<String> = refused_targets.iter().map(|t| format!("{t}:")).collect();
     common::assert_mentions(
         &common::stderr(&out),
-        &["liquid:", "braze:", "sendgrid:", "mailchimp:", "ampscript:"],
+        &refusals.iter().map(String::as_str).collect::<Vec<_>>(),
     );
     common::assert_mentions(&common::stdout(&out), &["html:"]);
     assert!(dir.join("x/hostile/html/template.html").is_file());
-    for refused in ["liquid", "braze", "sendgrid", "mailchimp", "ampscript"] {
+    for refused in refused_targets {
         assert!(!dir.join(&format!("x/hostile/{refused}")).exists(), "{refused}");
     }
 }
@@ -863,7 +919,7 @@ fn cli_refuses_an_unknown_target_and_a_missing_one() {
         &common::stderr(&out),
         &[
             "unknown export target \"mjml\"",
-            "liquid, braze, sendgrid, mailchimp, ampscript, html",
+            "liquid, braze, sendgrid, mailchimp, ampscript, velocity, klaviyo, hubl, iterable, customerio, html",
         ],
     );
     assert!(!dir.join("exports").exists());

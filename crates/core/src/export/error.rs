@@ -211,7 +211,7 @@ pub enum Refusal {
     #[error("not a field")]
     NotAField,
 
-    // Velocity, Klaviyo, HubL, Iterable (text fields).
+    // Velocity, Klaviyo, `HubL`, Iterable (text fields).
     /// A field name (after the ESP's namespace) that is one of the language's own names or the
     /// export's variables (`tsr_`, `item_`).
     #[error("the field `{name}` collides with a name {language} or the export uses")]
@@ -229,7 +229,9 @@ pub enum Refusal {
     },
     /// A loop-variable test other than `@index` against a whole number, or truthiness of `@index`,
     /// `@first` and `@last`.
-    #[error("only @index compared with a whole number, and @index, @first and @last alone, can be tested in {language}")]
+    #[error(
+        "only @index compared with a whole number, and @index, @first and @last alone, can be tested in {language}"
+    )]
     LoopVariableTest {
         /// The target's language, as named in messages.
         language: &'static str,

@@ -1,8 +1,8 @@
-//! `hubl`: HubSpot's HubL (Jinja-based), as a [`Dialect`] of the text-field targets.
+//! `hubl`: `HubSpot`'s `HubL` (Jinja-based), as a [`Dialect`] of the text-field targets.
 //!
 //! Profile fields are contact properties (`contact.first_name`); every other field is a template
-//! variable at the root, where HubSpot's programmable emails and custom modules put data. Values
-//! print as `{{ x|escape }}` in HTML and `{{ x }}` in text (HubL does not escape by itself); a
+//! variable at the root, where `HubSpot`'s programmable emails and custom modules put data. Values
+//! print as `{{ x|escape }}` in HTML and `{{ x }}` in text (`HubL` does not escape by itself); a
 //! fallback that is plain words is `{{ x|default("there", true)|escape }}` (`true`: empty text falls
 //! back too), any other fallback `{% if x %}{{ x|escape }}{% else %}...{% endif %}`. Loops:
 //! `{% if list %}{% for item_1 in list %}{% if loop.index <= 4 %}...{% endif %}{% endfor %}{% else %}...{% endif %}`
@@ -17,16 +17,34 @@ use super::textual::{Dialect, LoopTest};
 use super::Target;
 use crate::lang::CmpOp;
 
-/// HubL.
+/// `HubL`.
 pub struct Hubl;
 
-/// HubL's namespace for contact properties.
+/// `HubL`'s namespace for contact properties.
 const CONTACT: &str = "contact";
 
-/// Names a placed path may not start with: Jinja's words, HubL's own variables and the export's.
+/// Names a placed path may not start with: Jinja's words, `HubL`'s own variables and the export's.
 const RESERVED: [&str; 20] = [
-    "contact", "loop", "true", "false", "none", "True", "False", "None", "and", "or", "not", "in", "is", "if",
-    "else", "self", "range", "content", "request", "site_settings",
+    "contact",
+    "loop",
+    "true",
+    "false",
+    "none",
+    "True",
+    "False",
+    "None",
+    "and",
+    "or",
+    "not",
+    "in",
+    "is",
+    "if",
+    "else",
+    "self",
+    "range",
+    "content",
+    "request",
+    "site_settings",
 ];
 
 pub(crate) fn symbol(op: CmpOp) -> &'static str {
@@ -43,7 +61,17 @@ pub(crate) fn symbol(op: CmpOp) -> &'static str {
 /// Names Jinja would read as a method of the object (`cart.items` is `dict.items`), written as a
 /// subscript (`cart["items"]`), which reads the field.
 const METHODS: [&str; 11] = [
-    "items", "keys", "values", "get", "pop", "popitem", "update", "copy", "clear", "setdefault", "fromkeys",
+    "items",
+    "keys",
+    "values",
+    "get",
+    "pop",
+    "popitem",
+    "update",
+    "copy",
+    "clear",
+    "setdefault",
+    "fromkeys",
 ];
 
 /// `a.b["items"]`: dotted, with subscripts where a name is a method.
@@ -81,9 +109,9 @@ impl Dialect for Hubl {
 
     fn place(&self, segments: &[String]) -> Vec<String> {
         match segments.split_first() {
-            Some((first, rest)) if first == "profile" && !rest.is_empty() => {
-                std::iter::once(CONTACT.to_owned()).chain(rest.iter().cloned()).collect()
-            }
+            Some((first, rest)) if first == "profile" && !rest.is_empty() => std::iter::once(CONTACT.to_owned())
+                .chain(rest.iter().cloned())
+                .collect(),
             _ => segments.to_vec(),
         }
     }

@@ -47,7 +47,9 @@ impl Dialect for Klaviyo {
             Some((first, rest)) if first == "profile" && !rest.is_empty() => {
                 std::iter::once(PERSON.to_owned()).chain(rest.iter().cloned()).collect()
             }
-            _ => std::iter::once(EVENT.to_owned()).chain(segments.iter().cloned()).collect(),
+            _ => std::iter::once(EVENT.to_owned())
+                .chain(segments.iter().cloned())
+                .collect(),
         }
     }
 

@@ -12,7 +12,7 @@
 //!   fields, and [`contract::prepare_data`], which builds the data an ESP would hold from a recipient
 //!   context.
 //! - `neutralize` keeps literal text that looks like template syntax inert in each target.
-//! - `textual` is shared by the targets whose ESP fields hold text (Velocity, Klaviyo, HubL,
+//! - `textual` is shared by the targets whose ESP fields hold text (Velocity, Klaviyo, `HubL`,
 //!   Iterable): one translation over a small [`textual::Dialect`] per language, and the data those
 //!   ESPs hold; the dialects are `velocity`, `klaviyo`, `hubl` and `iterable`.
 //! - one file per target: `liquid` (Liquid, Braze and Customer.io), `handlebars` (SendGrid),
@@ -64,7 +64,7 @@ pub enum Target {
     Velocity,
     /// Klaviyo's Django-style template language (`{{ person.first_name }}`, `{% if %}`).
     Klaviyo,
-    /// HubSpot's HubL, based on Jinja (`{{ contact.first_name }}`, `{% if %}`).
+    /// `HubSpot`'s `HubL`, based on Jinja (`{{ contact.first_name }}`, `{% if %}`).
     Hubl,
     /// Iterable's Handlebars dialect (`{{defaultIfEmpty first_name "there"}}`, `#ifEq`).
     Iterable,

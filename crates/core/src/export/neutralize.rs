@@ -27,7 +27,7 @@ pub fn liquid(text: &str, braze: bool) -> String {
     braces(text, &['{', '%'], braze)
 }
 
-/// Jinja (HubL) and Django (Klaviyo): as Liquid, with the comment opener `{#` broken up too; the
+/// Jinja (`HubL`) and Django (Klaviyo): as Liquid, with the comment opener `{#` broken up too; the
 /// `{` is written as the output `{{ "{" }}`, which both languages print as `{`.
 #[must_use]
 pub fn jinja(text: &str) -> String {
@@ -258,6 +258,31 @@ mod tests {
         assert_eq!(liquid("{{{", false), "{{ \"{\" }}{{ \"{\" }}{{ \"{\" }}");
         assert_eq!(liquid("${x} $", false), "${x} $");
         assert_eq!(liquid("${x} $", true), "{{ \"$\" }}{x} {{ \"$\" }}");
+    }
+
+    #[test]
+    fn jinja_breaks_comment_openers_too() {
+        assert_eq!(
+            jinja("a {# c #} {{b}} {"),
+            "a {{ \"{\" }}# c #} {{ \"{\" }}{b}} {{ \"{\" }}"
+        );
+        assert_eq!(jinja("{% endraw %}"), "{{ \"{\" }}% endraw %}");
+        assert_eq!(jinja("a { b } c"), "a { b } c");
+    }
+
+    #[test]
+    fn velocity_wraps_directive_characters_in_unparsed_blocks() {
+        assert_eq!(velocity("plain text"), "plain text");
+        assert_eq!(velocity("$x #if"), "#[[$x #if]]#");
+        assert_eq!(velocity("\nline"), "#[[\nline]]#");
+        // `]]#` ends a block before its `#`; the next block prints `]]#` back.
+        assert_eq!(velocity("a]]#b $"), "#[[a]]##[[]]]]##[[#]]##[[b $]]#");
+        assert_eq!(velocity("C:\\"), "#[[C:\\]]#");
+    }
+
+    #[test]
+    fn iterable_breaks_data_feed_brackets() {
+        assert_eq!(iterable("[[feed]] {{x}}"), "[{{!}}[feed]] \\{{x}}");
     }
 
     #[test]

@@ -1,4 +1,4 @@
-//! The targets whose ESP fields hold text: `velocity` (Marketo), `klaviyo`, `hubl` (HubSpot) and
+//! The targets whose ESP fields hold text: `velocity` (Marketo), `klaviyo`, `hubl` (`HubSpot`) and
 //! `iterable`. Their engines print and compare values their own way (Python prints `True` and
 //! `None`, Velocity compares a number with a text by their strings, JavaScript prints `150.0` as
 //! `150`), and their CRMs hold profile properties as text, so, as for Mailchimp and AMPscript,
@@ -84,7 +84,8 @@ pub trait Dialect {
 /// Whether `s` is an identifier every text-field language reads as a plain name.
 fn is_identifier(s: &str) -> bool {
     let mut chars = s.chars();
-    chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_') && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+    chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
 /// Whether a fallback can be written as a string constant of every text-field language: no
@@ -243,7 +244,8 @@ impl<D: Dialect> Text<D> {
                     CmpOp::Lte => CmpOp::Gte,
                     other => *other,
                 };
-                self.dialect.if_loop(LoopTest::Compare(flipped, n), depth, limit, yes, no)
+                self.dialect
+                    .if_loop(LoopTest::Compare(flipped, n), depth, limit, yes, no)
             }
             XCond::Compare(_, Access::Loop(_), _) | XCond::Compare(_, _, Access::Loop(_)) => {
                 return Err(Refusal::LoopVariableTest { language })
@@ -498,7 +500,9 @@ mod tests {
     fn simple_text_excludes_every_delimiter_and_quote() {
         assert!(simple_text("there"));
         assert!(simple_text("a few things"));
-        for bad in ["", "a\"b", "it's", "{x", "50%", "#1", "$5", "a&b", "x\\", "l1\nl2", "}}"] {
+        for bad in [
+            "", "a\"b", "it's", "{x", "50%", "#1", "$5", "a&b", "x\\", "l1\nl2", "}}",
+        ] {
             assert!(!simple_text(bad), "{bad:?}");
         }
     }
