@@ -994,3 +994,44 @@ fn ampscript_refuses_case_conversion_naming_the_block() {
         ],
     );
 }
+
+#[test]
+fn velocity_reads_profile_fields_from_the_configured_object_and_refuses_a_colliding_field() {
+    let mut ws = Workspace::demo().expect("demo workspace");
+    let entry = ws.email("welcome").expect("email");
+    let export = ws.export(&entry, Target::Velocity, None).expect("exports");
+    assert!(export.html.contains("$lead.first_name"), "Marketo's lead by default");
+    let prepared = prepare_data(&export.manifest, &json!({"profile": {"first_name": "Ada"}}));
+    assert_eq!(prepared["lead"]["first_name"], "Ada");
+
+    let tmp = tempfile::tempdir().expect("temporary folder");
+    demo_without_loops(tmp.path());
+    let toml = tmp.path().join("tessera.toml");
+    let config = std::fs::read_to_string(&toml).expect("config");
+    std::fs::write(&toml, format!("{config}\n[export]\nvelocity_object = \"contact\"\n")).expect("write");
+    let mut ws = Workspace::open(tmp.path()).expect("workspace");
+    let entry = ws.email("welcome").expect("email");
+    let export = ws.export(&entry, Target::Velocity, None).expect("exports");
+    assert!(export.html.contains("$contact.first_name") && !export.html.contains("$lead."));
+    let first_name = export
+        .manifest
+        .fields
+        .iter()
+        .find(|f| f.path == "profile.first_name")
+        .expect("first name");
+    assert_eq!(first_name.esp_name, "contact.first_name");
+    let prepared = prepare_data(&export.manifest, &json!({"profile": {"first_name": "Ada"}}));
+    assert_eq!(prepared["contact"]["first_name"], "Ada");
+
+    // A top-level field named like the object would be read as a profile field: refused.
+    std::fs::write(&toml, format!("{config}\n[export]\nvelocity_object = \"offer\"\n")).expect("write");
+    let mut ws = Workspace::open(tmp.path()).expect("workspace");
+    for email in ws.email_names() {
+        let entry = ws.email(&email).expect("email");
+        if let Err(e) = ws.export(&entry, Target::Velocity, None) {
+            common::assert_mentions(&e.to_string(), &["velocity: block", "`offer` collides"]);
+            return;
+        }
+    }
+    panic!("no demo email reads offer.*");
+}

@@ -34,6 +34,19 @@ pub struct Config {
     /// `[smtp.<name>]`: SMTP servers for test sends (no passwords: those live in the OS keyring).
     #[serde(default)]
     pub smtp: std::collections::BTreeMap<String, tessera_send::SmtpProfile>,
+    /// `[export]`: settings of the export targets.
+    #[serde(default)]
+    pub export: ExportSettings,
+}
+
+/// `[export]` in `tessera.toml`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExportSettings {
+    /// The Velocity object profile fields are read from (default `lead`, Marketo's; e.g.
+    /// `contact` for another Velocity-based ESP).
+    #[serde(default)]
+    pub velocity_object: Option<String>,
 }
 
 /// `[import]` in `tessera.toml`.

@@ -143,6 +143,8 @@ pub struct ExportInput<'a> {
     pub email: &'a str,
     /// Recipient data for the static `html` target (`None`: an empty context, every fallback).
     pub data: Option<&'a Value>,
+    /// The Velocity object profile fields are read from (`None`: Marketo's `lead`).
+    pub velocity_object: Option<&'a str>,
 }
 
 /// One exported email: the files of `exports/<email>/<target>/`.
@@ -194,7 +196,7 @@ pub fn export(input: &ExportInput<'_>, target: Target) -> Result<Export, ExportE
         Target::Sendgrid => handlebars::export(input)?,
         Target::Mailchimp => mailchimp::export(input)?,
         Target::Ampscript => ampscript::export(input)?,
-        Target::Velocity => textual::export(input, velocity::Velocity)?,
+        Target::Velocity => textual::export(input, velocity::Velocity::new(input.velocity_object))?,
         Target::Klaviyo => textual::export(input, klaviyo::Klaviyo)?,
         Target::Hubl => textual::export(input, hubl::Hubl)?,
         Target::Iterable => textual::export(input, iterable::Iterable)?,

@@ -54,6 +54,11 @@ pub trait Dialect {
     fn place(&self, segments: &[String]) -> Vec<String>;
     /// Names that may not start a placed path (the language's own and the export's).
     fn reserved(&self) -> &'static [&'static str];
+    /// The object profile fields are placed under when it is configurable (not one of
+    /// [`Dialect::reserved`]); other fields may not start with it.
+    fn profile_object(&self) -> Option<&str> {
+        None
+    }
     /// The expression reading a placed root field inside `depth` loops.
     fn root(&self, place: &[String], depth: usize) -> String;
     /// The expression reading a field of the item of the loop at `depth`.
@@ -183,9 +188,8 @@ impl<D: Dialect> Text<D> {
         // A profile field placed under the ESP's profile object starts with that object's name.
         let namespaced = segments.first().is_some_and(|s| s == "profile") && place.first() != segments.get(1);
         let first = place.first().map(String::as_str).unwrap_or_default();
-        if !namespaced
-            && (self.dialect.reserved().contains(&first) || first.starts_with("tsr_") || first.starts_with("item_"))
-        {
+        let own = self.dialect.reserved().contains(&first) || self.dialect.profile_object() == Some(first);
+        if !namespaced && (own || first.starts_with("tsr_") || first.starts_with("item_")) {
             return Err(Refusal::ReservedName {
                 name: first.to_owned(),
                 language,

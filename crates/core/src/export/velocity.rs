@@ -15,14 +15,26 @@ use super::neutralize;
 use super::textual::{Dialect, LoopTest};
 use super::Target;
 
-/// Velocity.
-pub struct Velocity;
+/// Velocity, reading profile fields from one object.
+pub struct Velocity {
+    /// The object profile fields are read from (`lead`).
+    object: String,
+}
 
-/// The object Marketo's lead fields are read from.
-const LEAD: &str = "lead";
+/// The object Marketo's lead fields are read from, the default.
+pub const LEAD: &str = "lead";
 
 /// Names a placed path may not start with: Velocity's and Marketo's own objects and the tools'.
 const RESERVED: [&str; 6] = ["lead", "foreach", "velocityCount", "esc", "true", "false"];
+
+impl Velocity {
+    /// Velocity reading profile fields from `object` (`None`: `lead`).
+    pub fn new(object: Option<&str>) -> Self {
+        Self {
+            object: object.unwrap_or(LEAD).to_owned(),
+        }
+    }
+}
 
 fn if_block(test: &str, yes: &str, no: &str) -> String {
     if no.is_empty() {
@@ -43,15 +55,19 @@ impl Dialect for Velocity {
 
     fn place(&self, segments: &[String]) -> Vec<String> {
         match segments.split_first() {
-            Some((first, rest)) if first == "profile" && !rest.is_empty() => {
-                std::iter::once(LEAD.to_owned()).chain(rest.iter().cloned()).collect()
-            }
+            Some((first, rest)) if first == "profile" && !rest.is_empty() => std::iter::once(self.object.clone())
+                .chain(rest.iter().cloned())
+                .collect(),
             _ => segments.to_vec(),
         }
     }
 
     fn reserved(&self) -> &'static [&'static str] {
         &RESERVED
+    }
+
+    fn profile_object(&self) -> Option<&str> {
+        Some(&self.object)
     }
 
     fn root(&self, place: &[String], _depth: usize) -> String {
