@@ -75,6 +75,12 @@ fn benches(c: &mut Criterion) {
     c.bench_function("export seasonal-sale to all 11 targets (compiled already)", |b| {
         b.iter(|| export_all(&mut warm));
     });
+    // Each target on its own, to see which translation the total is spent in.
+    for target in Target::ALL {
+        c.bench_function(&format!("export seasonal-sale to {target} (compiled already)"), |b| {
+            b.iter(|| warm.export(&entry, target, None).is_ok());
+        });
+    }
 }
 
 criterion_group! {

@@ -519,3 +519,114 @@ mod tests {
         assert_eq!(v, json!({"a": {"b": "x", "c": "y"}}));
     }
 }
+
+#[cfg(test)]
+mod dialect_tests {
+    use serde_json::json;
+
+    use super::super::contract::FieldContract;
+    use super::super::{hubl::Hubl, iterable::Iterable, klaviyo::Klaviyo, velocity::Velocity};
+    use super::*;
+
+    fn root(p: &str) -> Access {
+        Access::Root(p.split('.').map(str::to_owned).collect())
+    }
+
+    fn text<D: Dialect>(d: D) -> Text<D> {
+        Text {
+            dialect: d,
+            lists: Rc::new(RefCell::new(BTreeMap::new())),
+            limits: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn profile_fields_sit_under_each_esps_profile_object() {
+        let p = root("profile.first_name");
+        assert_eq!(text(Velocity::new(None)).esp_name(&p).expect("ok"), "lead.first_name");
+        assert_eq!(
+            text(Velocity::new(Some("contact"))).esp_name(&p).expect("ok"),
+            "contact.first_name"
+        );
+        assert_eq!(text(Klaviyo).esp_name(&p).expect("ok"), "person.first_name");
+        assert_eq!(
+            text(Klaviyo).esp_name(&root("cart.total")).expect("ok"),
+            "event.cart.total"
+        );
+        assert_eq!(text(Hubl).esp_name(&p).expect("ok"), "contact.first_name");
+        assert_eq!(text(Iterable).esp_name(&p).expect("ok"), "first_name");
+    }
+
+    #[test]
+    fn reserved_and_odd_names_are_refused() {
+        assert!(text(Hubl).esp_name(&root("loop.x")).is_err());
+        assert!(text(Hubl).esp_name(&root("contact.x")).is_err());
+        assert!(text(Velocity::new(None)).esp_name(&root("lead")).is_err());
+        assert!(text(Iterable).esp_name(&root("profile.this")).is_err());
+        assert!(text(Klaviyo).esp_name(&root("a.b c")).is_err());
+        assert!(
+            text(Velocity::new(None)).esp_name(&root("tsr_n1")).is_err(),
+            "the loop counter"
+        );
+        assert!(text(Hubl).esp_name(&root("item_1.name")).is_err(), "a loop item");
+    }
+
+    #[test]
+    fn and_or_not_nest_blocks_and_loop_tests_use_the_loop_variables() {
+        let s = text(Klaviyo);
+        let c = XCond::And(vec![
+            XCond::Truthy(root("cond_1")),
+            XCond::Not(Box::new(XCond::Truthy(root("cond_2")))),
+        ]);
+        assert_eq!(
+            s.test(&c, 0, "Y", "N").expect("ok"),
+            "{% if event.cond_1 %}{% if event.cond_2 %}N{% else %}Y{% endif %}{% else %}N{% endif %}"
+        );
+        let gte = XCond::Compare(CmpOp::Gte, Access::Loop(LoopVar::Index), Access::Literal(json!(2)));
+        assert_eq!(
+            text(Iterable).test(&gte, 1, "Y", "N").expect("ok"),
+            "{{#ifGt @index 1}}Y{{else}}N{{/ifGt}}"
+        );
+        assert_eq!(
+            text(Velocity::new(None)).test(&gte, 1, "Y", "").expect("ok"),
+            "#if($tsr_n1 >= 3)Y#{end}"
+        );
+        let odd = XCond::Compare(CmpOp::Eq, Access::Loop(LoopVar::Index), Access::Literal(json!("1")));
+        assert!(text(Hubl).test(&odd, 1, "Y", "N").is_err());
+    }
+
+    #[test]
+    fn text_data_holds_texts_flags_and_lists_at_their_places() {
+        let field = |path: &str, esp: &str, ty: &str| FieldContract {
+            path: path.to_owned(),
+            esp_name: esp.to_owned(),
+            field_type: ty.to_owned(),
+            fallbacks: Vec::new(),
+            derived: false,
+        };
+        let manifest = Manifest {
+            target: Target::Klaviyo,
+            email: String::new(),
+            name: String::new(),
+            source_version: String::new(),
+            engine: String::new(),
+            content_hash: String::new(),
+            files: BTreeMap::new(),
+            subject: String::new(),
+            preheader: String::new(),
+            arrays: String::new(),
+            fields: vec![
+                field("profile.first_name", "person.first_name", "text"),
+                field("profile.points", "person.points", "number"),
+                field("recs", "event.recs", "list"),
+                field("recs[].name", "item.name", "text"),
+            ],
+            derived: Vec::new(),
+        };
+        let data = json!({"profile": {"first_name": " ", "points": 150.5}, "recs": [{"name": false}, {}]});
+        assert_eq!(
+            text_data(&manifest, &data),
+            json!({"person": {"first_name": "", "points": "150.5"}, "event": {"recs": [{"name": "false"}, {"name": ""}]}})
+        );
+    }
+}
