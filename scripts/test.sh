@@ -28,10 +28,15 @@ if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
   apt_install nodejs npm
 fi
 
+# The ESP engines that are not npm packages: Apache Velocity (Debian's jars and a JDK), Django and
+# Jinja2 (pinned, in a virtual environment in the build folder).
+echo "== ESP engines"
+bash scripts/esp-engines.sh
+
 # The desktop designer: system packages, tauri-driver, Node.js, and `npm ci` of the root
 # package.json, whose workspaces are the UI (ui/) and the independent template engines (liquidjs,
-# handlebars) that tests/export.rs renders exports with and the caniemail checker the QA differential
-# test compares with (tests/esp/), all pinned by the one root
+# handlebars, velocityjs) that tests/export.rs renders exports with and the caniemail checker the
+# QA differential test compares with (tests/esp/), all pinned by the one root
 # package-lock.json; then the built UI (the app binary embeds ui/dist, so it is built before cargo
 # compiles src-tauri).
 log="$(mktemp)"

@@ -12,7 +12,8 @@ pub struct ExportArgs {
     /// An email name (e.g. welcome) or a path to a .email.json file.
     #[arg(required_unless_present = "changed_by", conflicts_with = "changed_by")]
     email: Option<String>,
-    /// The target: liquid, braze, sendgrid, mailchimp, ampscript or html.
+    /// The target: liquid, braze, sendgrid, mailchimp, ampscript, velocity, klaviyo, hubl,
+    /// iterable, customerio or html.
     #[arg(
         long,
         value_name = "TARGET",

@@ -52,37 +52,60 @@ fn engine_render(
             .map(|(t, data)| ampscript::render(templates.get(t).copied().unwrap_or_default(), data))
             .collect();
     }
-    let dir = harness();
-    // tests/esp is an npm workspace of the repository's package.json: its packages are hoisted to
-    // the root's node_modules, where Node finds them from render.js by walking up.
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    assert!(
-        [dir.as_path(), root.as_path()]
-            .iter()
-            .any(|d| d.join("node_modules/liquidjs").is_dir() && d.join("node_modules/handlebars").is_dir()),
-        "the ESP engines are not installed: run scripts/test.sh (or `npm ci` in {})",
-        root.display()
-    );
     let input = json!({
         "engine": engine,
         "templates": templates,
         "cases": cases.iter().map(|(t, d)| json!({"template": t, "data": d})).collect::<Vec<_>>(),
     });
-    let mut child = Command::new("node")
-        .arg(dir.join("render.js"))
+    let dir = harness();
+    let mut command = match engine {
+        "klaviyo" | "hubl" => {
+            let mut c = Command::new(esp_python());
+            c.arg(dir.join("render.py"));
+            c
+        }
+        "velocity" => {
+            let mut c = Command::new("java");
+            c.arg("-cp").arg(velocity_classpath()).arg("Render");
+            c
+        }
+        _ => {
+            // tests/esp is an npm workspace of the repository's package.json: its packages are
+            // hoisted to the root's node_modules, where Node finds them from render.js by walking up.
+            let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+            assert!(
+                [dir.as_path(), root.as_path()]
+                    .iter()
+                    .any(|d| ["liquidjs", "handlebars", "velocityjs"]
+                        .iter()
+                        .all(|p| d.join("node_modules").join(p).is_dir())),
+                "the ESP engines are not installed: run scripts/test.sh (or `npm ci` in {})",
+                root.display()
+            );
+            let mut c = Command::new("node");
+            c.arg(dir.join("render.js"));
+            c
+        }
+    };
+    run_harness(&mut command, &input)
+}
+
+/// Runs one harness process: `input` as JSON on stdin, one JSON answer per case on stdout.
+fn run_harness(command: &mut Command, input: &Value) -> Vec<Result<String, String>> {
+    let mut child = command
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .expect("node runs (scripts/test.sh installs it: apt-get install nodejs npm)");
+        .unwrap_or_else(|e| panic!("{command:?} runs (scripts/esp-engines.sh installs the ESP engines): {e}"));
     let mut stdin = child.stdin.take().expect("stdin");
-    let payload = serde_json::to_vec(&input).expect("json");
+    let payload = serde_json::to_vec(input).expect("json");
     let writer = std::thread::spawn(move || stdin.write_all(&payload));
-    let out = child.wait_with_output().expect("node finishes");
-    writer.join().expect("writer").expect("write to node");
+    let out = child.wait_with_output().expect("the harness finishes");
+    writer.join().expect("writer").expect("write to the harness");
     assert!(
         out.status.success(),
-        "node failed: {}",
+        "{command:?} failed: {}",
         String::from_utf8_lossy(&out.stderr)
     );
     let results: Vec<Value> = serde_json::from_slice(&out.stdout).expect("harness prints JSON");
@@ -94,6 +117,85 @@ fn engine_render(
             _ => Err(format!("unexpected harness answer {r}")),
         })
         .collect()
+}
+
+/// The build folder (`CARGO_TARGET_DIR`), found from this test binary's place in it
+/// (`<target>/debug/deps/export-...`): the ESP engines that are not npm packages live there.
+fn build_dir() -> PathBuf {
+    let exe = std::env::current_exe().expect("the test binary's path");
+    exe.ancestors()
+        .nth(3)
+        .map(PathBuf::from)
+        .expect("the test binary sits in <target>/<profile>/deps")
+}
+
+/// The Python of the virtual environment scripts/esp-engines.sh makes (Django and Jinja2 pinned by
+/// tests/esp/requirements.txt), or `TESSERA_ESP_PYTHON`.
+fn esp_python() -> PathBuf {
+    let python =
+        std::env::var_os("TESSERA_ESP_PYTHON").map_or_else(|| build_dir().join("esp-venv/bin/python3"), PathBuf::from);
+    assert!(
+        python.is_file(),
+        "{} is missing: run scripts/esp-engines.sh (scripts/test.sh does), which installs Django and Jinja2",
+        python.display()
+    );
+    python
+}
+
+/// Debian's Apache Velocity 1.7 and Velocity Tools 2.0 (packages `velocity`, `libvelocity-tools-java`).
+const VELOCITY_JARS: [&str; 4] = [
+    "/usr/share/java/velocity.jar",
+    "/usr/share/java/commons-collections3.jar",
+    "/usr/share/java/commons-lang.jar",
+    "/usr/share/java/velocity-tools.jar",
+];
+
+/// The class path of tests/esp/velocity/Render.java, compiled once per test run with javac.
+fn velocity_classpath() -> String {
+    static CLASSES: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    let jars = VELOCITY_JARS.join(":");
+    let classes = CLASSES.get_or_init(|| {
+        for jar in VELOCITY_JARS {
+            assert!(
+                std::path::Path::new(jar).is_file(),
+                "{jar} is missing: run scripts/esp-engines.sh (scripts/test.sh does), which installs Debian's velocity and libvelocity-tools-java"
+            );
+        }
+        let out = build_dir().join("esp-java");
+        std::fs::create_dir_all(&out).expect("a folder for the Velocity harness");
+        let status = Command::new("javac")
+            .args(["-encoding", "UTF-8", "-cp", &jars, "-d"])
+            .arg(&out)
+            .arg(harness().join("velocity/Render.java"))
+            .status()
+            .expect("javac runs (scripts/esp-engines.sh installs default-jdk-headless)");
+        assert!(status.success(), "javac compiles tests/esp/velocity/Render.java");
+        out
+    });
+    format!("{}:{jars}", classes.display())
+}
+
+/// Every target whose export is a template an ESP renders (all but static `html`).
+const TEMPLATING: [Target; 10] = [
+    Target::Liquid,
+    Target::Braze,
+    Target::Sendgrid,
+    Target::Mailchimp,
+    Target::Ampscript,
+    Target::Velocity,
+    Target::Klaviyo,
+    Target::Hubl,
+    Target::Iterable,
+    Target::Customerio,
+];
+
+/// The engines that render a target's export in these tests: its own, and for Velocity also
+/// velocityjs.
+fn engines(target: Target) -> Vec<&'static str> {
+    match target {
+        Target::Velocity => vec!["velocity", "velocityjs"],
+        other => vec![other.name()],
+    }
 }
 
 fn set(data: &mut Value, segs: &[&str], value: Option<Value>) {
@@ -223,16 +325,16 @@ fn words(s: &str) -> String {
 
 /// Exports every demo email to `target`, renders each export for every recipient of the matrix with
 /// the target's independent engine and returns the number of round trips and the mismatches.
-fn round_trips(target: Target) -> (usize, Vec<String>) {
+fn round_trips(target: Target, engine: &str) -> (usize, Vec<String>) {
     let mut ws = Workspace::demo().expect("demo workspace");
-    let (total, failures, refused) = round_trips_in(&mut ws, target);
+    let (total, failures, refused) = round_trips_in(&mut ws, target, engine);
     assert!(refused.is_empty(), "{refused:?}");
     (total, failures)
 }
 
 /// The round trips of every email of `ws`; emails the target refuses for their loops (Mailchimp)
 /// are returned with the refusal instead.
-fn round_trips_in(ws: &mut Workspace, target: Target) -> (usize, Vec<String>, Vec<(String, String)>) {
+fn round_trips_in(ws: &mut Workspace, target: Target, engine: &str) -> (usize, Vec<String>, Vec<(String, String)>) {
     let recipients = matrix(ws);
     let mut total = 0usize;
     let mut failures = Vec::new();
@@ -263,7 +365,7 @@ fn round_trips_in(ws: &mut Workspace, target: Target) -> (usize, Vec<String>, Ve
                 cases.push((part, prepared.clone()));
             }
         }
-        let results = engine_render(target.name(), &templates, &cases);
+        let results = engine_render(engine, &templates, &cases);
         for (i, (name, data)) in recipients.iter().enumerate() {
             let preview = tessera_core::render(&compiled, data);
             total += 1;
@@ -304,10 +406,15 @@ fn round_trips_in(ws: &mut Workspace, target: Target) -> (usize, Vec<String>, Ve
 }
 
 fn assert_round_trips(targets: &[Target], engine: &str) {
+    assert_round_trips_through(targets, None, engine);
+}
+
+/// Round trips of `targets` through the engine `harness_engine` (default: the target's own).
+fn assert_round_trips_through(targets: &[Target], harness_engine: Option<&str>, engine: &str) {
     let mut total = 0;
     let mut failures = Vec::new();
     for target in targets {
-        let (n, mut f) = round_trips(*target);
+        let (n, mut f) = round_trips(*target, harness_engine.unwrap_or(target.name()));
         println!(
             "{target}: {} of {n} round trips through {engine} equal preview",
             n - f.len()
@@ -337,6 +444,36 @@ fn sendgrid_exports_render_as_preview_in_handlebars_with_sendgrids_helpers() {
 #[test]
 fn ampscript_exports_render_as_preview_in_an_ampscript_evaluator() {
     assert_round_trips(&[Target::Ampscript], "the AMPscript evaluator");
+}
+
+#[test]
+fn velocity_exports_render_as_preview_in_apache_velocity() {
+    assert_round_trips(&[Target::Velocity], "Apache Velocity 1.7 with EscapeTool");
+}
+
+#[test]
+fn velocity_exports_render_as_preview_in_velocityjs() {
+    assert_round_trips_through(&[Target::Velocity], Some("velocityjs"), "velocityjs");
+}
+
+#[test]
+fn klaviyo_exports_render_as_preview_in_djangos_template_engine() {
+    assert_round_trips(&[Target::Klaviyo], "Django's template engine");
+}
+
+#[test]
+fn hubl_exports_render_as_preview_in_jinja2_with_hubls_filters() {
+    assert_round_trips(&[Target::Hubl], "Jinja2 with HubL's filters");
+}
+
+#[test]
+fn iterable_exports_render_as_preview_in_handlebars_with_iterables_helpers() {
+    assert_round_trips(&[Target::Iterable], "handlebars with Iterable's helpers");
+}
+
+#[test]
+fn customerio_exports_render_as_preview_in_liquidjs() {
+    assert_round_trips(&[Target::Customerio], "liquidjs");
 }
 
 /// Copies the demo workspace (without its store) into `dir`, with every list block (the
@@ -373,7 +510,7 @@ fn demo_without_loops(dir: &std::path::Path) {
 fn mailchimp_exports_render_as_preview_in_a_merge_tag_evaluator_and_loops_are_refused() {
     // The demo emails as they are: those with list blocks are refused naming the block and loop.
     let mut ws = Workspace::demo().expect("demo workspace");
-    let (demo_total, mut failures, refused) = round_trips_in(&mut ws, Target::Mailchimp);
+    let (demo_total, mut failures, refused) = round_trips_in(&mut ws, Target::Mailchimp, "mailchimp");
     let refused_emails: Vec<&str> = refused.iter().map(|(e, _)| e.as_str()).collect();
     assert_eq!(refused_emails, ["abandoned-cart", "seasonal-sale"]);
     common::assert_mentions(
@@ -397,7 +534,7 @@ fn mailchimp_exports_render_as_preview_in_a_merge_tag_evaluator_and_loops_are_re
     let dir = tempfile::tempdir().expect("temporary folder");
     demo_without_loops(dir.path());
     let mut ws = Workspace::open(dir.path()).expect("workspace");
-    let (loop_free_total, mut more, refused) = round_trips_in(&mut ws, Target::Mailchimp);
+    let (loop_free_total, mut more, refused) = round_trips_in(&mut ws, Target::Mailchimp, "mailchimp");
     assert!(refused.is_empty(), "{refused:?}");
     failures.append(&mut more);
     let total = demo_total + loop_free_total;
@@ -486,13 +623,7 @@ fn literal_design_text_that_looks_like_template_syntax_prints_as_written() {
     let mut ws = Workspace::open(dir.path()).expect("workspace");
     let entry = ws.email("hostile").expect("email");
     let compiled = ws.compile(&entry).expect("compiles");
-    for target in [
-        Target::Liquid,
-        Target::Braze,
-        Target::Sendgrid,
-        Target::Mailchimp,
-        Target::Ampscript,
-    ] {
+    for target in TEMPLATING {
         let export = ws.export(&entry, target, None).expect("exports");
         let templates: BTreeMap<&str, &str> = [
             ("html", export.html.as_str()),
@@ -509,15 +640,40 @@ fn literal_design_text_that_looks_like_template_syntax_prints_as_written() {
                 .into_iter()
                 .map(|t| (t, prepared.clone()))
                 .collect();
-            let got = engine_render(target.name(), &templates, &cases);
-            let html = got[0].as_ref().expect("renders");
-            assert_eq!(html_compare::difference(&preview.html, html), None, "{target}");
-            assert!(preview.text.contains("{% endraw %}") && preview.text.contains("*|IF:X|*"));
-            assert_eq!(words(got[1].as_ref().expect("text")), words(&preview.text), "{target}");
-            assert_eq!(got[2].as_ref().expect("subject"), &preview.subject, "{target}");
-            assert_eq!(got[3].as_ref().expect("preheader"), &preview.preheader, "{target}");
+            for engine in engines(target) {
+                let got = engine_render(engine, &templates, &cases);
+                let html = got[0].as_ref().expect("renders");
+                assert_eq!(
+                    html_compare::difference(&preview.html, html),
+                    None,
+                    "{target} in {engine}"
+                );
+                assert!(preview.text.contains("{% endraw %}") && preview.text.contains("*|IF:X|*"));
+                assert_eq!(words(got[1].as_ref().expect("text")), words(&preview.text), "{target}");
+                assert_eq!(got[2].as_ref().expect("subject"), &preview.subject, "{target}");
+                assert_eq!(got[3].as_ref().expect("preheader"), &preview.preheader, "{target}");
+            }
         }
-        if target == Target::Sendgrid {
+        if target == Target::Velocity {
+            // Every literal holding `$` or `#` is an unparsed block: no `${x}`, `#if` or `$!` of the
+            // design text is live outside one.
+            for part in [&export.html, &export.text, &export.manifest.subject] {
+                let live: String = part
+                    .split("#[[")
+                    .map(|p| p.split_once("]]#").map_or(p, |(_, after)| after))
+                    .collect();
+                for delimiter in ["${x}", "${first_name}", "\\{{x}}"] {
+                    assert!(!live.contains(delimiter), "{target}: {delimiter} left live in {part}");
+                }
+            }
+            assert!(
+                export.manifest.subject.contains("#[[{% raw %} *|FNAME|* ${x} for ]]#"),
+                "{}",
+                export.manifest.subject
+            );
+            continue;
+        }
+        if matches!(target, Target::Sendgrid | Target::Iterable) {
             // Handlebars reads `\{{` as literal braces: every `{{` of the design text is escaped.
             for part in [&export.html, &export.text, &export.manifest.subject] {
                 for (at, _) in part.match_indices("{{7") {
@@ -620,7 +776,7 @@ proptest::proptest! {
             }
         };
         let preview = tessera_core::render(&compiled, &json!({}));
-        for target in [Target::Liquid, Target::Braze, Target::Sendgrid, Target::Mailchimp, Target::Ampscript] {
+        for target in TEMPLATING {
             let export = ws.export(&entry, target, None).expect("exports");
             let templates: BTreeMap<&str, &str> = [
                 ("html", export.html.as_str()),
@@ -632,14 +788,16 @@ proptest::proptest! {
             let prepared = prepare_data(&export.manifest, &json!({}));
             let cases: Vec<(&str, Value)> =
                 ["html", "subject", "preheader"].into_iter().map(|t| (t, prepared.clone())).collect();
-            let got = engine_render(target.name(), &templates, &cases);
-            let html = got[0].as_ref().map_err(|e| proptest::test_runner::TestCaseError::fail(format!("{target}: {e}")))?;
-            proptest::prop_assert_eq!(html_compare::difference(&preview.html, html), None, "{}", target);
-            // Subjects and preheaders compare with whitespace runs collapsed, as in the round
-            // trips: preview folds them to one line after rendering, an ESP sends them as rendered.
-            let line = |r: &Result<String, String>| r.clone().map(|s| words(&s));
-            proptest::prop_assert_eq!(line(&got[1]), Ok(words(&preview.subject)), "{}", target);
-            proptest::prop_assert_eq!(line(&got[2]), Ok(words(&preview.preheader)), "{}", target);
+            for engine in engines(target) {
+                let got = engine_render(engine, &templates, &cases);
+                let html = got[0].as_ref().map_err(|e| proptest::test_runner::TestCaseError::fail(format!("{target} in {engine}: {e}")))?;
+                proptest::prop_assert_eq!(html_compare::difference(&preview.html, html), None, "{} in {}", target, engine);
+                // Subjects and preheaders compare with whitespace runs collapsed, as in the round
+                // trips: preview folds them to one line after rendering, an ESP sends them as rendered.
+                let line = |r: &Result<String, String>| r.clone().map(|s| words(&s));
+                proptest::prop_assert_eq!(line(&got[1]), Ok(words(&preview.subject)), "{} in {}", target, engine);
+                proptest::prop_assert_eq!(line(&got[2]), Ok(words(&preview.preheader)), "{} in {}", target, engine);
+            }
         }
     }
 }
@@ -653,14 +811,22 @@ fn a_value_inside_a_url_is_refused_naming_the_block_and_expression() {
     );
     let mut ws = Workspace::open(dir.path()).expect("workspace");
     let entry = ws.email("hostile").expect("email");
-    for target in [Target::Liquid, Target::Braze] {
+    for target in [Target::Liquid, Target::Braze, Target::Customerio] {
         let err = ws.export(&entry, target, None).expect_err("refused").to_string();
         common::assert_mentions(
             &err,
             &[target.name(), "block \"cta\"", "{{profile.email}}", "url_encode"],
         );
     }
-    for target in [Target::Sendgrid, Target::Mailchimp, Target::Ampscript] {
+    for target in [
+        Target::Sendgrid,
+        Target::Mailchimp,
+        Target::Ampscript,
+        Target::Velocity,
+        Target::Klaviyo,
+        Target::Hubl,
+        Target::Iterable,
+    ] {
         let err = ws.export(&entry, target, None).expect_err("refused").to_string();
         common::assert_mentions(
             &err,
@@ -676,13 +842,15 @@ fn a_value_inside_a_url_is_refused_naming_the_block_and_expression() {
     common::assert_exit(&out, 1);
     common::assert_mentions(&common::stderr(&out), &["block \"cta\"", "{{profile.email}}"]);
     // The targets that can express the email are still written; each refusal is reported.
+    let refused_targets: Vec<&str> = TEMPLATING.iter().map(|t| t.name()).collect();
+    let refusals: Vec<String> = refused_targets.iter().map(|t| format!("{t}:")).collect();
     common::assert_mentions(
         &common::stderr(&out),
-        &["liquid:", "braze:", "sendgrid:", "mailchimp:", "ampscript:"],
+        &refusals.iter().map(String::as_str).collect::<Vec<_>>(),
     );
     common::assert_mentions(&common::stdout(&out), &["html:"]);
     assert!(dir.join("x/hostile/html/template.html").is_file());
-    for refused in ["liquid", "braze", "sendgrid", "mailchimp", "ampscript"] {
+    for refused in refused_targets {
         assert!(!dir.join(&format!("x/hostile/{refused}")).exists(), "{refused}");
     }
 }
@@ -751,7 +919,7 @@ fn cli_refuses_an_unknown_target_and_a_missing_one() {
         &common::stderr(&out),
         &[
             "unknown export target \"mjml\"",
-            "liquid, braze, sendgrid, mailchimp, ampscript, html",
+            "liquid, braze, sendgrid, mailchimp, ampscript, velocity, klaviyo, hubl, iterable, customerio, html",
         ],
     );
     assert!(!dir.join("exports").exists());
@@ -825,4 +993,45 @@ fn ampscript_refuses_case_conversion_naming_the_block() {
             "ProperCase",
         ],
     );
+}
+
+#[test]
+fn velocity_reads_profile_fields_from_the_configured_object_and_refuses_a_colliding_field() {
+    let mut ws = Workspace::demo().expect("demo workspace");
+    let entry = ws.email("welcome").expect("email");
+    let export = ws.export(&entry, Target::Velocity, None).expect("exports");
+    assert!(export.html.contains("$lead.first_name"), "Marketo's lead by default");
+    let prepared = prepare_data(&export.manifest, &json!({"profile": {"first_name": "Ada"}}));
+    assert_eq!(prepared["lead"]["first_name"], "Ada");
+
+    let tmp = tempfile::tempdir().expect("temporary folder");
+    demo_without_loops(tmp.path());
+    let toml = tmp.path().join("tessera.toml");
+    let config = std::fs::read_to_string(&toml).expect("config");
+    std::fs::write(&toml, format!("{config}\n[export]\nvelocity_object = \"contact\"\n")).expect("write");
+    let mut ws = Workspace::open(tmp.path()).expect("workspace");
+    let entry = ws.email("welcome").expect("email");
+    let export = ws.export(&entry, Target::Velocity, None).expect("exports");
+    assert!(export.html.contains("$contact.first_name") && !export.html.contains("$lead."));
+    let first_name = export
+        .manifest
+        .fields
+        .iter()
+        .find(|f| f.path == "profile.first_name")
+        .expect("first name");
+    assert_eq!(first_name.esp_name, "contact.first_name");
+    let prepared = prepare_data(&export.manifest, &json!({"profile": {"first_name": "Ada"}}));
+    assert_eq!(prepared["contact"]["first_name"], "Ada");
+
+    // A top-level field named like the object would be read as a profile field: refused.
+    std::fs::write(&toml, format!("{config}\n[export]\nvelocity_object = \"offer\"\n")).expect("write");
+    let mut ws = Workspace::open(tmp.path()).expect("workspace");
+    for email in ws.email_names() {
+        let entry = ws.email(&email).expect("email");
+        if let Err(e) = ws.export(&entry, Target::Velocity, None) {
+            common::assert_mentions(&e.to_string(), &["velocity: block", "`offer` collides"]);
+            return;
+        }
+    }
+    panic!("no demo email reads offer.*");
 }

@@ -7,6 +7,12 @@
 //
 // sendgrid: npm handlebars 4.7 with SendGrid's helpers as SendGrid documents them (sendgrid.js);
 //         only those helpers and Handlebars' built-ins may be used.
+// iterable: npm handlebars 4.7 with Iterable's helpers as Iterable documents them (iterable.js).
+// velocityjs: npm velocityjs, the second opinion on Velocity exports (velocity.js).
+// customerio: liquidjs as for liquid; the data is shaped as Customer.io holds it (customer.* and
+//         event.*). Customer.io's Liquid is Shopify's with Customer.io's own filters added
+//         (customer.io/docs, "Liquid tag list"); the export uses only Shopify Liquid's tags and
+//         filters, and strictFilters makes any other filter an error.
 // liquid: liquidjs with strict filters (an unknown filter is an error, not an empty string).
 // braze:  the same engine after Braze's attribute references `${name}` are mapped to plain
 //         variables `name` (the data is shaped as Braze holds it: standard attributes at the root,
@@ -20,8 +26,9 @@ function readStdin() {
 
 function main() {
   const input = JSON.parse(readStdin());
-  if (input.engine === 'sendgrid') {
-    process.stdout.write(JSON.stringify(require('./sendgrid.js').renderAll(input)));
+  const others = { sendgrid: './sendgrid.js', iterable: './iterable.js', velocityjs: './velocity.js' };
+  if (others[input.engine]) {
+    process.stdout.write(JSON.stringify(require(others[input.engine]).renderAll(input)));
     return;
   }
   const engine = new Liquid({ strictFilters: true, strictVariables: false, ownPropertyOnly: true });
@@ -30,7 +37,7 @@ function main() {
     let text = source;
     if (input.engine === 'braze') {
       text = text.replace(/\$\{([^}]*)\}/g, '$1');
-    } else if (input.engine !== 'liquid') {
+    } else if (input.engine !== 'liquid' && input.engine !== 'customerio') {
       throw new Error('unknown engine ' + input.engine);
     }
     try {

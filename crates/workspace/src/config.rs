@@ -41,6 +41,9 @@ pub struct Config {
     /// ignored on purpose with their reason.
     #[serde(default)]
     pub qa: tessera_qa::QaSettings,
+    /// `[export]`: settings of the export targets.
+    #[serde(default)]
+    pub export: ExportSettings,
 }
 
 /// `[live]` in `tessera.toml`.
@@ -80,6 +83,16 @@ pub struct HookSettings {
     /// Trait or property name → JSON pointer into the payload (`email = "/customer/email"`).
     #[serde(default)]
     pub fields: std::collections::BTreeMap<String, String>,
+}
+
+/// `[export]` in `tessera.toml`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExportSettings {
+    /// The Velocity object profile fields are read from (default `lead`, Marketo's; e.g.
+    /// `contact` for another Velocity-based ESP).
+    #[serde(default)]
+    pub velocity_object: Option<String>,
 }
 
 /// `[import]` in `tessera.toml`.

@@ -31,6 +31,7 @@ impl Workspace {
             dictionary: &self.dictionary,
             email: &entry.name,
             data,
+            velocity_object: self.config.export.velocity_object.as_deref(),
         };
         export(&input, target).map_err(|source| WorkspaceError::export(entry.path.clone(), source))
     }

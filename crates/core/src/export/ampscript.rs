@@ -162,7 +162,7 @@ fn reads_variable(part: &str, name: &str) -> bool {
 
 /// The text an attribute holds for a value: what preview prints, or nothing when preview falls
 /// back.
-fn text_of(value: Option<&Value>) -> String {
+pub(crate) fn text_of(value: Option<&Value>) -> String {
     match value {
         v if is_missing(v) => String::new(),
         Some(Value::String(s)) => s.clone(),

@@ -43,7 +43,8 @@ pub enum Source {
 /// A field the ESP must hold already computed: `currency` and `date` as preview formats them, and for
 /// targets that cannot test them, a whole URL as preview writes it (`href`, `link`), membership
 /// of a segment (`segment`), and for targets without typed values the outcome of a condition
-/// (`truthy`, `present`, `compare`) or a constant (`constant`).
+/// (`truthy`, `present`, `compare`) or a constant (`constant`); for targets whose lists arrive
+/// pre-sliced, the number of items a list keeps (`slice`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DerivedField {
     /// The field's path (`cart.total_currency`, `cart.items[].price_currency`).
@@ -54,7 +55,8 @@ pub struct DerivedField {
     /// `#`), `link` (a URL in text: the trimmed URL when safe, else empty), `segment` (`true` when
     /// the recipient's `segments` hold the name in `value`, else `false`), `truthy` (`value` is
     /// truthy by preview's rules), `present` (`value` is not missing), `compare` (`value op
-    /// operand` by preview's rules; an absent side is null) or `constant` (`value` itself).
+    /// operand` by preview's rules; an absent side is null), `constant` (`value` itself) or
+    /// `slice` (the list at `path` keeps its first `limit` items).
     pub helper: String,
     /// The value formatted.
     pub value: Source,
@@ -78,6 +80,9 @@ pub struct DerivedField {
     /// `compare`: the right-hand side.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub operand: Option<Source>,
+    /// `slice`: the list keeps its first `limit` items (for targets whose lists arrive pre-sliced).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<usize>,
 }
 
 /// The helpers of derived fields that hold the outcome of a condition (`true`/`false`).
@@ -152,13 +157,23 @@ impl Manifest {
 #[must_use]
 pub fn prepare_data(manifest: &Manifest, data: &Value) -> Value {
     let mut out = data.clone();
-    for d in &manifest.derived {
+    for d in manifest.derived.iter().filter(|d| d.helper != "slice") {
         add_derived(d, data, &mut out);
+    }
+    // Lists that arrive pre-sliced keep their first items once the items' own fields are added.
+    for d in manifest.derived.iter().filter(|d| d.helper == "slice") {
+        if let (Some(Value::Array(items)), Some(limit)) = (lookup_mut(&mut out, &segments(&d.path)), d.limit) {
+            items.truncate(limit);
+        }
     }
     match manifest.target {
         Target::Braze => super::liquid::braze_data(&out),
+        Target::Customerio => super::liquid::customerio_data(&out),
         Target::Mailchimp => super::mailchimp::merge_data(manifest, &out),
         Target::Ampscript => super::ampscript::attribute_data(manifest, &out),
+        Target::Velocity | Target::Klaviyo | Target::Hubl | Target::Iterable => {
+            super::textual::text_data(manifest, &out)
+        }
         Target::Liquid | Target::Sendgrid | Target::Html => out,
     }
 }
@@ -323,6 +338,7 @@ mod tests {
             fallback: fallback.map(str::to_owned),
             op: None,
             operand: None,
+            limit: None,
         }
     }
 

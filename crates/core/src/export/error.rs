@@ -131,7 +131,7 @@ pub enum Refusal {
     #[error("the attribute name {0:?} cannot be written in Braze")]
     BrazeAttribute(String),
     /// `profile` read as a whole in Braze.
-    #[error("the whole profile cannot be read in Braze")]
+    #[error("the whole profile cannot be read as one attribute (Braze, Customer.io)")]
     WholeProfile,
     /// A Handlebars string literal ending in a backslash.
     #[error("the text {0:?} ends with a backslash")]
@@ -210,4 +210,30 @@ pub enum Refusal {
     /// Something other than a field named for the manifest.
     #[error("not a field")]
     NotAField,
+
+    // Velocity, Klaviyo, `HubL`, Iterable (text fields).
+    /// A field name (after the ESP's namespace) that is one of the language's own names or the
+    /// export's variables (`tsr_`, `item_`).
+    #[error("the field `{name}` collides with a name {language} or the export uses")]
+    ReservedName {
+        /// The name.
+        name: String,
+        /// The target's language, as named in messages.
+        language: &'static str,
+    },
+    /// One list looped with two different limits, for a target whose lists arrive pre-sliced.
+    #[error("the list `{list}` is looped with different limits; its data arrives pre-sliced to one limit")]
+    SliceConflict {
+        /// The list's path.
+        list: String,
+    },
+    /// A loop-variable test other than `@index` against a whole number, or truthiness of `@index`,
+    /// `@first` and `@last`.
+    #[error(
+        "only @index compared with a whole number, and @index, @first and @last alone, can be tested in {language}"
+    )]
+    LoopVariableTest {
+        /// The target's language, as named in messages.
+        language: &'static str,
+    },
 }

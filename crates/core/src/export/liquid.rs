@@ -1,5 +1,7 @@
-//! `liquid` (Shopify/core Liquid) and `braze` (Braze's Liquid, which reads profile fields as
-//! `${first_name}` and everything else as `custom_attribute.${name}`).
+//! `liquid` (Shopify/core Liquid), `braze` (Braze's Liquid, which reads profile fields as
+//! `${first_name}` and everything else as `custom_attribute.${name}`) and `customerio`
+//! (Customer.io's Liquid, which reads the person's attributes as `customer.first_name` and the
+//! triggering event's data as `event.cart.total`).
 //!
 //! Liquid's own truthiness (only `nil` and `false` are false), `default` (which ignores `" "` and
 //! fires on `false`) and comparisons (which coerce `nil` and `" "` to 0) differ from the language's,
@@ -26,7 +28,15 @@ pub enum Flavor {
     Liquid,
     /// Braze: standard attributes and custom attributes.
     Braze,
+    /// Customer.io: profile fields and `segments` as the person's attributes (`customer.`), every
+    /// other top-level field as the triggering event's data (`event.`).
+    Customerio,
 }
+
+/// Customer.io's namespaces: the person's attributes and the triggering event's data.
+const CUSTOMERIO_PERSON: &str = "customer";
+/// See [`CUSTOMERIO_PERSON`].
+const CUSTOMERIO_EVENT: &str = "event";
 
 /// Profile fields that are Braze standard attributes, and their Braze names.
 const BRAZE_STANDARD: [(&str, &str); 7] = [
@@ -85,6 +95,36 @@ pub fn braze_data(data: &Value) -> Value {
         }
     }
     root.insert("custom_attribute".to_owned(), Value::Object(custom));
+    Value::Object(root)
+}
+
+/// Customer.io's data model for a recipient context: profile fields and `segments` as the
+/// person's attributes under `customer`, every other top-level field under `event` (the data of
+/// the event that triggers the campaign).
+#[must_use]
+pub fn customerio_data(data: &Value) -> Value {
+    let mut person = Map::new();
+    let mut event = Map::new();
+    if let Value::Object(map) = data {
+        for (k, v) in map {
+            match (k.as_str(), v) {
+                ("profile", Value::Object(profile)) => {
+                    for (pk, pv) in profile {
+                        person.entry(pk.clone()).or_insert_with(|| pv.clone());
+                    }
+                }
+                ("segments", _) => {
+                    person.insert(k.clone(), v.clone());
+                }
+                _ => {
+                    event.insert(k.clone(), v.clone());
+                }
+            }
+        }
+    }
+    let mut root = Map::new();
+    root.insert(CUSTOMERIO_PERSON.to_owned(), Value::Object(person));
+    root.insert(CUSTOMERIO_EVENT.to_owned(), Value::Object(event));
     Value::Object(root)
 }
 
@@ -155,6 +195,18 @@ impl LiquidSyntax {
                 if RESERVED.contains(&first.as_str()) || first.starts_with("tsr_") || first.starts_with("item_") {
                     return Err(Refusal::ReservedTopLevel(first.clone()));
                 }
+                if self.flavor == Flavor::Customerio {
+                    return match (first.as_str(), rest.split_first()) {
+                        ("profile", Some((name, _))) if name == "segments" => Err(Refusal::ReservedName {
+                            name: "profile.segments".to_owned(),
+                            language: "Customer.io",
+                        }),
+                        ("profile", Some(_)) => Ok(format!("{CUSTOMERIO_PERSON}{}", members(rest)?)),
+                        ("profile", None) => Err(Refusal::WholeProfile),
+                        ("segments", _) => Ok(format!("{CUSTOMERIO_PERSON}.segments{}", members(rest)?)),
+                        _ => Ok(format!("{CUSTOMERIO_EVENT}{}", members(segs)?)),
+                    };
+                }
                 if self.braze() {
                     if first == "profile" {
                         let (name, rest) = rest.split_first().ok_or(Refusal::WholeProfile)?;
@@ -182,10 +234,10 @@ impl LiquidSyntax {
     }
 
     fn segments_expr(&self) -> String {
-        if self.braze() {
-            "custom_attribute.${segments}".to_owned()
-        } else {
-            "segments".to_owned()
+        match self.flavor {
+            Flavor::Braze => "custom_attribute.${segments}".to_owned(),
+            Flavor::Customerio => format!("{CUSTOMERIO_PERSON}.segments"),
+            Flavor::Liquid => "segments".to_owned(),
         }
     }
 
@@ -339,6 +391,7 @@ impl Syntax for LiquidSyntax {
         match self.flavor {
             Flavor::Liquid => Target::Liquid,
             Flavor::Braze => Target::Braze,
+            Flavor::Customerio => Target::Customerio,
         }
     }
 
@@ -458,6 +511,7 @@ impl Syntax for LiquidSyntax {
         match self.flavor {
             Flavor::Liquid => "JSON arrays of objects in the recipient's data, as in Tessera's context (e.g. cart.items); loops take the first N items with limit:",
             Flavor::Braze => "array or nested custom attributes (custom_attribute.${recommendations}), items as objects; loops take the first N items with limit:",
+            Flavor::Customerio => "JSON arrays of objects in the triggering event's data (event.recommendations) or the person's attributes (customer.*), as in Tessera's context; loops take the first N items with limit:",
         }
     }
 }

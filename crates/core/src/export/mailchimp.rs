@@ -132,6 +132,7 @@ pub fn export(input: &ExportInput<'_>) -> Result<Parts, ExportError> {
             fallback: None,
             op: None,
             operand: None,
+            limit: None,
         });
         parts.fields.push(super::FieldContract {
             path,

@@ -12,7 +12,10 @@
 //!   fields, and [`contract::prepare_data`], which builds the data an ESP would hold from a recipient
 //!   context.
 //! - `neutralize` keeps literal text that looks like template syntax inert in each target.
-//! - one file per target: `liquid` (Liquid and Braze), `handlebars` (SendGrid),
+//! - `textual` is shared by the targets whose ESP fields hold text (Velocity, Klaviyo, `HubL`,
+//!   Iterable): one translation over a small [`textual::Dialect`] per language, and the data those
+//!   ESPs hold; the dialects are `velocity`, `klaviyo`, `hubl` and `iterable`.
+//! - one file per target: `liquid` (Liquid, Braze and Customer.io), `handlebars` (SendGrid),
 //!   `mailchimp` (merge tags), `ampscript` (Salesforce Marketing Cloud), `static_html`.
 
 mod ampscript;
@@ -20,10 +23,15 @@ mod cond;
 pub mod contract;
 mod error;
 mod handlebars;
+mod hubl;
+mod iterable;
+mod klaviyo;
 mod liquid;
 mod mailchimp;
 mod neutralize;
 mod static_html;
+mod textual;
+mod velocity;
 mod walk;
 
 use serde::{Deserialize, Serialize};
@@ -52,18 +60,33 @@ pub enum Target {
     Mailchimp,
     /// Salesforce Marketing Cloud's AMPscript (`%%=v(@x)=%%`, `%%[ IF ... ]%%`).
     Ampscript,
+    /// Apache Velocity as Marketo's email script tokens read it (`${lead.first_name}`, `#if`).
+    Velocity,
+    /// Klaviyo's Django-style template language (`{{ person.first_name }}`, `{% if %}`).
+    Klaviyo,
+    /// `HubSpot`'s `HubL`, based on Jinja (`{{ contact.first_name }}`, `{% if %}`).
+    Hubl,
+    /// Iterable's Handlebars dialect (`{{defaultIfEmpty first_name "there"}}`, `#ifEq`).
+    Iterable,
+    /// Customer.io's Liquid (`{{ customer.first_name }}`, `{{ event.cart.total }}`).
+    Customerio,
     /// Static HTML rendered for one recipient (for ESPs without a template language).
     Html,
 }
 
 impl Target {
     /// Every target, in a stable order.
-    pub const ALL: [Target; 6] = [
+    pub const ALL: [Target; 11] = [
         Target::Liquid,
         Target::Braze,
         Target::Sendgrid,
         Target::Mailchimp,
         Target::Ampscript,
+        Target::Velocity,
+        Target::Klaviyo,
+        Target::Hubl,
+        Target::Iterable,
+        Target::Customerio,
         Target::Html,
     ];
 
@@ -76,6 +99,11 @@ impl Target {
             Self::Sendgrid => "sendgrid",
             Self::Mailchimp => "mailchimp",
             Self::Ampscript => "ampscript",
+            Self::Velocity => "velocity",
+            Self::Klaviyo => "klaviyo",
+            Self::Hubl => "hubl",
+            Self::Iterable => "iterable",
+            Self::Customerio => "customerio",
             Self::Html => "html",
         }
     }
@@ -115,6 +143,8 @@ pub struct ExportInput<'a> {
     pub email: &'a str,
     /// Recipient data for the static `html` target (`None`: an empty context, every fallback).
     pub data: Option<&'a Value>,
+    /// The Velocity object profile fields are read from (`None`: Marketo's `lead`).
+    pub velocity_object: Option<&'a str>,
 }
 
 /// One exported email: the files of `exports/<email>/<target>/`.
@@ -166,6 +196,11 @@ pub fn export(input: &ExportInput<'_>, target: Target) -> Result<Export, ExportE
         Target::Sendgrid => handlebars::export(input)?,
         Target::Mailchimp => mailchimp::export(input)?,
         Target::Ampscript => ampscript::export(input)?,
+        Target::Velocity => textual::export(input, velocity::Velocity::new(input.velocity_object))?,
+        Target::Klaviyo => textual::export(input, klaviyo::Klaviyo)?,
+        Target::Hubl => textual::export(input, hubl::Hubl)?,
+        Target::Iterable => textual::export(input, iterable::Iterable)?,
+        Target::Customerio => liquid::export(input, liquid::Flavor::Customerio)?,
         Target::Html => static_html::export(input),
     };
     let manifest = Manifest::new(input, target, &parts);

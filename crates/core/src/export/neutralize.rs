@@ -24,6 +24,50 @@ use std::fmt::Write as _;
 /// Liquid (and, with `braze`, Braze): breaks up every delimiter in literal text.
 #[must_use]
 pub fn liquid(text: &str, braze: bool) -> String {
+    braces(text, &['{', '%'], braze)
+}
+
+/// Jinja (`HubL`) and Django (Klaviyo): as Liquid, with the comment opener `{#` broken up too; the
+/// `{` is written as the output `{{ "{" }}`, which both languages print as `{`.
+#[must_use]
+pub fn jinja(text: &str) -> String {
+    braces(text, &['{', '%', '#'], false)
+}
+
+/// Velocity: literal text holding `$`, `#` or `\`, or starting with white space (which Velocity
+/// swallows up to the line break after a directive such as `#{end}`), is wrapped in an unparsed
+/// block `#[[...]]#`; a `]]#` inside the text ends one block before its `#`, which the next block
+/// prints.
+#[must_use]
+pub fn velocity(text: &str) -> String {
+    if !text.contains(['$', '#', '\\']) && !text.starts_with(char::is_whitespace) {
+        return text.to_owned();
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for (i, piece) in text.split("]]#").enumerate() {
+        if i > 0 {
+            out.push_str("#[[]]]]##[[#]]#");
+        }
+        if !piece.is_empty() {
+            out.push_str("#[[");
+            out.push_str(piece);
+            out.push_str("]]#");
+        }
+    }
+    out
+}
+
+/// Iterable: as Handlebars, and a `[[` (Iterable's data-feed syntax) is broken by an empty
+/// comment, `[{{!}}[`.
+#[must_use]
+pub fn iterable(text: &str) -> String {
+    handlebars(text).replace("[[", "[{{!}}[")
+}
+
+/// A `{` that could open a tag (before one of `openers`, at the end, or before a character
+/// written as a tag), and with `dollar` a `$` before `{`, written as the output `{{ "{" }}`.
+fn braces(text: &str, openers: &[char], dollar: bool) -> String {
+    let braze = dollar;
     let chars: Vec<char> = text.chars().collect();
     // Which characters are written as an output tag, decided from the end: a character before
     // one written as a tag would otherwise join that tag's `{{` (`{` + `{{` is `{{{`, and in
@@ -32,7 +76,7 @@ pub fn liquid(text: &str, braze: bool) -> String {
     let (mut next, mut next_tagged) = (None, false);
     for (&c, tag) in chars.iter().zip(tagged.iter_mut()).rev() {
         *tag = match c {
-            '{' => matches!(next, None | Some('{' | '%')) || next_tagged,
+            '{' => next.is_none_or(|n| openers.contains(&n)) || next_tagged,
             '$' if braze => matches!(next, None | Some('{')) || next_tagged,
             _ => false,
         };
@@ -214,6 +258,31 @@ mod tests {
         assert_eq!(liquid("{{{", false), "{{ \"{\" }}{{ \"{\" }}{{ \"{\" }}");
         assert_eq!(liquid("${x} $", false), "${x} $");
         assert_eq!(liquid("${x} $", true), "{{ \"$\" }}{x} {{ \"$\" }}");
+    }
+
+    #[test]
+    fn jinja_breaks_comment_openers_too() {
+        assert_eq!(
+            jinja("a {# c #} {{b}} {"),
+            "a {{ \"{\" }}# c #} {{ \"{\" }}{b}} {{ \"{\" }}"
+        );
+        assert_eq!(jinja("{% endraw %}"), "{{ \"{\" }}% endraw %}");
+        assert_eq!(jinja("a { b } c"), "a { b } c");
+    }
+
+    #[test]
+    fn velocity_wraps_directive_characters_in_unparsed_blocks() {
+        assert_eq!(velocity("plain text"), "plain text");
+        assert_eq!(velocity("$x #if"), "#[[$x #if]]#");
+        assert_eq!(velocity("\nline"), "#[[\nline]]#");
+        // `]]#` ends a block before its `#`; the next block prints `]]#` back.
+        assert_eq!(velocity("a]]#b $"), "#[[a]]##[[]]]]##[[#]]##[[b $]]#");
+        assert_eq!(velocity("C:\\"), "#[[C:\\]]#");
+    }
+
+    #[test]
+    fn iterable_breaks_data_feed_brackets() {
+        assert_eq!(iterable("[[feed]] {{x}}"), "[{{!}}[feed]] \\{{x}}");
     }
 
     #[test]

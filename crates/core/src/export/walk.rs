@@ -534,6 +534,7 @@ impl<'a, S: Syntax> Walk<'a, S> {
             fallback: None,
             op: None,
             operand: None,
+            limit: None,
         };
         let tag = style.map_or_else(|| helper.to_owned(), |s| format!("{helper}_{s}"));
         Ok(self.register(spec, value, &tag, on_item))
@@ -566,6 +567,7 @@ impl<'a, S: Syntax> Walk<'a, S> {
             fallback: ph.fallback.clone(),
             op: None,
             operand: None,
+            limit: None,
         };
         Ok(self.register(spec, value, helper, on_item))
     }
@@ -600,6 +602,7 @@ impl<'a, S: Syntax> Walk<'a, S> {
                     fallback: None,
                     op: None,
                     operand: None,
+                    limit: None,
                 };
                 let at = Access::Literal(Value::Null);
                 XCond::Truthy(self.register(spec, &at, &format!("in_segment_{slug}"), false))
@@ -671,6 +674,7 @@ impl<'a, S: Syntax> Walk<'a, S> {
             fallback: None,
             op,
             operand,
+            limit: None,
         };
         let existing = self.derived.values().find(|d| {
             let mut unnamed = (*d).clone();
