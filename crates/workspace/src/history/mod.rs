@@ -391,9 +391,10 @@ impl Workspace {
 
     fn save_as(&mut self, repo: &Repo, message: &str, author: &Author) -> Result<SavedVersion, WorkspaceError> {
         let lock = repo.lock()?;
+        let root = self.root_dir()?.to_path_buf();
+        refuse_passwords_in_config(&root.join(crate::CONFIG_FILE))?;
         let changed = repo.changed_in_working_copy(VERSIONED)?;
         let changed_emails = self.affected_emails(&changed);
-        let root = self.root_dir()?.to_path_buf();
         let out = root.join("exports");
         let mut exports = Vec::new();
         let existing: BTreeSet<String> = self.email_names().into_iter().collect();
@@ -434,6 +435,45 @@ impl Workspace {
             changed_emails: changed_emails.into_iter().collect(),
             exports,
         })
+    }
+
+    /// Refuses to version a `tessera.toml` that holds a `password` key anywhere (an `[smtp.NAME]`
+    /// profile with `password = ...`): a version keeps it in the git history for good, and a shared
+    /// workspace would hand it to every teammate.
+    fn refuse_passwords_in_config(path: &std::path::Path) -> Result<(), WorkspaceError> {
+        fn find(value: &toml::Value, at: &str) -> Option<String> {
+            match value {
+                toml::Value::Table(table) => table.iter().find_map(|(key, v)| {
+                    let here = if at.is_empty() {
+                        key.clone()
+                    } else {
+                        format!("{at}.{key}")
+                    };
+                    if key.eq_ignore_ascii_case("password") {
+                        Some(here)
+                    } else {
+                        find(v, &here)
+                    }
+                }),
+                toml::Value::Array(items) => items.iter().find_map(|v| find(v, at)),
+                _ => None,
+            }
+        }
+        let Ok(text) = std::fs::read_to_string(path) else {
+            return Ok(());
+        };
+        let Ok(value) = text.parse::<toml::Value>() else {
+            return Ok(());
+        };
+        match find(&value, "") {
+        Some(key) => Err(WorkspaceError::Config {
+            path: path.to_path_buf(),
+            message: format!(
+                "`{key}` holds a password; a saved version would keep it in the git history for good. Remove that line and keep the password in the OS keyring (tessera smtp set-password) or in the environment"
+            ),
+        }),
+        None => Ok(()),
+    }
     }
 
     /// The emails whose output changes with these changed paths: edited documents, users of a
