@@ -498,11 +498,26 @@ mod tests {
         let repo = Repo::init(root).expect("init");
         std::fs::write(root.join("a.txt"), "a").expect("write");
         git(root, &["add", "a.txt"]);
+        git(
+            root,
+            &[
+                "-c",
+                "user.name=G",
+                "-c",
+                "user.email=g@example.com",
+                "commit",
+                "-q",
+                "-m",
+                "a",
+            ],
+        );
+        std::fs::write(root.join("a.txt"), "b").expect("write");
+        // `commit -a` holds `index.lock` while its editor runs.
         let mut commit = std::process::Command::new("git")
-            .args(["-c", "user.name=G", "-c", "user.email=g@example.com", "commit"])
+            .args(["-c", "user.name=G", "-c", "user.email=g@example.com", "commit", "-a"])
             .current_dir(root)
             .env("GIT_CONFIG_NOSYSTEM", "1")
-            .env("GIT_EDITOR", "sleep 10")
+            .env("GIT_EDITOR", "sleep 10; :")
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
             .spawn()
@@ -521,7 +536,7 @@ mod tests {
         let message = result.expect_err("refused while git runs").to_string();
         assert!(still_locked, "the running git's index.lock was deleted");
         assert!(
-            message.contains("index.lock") && message.contains("git commit"),
+            message.contains("index.lock") && message.contains("pid ") && message.contains(" commit -a"),
             "{message}"
         );
     }

@@ -119,6 +119,23 @@ pub enum WorkspaceError {
     /// `tessera send` was given no recipient.
     #[error("no recipient: give at least one seed address")]
     NoRecipients,
+    /// A test send would build more messages than a test send may hold.
+    #[error("nothing was sent: {profiles} profile(s) to {addresses} address(es) is {count} messages, and a test send holds at most {max}; send to fewer addresses or as fewer profiles")]
+    TooManyMessages {
+        /// Profiles (or the one sample).
+        profiles: usize,
+        /// Seed addresses.
+        addresses: usize,
+        /// Their product.
+        count: usize,
+        /// The bound.
+        max: usize,
+    },
+    /// An email's name cannot be the folder that holds its exports.
+    #[error(
+        "\"{0}\" cannot name a folder under exports/: an email name is one file name that does not start with a dot"
+    )]
+    BadExportFolder(String),
     /// A version-store operation failed (not a repository, unknown version, no author, ...).
     #[error(transparent)]
     History(#[from] tessera_history::HistoryError),
@@ -282,12 +299,17 @@ impl WorkspaceError {
             Self::Send(tessera_send::SendError::Io { source, .. }) if source.kind() != std::io::ErrorKind::NotFound => {
                 ErrorKind::Internal
             }
-            Self::Send(_) | Self::InvalidRecipients { .. } | Self::NoRecipients => ErrorKind::SendRefused,
+            Self::Send(_) | Self::InvalidRecipients { .. } | Self::NoRecipients | Self::TooManyMessages { .. } => {
+                ErrorKind::SendRefused
+            }
             Self::History(e) if !e.is_input_error() => ErrorKind::Internal,
             Self::History(_) | Self::DemoHasNoHistory | Self::NotInVersions { .. } | Self::BadEmailName { .. } => {
                 ErrorKind::History
             }
-            Self::UnknownBlockType { .. } | Self::BadNewEmailName(_) | Self::EmailExists(_) => ErrorKind::BadName,
+            Self::UnknownBlockType { .. }
+            | Self::BadNewEmailName(_)
+            | Self::EmailExists(_)
+            | Self::BadExportFolder(_) => ErrorKind::BadName,
             Self::ReadOnly => ErrorKind::ReadOnly,
         }
     }

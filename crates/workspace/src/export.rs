@@ -70,7 +70,7 @@ impl Workspace {
 pub fn write_export(export: &Export, out: &Path) -> Result<PathBuf, WorkspaceError> {
     let email = export.manifest.email.as_str();
     if !is_folder_name(email) {
-        return Err(WorkspaceError::BadEmailName { name: email.to_owned() });
+        return Err(WorkspaceError::BadExportFolder(email.to_owned()));
     }
     let dir = out.join(email).join(export.target.name());
     std::fs::create_dir_all(&dir).map_err(|source| WorkspaceError::Io {

@@ -226,7 +226,7 @@ impl<R: Read> Read for BreakTracker<R> {
             if matches!(b, b'\n' | b'\r') && before != QuoteState::Quoted {
                 self.record_start = at + 1;
             }
-            if at - self.record_start > MAX_RECORD_BYTES {
+            if at.saturating_sub(self.record_start) > MAX_RECORD_BYTES {
                 return Err(if self.quote == QuoteState::Quoted {
                     let line = breaks.line_at(self.quote_start);
                     too_long("a quoted field", line, "a closing \" is probably missing; ")

@@ -437,45 +437,6 @@ impl Workspace {
         })
     }
 
-    /// Refuses to version a `tessera.toml` that holds a `password` key anywhere (an `[smtp.NAME]`
-    /// profile with `password = ...`): a version keeps it in the git history for good, and a shared
-    /// workspace would hand it to every teammate.
-    fn refuse_passwords_in_config(path: &std::path::Path) -> Result<(), WorkspaceError> {
-        fn find(value: &toml::Value, at: &str) -> Option<String> {
-            match value {
-                toml::Value::Table(table) => table.iter().find_map(|(key, v)| {
-                    let here = if at.is_empty() {
-                        key.clone()
-                    } else {
-                        format!("{at}.{key}")
-                    };
-                    if key.eq_ignore_ascii_case("password") {
-                        Some(here)
-                    } else {
-                        find(v, &here)
-                    }
-                }),
-                toml::Value::Array(items) => items.iter().find_map(|v| find(v, at)),
-                _ => None,
-            }
-        }
-        let Ok(text) = std::fs::read_to_string(path) else {
-            return Ok(());
-        };
-        let Ok(value) = text.parse::<toml::Value>() else {
-            return Ok(());
-        };
-        match find(&value, "") {
-        Some(key) => Err(WorkspaceError::Config {
-            path: path.to_path_buf(),
-            message: format!(
-                "`{key}` holds a password; a saved version would keep it in the git history for good. Remove that line and keep the password in the OS keyring (tessera smtp set-password) or in the environment"
-            ),
-        }),
-        None => Ok(()),
-    }
-    }
-
     /// The emails whose output changes with these changed paths: edited documents, users of a
     /// changed workspace block type, and every email when `tessera.toml` (brand, dictionary)
     /// changed.
@@ -818,4 +779,43 @@ fn blocks_of_type(document: &Document, block_type: &str) -> Vec<String> {
         .filter(|b| b.block_type == block_type)
         .map(|b| b.id.clone())
         .collect()
+}
+
+/// Refuses to version a `tessera.toml` that holds a `password` key anywhere (an `[smtp.NAME]`
+/// profile with `password = ...`): a version keeps it in the git history for good, and a shared
+/// workspace would hand it to every teammate.
+fn refuse_passwords_in_config(path: &std::path::Path) -> Result<(), WorkspaceError> {
+    fn find(value: &toml::Value, at: &str) -> Option<String> {
+        match value {
+            toml::Value::Table(table) => table.iter().find_map(|(key, v)| {
+                let here = if at.is_empty() {
+                    key.clone()
+                } else {
+                    format!("{at}.{key}")
+                };
+                if key.eq_ignore_ascii_case("password") {
+                    Some(here)
+                } else {
+                    find(v, &here)
+                }
+            }),
+            toml::Value::Array(items) => items.iter().find_map(|v| find(v, at)),
+            _ => None,
+        }
+    }
+    let Ok(text) = std::fs::read_to_string(path) else {
+        return Ok(());
+    };
+    let Ok(value) = text.parse::<toml::Value>() else {
+        return Ok(());
+    };
+    match find(&value, "") {
+        Some(key) => Err(WorkspaceError::Config {
+            path: path.to_path_buf(),
+            message: format!(
+                "`{key}` holds a password; a saved version would keep it in the git history for good. Remove that line and keep the password in the OS keyring (tessera smtp set-password) or in the environment"
+            ),
+        }),
+        None => Ok(()),
+    }
 }

@@ -169,6 +169,10 @@ fn check_address(address: &str) -> Result<String, String> {
         .map_err(|e| e.to_string())
 }
 
+/// A test send builds at most this many messages (profiles × seed addresses), all in memory before
+/// the first leaves: it is a proof for a few people, not a campaign.
+pub const MAX_TEST_MESSAGES: usize = 200;
+
 impl Workspace {
     /// The outbox folder (`.tessera/outbox`).
     ///
@@ -252,6 +256,16 @@ impl Workspace {
         on_message: &mut dyn FnMut(&MessageResult),
     ) -> Result<SendReport, WorkspaceError> {
         let recipients = parse_recipients(&request.to)?;
+        let profiles = request.profiles.len().max(1);
+        let count = profiles.saturating_mul(recipients.len());
+        if count > MAX_TEST_MESSAGES {
+            return Err(WorkspaceError::TooManyMessages {
+                profiles,
+                addresses: recipients.len(),
+                count,
+                max: MAX_TEST_MESSAGES,
+            });
+        }
         let sender = Sender::from_settings(&self.config.send, &check_address)?;
         let entry = self.email(&request.email)?;
         let transport = self.transport(&request.route)?;
