@@ -93,7 +93,11 @@ fn save_refuses_to_version_a_config_that_holds_a_password() {
 fn save_never_follows_a_top_level_folder_that_is_a_link() {
     let dir = Dir::workspace();
     let outside = tempfile::tempdir().expect("outside");
-    std::fs::write(outside.path().join("id_ed25519.json"), "PRIVATE KEY").expect("write");
+    std::fs::write(
+        outside.path().join("id_ed25519.json"),
+        r#"{"description": "PRIVATE KEY", "rule": {"attribute": "country", "eq": "DE"}}"#,
+    )
+    .expect("write");
     let segments = dir.join("segments");
     if segments.exists() {
         std::fs::remove_dir_all(&segments).expect("remove");

@@ -103,15 +103,12 @@ fn decode_char_refs(text: &str) -> String {
             };
             code.map(|c| (char::from_u32(c).unwrap_or('\u{FFFD}'), e))
         });
-        match decoded {
-            Some((c, e)) => {
-                out.push(c);
-                rest = &after[e + 1..];
-            }
-            None => {
-                out.push('&');
-                rest = after;
-            }
+        if let Some((c, e)) = decoded {
+            out.push(c);
+            rest = &after[e + 1..];
+        } else {
+            out.push('&');
+            rest = after;
         }
     }
     out.push_str(rest);

@@ -522,6 +522,6 @@ fn the_markers_private_use_characters_are_refused_by_name_in_designer_text() {
     }
     let mut d = doc(json!([{"id": "t", "type": "text"}]));
     d.subject = "Sale \u{E000}".to_owned();
-    let message = try_render(&d, &json!({})).err().expect("refused");
+    let message = try_render(&d, &json!({})).expect_err("refused");
     assert!(message.contains("U+E000"), "{message}");
 }

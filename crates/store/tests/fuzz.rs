@@ -115,7 +115,7 @@ const RULE_KEYS: &[&str] = &[
 
 fn json_value() -> impl Strategy<Value = serde_json::Value> {
     let leaf = prop_oneof![
-        proptest::sample::select(RULE_KEYS).prop_map(|k| serde_json::Value::from(k)),
+        proptest::sample::select(RULE_KEYS).prop_map(serde_json::Value::from),
         proptest::sample::select(
             &[
                 "a",
