@@ -67,7 +67,8 @@ pub fn import_file(window: Window, state: State<'_, AppState>, path: String, kin
         let _ = window.emit(IMPORT_PROGRESS_EVENT, read);
     };
     let request = ImportRequest::new(std::path::Path::new(&path), parse_kind(&kind)?);
-    Ok(import::import_file(state.session()?.workspace(), &request, &progress)?)
+    // Off the session lock: typing and the preview go on while a large file imports.
+    Ok(import::import_file(&state.detached(false)?, &request, &progress)?)
 }
 
 /// Stored profiles matching a search (all for an empty one), at most 200.
@@ -110,7 +111,7 @@ pub fn save_segment(state: State<'_, AppState>, name: String, definition: Value)
 #[tauri::command(async)]
 pub fn segment_coverage(state: State<'_, AppState>, email: String) -> Reply<Coverage> {
     Ok(coverage::coverage(
-        state.session()?.workspace_mut(),
+        &mut state.detached(false)?,
         &email,
         clock::now_ms(),
     )?)
@@ -153,7 +154,7 @@ pub fn store_smtp_password(state: State<'_, AppState>, profile: String, password
 /// Sends a test: one message per (profile, address), with a result for each.
 #[tauri::command(async)]
 pub fn send_test(state: State<'_, AppState>, form: SendForm) -> Reply<SendReport> {
-    Ok(form::send(state.session()?.workspace_mut(), &form)?)
+    Ok(form::send(&mut state.detached(true)?, &form)?)
 }
 
 /// The local outbox, newest first.
@@ -213,11 +214,7 @@ pub fn start_versioning(state: State<'_, AppState>) -> Reply<HistoryView> {
 /// Saves the working copy as a version with a message (and `NAME <EMAIL>` author, if given).
 #[tauri::command(async)]
 pub fn save_version(state: State<'_, AppState>, message: String, author: Option<String>) -> Reply<SavedVersion> {
-    Ok(history::save(
-        state.session()?.workspace_mut(),
-        &message,
-        author.as_deref(),
-    )?)
+    Ok(history::save(&mut state.detached(true)?, &message, author.as_deref())?)
 }
 
 /// Compares an email between two versions (`to` absent: the working copy), block by block and,

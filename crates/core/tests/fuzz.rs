@@ -337,32 +337,83 @@ fn scheme(url: &str) -> Option<String> {
     valid.then(|| candidate.to_ascii_lowercase())
 }
 
-/// Every value of a URL attribute (`href`, `src`, ...) in `html`, as written.
+/// Every value of a URL attribute (`href`, `src`, ...) of the elements in `html`, as written: a
+/// small tokenizer (tags start with `<` and a letter, attribute values may be quoted; the text of
+/// `title`, `textarea`, `script` and `style` holds no tags), written apart from the engine's.
 fn url_attributes(html: &str) -> Vec<String> {
+    const URL: &[&str] = &[
+        "href",
+        "src",
+        "background",
+        "action",
+        "poster",
+        "formaction",
+        "cite",
+        "xlink:href",
+    ];
     let mut out = Vec::new();
-    let lower = html.to_ascii_lowercase();
-    for name in [
-        " href=",
-        " src=",
-        " background=",
-        " action=",
-        " poster=",
-        " formaction=",
-        " cite=",
-    ] {
-        let mut from = 0;
-        while let Some(at) = lower[from..].find(name).map(|p| p + from) {
-            let start = at + name.len();
-            from = start;
-            let rest = &html[start..];
-            let value = match rest.chars().next() {
-                Some(q @ ('"' | '\'')) => rest[1..].split(q).next().unwrap_or_default(),
-                _ => rest
-                    .split(|c: char| c.is_ascii_whitespace() || c == '>')
-                    .next()
-                    .unwrap_or_default(),
+    let bytes = html.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] != b'<' || !bytes.get(i + 1).is_some_and(u8::is_ascii_alphabetic) {
+            i += 1;
+            continue;
+        }
+        i += 1;
+        let name_start = i;
+        while i < bytes.len() && !bytes[i].is_ascii_whitespace() && bytes[i] != b'>' && bytes[i] != b'/' {
+            i += 1;
+        }
+        let tag = html[name_start..i].to_ascii_lowercase();
+        // Attributes up to the closing `>`.
+        loop {
+            while i < bytes.len() && (bytes[i].is_ascii_whitespace() || bytes[i] == b'/') {
+                i += 1;
+            }
+            if i >= bytes.len() || bytes[i] == b'>' {
+                i += 1;
+                break;
+            }
+            let attr_start = i;
+            while i < bytes.len() && !bytes[i].is_ascii_whitespace() && !matches!(bytes[i], b'=' | b'>' | b'/') {
+                i += 1;
+            }
+            let attr = html[attr_start..i].to_ascii_lowercase();
+            while i < bytes.len() && bytes[i].is_ascii_whitespace() {
+                i += 1;
+            }
+            if bytes.get(i) != Some(&b'=') {
+                continue;
+            }
+            i += 1;
+            while i < bytes.len() && bytes[i].is_ascii_whitespace() {
+                i += 1;
+            }
+            let value = match bytes.get(i) {
+                Some(&q @ (b'"' | b'\'')) => {
+                    let start = i + 1;
+                    let end = html[start..].find(char::from(q)).map_or(html.len(), |e| start + e);
+                    i = end + 1;
+                    &html[start..end.min(html.len())]
+                }
+                _ => {
+                    let start = i;
+                    while i < bytes.len() && !bytes[i].is_ascii_whitespace() && bytes[i] != b'>' {
+                        i += 1;
+                    }
+                    &html[start..i]
+                }
             };
-            out.push(value.to_owned());
+            if URL.contains(&attr.as_str()) {
+                out.push(value.to_owned());
+            }
+        }
+        if matches!(tag.as_str(), "title" | "textarea" | "script" | "style") {
+            let close = format!("</{tag}");
+            i = html[i.min(html.len())..]
+                .to_ascii_lowercase()
+                .find(&close)
+                .map_or(html.len(), |e| i + e);
         }
     }
     out
