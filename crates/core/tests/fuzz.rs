@@ -389,20 +389,17 @@ fn url_attributes(html: &str) -> Vec<String> {
             while i < bytes.len() && bytes[i].is_ascii_whitespace() {
                 i += 1;
             }
-            let value = match bytes.get(i) {
-                Some(&q @ (b'"' | b'\'')) => {
-                    let start = i + 1;
-                    let end = html[start..].find(char::from(q)).map_or(html.len(), |e| start + e);
-                    i = end + 1;
-                    &html[start..end.min(html.len())]
+            let value = if let Some(&q @ (b'"' | b'\'')) = bytes.get(i) {
+                let start = i + 1;
+                let end = html[start..].find(char::from(q)).map_or(html.len(), |e| start + e);
+                i = end + 1;
+                &html[start..end.min(html.len())]
+            } else {
+                let start = i;
+                while i < bytes.len() && !bytes[i].is_ascii_whitespace() && bytes[i] != b'>' {
+                    i += 1;
                 }
-                _ => {
-                    let start = i;
-                    while i < bytes.len() && !bytes[i].is_ascii_whitespace() && bytes[i] != b'>' {
-                        i += 1;
-                    }
-                    &html[start..i]
-                }
+                &html[start..i]
             };
             if URL.contains(&attr.as_str()) {
                 out.push(value.to_owned());
