@@ -104,6 +104,7 @@ pub fn run_send(workspace: Option<&Path>, cwd: &Path, args: &SendArgs) -> anyhow
         to: args.to.clone(),
         profiles: args.profile.clone(),
         route,
+        cancel: tessera_workspace::Cancel::new(),
     };
     let json = args.json;
     let mut print_error = None;

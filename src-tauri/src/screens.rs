@@ -54,6 +54,13 @@ pub fn choose_import_file(window: Window) -> Reply<Option<String>> {
     Ok(picked.and_then(|p| p.into_path().ok()).map(|p| p.display().to_string()))
 }
 
+/// Stops the long work running now (an import, coverage, a test send, saving a version) at its
+/// next check; the work's own command then returns a `cancelled` error or what it had done.
+#[tauri::command(async)]
+pub fn cancel_work(state: State<'_, AppState>) {
+    state.cancel_work();
+}
+
 /// The columns of a file and where an import of `kind` would put each, with its first rows.
 #[tauri::command(async)]
 pub fn import_preview(path: String, kind: String) -> Reply<ImportPreview> {
@@ -66,7 +73,10 @@ pub fn import_file(window: Window, state: State<'_, AppState>, path: String, kin
     let progress = |read: u64| {
         let _ = window.emit(IMPORT_PROGRESS_EVENT, read);
     };
-    let request = ImportRequest::new(std::path::Path::new(&path), parse_kind(&kind)?);
+    let request = ImportRequest {
+        cancel: state.begin_work(),
+        ..ImportRequest::new(std::path::Path::new(&path), parse_kind(&kind)?)
+    };
     // Off the session lock: typing and the preview go on while a large file imports.
     Ok(import::import_file(&state.detached(false)?, &request, &progress)?)
 }
@@ -154,7 +164,12 @@ pub fn store_smtp_password(state: State<'_, AppState>, profile: String, password
 /// Sends a test: one message per (profile, address), with a result for each.
 #[tauri::command(async)]
 pub fn send_test(state: State<'_, AppState>, form: SendForm) -> Reply<SendReport> {
-    Ok(form::send(&mut state.detached(true)?, &form)?)
+    Ok(form::send(
+        &mut state.detached(true)?,
+        &form,
+        &state.begin_work(),
+        &mut |_| {},
+    )?)
 }
 
 /// The local outbox, newest first.

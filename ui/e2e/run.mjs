@@ -99,7 +99,39 @@ function percentile(sorted, p) {
  * the import works on a workspace of its own, off the session lock, so keystrokes still reach the
  * preview while it runs.
  */
+/** The number of profiles in the workspace's store, read with SQLite directly. */
+function storedProfiles(workspace) {
+  const r = spawnSync("python3", ["-c", "import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute('SELECT count(*) FROM profiles').fetchone()[0])", path.join(workspace, ".tessera/store.db")], { encoding: "utf8" });
+  if (r.status !== 0) throw new Error(`counting profiles: ${r.stderr}`);
+  return Number(r.stdout.trim());
+}
+
 async function typingDuringImport(s) {
+  const workspace = await s.execute("return document.querySelector('.brand').title.replace(/^Workspace: /, '')");
+  const bigCsv = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "tessera-e2e-import-")), "big.csv");
+  const rows = ["email,first_name,city"];
+  for (let i = 0; i < 200000; i++) rows.push(`bulk${i}@example.com,Bulk${i},Town${i % 97}`);
+  fs.writeFileSync(bigCsv, rows.join("\n") + "\n");
+
+  // Cancel: the import of the big file, started from the Profiles screen and cancelled from the
+  // button beside its progress, writes nothing (it is one transaction).
+  const before = storedProfiles(workspace);
+  await press(s, "[data-testid=nav-profiles]");
+  await choose(s, "[data-testid=import-path]", bigCsv);
+  await s.waitFor("return document.querySelector('[data-testid=import-preview]') !== null", { what: "the big file's mapping preview" });
+  await press(s, "[data-testid=import-run]");
+  await press(s, "[data-testid=import-cancel]");
+  await s.waitFor("return document.querySelector('[data-testid=import-cancelled]') !== null", { what: "the import to stop after Cancel", timeout: 120000 });
+  const after = storedProfiles(workspace);
+  const reported = await s.execute("return document.querySelector('[data-testid=import-report]') !== null");
+  check(after === before && before > 0 && !reported, `Cancel stops an import and writes nothing (profiles in the store before ${before}, after ${after})`);
+  // Preview as a stored profile for the typing below.
+  await s.waitFor("return document.querySelectorAll('[data-testid=profile-row]').length > 0", { what: "stored profiles" });
+  await press(s, "[data-testid=profile-row] td");
+  await s.waitFor("return document.querySelector('[data-testid=profile-card]') !== null", { what: "the profile card" });
+  await press(s, "[data-testid=preview-as-profile]");
+  await s.waitFor("return document.querySelector('[data-testid=profile-select]')?.value.startsWith('stored:')", { what: "preview as the stored profile" });
+
   await press(s, "[data-testid=nav-design]");
   await s.execute("const s = document.querySelector('[data-testid=email-select]'); s.value = 'e2e-launch'; s.dispatchEvent(new Event('change', { bubbles: true }));");
   await s.waitFor("return document.querySelector('[data-testid=email-select]').value === 'e2e-launch'", { what: "the e2e email" });
@@ -107,15 +139,11 @@ async function typingDuringImport(s) {
   await s.waitFor("return document.querySelector('[data-testid=inspector]')?.dataset.block === 'hero-1'", { what: "the hero to be selected" });
   const text = await s.find("[data-testid=field-cta_label]");
   // Typing while a 200,000-row import runs: the import works on a workspace of its own, off the
-  // session lock, so keystrokes still reach the preview while it runs. Previewed as a
-  // sample recipient: a stored profile's preview synchronizes the segment definitions into the
-  // store, a write that waits for the import's transaction (see docs/desktop.md, "Known limits").
-  await s.execute("const s = document.querySelector('[data-testid=profile-select]'); s.value = 'sample:chloe-missing'; s.dispatchEvent(new Event('change', { bubbles: true }));");
-  await waitPreview(s, "return document.querySelector('[data-tsr-block=hero-1]').textContent.includes('Hello friend')", "the sample preview before the import");
-  const bigCsv = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "tessera-e2e-import-")), "big.csv");
-  const rows = ["email,first_name,city"];
-  for (let i = 0; i < 200000; i++) rows.push(`bulk${i}@example.com,Bulk${i},Town${i % 97}`);
-  fs.writeFileSync(bigCsv, rows.join("\n") + "\n");
+  // session lock, and previewing as a stored profile only reads the store when the segment
+  // definitions are unchanged, so keystrokes reach the preview of a stored profile while it runs.
+  const stored = await s.execute("return document.querySelector('[data-testid=profile-select]').value");
+  check(stored.startsWith("stored:"), `the designer previews as a stored profile (${stored})`);
+  await waitPreview(s, "return !document.querySelector('[data-tsr-block=hero-1]').textContent.includes('Hello friend')", "the stored profile's preview before the import");
   await s.execute(
     "window.__e2eImport = { done: false, report: null, error: null }; window.__TAURI_INTERNALS__.invoke('import_file', { path: arguments[0], kind: 'profiles' }).then((r) => { window.__e2eImport.report = r; }, (e) => { window.__e2eImport.error = JSON.stringify(e); }).finally(() => { window.__e2eImport.done = true; });",
     [bigCsv],
@@ -140,10 +168,12 @@ async function typingDuringImport(s) {
   figures.importKeystrokeP95Ms = during.length ? percentile(during, 95) : NaN;
   figures.importKeystrokeMaxMs = during.length ? during[during.length - 1] : NaN;
   check(during.length >= 5, `keystrokes were typed while the 200,000-row import ran (${during.length})`);
-  // Held behind the session lock, a keystroke waited for the whole import (8.6 s seen); the issue's
-  // target is 200 ms, printed with the figures (on a 2-core machine at load 7-9 and a debug build
-  // the p95 was 220-273 ms), and the check is that no keystroke waits for the import.
-  check(during.length > 0 && figures.importKeystrokeMaxMs <= 1000, `no keystroke during the import waited for it: each reached the preview within 1 s (p95 ${figures.importKeystrokeP95Ms?.toFixed(1)} ms, max ${figures.importKeystrokeMaxMs?.toFixed(1)} ms; target 200 ms)`);
+  // The issue's requirement: each keystroke during the import reaches the preview of the stored
+  // profile within 200 ms (held behind the session lock, a keystroke once waited for the whole
+  // import, 8.6 s).
+  const stillStored = await s.execute("return document.querySelector('[data-testid=profile-select]').value");
+  check(stillStored === stored, `the keystrokes were previewed as the stored profile (${stillStored})`);
+  check(during.length > 0 && figures.importKeystrokeMaxMs <= 200, `every keystroke during the import reached the preview within 200 ms (p95 ${figures.importKeystrokeP95Ms?.toFixed(1)} ms, max ${figures.importKeystrokeMaxMs?.toFixed(1)} ms over ${during.length})`);
   await s.waitFor("return window.__e2eImport.done", { what: "the 200,000-row import to finish", timeout: 600000 });
   const bulk = await s.execute("return window.__e2eImport");
   check(bulk.error === null && bulk.report?.inserted === 200000, `the 200,000-row import finished (${bulk.error ?? `${bulk.report?.inserted} inserted`})`);

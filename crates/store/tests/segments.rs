@@ -446,6 +446,32 @@ fn changed_and_removed_definitions_are_re_evaluated_on_sync() {
     assert!(f.members("tier").is_empty());
 }
 
+#[test]
+fn an_unchanged_sync_does_not_wait_for_another_writer() {
+    let mut f = Fixture::new(&[]);
+    f.define(&[("tier", r#"{"rule": {"attribute": "loyalty_tier", "eq": "Summit"}}"#)]);
+    let set = SegmentSet::new([
+        Segment::parse("tier", r#"{"rule": {"attribute": "loyalty_tier", "eq": "Summit"}}"#).expect("valid"),
+    ])
+    .expect("set");
+    // Another connection holds the write lock, as an import's transaction does.
+    let writer = rusqlite::Connection::open(f.store.path()).expect("writer");
+    writer.execute_batch("BEGIN IMMEDIATE").expect("write lock");
+    let started = std::time::Instant::now();
+    let report = f
+        .store
+        .sync_segments(&set, T)
+        .expect("an unchanged sync needs no write");
+    assert_eq!(report, tessera_store::segments::SyncReport::default());
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(f.members("tier"), ["ada"]);
+    writer.execute_batch("ROLLBACK").expect("rollback");
+}
+
 /// Segments of every kind, for the incremental-versus-full checks.
 const MIXED: &[(&str, &str)] = &[
     (

@@ -221,13 +221,15 @@ pub enum ErrorKind {
     /// A version could not be saved, compared or restored (no author, nothing changed, unknown
     /// version, not a repository).
     History,
+    /// Long work was cancelled by the user before it finished (an import writes nothing).
+    Cancelled,
     /// A failure that is not the user's to fix: SQLite, git, the disk, a bug.
     Internal,
 }
 
 impl ErrorKind {
     /// Every kind, in declaration order.
-    pub const ALL: [Self; 13] = [
+    pub const ALL: [Self; 14] = [
         Self::NotAWorkspace,
         Self::EmailNotFound,
         Self::InvalidDocument,
@@ -240,6 +242,7 @@ impl ErrorKind {
         Self::CannotExport,
         Self::SendRefused,
         Self::History,
+        Self::Cancelled,
         Self::Internal,
     ];
 
@@ -270,6 +273,7 @@ fn store_kind(e: &tessera_store::StoreError) -> ErrorKind {
         StoreError::Segment(_) => ErrorKind::InvalidSegment,
         StoreError::Refused { .. } | StoreError::Mapping { .. } | StoreError::Option(_) => ErrorKind::ImportRefused,
         StoreError::ProfileNotFound(_) => ErrorKind::ProfileNotFound,
+        StoreError::Cancelled => ErrorKind::Cancelled,
         StoreError::Io { .. } | StoreError::NewerSchema { .. } => ErrorKind::Io,
         _ if e.is_input_error() => ErrorKind::ProfileNotFound,
         _ => ErrorKind::Internal,

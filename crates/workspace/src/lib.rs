@@ -30,6 +30,8 @@ use tessera_core::{compose, Compiled, Compiler, ComposeInput, Composed, Diagnost
 pub use config::{Config, CONFIG_FILE};
 pub use error::{ErrorKind, WorkspaceError};
 pub use files::Files;
+/// The one cancellation flag long work accepts (see [`tessera_store::cancel`]).
+pub use tessera_store::Cancel;
 
 /// Suffix of email documents.
 pub const EMAIL_SUFFIX: &str = ".email.json";

@@ -87,6 +87,8 @@ export function headline(e: unknown): string {
       return "The test was not sent";
     case "history":
       return "The version history could not do that";
+    case "cancelled":
+      return "Cancelled";
     default:
       return "Something went wrong";
   }
@@ -105,6 +107,8 @@ export const api = {
   chooseImportFile: () => call<string | null>("choose_import_file"),
   importPreview: (path: string, kind: string) => call<ImportPreview>("import_preview", { path, kind }),
   importFile: (path: string, kind: string) => call<ImportReport>("import_file", { path, kind }),
+  /** Stops the long work running now (import, coverage, test send, saving a version) at its next check. */
+  cancelWork: () => call<null>("cancel_work"),
   browseProfiles: (query: string) => call<ProfileSummary[]>("browse_profiles", { query }),
   profileCard: (key: string) => call<ProfileCard>("profile_card", { key }),
   listSegments: () => call<SegmentInfo[]>("list_segments"),

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{Route, SendReport, SendRequest};
+use super::{MessageResult, Route, SendReport, SendRequest};
 use crate::{Workspace, WorkspaceError};
 
 /// Where a test send goes, as chosen in the dialog.
@@ -41,7 +41,12 @@ pub struct SendForm {
 /// # Errors
 /// Anything found before the first message leaves (addresses, settings, password, a missing
 /// profile, a render or image problem).
-pub fn send(ws: &mut Workspace, form: &SendForm) -> Result<SendReport, WorkspaceError> {
+pub fn send(
+    ws: &mut Workspace,
+    form: &SendForm,
+    cancel: &tessera_store::Cancel,
+    on_message: &mut dyn FnMut(&MessageResult),
+) -> Result<SendReport, WorkspaceError> {
     let request = SendRequest {
         email: form.email.clone(),
         to: form.to.clone(),
@@ -57,8 +62,9 @@ pub fn send(ws: &mut Workspace, form: &SendForm) -> Result<SendReport, Workspace
             RouteChoice::Profile(name) => Route::Profile(name.clone()),
             RouteChoice::Url(url) => Route::Url(url.trim().to_owned()),
         },
+        cancel: cancel.clone(),
     };
-    ws.send_test(&request, &mut |_| {})
+    ws.send_test(&request, on_message)
 }
 
 #[cfg(test)]
@@ -66,6 +72,37 @@ mod tests {
     use super::*;
     use crate::send::outbox::{list as outbox, message as outbox_message};
     use crate::send::setup::{setup, store_password};
+
+    #[test]
+    fn a_cancelled_send_stops_between_messages_and_reports_what_was_done() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        crate::init(dir.path()).expect("init");
+        let mut ws = Workspace::open(dir.path()).expect("open");
+        let form = SendForm {
+            email: "welcome".into(),
+            to: vec!["a@example.com, b@example.com, c@example.com".into()],
+            profiles: vec![],
+            route: RouteChoice::Outbox,
+        };
+        let cancel = tessera_store::Cancel::new();
+        let stop = cancel.clone();
+        // Cancelled as the first message is reported: the other two never leave.
+        let report = send(&mut ws, &form, &cancel, &mut |_| stop.cancel()).expect("send");
+        let statuses: Vec<_> = report.messages.iter().map(|m| m.status).collect();
+        assert_eq!(
+            statuses,
+            [
+                super::super::Status::Sent,
+                super::super::Status::NotAttempted,
+                super::super::Status::NotAttempted
+            ]
+        );
+        assert!(report.messages[1]
+            .error
+            .as_deref()
+            .is_some_and(|e| e.contains("cancelled")));
+        assert_eq!(outbox(&ws).expect("outbox").len(), 1);
+    }
 
     #[test]
     fn without_smtp_a_test_goes_to_the_outbox_and_can_be_read_back() {
@@ -80,7 +117,7 @@ mod tests {
             profiles: vec![],
             route: RouteChoice::Default,
         };
-        let report = send(&mut ws, &form).expect("send");
+        let report = send(&mut ws, &form, &tessera_store::Cancel::new(), &mut |_| {}).expect("send");
         assert_eq!(report.messages.len(), 2);
         let items = outbox(&ws).expect("outbox");
         assert_eq!(items.len(), 2);
@@ -97,7 +134,7 @@ mod tests {
             to: vec!["not an address".into()],
             ..form
         };
-        assert!(send(&mut ws, &bad).is_err());
+        assert!(send(&mut ws, &bad, &tessera_store::Cancel::new(), &mut |_| {}).is_err());
         assert_eq!(outbox(&ws).expect("outbox").len(), 2);
         assert!(store_password(&ws, "nope", "x".into()).is_err());
     }

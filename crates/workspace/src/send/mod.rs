@@ -50,6 +50,9 @@ pub struct SendRequest {
     pub profiles: Vec<String>,
     /// Where to send.
     pub route: Route,
+    /// Checked before each message: once set, the messages not yet sent are reported as not
+    /// attempted (the ones before stay as they went).
+    pub cancel: tessera_store::Cancel,
 }
 
 /// How one message ended.
@@ -350,6 +353,11 @@ impl Workspace {
                 },
                 tessera_store::now_ms(),
             )?;
+            if stopped.is_none() && request.cancel.is_cancelled() {
+                stopped = Some(DeliveryError::NotAttempted {
+                    reason: "the send was cancelled".to_owned(),
+                });
+            }
             let outcome = match &stopped {
                 Some(first) => Err(DeliveryError::NotAttempted {
                     reason: first.to_string(),
