@@ -20,12 +20,28 @@ use tessera_workspace::send::form::{self, SendForm};
 use tessera_workspace::send::outbox::{self, OutboxItem, OutboxMessage};
 use tessera_workspace::send::setup::{self, SendSetup};
 use tessera_workspace::send::SendReport;
+use tessera_workspace::work::WorkProgress;
 use tessera_workspace::{clock, ErrorKind, WorkspaceError};
 
 use crate::ipc::IpcError;
 use crate::AppState;
 
 type Reply<T> = Result<T, IpcError>;
+
+/// The event the progress of a test send or coverage arrives in ([`WorkProgress`]).
+pub const WORK_PROGRESS_EVENT: &str = "work-progress";
+
+/// Sends `work`'s progress to the UI (a window that went away misses it; the work goes on).
+fn emit_work(window: &Window, work: &str, done: u64, total: u64) {
+    let _ = window.emit(
+        WORK_PROGRESS_EVENT,
+        WorkProgress {
+            work: work.to_owned(),
+            done,
+            total,
+        },
+    );
+}
 
 /// The event the import's progress arrives in; its payload is the bytes read so far.
 pub const IMPORT_PROGRESS_EVENT: &str = "import-progress";
@@ -119,11 +135,14 @@ pub fn save_segment(state: State<'_, AppState>, name: String, definition: Value)
 
 /// The coverage preview of a saved email across the segments it refers to.
 #[tauri::command(async)]
-pub fn segment_coverage(state: State<'_, AppState>, email: String) -> Reply<Coverage> {
+pub fn segment_coverage(window: Window, state: State<'_, AppState>, email: String) -> Reply<Coverage> {
+    let progress = |done: u64, total: u64| emit_work(&window, "coverage", done, total);
     Ok(coverage::coverage(
         &mut state.detached(false)?,
         &email,
         clock::now_ms(),
+        &state.begin_work(),
+        &progress,
     )?)
 }
 
@@ -163,12 +182,13 @@ pub fn store_smtp_password(state: State<'_, AppState>, profile: String, password
 
 /// Sends a test: one message per (profile, address), with a result for each.
 #[tauri::command(async)]
-pub fn send_test(state: State<'_, AppState>, form: SendForm) -> Reply<SendReport> {
+pub fn send_test(window: Window, state: State<'_, AppState>, form: SendForm) -> Reply<SendReport> {
+    let progress = |done: u64, total: u64| emit_work(&window, "send", done, total);
     Ok(form::send(
         &mut state.detached(true)?,
         &form,
         &state.begin_work(),
-        &mut |_| {},
+        &progress,
     )?)
 }
 

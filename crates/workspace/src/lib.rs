@@ -20,6 +20,7 @@ pub mod import;
 pub mod profiles;
 pub mod segments;
 pub mod send;
+pub mod work;
 
 use std::path::{Path, PathBuf};
 

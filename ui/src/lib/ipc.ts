@@ -34,6 +34,7 @@ import type { EmailDiff } from "../bindings/EmailDiff";
 import type { HistoryView } from "../bindings/HistoryView";
 import type { Restored } from "../bindings/Restored";
 import type { SavedVersion } from "../bindings/SavedVersion";
+import type { WorkProgress } from "../bindings/WorkProgress";
 
 /** A failed command, with the code Rust gave it. */
 export class TesseraError extends Error {
@@ -131,6 +132,7 @@ export const api = {
   diffVersions: (email: string, from: string, to: string | null, target: Target | null) => call<EmailDiff>("diff_versions", { email, from, to, target }),
   restoreVersion: (email: string, version: string) => call<Restored>("restore_version", { email, version }),
   onImportProgress: (f: (read: number) => void): Promise<UnlistenFn> => listen<number>("import-progress", (e) => f(e.payload)),
+  onWorkProgress: (f: (p: WorkProgress) => void): Promise<UnlistenFn> => listen<WorkProgress>("work-progress", (e) => f(e.payload)),
   onPick: (f: (id: string) => void): Promise<UnlistenFn> => listen<string>("preview-pick", (e) => f(e.payload)),
   onCloseRequested: (f: () => void): Promise<UnlistenFn> => listen("flush-and-close", () => f()),
 };

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{MessageResult, Route, SendReport, SendRequest};
+use super::{Route, SendReport, SendRequest};
 use crate::{Workspace, WorkspaceError};
 
 /// Where a test send goes, as chosen in the dialog.
@@ -45,7 +45,7 @@ pub fn send(
     ws: &mut Workspace,
     form: &SendForm,
     cancel: &tessera_store::Cancel,
-    on_message: &mut dyn FnMut(&MessageResult),
+    progress: &dyn Fn(u64, u64),
 ) -> Result<SendReport, WorkspaceError> {
     let request = SendRequest {
         email: form.email.clone(),
@@ -64,7 +64,7 @@ pub fn send(
         },
         cancel: cancel.clone(),
     };
-    ws.send_test(&request, on_message)
+    ws.send_test(&request, &mut |_| {}, progress)
 }
 
 #[cfg(test)]
@@ -86,8 +86,14 @@ mod tests {
         };
         let cancel = tessera_store::Cancel::new();
         let stop = cancel.clone();
-        // Cancelled as the first message is reported: the other two never leave.
-        let report = send(&mut ws, &form, &cancel, &mut |_| stop.cancel()).expect("send");
+        // Cancelled once the first message is done: the other two never leave.
+        let seen = std::cell::RefCell::new(Vec::new());
+        let progress = |done: u64, total: u64| {
+            seen.borrow_mut().push((done, total));
+            stop.cancel();
+        };
+        let report = send(&mut ws, &form, &cancel, &progress).expect("send");
+        assert_eq!(seen.into_inner(), [(1, 3), (2, 3), (3, 3)]);
         let statuses: Vec<_> = report.messages.iter().map(|m| m.status).collect();
         assert_eq!(
             statuses,
@@ -117,7 +123,7 @@ mod tests {
             profiles: vec![],
             route: RouteChoice::Default,
         };
-        let report = send(&mut ws, &form, &tessera_store::Cancel::new(), &mut |_| {}).expect("send");
+        let report = send(&mut ws, &form, &tessera_store::Cancel::new(), &|_, _| {}).expect("send");
         assert_eq!(report.messages.len(), 2);
         let items = outbox(&ws).expect("outbox");
         assert_eq!(items.len(), 2);
@@ -134,7 +140,7 @@ mod tests {
             to: vec!["not an address".into()],
             ..form
         };
-        assert!(send(&mut ws, &bad, &tessera_store::Cancel::new(), &mut |_| {}).is_err());
+        assert!(send(&mut ws, &bad, &tessera_store::Cancel::new(), &|_, _| {}).is_err());
         assert_eq!(outbox(&ws).expect("outbox").len(), 2);
         assert!(store_password(&ws, "nope", "x".into()).is_err());
     }

@@ -248,7 +248,7 @@ impl Workspace {
     }
 
     /// Renders `request.email` as each profile and sends one message per (profile, address).
-    /// `on_message` sees each result as it happens. Delivery failures are in the report, not errors.
+    /// `on_message` sees each result as it happens, `progress(messages done, messages)` follows. Delivery failures are in the report, not errors.
     ///
     /// # Errors
     /// Anything found before the first message leaves: invalid addresses, settings, password,
@@ -257,6 +257,7 @@ impl Workspace {
         &mut self,
         request: &SendRequest,
         on_message: &mut dyn FnMut(&MessageResult),
+        progress: &dyn Fn(u64, u64),
     ) -> Result<SendReport, WorkspaceError> {
         let recipients = parse_recipients(&request.to)?;
         let profiles = request.profiles.len().max(1);
@@ -406,6 +407,7 @@ impl Workspace {
             };
             on_message(&result);
             results.push(result);
+            progress(results.len() as u64, messages.len() as u64);
         }
         Ok(SendReport {
             email: entry.name,
