@@ -248,8 +248,20 @@ pub fn start_versioning(state: State<'_, AppState>) -> Reply<HistoryView> {
 
 /// Saves the working copy as a version with a message (and `NAME <EMAIL>` author, if given).
 #[tauri::command(async)]
-pub fn save_version(state: State<'_, AppState>, message: String, author: Option<String>) -> Reply<SavedVersion> {
-    Ok(history::save(&mut state.detached(true)?, &message, author.as_deref())?)
+pub fn save_version(
+    window: Window,
+    state: State<'_, AppState>,
+    message: String,
+    author: Option<String>,
+) -> Reply<SavedVersion> {
+    let progress = |done: u64, total: u64| emit_work(&window, "save", done, total);
+    Ok(history::save(
+        &mut state.detached(true)?,
+        &message,
+        author.as_deref(),
+        &state.begin_work(),
+        &progress,
+    )?)
 }
 
 /// Compares an email between two versions (`to` absent: the working copy), block by block and,

@@ -1,5 +1,6 @@
 //! Progress of long work other than the import (which reports bytes read): a test send counts
-//! messages, coverage counts the segments it finds a recipient for. The desktop app sends it to
+//! messages, coverage the segments it finds a recipient for, saving a version the changed emails
+//! it re-exports. The desktop app sends it to
 //! the UI as the `work-progress` event; cancelling goes through [`crate::Cancel`].
 
 use serde::Serialize;
@@ -8,7 +9,7 @@ use serde::Serialize;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct WorkProgress {
-    /// What runs: `send` or `coverage`.
+    /// What runs: `send`, `coverage` or `save` (a version).
     pub work: String,
     /// Steps done.
     #[cfg_attr(feature = "ts", ts(type = "number"))]

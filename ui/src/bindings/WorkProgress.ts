@@ -5,7 +5,7 @@
  */
 export type WorkProgress = { 
 /**
- * What runs: `send` or `coverage`.
+ * What runs: `send`, `coverage` or `save` (a version).
  */
 work: string, 
 /**

@@ -262,7 +262,10 @@ pub fn init_versioned(dir: &Path, author: Option<&str>) -> Result<Initialized, W
         None => repo.default_author().ok(),
     };
     let first_version = match author {
-        Some(author) => Some(ws.save_as(&repo, FIRST_MESSAGE, &author)?.version),
+        Some(author) => Some(
+            ws.save_as(&repo, FIRST_MESSAGE, &author, &crate::Cancel::new(), &|_, _| {})?
+                .version,
+        ),
         None => None,
     };
     Ok(Initialized {
@@ -378,6 +381,22 @@ impl Workspace {
     /// Not a repository, no author, an empty message, nothing changed, an export that fails
     /// (nothing is committed then), or a file or git failure.
     pub fn save_version(&mut self, message: &str, author: Option<&str>) -> Result<SavedVersion, WorkspaceError> {
+        self.save_version_with(message, author, &crate::Cancel::new(), &|_, _| {})
+    }
+
+    /// As [`Workspace::save_version`], reporting `progress(emails re-exported, changed emails)`
+    /// and checking `cancel` before each email and before the commit (after it, the version is
+    /// saved; a cancel before it commits nothing, though re-exported files stay written).
+    ///
+    /// # Errors
+    /// As [`Workspace::save_version`]; cancelled ([`tessera_store::StoreError::Cancelled`]).
+    pub fn save_version_with(
+        &mut self,
+        message: &str,
+        author: Option<&str>,
+        cancel: &crate::Cancel,
+        progress: &dyn Fn(u64, u64),
+    ) -> Result<SavedVersion, WorkspaceError> {
         let repo = self.repo()?;
         let author = match author {
             Some(a) => a.parse::<Author>()?,
@@ -386,10 +405,17 @@ impl Workspace {
         if message.trim().is_empty() {
             return Err(HistoryError::EmptyMessage.into());
         }
-        self.save_as(&repo, message, &author)
+        self.save_as(&repo, message, &author, cancel, progress)
     }
 
-    fn save_as(&mut self, repo: &Repo, message: &str, author: &Author) -> Result<SavedVersion, WorkspaceError> {
+    fn save_as(
+        &mut self,
+        repo: &Repo,
+        message: &str,
+        author: &Author,
+        cancel: &crate::Cancel,
+        progress: &dyn Fn(u64, u64),
+    ) -> Result<SavedVersion, WorkspaceError> {
         let lock = repo.lock()?;
         let root = self.root_dir()?.to_path_buf();
         refuse_passwords_in_config(&root.join(crate::CONFIG_FILE))?;
@@ -406,7 +432,10 @@ impl Workspace {
         if changed.iter().any(|path| path.starts_with("segments/")) {
             self.segments()?;
         }
-        for name in &changed_emails {
+        let total = changed_emails.len() as u64;
+        for (done, name) in changed_emails.iter().enumerate() {
+            cancel.check()?;
+            progress(done as u64, total);
             if !existing.contains(name) {
                 // The email was deleted: its exports go with it.
                 let dir = out.join(name);
@@ -429,6 +458,8 @@ impl Workspace {
                 });
             }
         }
+        cancel.check()?;
+        progress(total, total);
         let version = repo.save(&lock, VERSIONED, message, author)?;
         Ok(SavedVersion {
             version: version.into(),
