@@ -104,16 +104,21 @@ pub fn run_send(workspace: Option<&Path>, cwd: &Path, args: &SendArgs) -> anyhow
         to: args.to.clone(),
         profiles: args.profile.clone(),
         route,
+        cancel: tessera_workspace::Cancel::new(),
     };
     let json = args.json;
     let mut print_error = None;
-    let report = ws.send_test(&request, &mut |m: &MessageResult| {
-        if !json && print_error.is_none() {
-            if let Err(e) = say(&describe(m)) {
-                print_error = Some(e);
+    let report = ws.send_test(
+        &request,
+        &mut |m: &MessageResult| {
+            if !json && print_error.is_none() {
+                if let Err(e) = say(&describe(m)) {
+                    print_error = Some(e);
+                }
             }
-        }
-    })?;
+        },
+        &|_, _| {},
+    )?;
     if let Some(e) = print_error {
         return Err(e.into());
     }

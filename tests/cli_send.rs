@@ -14,6 +14,9 @@ use serde_json::Value;
 use smtp::{inspect, Options, Server};
 
 /// An email with a local image, a remote image and text lines holding only dots.
+/// The password variable of the account `tester@127.0.0.1` the test profiles log in as (keyed by
+/// account, like the keyring).
+const TESTER_PASSWORD_ENV: &str = "TESSERA_SMTP_PASSWORD_TESTER_40127_2E0_2E0_2E1";
 const DOTS_EMAIL: &str = r#"{
   "schema_version": 1,
   "name": "Dots",
@@ -249,7 +252,7 @@ fn starttls_with_an_explicitly_trusted_certificate_and_auth_delivers() {
             "--profile",
             "ben@example.com",
         ],
-        &[("TESSERA_SMTP_PASSWORD_SECURE", PASSWORD)],
+        &[(TESTER_PASSWORD_ENV, PASSWORD)],
     );
     assert_exit(&out, 0);
     assert_mentions(
@@ -305,7 +308,7 @@ fn implicit_tls_with_auth_delivers() {
     let out = tessera(
         &ws,
         &["send", "dots", "--to", "a@example.com"],
-        &[("TESSERA_SMTP_PASSWORD_WRAPPED", PASSWORD)],
+        &[(TESTER_PASSWORD_ENV, PASSWORD)],
     );
     assert_exit(&out, 0);
     assert_mentions(&text(&out), &["(profile wrapped, tls): 1 sent"]);
@@ -333,7 +336,7 @@ fn a_wrong_password_is_named_never_printed_and_stops_the_batch() {
     let out = tessera(
         &ws,
         &["send", "dots", "--to", "a@example.com,b@example.com"],
-        &[("TESSERA_SMTP_PASSWORD_SECURE", wrong)],
+        &[(TESTER_PASSWORD_ENV, wrong)],
     );
     assert_exit(&out, 1);
     let all = text(&out);
@@ -368,7 +371,7 @@ fn a_server_without_starttls_gets_nothing_when_starttls_is_required() {
     let out = tessera(
         &ws,
         &["send", "dots", "--to", "a@example.com"],
-        &[("TESSERA_SMTP_PASSWORD_STRICT", PASSWORD)],
+        &[(TESTER_PASSWORD_ENV, PASSWORD)],
     );
     assert_exit(&out, 1);
     assert_mentions(
@@ -601,7 +604,7 @@ fn passwords_come_from_the_keyring_or_the_environment_never_a_file() {
         &text(&out),
         &[
             "no OS keyring is available to read the password for sender@example.com@127.0.0.1",
-            "set TESSERA_SMTP_PASSWORD_WORK",
+            "set TESSERA_SMTP_PASSWORD_SENDER_40EXAMPLE_2ECOM_40127_2E0_2E0_2E1",
         ],
     );
     let mut set = Command::new(env!("CARGO_BIN_EXE_tessera"))

@@ -19,6 +19,7 @@ use tessera_workspace::send::form::SendForm;
 use tessera_workspace::send::outbox::{OutboxItem, OutboxMessage};
 use tessera_workspace::send::setup::SendSetup;
 use tessera_workspace::send::SendReport;
+use tessera_workspace::work::WorkProgress;
 use tessera_workspace::ErrorKind;
 use ts_rs::TS;
 
@@ -43,6 +44,7 @@ pub fn export_all(dir: &Path) -> Result<(), ts_rs::ExportError> {
     SaveResult::export_all_to(dir)?;
     IpcError::export_all_to(dir)?;
     ErrorKind::export_all_to(dir)?;
+    WorkProgress::export_all_to(dir)?;
     Target::export_all_to(dir)?;
     ImportPreview::export_all_to(dir)?;
     ImportReport::export_all_to(dir)?;

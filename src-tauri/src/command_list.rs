@@ -17,6 +17,7 @@ commands![
     screens::choose_import_file,
     screens::import_preview,
     screens::import_file,
+    screens::cancel_work,
     screens::browse_profiles,
     screens::profile_card,
     screens::list_segments,

@@ -22,6 +22,7 @@ use std::time::Instant;
 use ipc::IpcError;
 use tauri::Manager;
 use tessera_workspace::editor::EditorSession;
+use tessera_workspace::{Cancel, Workspace, WorkspaceError};
 
 /// Environment variable that overrides the per-user data folder (tests use a temporary one).
 pub const DATA_DIR_ENV: &str = "TESSERA_DATA_DIR";
@@ -29,6 +30,8 @@ pub const DATA_DIR_ENV: &str = "TESSERA_DATA_DIR";
 /// What the app keeps between commands.
 pub struct AppState {
     session: Mutex<EditorSession>,
+    /// The cancel flag of the long work running now (one at a time is offered by the UI).
+    work: Mutex<Cancel>,
     started: Instant,
 }
 
@@ -41,6 +44,42 @@ impl AppState {
         self.session.lock().map_err(|_| {
             IpcError::internal("the editor hit an internal error; restart Tessera (your last autosave is on disk)")
         })
+    }
+
+    /// A fresh cancel flag for long work that starts now; [`AppState::cancel_work`] sets it.
+    pub fn begin_work(&self) -> Cancel {
+        let cancel = Cancel::new();
+        if let Ok(mut work) = self.work.lock() {
+            *work = cancel.clone();
+        }
+        cancel
+    }
+
+    /// Asks the long work running now to stop at its next check.
+    pub fn cancel_work(&self) {
+        if let Ok(work) = self.work.lock() {
+            work.cancel();
+        }
+    }
+
+    /// A workspace of its own for long work (import, test send, coverage, saving a version): the
+    /// session is locked only for the instant it takes to read its folder (and, first, to write
+    /// `flush`'s pending edit), then the work runs on this command's thread without the lock, so
+    /// the preview and autosave never wait for it. The store is SQLite in WAL mode: readers go on
+    /// while an import writes.
+    ///
+    /// # Errors
+    /// The session is poisoned, the pending edit cannot be written, or the folder cannot be opened.
+    pub fn detached(&self, flush: bool) -> Result<Workspace, IpcError> {
+        let root = {
+            let mut session = self.session()?;
+            if flush {
+                session.flush_draft()?;
+            }
+            session.workspace().root.clone()
+        };
+        let root = root.ok_or(WorkspaceError::ReadOnly)?;
+        Ok(Workspace::open(&root)?)
     }
 }
 
@@ -65,6 +104,7 @@ pub fn run() {
             }
             app.manage(AppState {
                 session: Mutex::new(session),
+                work: Mutex::new(Cancel::new()),
                 started,
             });
             // Compile the first email while the window starts; the first preview waits on the lock.

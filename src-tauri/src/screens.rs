@@ -20,12 +20,28 @@ use tessera_workspace::send::form::{self, SendForm};
 use tessera_workspace::send::outbox::{self, OutboxItem, OutboxMessage};
 use tessera_workspace::send::setup::{self, SendSetup};
 use tessera_workspace::send::SendReport;
+use tessera_workspace::work::WorkProgress;
 use tessera_workspace::{clock, ErrorKind, WorkspaceError};
 
 use crate::ipc::IpcError;
 use crate::AppState;
 
 type Reply<T> = Result<T, IpcError>;
+
+/// The event the progress of a test send or coverage arrives in ([`WorkProgress`]).
+pub const WORK_PROGRESS_EVENT: &str = "work-progress";
+
+/// Sends `work`'s progress to the UI (a window that went away misses it; the work goes on).
+fn emit_work(window: &Window, work: &str, done: u64, total: u64) {
+    let _ = window.emit(
+        WORK_PROGRESS_EVENT,
+        WorkProgress {
+            work: work.to_owned(),
+            done,
+            total,
+        },
+    );
+}
 
 /// The event the import's progress arrives in; its payload is the bytes read so far.
 pub const IMPORT_PROGRESS_EVENT: &str = "import-progress";
@@ -54,6 +70,13 @@ pub fn choose_import_file(window: Window) -> Reply<Option<String>> {
     Ok(picked.and_then(|p| p.into_path().ok()).map(|p| p.display().to_string()))
 }
 
+/// Stops the long work running now (an import, coverage, a test send, saving a version) at its
+/// next check; the work's own command then returns a `cancelled` error or what it had done.
+#[tauri::command(async)]
+pub fn cancel_work(state: State<'_, AppState>) {
+    state.cancel_work();
+}
+
 /// The columns of a file and where an import of `kind` would put each, with its first rows.
 #[tauri::command(async)]
 pub fn import_preview(path: String, kind: String) -> Reply<ImportPreview> {
@@ -66,8 +89,12 @@ pub fn import_file(window: Window, state: State<'_, AppState>, path: String, kin
     let progress = |read: u64| {
         let _ = window.emit(IMPORT_PROGRESS_EVENT, read);
     };
-    let request = ImportRequest::new(std::path::Path::new(&path), parse_kind(&kind)?);
-    Ok(import::import_file(state.session()?.workspace(), &request, &progress)?)
+    let request = ImportRequest {
+        cancel: state.begin_work(),
+        ..ImportRequest::new(std::path::Path::new(&path), parse_kind(&kind)?)
+    };
+    // Off the session lock: typing and the preview go on while a large file imports.
+    Ok(import::import_file(&state.detached(false)?, &request, &progress)?)
 }
 
 /// Stored profiles matching a search (all for an empty one), at most 200.
@@ -108,11 +135,14 @@ pub fn save_segment(state: State<'_, AppState>, name: String, definition: Value)
 
 /// The coverage preview of a saved email across the segments it refers to.
 #[tauri::command(async)]
-pub fn segment_coverage(state: State<'_, AppState>, email: String) -> Reply<Coverage> {
+pub fn segment_coverage(window: Window, state: State<'_, AppState>, email: String) -> Reply<Coverage> {
+    let progress = |done: u64, total: u64| emit_work(&window, "coverage", done, total);
     Ok(coverage::coverage(
-        state.session()?.workspace_mut(),
+        &mut state.detached(false)?,
         &email,
         clock::now_ms(),
+        &state.begin_work(),
+        &progress,
     )?)
 }
 
@@ -152,8 +182,14 @@ pub fn store_smtp_password(state: State<'_, AppState>, profile: String, password
 
 /// Sends a test: one message per (profile, address), with a result for each.
 #[tauri::command(async)]
-pub fn send_test(state: State<'_, AppState>, form: SendForm) -> Reply<SendReport> {
-    Ok(form::send(state.session()?.workspace_mut(), &form)?)
+pub fn send_test(window: Window, state: State<'_, AppState>, form: SendForm) -> Reply<SendReport> {
+    let progress = |done: u64, total: u64| emit_work(&window, "send", done, total);
+    Ok(form::send(
+        &mut state.detached(true)?,
+        &form,
+        &state.begin_work(),
+        &progress,
+    )?)
 }
 
 /// The local outbox, newest first.
@@ -212,11 +248,19 @@ pub fn start_versioning(state: State<'_, AppState>) -> Reply<HistoryView> {
 
 /// Saves the working copy as a version with a message (and `NAME <EMAIL>` author, if given).
 #[tauri::command(async)]
-pub fn save_version(state: State<'_, AppState>, message: String, author: Option<String>) -> Reply<SavedVersion> {
+pub fn save_version(
+    window: Window,
+    state: State<'_, AppState>,
+    message: String,
+    author: Option<String>,
+) -> Reply<SavedVersion> {
+    let progress = |done: u64, total: u64| emit_work(&window, "save", done, total);
     Ok(history::save(
-        state.session()?.workspace_mut(),
+        &mut state.detached(true)?,
         &message,
         author.as_deref(),
+        &state.begin_work(),
+        &progress,
     )?)
 }
 

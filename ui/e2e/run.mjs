@@ -94,6 +94,92 @@ function percentile(sorted, p) {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 }
 
+/**
+ * Typing while a 200,000-row import runs (last, so the big store does not slow the other checks):
+ * the import works on a workspace of its own, off the session lock, so keystrokes still reach the
+ * preview while it runs.
+ */
+/** The number of profiles in the workspace's store, read with SQLite directly. */
+function storedProfiles(workspace) {
+  const r = spawnSync("python3", ["-c", "import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute('SELECT count(*) FROM profiles').fetchone()[0])", path.join(workspace, ".tessera/store.db")], { encoding: "utf8" });
+  if (r.status !== 0) throw new Error(`counting profiles: ${r.stderr}`);
+  return Number(r.stdout.trim());
+}
+
+async function typingDuringImport(s) {
+  const workspace = await s.execute("return document.querySelector('.brand').title.replace(/^Workspace: /, '')");
+  const bigCsv = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "tessera-e2e-import-")), "big.csv");
+  const rows = ["email,first_name,city"];
+  for (let i = 0; i < 200000; i++) rows.push(`bulk${i}@example.com,Bulk${i},Town${i % 97}`);
+  fs.writeFileSync(bigCsv, rows.join("\n") + "\n");
+
+  // Cancel: the import of the big file, started from the Profiles screen and cancelled from the
+  // button beside its progress, writes nothing (it is one transaction).
+  const before = storedProfiles(workspace);
+  await press(s, "[data-testid=nav-profiles]");
+  await choose(s, "[data-testid=import-path]", bigCsv);
+  await s.waitFor("return document.querySelector('[data-testid=import-preview]') !== null", { what: "the big file's mapping preview" });
+  await press(s, "[data-testid=import-run]");
+  await press(s, "[data-testid=import-cancel]");
+  await s.waitFor("return document.querySelector('[data-testid=import-cancelled]') !== null", { what: "the import to stop after Cancel", timeout: 120000 });
+  const after = storedProfiles(workspace);
+  const reported = await s.execute("return document.querySelector('[data-testid=import-report]') !== null");
+  check(after === before && before > 0 && !reported, `Cancel stops an import and writes nothing (profiles in the store before ${before}, after ${after})`);
+  // Preview as a stored profile for the typing below.
+  await s.waitFor("return document.querySelectorAll('[data-testid=profile-row]').length > 0", { what: "stored profiles" });
+  await press(s, "[data-testid=profile-row] td");
+  await s.waitFor("return document.querySelector('[data-testid=profile-card]') !== null", { what: "the profile card" });
+  await press(s, "[data-testid=preview-as-profile]");
+  await s.waitFor("return document.querySelector('[data-testid=profile-select]')?.value.startsWith('stored:')", { what: "preview as the stored profile" });
+
+  await press(s, "[data-testid=nav-design]");
+  await s.execute("const s = document.querySelector('[data-testid=email-select]'); s.value = 'e2e-launch'; s.dispatchEvent(new Event('change', { bubbles: true }));");
+  await s.waitFor("return document.querySelector('[data-testid=email-select]').value === 'e2e-launch'", { what: "the e2e email" });
+  await (await s.find('[data-testid=layer][data-block="hero-1"]')).click();
+  await s.waitFor("return document.querySelector('[data-testid=inspector]')?.dataset.block === 'hero-1'", { what: "the hero to be selected" });
+  const text = await s.find("[data-testid=field-cta_label]");
+  // Typing while a 200,000-row import runs: the import works on a workspace of its own, off the
+  // session lock, and previewing as a stored profile only reads the store when the segment
+  // definitions are unchanged, so keystrokes reach the preview of a stored profile while it runs.
+  const stored = await s.execute("return document.querySelector('[data-testid=profile-select]').value");
+  check(stored.startsWith("stored:"), `the designer previews as a stored profile (${stored})`);
+  await waitPreview(s, "return !document.querySelector('[data-tsr-block=hero-1]').textContent.includes('Hello friend')", "the stored profile's preview before the import");
+  await s.execute(
+    "window.__e2eImport = { done: false, report: null, error: null }; window.__TAURI_INTERNALS__.invoke('import_file', { path: arguments[0], kind: 'profiles' }).then((r) => { window.__e2eImport.report = r; }, (e) => { window.__e2eImport.error = JSON.stringify(e); }).finally(() => { window.__e2eImport.done = true; });",
+    [bigCsv],
+  );
+  await sleep(300);
+  await text.clear();
+  await s.waitFor("return window.__tessera.latencies.length > 0", { what: "the preview after clearing a field during the import" });
+  await s.execute("window.__tessera.latencies.length = 0");
+  // The field as it is now (the inspector may have drawn it anew).
+  const during_field = await s.find("[data-testid=field-cta_label]");
+  await during_field.click();
+  const duringKeys = "Typing while importing";
+  let typedDuring = 0;
+  for (let i = 0; i < duringKeys.length; i++) {
+    const importing = !(await s.execute("return window.__e2eImport.done"));
+    await during_field.type(duringKeys[i]);
+    await s.waitFor("return window.__tessera.latencies.length > arguments[0]", { args: [i], what: "the preview after a keystroke during the import", timeout: 5000 });
+    if (importing) typedDuring++;
+  }
+  const during = (await s.execute("return window.__tessera.latencies")).slice(0, typedDuring).sort((a, b) => a - b);
+  figures.importKeystrokes = during.length;
+  figures.importKeystrokeP95Ms = during.length ? percentile(during, 95) : NaN;
+  figures.importKeystrokeMaxMs = during.length ? during[during.length - 1] : NaN;
+  check(during.length >= 5, `keystrokes were typed while the 200,000-row import ran (${during.length})`);
+  // No keystroke waits for the import: held behind the session lock, a keystroke once waited for
+  // the whole import (8.6 s). The check allows 1 s, well above any render and well below the
+  // import; the 200 ms target is a figure printed below, like the other keystroke targets, because
+  // a timed gate on a shared 2-core machine fails with the machine's load, not with the code.
+  const stillStored = await s.execute("return document.querySelector('[data-testid=profile-select]').value");
+  check(stillStored === stored, `the keystrokes were previewed as the stored profile (${stillStored})`);
+  check(during.length > 0 && figures.importKeystrokeMaxMs <= 1000, `no keystroke during the import waited for it: each reached the preview within 1 s (p95 ${figures.importKeystrokeP95Ms?.toFixed(1)} ms, max ${figures.importKeystrokeMaxMs?.toFixed(1)} ms over ${during.length})`);
+  await s.waitFor("return window.__e2eImport.done", { what: "the 200,000-row import to finish", timeout: 600000 });
+  const bulk = await s.execute("return window.__e2eImport");
+  check(bulk.error === null && bulk.report?.inserted === 200000, `the 200,000-row import finished (${bulk.error ?? `${bulk.report?.inserted} inserted`})`);
+}
+
 const figures = {};
 let s;
 /** The test SMTP server (tests/smtp/server.py), stopped by its PID at the end. */
@@ -486,6 +572,7 @@ try {
   const qaMs = (await s.execute("return window.__tessera.qaMs")).slice().sort((a, b) => a - b);
   figures.qaRuns = qaMs.length;
   figures.qaMedianMs = percentile(qaMs, 50);
+  await typingDuringImport(s);
 } catch (e) {
   if (s) {
     const state = await s.execute("return JSON.stringify({ metrics: window.__tessera, banner: document.querySelector('[data-testid=error-banner]')?.textContent ?? null })").catch(() => "?");
@@ -503,6 +590,7 @@ console.log(`e2e: ${passed} checks passed, ${results.length - passed} failed; sc
 console.log(
   `e2e figures: keystroke to updated preview median ${figures.keystrokeMedianMs.toFixed(1)} ms, p95 ${figures.keystrokeP95Ms.toFixed(1)} ms over ${figures.keystrokes} keystrokes (targets 50 / 100 ms; of which engine ${figures.engineMedianMs.toFixed(1)} ms, IPC round trip incl. engine ${figures.roundTripMedianMs.toFixed(1)} ms, preview frame load ${figures.frameLoadMedianMs.toFixed(1)} ms); ` +
     `QA after the preview: median IPC round trip ${figures.qaMedianMs.toFixed(1)} ms over ${figures.qaRuns} runs shown; ` +
+    `keystroke to preview during a 200,000-row import p95 ${figures.importKeystrokeP95Ms.toFixed(1)} ms, max ${figures.importKeystrokeMaxMs.toFixed(1)} ms over ${figures.importKeystrokes} keystrokes (target 200 ms); ` +
     `app start to interactive editor ${figures.startupMs.toFixed(0)} ms in the app (target 2000 ms), ${figures.startupWallMs} ms including the WebDriver session; restart ${figures.restartMs.toFixed(0)} ms`,
 );
 fs.writeFileSync(path.join(out, "figures.json"), JSON.stringify(figures, null, 2));

@@ -295,33 +295,40 @@ fn reordered<'a>(old: &[Placed<'a>], new: &[Placed<'a>], old_by_id: &HashMap<&st
     out
 }
 
+/// A longest common subsequence of two lists of block ids, the one that keeps the earliest blocks
+/// of `b` when several are as long (what the textbook table's walk picks). Ids are unique within a
+/// document, so this is a longest increasing run of `b`'s positions in `a`: O(n log n) time and
+/// O(n) memory, where the table took O(n·m) of both (20,000 reordered blocks needed 3 GB).
 fn lcs<'a>(a: &[&'a str], b: &[&'a str]) -> BTreeSet<&'a str> {
-    // table[i * width + j]: the length of the longest common subsequence of a[i..] and b[j..].
-    let width = b.len() + 1;
-    let mut table = vec![0usize; (a.len() + 1) * width];
-    let at = |table: &[usize], i: usize, j: usize| table.get(i * width + j).copied().unwrap_or(0);
-    for (i, x) in a.iter().enumerate().rev() {
-        for (j, y) in b.iter().enumerate().rev() {
-            let length = if x == y {
-                at(&table, i + 1, j + 1) + 1
-            } else {
-                at(&table, i + 1, j).max(at(&table, i, j + 1))
-            };
-            if let Some(cell) = table.get_mut(i * width + j) {
-                *cell = length;
-            }
+    let mut position: HashMap<&str, usize> = HashMap::with_capacity(a.len());
+    for (i, id) in a.iter().enumerate() {
+        position.entry(*id).or_insert(i);
+    }
+    // `b`'s ids that `a` has, in `b`'s order, with their position in `a`.
+    let seq: Vec<(usize, &'a str)> = b.iter().filter_map(|id| position.get(id).map(|&i| (i, *id))).collect();
+    // from[k]: the longest increasing run of positions that starts at seq[k] (patience sorting
+    // from the end: tails[l] is the largest start position of a run of length l + 1 seen so far).
+    let mut from = vec![0usize; seq.len()];
+    let mut tails: Vec<usize> = Vec::new();
+    for (k, &(p, _)) in seq.iter().enumerate().rev() {
+        let l = tails.partition_point(|&t| t > p);
+        match tails.get_mut(l) {
+            Some(tail) => *tail = p,
+            None => tails.push(p),
+        }
+        if let Some(slot) = from.get_mut(k) {
+            *slot = l + 1;
         }
     }
-    let (mut i, mut j, mut out) = (0, 0, BTreeSet::new());
-    while let (Some(x), Some(y)) = (a.get(i), b.get(j)) {
-        if x == y {
-            out.insert(*x);
-            i += 1;
-            j += 1;
-        } else if at(&table, i + 1, j) >= at(&table, i, j + 1) {
-            i += 1;
-        } else {
-            j += 1;
+    // The earliest element of `b` that still starts a run as long as what is left to pick.
+    let mut need = tails.len();
+    let mut last: Option<usize> = None;
+    let mut out = BTreeSet::new();
+    for (&(p, id), &length) in seq.iter().zip(&from) {
+        if need > 0 && length == need && last.is_none_or(|l| p > l) {
+            out.insert(id);
+            last = Some(p);
+            need -= 1;
         }
     }
     out
@@ -352,6 +359,24 @@ mod tests {
         {"id":"text","type":"text","fields":{"body":"Hello"}},
         {"id":"cols","type":"columns","slots":{"left":[{"id":"l1","type":"text"}],"right":[]}},
         {"id":"footer","type":"footer"}]}"#;
+
+    #[test]
+    fn reordering_twenty_thousand_blocks_takes_linear_memory() {
+        let ids: Vec<String> = (0..20_000).map(|i| format!("b{i}")).collect();
+        let a: Vec<&str> = ids.iter().map(String::as_str).collect();
+        let mut b = a.clone();
+        b.reverse();
+        let started = std::time::Instant::now();
+        assert_eq!(lcs(&a, &b).len(), 1);
+        let mut c = a.clone();
+        c.swap(10, 19_000);
+        assert_eq!(lcs(&a, &c).len(), 19_998);
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(2),
+            "{:?}",
+            started.elapsed()
+        );
+    }
 
     #[test]
     fn same_document_has_no_changes() {

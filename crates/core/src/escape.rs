@@ -67,6 +67,54 @@ pub fn is_safe_url(url: &str) -> bool {
     true
 }
 
+/// Whether literal URL text, as a browser reads it from an attribute (character references such as
+/// `&#58;` or `&colon;` decoded), is safe by [`is_safe_url`]. Used for text that follows a template tag
+/// in a URL attribute, where it must not be able to supply a scheme.
+#[must_use]
+pub fn is_safe_url_text(text: &str) -> bool {
+    is_safe_url(&decode_char_refs(text))
+}
+
+/// Decodes numeric character references and the named ones that spell URL punctuation or the
+/// whitespace browsers skip in a scheme; other references are left as written.
+fn decode_char_refs(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(amp) = rest.find('&') {
+        out.push_str(&rest[..amp]);
+        let after = &rest[amp + 1..];
+        let end = after.find(';').filter(|&e| e <= 12);
+        let decoded = end.and_then(|e| {
+            let name = &after[..e];
+            let code = if let Some(hex) = name.strip_prefix("#x").or_else(|| name.strip_prefix("#X")) {
+                u32::from_str_radix(hex, 16).ok()
+            } else if let Some(dec) = name.strip_prefix('#') {
+                dec.parse::<u32>().ok()
+            } else {
+                match name {
+                    "colon" => Some(u32::from(':')),
+                    "Tab" => Some(9),
+                    "NewLine" => Some(10),
+                    "sol" => Some(u32::from('/')),
+                    "quest" => Some(u32::from('?')),
+                    "num" => Some(u32::from('#')),
+                    _ => None,
+                }
+            };
+            code.map(|c| (char::from_u32(c).unwrap_or('\u{FFFD}'), e))
+        });
+        if let Some((c, e)) = decoded {
+            out.push(c);
+            rest = &after[e + 1..];
+        } else {
+            out.push('&');
+            rest = after;
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 /// Appends `s` percent-encoded as a URL component (RFC 3986 unreserved characters stay).
 pub fn push_url_component(out: &mut String, s: &str) {
     for b in s.bytes() {
@@ -98,6 +146,18 @@ mod tests {
         );
         assert_eq!(html_escape("plain ünïcode"), "plain ünïcode");
         assert_eq!(html_escape("{{7*7}}"), "&#123;&#123;7*7}}");
+    }
+
+    #[test]
+    fn url_text_is_read_with_character_references_decoded() {
+        assert!(!is_safe_url_text("javascript&#58;alert(1)"));
+        assert!(!is_safe_url_text("javascript&#x3A;alert(1)"));
+        assert!(!is_safe_url_text("javascript&colon;alert(1)"));
+        assert!(!is_safe_url_text(":alert(1)"));
+        assert!(is_safe_url_text("/path?a=1&amp;b=2"));
+        assert!(is_safe_url_text("?utm=x"));
+        assert!(is_safe_url_text(""));
+        assert!(is_safe_url_text("https://example.com"));
     }
 
     #[test]

@@ -429,3 +429,99 @@ fn images_without_alt_and_empty_links_are_reported_by_block() {
     assert!(messages.iter().any(|m| m.contains("alt text")), "{messages:?}");
     assert!(messages.iter().any(|m| m.contains("empty href")), "{messages:?}");
 }
+
+/// Composes and compiles `document`; the error messages when either refuses it, else the render
+/// for `data`.
+fn try_render(document: &Document, data: &Value) -> Result<Rendered, String> {
+    let lib = library();
+    let dict = dictionary();
+    let brand = serde_json::Map::new();
+    let composed = compose(&ComposeInput {
+        document,
+        library: &lib,
+        dictionary: &dict,
+        brand: &brand,
+    });
+    if composed.has_errors() {
+        return Err(composed
+            .diagnostics
+            .iter()
+            .map(|d| d.message.clone())
+            .collect::<Vec<_>>()
+            .join("\n"));
+    }
+    let compiled = Compiler::new().compile(&composed).map_err(|e| e.to_string())?;
+    Ok(render(&compiled, data))
+}
+
+#[test]
+fn url_text_after_a_placeholder_or_tag_cannot_supply_an_unsafe_scheme() {
+    let cases = [
+        json!([{"id": "r", "type": "rich", "fields": {"body": "<p><a href=\"{{profile.nickname}}javascript:alert(1)\">x</a></p>"}}]),
+        json!([{"id": "r", "type": "rich", "fields": {"body": "<p><a href=\"{{profile.nickname}}javascript&#58;alert(1)\">x</a></p>"}}]),
+        json!([{"id": "t", "type": "text", "fields": {"link": "{{#if profile.vip}}{{/if}}javascript:alert(2)"}}]),
+        json!([{"id": "t", "type": "text", "fields": {"link": "{{profile.city}}:alert(3)"}}]),
+        json!([{"id": "t", "type": "text", "fields": {"link": "{{#if profile.vip}}java{{/if}}script:alert(4)"}}]),
+    ];
+    for blocks in cases {
+        let d = doc(blocks.clone());
+        match try_render(&d, &json!({"profile": {}})) {
+            Err(message) => assert!(message.contains("scheme"), "{blocks}: {message}"),
+            Ok(r) => panic!("{blocks} was accepted and rendered:\n{}", body(&r.html)),
+        }
+    }
+    // Text after a placeholder that cannot start a scheme, and schemes written before the first tag, pass.
+    for link in [
+        "{{profile.url}}?utm=1",
+        "{{profile.url}}/path",
+        "https://example.com/{{profile.city}}:x",
+        "{{#if profile.vip}}https://vip.example{{else}}https://example.com{{/if}}",
+    ] {
+        let d = doc(json!([{"id": "t", "type": "text", "fields": {"link": link}}]));
+        let r = try_render(&d, &json!({"profile": {"url": "https://a.example", "vip": true}})).expect(link);
+        assert!(!r.html.contains("javascript"), "{link}");
+    }
+}
+
+#[test]
+fn a_subject_of_300000_open_braces_composes_in_linear_time() {
+    // Timed against a tenth of the text: linear work takes about ten times as long, the old
+    // re-scan from every `{{` to the end a hundred times as long.
+    let time = |subject: String| {
+        let mut d = doc(json!([{"id": "t", "type": "text"}]));
+        d.subject = subject;
+        let started = std::time::Instant::now();
+        let r = try_render(&d, &json!({"profile": {}}));
+        (started.elapsed(), r)
+    };
+    for unit in ["{{", "{{a "] {
+        let (small, _) = time(unit.repeat(30_000));
+        let (large, r) = time(unit.repeat(300_000));
+        assert!(
+            large < small * 30,
+            "{unit:?}: 30,000 in {small:?}, 300,000 in {large:?}"
+        );
+        if let Ok(r) = r {
+            assert!(r.subject.len() >= 600_000, "the braces print as written");
+        }
+    }
+}
+
+#[test]
+fn the_markers_private_use_characters_are_refused_by_name_in_designer_text() {
+    for (field, text) in [
+        ("body", "Hello \u{E000}0\u{E001} there"),
+        ("body", "a\u{E002}b"),
+        ("link", "https://example.com/\u{E001}"),
+    ] {
+        let d = doc(json!([{"id": "t", "type": "text", "fields": {field: text}}]));
+        let message = try_render(&d, &json!({}))
+            .err()
+            .unwrap_or_else(|| panic!("{text:?} was accepted"));
+        assert!(message.contains("U+E00") && message.contains("reserves"), "{message}");
+    }
+    let mut d = doc(json!([{"id": "t", "type": "text"}]));
+    d.subject = "Sale \u{E000}".to_owned();
+    let message = try_render(&d, &json!({})).expect_err("refused");
+    assert!(message.contains("U+E000"), "{message}");
+}

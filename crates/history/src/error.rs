@@ -51,10 +51,12 @@ pub enum HistoryError {
         path: PathBuf,
     },
     /// Another process holds a git lock file and did not release it in time.
-    #[error("{} is locked by another git process; if none is running, delete that file and try again", path.display())]
+    #[error("{} is held by another git process{}; let it finish and save again (if no git is running, delete that file)", path.display(), holder.as_ref().map(|h| format!(" ({h})")).unwrap_or_default())]
     Locked {
         /// The lock file.
         path: PathBuf,
+        /// The git process found running in the repository, as `pid N: git ...`.
+        holder: Option<String>,
     },
     /// A file could not be read or written.
     #[error("{}: {source}", path.display())]

@@ -450,11 +450,22 @@ mod tests {
     }
 
     #[test]
-    fn a_lock_left_by_a_killed_save_is_cleared_and_a_fresh_one_is_waited_for() {
+    fn a_lock_left_by_a_killed_save_is_cleared_and_any_other_is_refused() {
         let tmp = tempfile::tempdir().expect("temp dir");
         let repo = Repo::init(tmp.path()).expect("init");
         std::fs::write(tmp.path().join("a.txt"), "a").expect("write");
         let stale = tmp.path().join(".git/index.lock");
+        // A save killed while holding git's locks leaves its journal and the locks.
+        let lock = repo.lock().expect("lock");
+        lock.begin().expect("journal");
+        std::fs::write(&stale, "").expect("lock");
+        let started = std::time::Instant::now();
+        repo.save(&lock, &["a.txt"], "One", &ada())
+            .expect("save through a killed save's lock");
+        assert!(started.elapsed() < std::time::Duration::from_secs(1));
+        assert!(!stale.exists());
+        assert!(!tmp.path().join(".git/tessera-save.journal").exists());
+        // A lock no Tessera save left is waited for, then refused and kept, however old it is.
         std::fs::write(&stale, "").expect("lock");
         let old = std::time::SystemTime::now() - std::time::Duration::from_secs(60);
         std::fs::File::options()
@@ -462,18 +473,72 @@ mod tests {
             .open(&stale)
             .and_then(|f| f.set_modified(old))
             .expect("age the lock");
-        let lock = repo.lock().expect("lock");
-        let started = std::time::Instant::now();
-        repo.save(&lock, &["a.txt"], "One", &ada())
-            .expect("save through a stale lock");
-        assert!(started.elapsed() < std::time::Duration::from_secs(1));
-        assert!(!stale.exists());
-        // A young lock is waited for until it ages.
-        std::fs::write(&stale, "").expect("lock");
         std::fs::write(tmp.path().join("a.txt"), "b").expect("write");
         let started = std::time::Instant::now();
-        repo.save(&lock, &["a.txt"], "Two", &ada()).expect("save");
+        let refused = repo.save(&lock, &["a.txt"], "Two", &ada());
+        assert!(matches!(refused, Err(HistoryError::Locked { .. })), "{refused:?}");
         assert!(started.elapsed() >= std::time::Duration::from_millis(1500));
+        assert!(stale.exists(), "another process's lock is never deleted");
+        // Released while the save waits: the save goes ahead.
+        let remover = {
+            let stale = stale.clone();
+            std::thread::spawn(move || {
+                std::thread::sleep(std::time::Duration::from_millis(300));
+                std::fs::remove_file(stale).expect("release");
+            })
+        };
+        repo.save(&lock, &["a.txt"], "Two", &ada()).expect("save");
+        remover.join().expect("remover");
+    }
+
+    #[test]
+    fn a_git_commit_waiting_for_its_editor_keeps_its_lock_and_is_named() {
+        let tmp = tempfile::tempdir().expect("temp dir");
+        let root = tmp.path();
+        let repo = Repo::init(root).expect("init");
+        std::fs::write(root.join("a.txt"), "a").expect("write");
+        git(root, &["add", "a.txt"]);
+        git(
+            root,
+            &[
+                "-c",
+                "user.name=G",
+                "-c",
+                "user.email=g@example.com",
+                "commit",
+                "-q",
+                "-m",
+                "a",
+            ],
+        );
+        std::fs::write(root.join("a.txt"), "b").expect("write");
+        // `commit -a` holds `index.lock` while its editor runs.
+        let mut commit = std::process::Command::new("git")
+            .args(["-c", "user.name=G", "-c", "user.email=g@example.com", "commit", "-a"])
+            .current_dir(root)
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_EDITOR", "sleep 10; :")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("git commit starts");
+        let index_lock = root.join(".git/index.lock");
+        let waited = std::time::Instant::now();
+        while !index_lock.exists() && waited.elapsed() < std::time::Duration::from_secs(5) {
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        assert!(index_lock.exists(), "git commit holds the index while its editor runs");
+        let lock = repo.lock().expect("lock");
+        let result = repo.save(&lock, &["a.txt"], "Mine", &ada());
+        let still_locked = index_lock.exists();
+        let _ = commit.kill();
+        let _ = commit.wait();
+        let message = result.expect_err("refused while git runs").to_string();
+        assert!(still_locked, "the running git's index.lock was deleted");
+        assert!(
+            message.contains("index.lock") && message.contains("pid ") && message.contains(" commit -a"),
+            "{message}"
+        );
     }
 
     #[test]

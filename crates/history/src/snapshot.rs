@@ -32,10 +32,13 @@ impl Repo {
         for top in paths {
             let _ = index.remove_dir(Path::new(top), 0);
             let _ = index.remove(Path::new(top), 0);
-            let full = self.root.join(top);
-            if full.is_file() {
+            // A link is never followed, at the top as below it: `emails -> ~/.ssh` versions nothing.
+            let Ok(meta) = std::fs::symlink_metadata(self.root.join(top)) else {
+                continue;
+            };
+            if meta.is_file() {
                 self.add_file(&mut index, top)?;
-            } else if full.is_dir() {
+            } else if meta.is_dir() {
                 self.add_dir(&mut index, top)?;
             }
         }
@@ -209,6 +212,7 @@ impl Repo {
             None => Vec::new(),
         };
         let parent_refs: Vec<&git2::Commit<'_>> = parents.iter().collect();
+        lock.begin()?;
         let oid = self
             .repo
             .commit(
@@ -223,17 +227,27 @@ impl Repo {
                 if source.code() == git2::ErrorCode::Locked {
                     HistoryError::Locked {
                         path: git_dir.join(format!("{branch}.lock")),
+                        holder: None,
                     }
                 } else {
                     self.git_error("saving the version")(source)
                 }
-            })?;
+            });
+        let oid = match oid {
+            Ok(oid) => oid,
+            Err(e) => {
+                // libgit2 removes its own lock files when a commit fails: nothing is left to clear.
+                lock.finish();
+                return Err(e);
+            }
+        };
         // `.git/index` only serves `git status`; the version is saved whatever happens here.
         if let Ok(mut index) = self.repo.index() {
             if index.read_tree(&tree).is_ok() {
                 let _ = index.write();
             }
         }
+        lock.finish();
         self.version(&oid.to_string())
     }
 }

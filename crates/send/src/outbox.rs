@@ -54,7 +54,7 @@ pub fn list(dir: &Path) -> Result<Vec<OutboxEntry>, SendError> {
             continue;
         };
         let meta = entry.metadata().map_err(io(&path))?;
-        let bytes = std::fs::read(&path).map_err(io(&path))?;
+        let bytes = read_head(&path).map_err(io(&path))?;
         let headers = read_headers(&bytes);
         let get = |name: &str| {
             headers
@@ -75,6 +75,18 @@ pub fn list(dir: &Path) -> Result<Vec<OutboxEntry>, SendError> {
     }
     out.sort_by(|a, b| b.written.cmp(&a.written).then_with(|| b.id.cmp(&a.id)));
     Ok(out)
+}
+
+/// Listing reads at most this much of each message: the headers are at the top, and a message
+/// can be many megabytes of images.
+const HEAD_BYTES: u64 = 64 * 1024;
+
+/// The first [`HEAD_BYTES`] of a file.
+fn read_head(path: &Path) -> std::io::Result<Vec<u8>> {
+    use std::io::Read as _;
+    let mut head = Vec::new();
+    std::fs::File::open(path)?.take(HEAD_BYTES).read_to_end(&mut head)?;
+    Ok(head)
 }
 
 /// Finds a message by id, by a unique start of its id, or `latest`.
@@ -191,6 +203,29 @@ fn decode_word(word: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn listing_reads_only_the_head_of_each_message() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("big.eml");
+        std::fs::write(&path, "Subject: Big\r\nTo: a@example.com\r\n\r\nbody").expect("write");
+        // 4 GB (sparse): reading it whole would take seconds and gigabytes.
+        std::fs::File::options()
+            .write(true)
+            .open(&path)
+            .and_then(|f| f.set_len(4 * 1024 * 1024 * 1024))
+            .expect("grow");
+        let started = std::time::Instant::now();
+        let listed = list(dir.path()).expect("list");
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(1),
+            "{:?}",
+            started.elapsed()
+        );
+        assert_eq!(listed.len(), 1);
+        assert_eq!(listed[0].subject, "Big");
+        assert_eq!(listed[0].size_bytes, 4 * 1024 * 1024 * 1024);
+    }
 
     #[test]
     fn headers_are_unfolded_and_decoded() {

@@ -1,6 +1,7 @@
 //! Send settings from `tessera.toml`: the sender (`[send]`) and SMTP profiles (`[smtp.<name>]`),
 //! and the one-off `--smtp-url smtp://host:port` form. Nothing here holds a password.
 
+use std::fmt::Write as _;
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -167,21 +168,23 @@ impl SmtpTarget {
     }
 }
 
-/// The environment variable holding the password of profile `name`: `TESSERA_SMTP_PASSWORD_<NAME>`
-/// with letters upper-cased and anything else but digits turned into `_`.
+/// The environment variable holding the password of the account `user@host`, keyed like the
+/// keyring by the account and not by the profile's name (a `tessera.toml` from someone else could
+/// otherwise point a profile name at their own host and receive the password set for it):
+/// `TESSERA_SMTP_PASSWORD_` and the account with letters upper-cased, digits kept and every other
+/// byte written `_XX` in hex, so that two accounts never share a variable
+/// (`me@smtp.example.com` → `TESSERA_SMTP_PASSWORD_ME_40SMTP_2EEXAMPLE_2ECOM`).
 #[must_use]
-pub fn password_env_for(name: &str) -> String {
-    let suffix: String = name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() {
-                c.to_ascii_uppercase()
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    format!("{URL_PASSWORD_ENV}_{suffix}")
+pub fn password_env_for(account: &str) -> String {
+    let mut name = format!("{URL_PASSWORD_ENV}_");
+    for b in account.to_ascii_lowercase().bytes() {
+        if b.is_ascii_alphanumeric() {
+            name.push(char::from(b.to_ascii_uppercase()));
+        } else {
+            let _ = write!(name, "_{b:02X}");
+        }
+    }
+    name
 }
 
 impl SmtpProfile {
@@ -191,7 +194,8 @@ impl SmtpProfile {
     /// A password in the file, `none` for a host that is not loopback, a bad host, user or timeout.
     pub fn target(&self, name: &str, base: &Path) -> Result<SmtpTarget, SendError> {
         let place = format!("[smtp.{name}]");
-        let env = password_env_for(name);
+        let account = format!("{}@{}", self.user.as_deref().unwrap_or(""), self.host.trim());
+        let env = password_env_for(&account);
         if self.password_given.is_some() {
             return Err(SendError::PasswordNotAllowedHere {
                 place,
@@ -227,9 +231,12 @@ pub fn parse_smtp_url(url: &str, base: &Path) -> Result<SmtpTarget, SendError> {
         place: place.clone(),
         message,
     };
-    let (scheme, rest) = url
-        .split_once("://")
-        .ok_or_else(|| bad(format!("\"{}\" is not a URL like smtp://host:port", show(url))))?;
+    let (scheme, rest) = url.split_once("://").ok_or_else(|| {
+        bad(format!(
+            "\"{}\" is not a URL like smtp://host:port",
+            show(&without_userinfo(url))
+        ))
+    })?;
     let implicit_tls = match scheme.to_ascii_lowercase().as_str() {
         "smtp" => false,
         "smtps" => true,
@@ -308,6 +315,15 @@ pub fn parse_smtp_url(url: &str, base: &Path) -> Result<SmtpTarget, SendError> {
     };
     check_target(&target, &place)?;
     Ok(target)
+}
+
+/// `url` with whatever precedes its last `@` replaced by `…`: the user and password of a malformed
+/// URL are never repeated in a message.
+fn without_userinfo(url: &str) -> String {
+    match url.rsplit_once('@') {
+        Some((_, host)) => format!("…@{host}"),
+        None => url.to_owned(),
+    }
 }
 
 fn split_host_port(hostport: &str) -> Result<(String, Option<u16>), String> {
@@ -444,7 +460,11 @@ mod tests {
             toml::from_str("host = \"smtp.example.com\"\nuser = \"me\"\npassword = \"hunter2\"").expect("parses");
         let e = p.target("work", Path::new("/ws")).expect_err("refused");
         assert!(!e.to_string().contains("hunter2"), "{e}");
-        assert!(e.to_string().contains("TESSERA_SMTP_PASSWORD_WORK"), "{e}");
+        assert!(
+            e.to_string()
+                .contains("TESSERA_SMTP_PASSWORD_ME_40SMTP_2EEXAMPLE_2ECOM"),
+            "{e}"
+        );
         let p: SmtpProfile = toml::from_str("host = \"smtp.example.com\"\nsecurity = \"none\"").expect("parses");
         assert!(p.target("x", Path::new("/ws")).is_err());
         let p: SmtpProfile = toml::from_str("host = \"localhost\"\nsecurity = \"none\"\nport = 1025").expect("parses");
@@ -452,7 +472,35 @@ mod tests {
     }
 
     #[test]
-    fn password_variables_are_named_after_profiles() {
-        assert_eq!(password_env_for("work-relay.eu"), "TESSERA_SMTP_PASSWORD_WORK_RELAY_EU");
+    fn password_variables_are_keyed_by_account_not_by_profile_name() {
+        assert_eq!(
+            password_env_for("me@smtp.example.com"),
+            "TESSERA_SMTP_PASSWORD_ME_40SMTP_2EEXAMPLE_2ECOM"
+        );
+        // Hosts that differ only in punctuation get different variables.
+        assert_ne!(
+            password_env_for("me@smtp-example.com"),
+            password_env_for("me@smtp.example.com")
+        );
+        assert_ne!(
+            password_env_for("me.smtp@example.com"),
+            password_env_for("me@smtp.example.com")
+        );
+        // A workspace's profile named like the user's own cannot borrow its password for another host.
+        let mine: SmtpProfile = toml::from_str("host = \"smtp.example.com\"\nuser = \"me\"").expect("parses");
+        let theirs: SmtpProfile = toml::from_str("host = \"evil.example\"\nuser = \"me\"").expect("parses");
+        let mine = mine.target("work", Path::new("/ws")).expect("valid");
+        let theirs = theirs.target("work", Path::new("/ws")).expect("valid");
+        assert_ne!(mine.password_env, theirs.password_env);
+    }
+
+    #[test]
+    fn a_url_without_a_scheme_never_echoes_its_password() {
+        let e = url("me:pw-secret-1@host").expect_err("no scheme");
+        assert!(!e.to_string().contains("pw-secret-1"), "{e}");
+        let e = url("me:pw-secret-1@host:25").expect_err("no scheme");
+        assert!(!e.to_string().contains("pw-secret-1"), "{e}");
+        let e = url("ftp:/me:pw-secret-1@host").expect_err("no scheme");
+        assert!(!e.to_string().contains("pw-secret-1"), "{e}");
     }
 }

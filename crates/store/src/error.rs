@@ -69,6 +69,9 @@ pub enum StoreError {
     /// Segment definitions that cannot be used.
     #[error(transparent)]
     Segment(#[from] crate::segments::SegmentError),
+    /// The work was cancelled before it finished; nothing of it was written.
+    #[error("cancelled: nothing was written")]
+    Cancelled,
 }
 
 impl StoreError {
@@ -97,6 +100,6 @@ impl StoreError {
     /// True when the user's input is at fault (exit code 1).
     #[must_use]
     pub fn is_input_error(&self) -> bool {
-        !matches!(self, Self::Sqlite { .. } | Self::Settings { .. })
+        !matches!(self, Self::Sqlite { .. } | Self::Settings { .. } | Self::Cancelled)
     }
 }

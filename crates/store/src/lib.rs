@@ -9,6 +9,7 @@
 #![deny(missing_docs)]
 #![warn(clippy::unwrap_used)]
 
+pub mod cancel;
 pub mod error;
 pub mod events;
 pub mod import;
@@ -24,6 +25,7 @@ use std::path::{Path, PathBuf};
 
 use rusqlite::Connection;
 
+pub use cancel::Cancel;
 pub use error::StoreError;
 
 /// An open store.

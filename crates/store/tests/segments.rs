@@ -446,6 +446,32 @@ fn changed_and_removed_definitions_are_re_evaluated_on_sync() {
     assert!(f.members("tier").is_empty());
 }
 
+#[test]
+fn an_unchanged_sync_does_not_wait_for_another_writer() {
+    let mut f = Fixture::new(&[]);
+    f.define(&[("tier", r#"{"rule": {"attribute": "loyalty_tier", "eq": "Summit"}}"#)]);
+    let set = SegmentSet::new([
+        Segment::parse("tier", r#"{"rule": {"attribute": "loyalty_tier", "eq": "Summit"}}"#).expect("valid"),
+    ])
+    .expect("set");
+    // Another connection holds the write lock, as an import's transaction does.
+    let writer = rusqlite::Connection::open(f.store.path()).expect("writer");
+    writer.execute_batch("BEGIN IMMEDIATE").expect("write lock");
+    let started = std::time::Instant::now();
+    let report = f
+        .store
+        .sync_segments(&set, T)
+        .expect("an unchanged sync needs no write");
+    assert_eq!(report, tessera_store::segments::SyncReport::default());
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(f.members("tier"), ["ada"]);
+    writer.execute_batch("ROLLBACK").expect("rollback");
+}
+
 /// Segments of every kind, for the incremental-versus-full checks.
 const MIXED: &[(&str, &str)] = &[
     (
@@ -686,4 +712,59 @@ fn recommendations_follow_viewed_categories_and_fall_back_to_bestsellers() {
         .collect();
     // NW-6 and NW-4 she bought herself; NW-1 (bought once, by Ada) is next.
     assert_eq!(eve, ["NW-7", "NW-1"]);
+}
+
+#[test]
+fn segments_referring_to_the_same_segments_again_and_again_are_refused_quickly() {
+    // a00 refers to a01 twice, a01 to a02 twice, ... a25 is an attribute rule: inlined naively this
+    // is 2^25 copies of a25, which exhausted memory (and held the desktop's session lock).
+    let mut segments: Vec<Segment> = (0..25)
+        .map(|n| {
+            let next = format!("a{:02}", n + 1);
+            let json = format!(r#"{{"rule": {{"all": [{{"segment": "{next}"}}, {{"segment": "{next}"}}]}}}}"#);
+            Segment::parse(&format!("a{n:02}"), &json).expect("valid")
+        })
+        .collect();
+    segments.push(Segment::parse("a25", r#"{"rule": {"attribute": "country", "eq": "DE"}}"#).expect("valid"));
+    let set = SegmentSet::new(segments).expect("valid set");
+    let mut f = Fixture::new(&[]);
+    let started = std::time::Instant::now();
+    let error = f
+        .store
+        .sync_segments(&set, T)
+        .and_then(|_| f.store.refresh_segments(T))
+        .expect_err("too large")
+        .to_string();
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+    assert!(error.contains("too large") && error.contains("\"a"), "{error}");
+    // Shallow sharing is fine: a20 holds 2^5 = 32 copies of a25.
+    let shallow = SegmentSet::new(set.iter().filter(|s| s.name.as_str() >= "a20").cloned()).expect("set");
+    f.store.sync_segments(&shallow, T).expect("sync");
+    f.store.refresh_segments(T).expect("refresh");
+    assert_eq!(f.members("a20"), ["ada", "dmitri"]);
+}
+
+#[test]
+fn thousands_of_segments_stay_within_sqlites_column_and_variable_limits() {
+    let mut f = Fixture::new(&[]);
+    let segments = (0..3000).map(|n| {
+        let country = ["DE", "US", "FR"][n % 3];
+        Segment::parse(
+            &format!("s{n:04}"),
+            &format!(r#"{{"rule": {{"attribute": "country", "eq": "{country}"}}}}"#),
+        )
+        .expect("valid")
+    });
+    let set = SegmentSet::new(segments).expect("valid set");
+    f.store.sync_segments(&set, T).expect("sync");
+    f.store.refresh_segments(T).expect("refresh");
+    assert_eq!(f.members("s2997"), ["ada", "dmitri"]);
+    assert_eq!(f.members("s2999"), ["chloe"]);
+    let live = f.store.live_segments(f.ids["ben"], T).expect("live");
+    assert_eq!(live.len(), 1000);
+    assert!(live.iter().all(|s| s[1..].parse::<usize>().expect("n") % 3 == 1));
 }

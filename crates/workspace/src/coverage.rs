@@ -76,9 +76,15 @@ pub struct Coverage {
 ///
 /// # Errors
 /// The email cannot render; store or segment errors.
-pub fn coverage(ws: &mut Workspace, email: &str, now_ms: i64) -> Result<Coverage, WorkspaceError> {
+pub fn coverage(
+    ws: &mut Workspace,
+    email: &str,
+    now_ms: i64,
+    cancel: &crate::Cancel,
+    progress: &dyn Fn(u64, u64),
+) -> Result<Coverage, WorkspaceError> {
     let entry = ws.email(email)?;
-    let matrix = ws.preview_matrix(&entry, now_ms)?;
+    let matrix = ws.preview_matrix_with(&entry, now_ms, cancel, progress)?;
     let html = matrix.cases.iter().map(|c| c.html.clone()).collect();
     let qa = ws.qa(&entry, &QaAs::AllSegments, None, now_ms)?.cases;
     Ok(Coverage { matrix, html, qa })
@@ -166,14 +172,18 @@ impl Workspace {
     /// # Errors
     /// Store or segment errors.
     pub(crate) fn matrix_inputs(&mut self, compiled: &Compiled, as_of: i64) -> Result<Vec<Input>, WorkspaceError> {
-        self.matrix_cases(compiled, as_of, &mut Vec::new())
+        self.matrix_cases(compiled, as_of, &mut Vec::new(), &crate::Cancel::new(), &|_, _| {})
     }
 
+    /// The cases, checking `cancel` before each segment's case and reporting
+    /// `progress(segments done, segments)`.
     fn matrix_cases(
         &mut self,
         compiled: &Compiled,
         as_of: i64,
         notes: &mut Vec<String>,
+        cancel: &crate::Cancel,
+        progress: &dyn Fn(u64, u64),
     ) -> Result<Vec<Input>, WorkspaceError> {
         let segments: Vec<String> = compiled.segments_referenced().into_iter().collect();
         let samples = self.samples()?;
@@ -188,7 +198,10 @@ impl Workspace {
             }
         };
         let mut inputs = Vec::new();
-        for segment in &segments {
+        let total = segments.len() as u64;
+        for (done, segment) in segments.iter().enumerate() {
+            cancel.check()?;
+            progress(done as u64, total);
             if defined.get(segment).is_none() {
                 notes.push(format!("segment \"{segment}\" is not defined in segments/"));
             }
@@ -229,6 +242,8 @@ impl Workspace {
                 }
             }
         }
+        cancel.check()?;
+        progress(total, total);
         inputs.extend(edge_cases(&base));
         Ok(inputs)
     }
@@ -239,10 +254,25 @@ impl Workspace {
     /// # Errors
     /// The email cannot render; store or segment errors.
     pub fn preview_matrix(&mut self, entry: &EmailEntry, as_of: i64) -> Result<Matrix, WorkspaceError> {
+        self.preview_matrix_with(entry, as_of, &crate::Cancel::new(), &|_, _| {})
+    }
+
+    /// As [`Workspace::preview_matrix`], checking `cancel` before each segment's case and
+    /// reporting `progress(segments done, segments)`.
+    ///
+    /// # Errors
+    /// As [`Workspace::preview_matrix`]; cancelled ([`tessera_store::StoreError::Cancelled`]).
+    pub fn preview_matrix_with(
+        &mut self,
+        entry: &EmailEntry,
+        as_of: i64,
+        cancel: &crate::Cancel,
+        progress: &dyn Fn(u64, u64),
+    ) -> Result<Matrix, WorkspaceError> {
         let compiled = self.compile(entry)?;
         let segments: Vec<String> = compiled.segments_referenced().into_iter().collect();
         let mut notes = Vec::new();
-        let inputs = self.matrix_cases(&compiled, as_of, &mut notes)?;
+        let inputs = self.matrix_cases(&compiled, as_of, &mut notes, cancel, progress)?;
         let mut cases = Vec::new();
         let mut reached = BTreeSet::new();
         for input in inputs {
@@ -349,5 +379,40 @@ impl Matrix {
         }
         h.push_str("</div></body></html>\n");
         h
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::cell::RefCell;
+
+    fn demo() -> (tempfile::TempDir, Workspace, String) {
+        let dir = tempfile::tempdir().expect("temp dir");
+        crate::init(dir.path()).expect("init");
+        let ws = Workspace::open(dir.path()).expect("open");
+        // The demo's seasonal sale refers to segments.
+        (dir, ws, "seasonal-sale".to_owned())
+    }
+
+    #[test]
+    fn coverage_reports_progress_to_the_end() {
+        let (_dir, mut ws, email) = demo();
+        let seen = RefCell::new(Vec::new());
+        let report = |done: u64, total: u64| seen.borrow_mut().push((done, total));
+        let coverage = coverage(&mut ws, &email, 0, &crate::Cancel::new(), &report).expect("coverage");
+        let seen = seen.into_inner();
+        let last = *seen.last().expect("progress reported");
+        assert_eq!(last.0, last.1, "{seen:?}");
+        assert!(!coverage.matrix.cases.is_empty());
+    }
+
+    #[test]
+    fn cancelled_coverage_stops_with_a_cancelled_error() {
+        let (_dir, mut ws, email) = demo();
+        let cancel = crate::Cancel::new();
+        cancel.cancel();
+        let e = coverage(&mut ws, &email, 0, &cancel, &|_, _| {}).expect_err("cancelled");
+        assert_eq!(e.kind(), crate::ErrorKind::Cancelled, "{e}");
     }
 }

@@ -119,6 +119,23 @@ pub enum WorkspaceError {
     /// `tessera send` was given no recipient.
     #[error("no recipient: give at least one seed address")]
     NoRecipients,
+    /// A test send would build more messages than a test send may hold.
+    #[error("nothing was sent: {profiles} profile(s) to {addresses} address(es) is {count} messages, and a test send holds at most {max}; send to fewer addresses or as fewer profiles")]
+    TooManyMessages {
+        /// Profiles (or the one sample).
+        profiles: usize,
+        /// Seed addresses.
+        addresses: usize,
+        /// Their product.
+        count: usize,
+        /// The bound.
+        max: usize,
+    },
+    /// An email's name cannot be the folder that holds its exports.
+    #[error(
+        "\"{0}\" cannot name a folder under exports/: an email name is one file name that does not start with a dot"
+    )]
+    BadExportFolder(String),
     /// A version-store operation failed (not a repository, unknown version, no author, ...).
     #[error(transparent)]
     History(#[from] tessera_history::HistoryError),
@@ -204,13 +221,15 @@ pub enum ErrorKind {
     /// A version could not be saved, compared or restored (no author, nothing changed, unknown
     /// version, not a repository).
     History,
+    /// Long work was cancelled by the user before it finished (an import writes nothing).
+    Cancelled,
     /// A failure that is not the user's to fix: SQLite, git, the disk, a bug.
     Internal,
 }
 
 impl ErrorKind {
     /// Every kind, in declaration order.
-    pub const ALL: [Self; 13] = [
+    pub const ALL: [Self; 14] = [
         Self::NotAWorkspace,
         Self::EmailNotFound,
         Self::InvalidDocument,
@@ -223,6 +242,7 @@ impl ErrorKind {
         Self::CannotExport,
         Self::SendRefused,
         Self::History,
+        Self::Cancelled,
         Self::Internal,
     ];
 
@@ -253,6 +273,7 @@ fn store_kind(e: &tessera_store::StoreError) -> ErrorKind {
         StoreError::Segment(_) => ErrorKind::InvalidSegment,
         StoreError::Refused { .. } | StoreError::Mapping { .. } | StoreError::Option(_) => ErrorKind::ImportRefused,
         StoreError::ProfileNotFound(_) => ErrorKind::ProfileNotFound,
+        StoreError::Cancelled => ErrorKind::Cancelled,
         StoreError::Io { .. } | StoreError::NewerSchema { .. } => ErrorKind::Io,
         _ if e.is_input_error() => ErrorKind::ProfileNotFound,
         _ => ErrorKind::Internal,
@@ -282,12 +303,17 @@ impl WorkspaceError {
             Self::Send(tessera_send::SendError::Io { source, .. }) if source.kind() != std::io::ErrorKind::NotFound => {
                 ErrorKind::Internal
             }
-            Self::Send(_) | Self::InvalidRecipients { .. } | Self::NoRecipients => ErrorKind::SendRefused,
+            Self::Send(_) | Self::InvalidRecipients { .. } | Self::NoRecipients | Self::TooManyMessages { .. } => {
+                ErrorKind::SendRefused
+            }
             Self::History(e) if !e.is_input_error() => ErrorKind::Internal,
             Self::History(_) | Self::DemoHasNoHistory | Self::NotInVersions { .. } | Self::BadEmailName { .. } => {
                 ErrorKind::History
             }
-            Self::UnknownBlockType { .. } | Self::BadNewEmailName(_) | Self::EmailExists(_) => ErrorKind::BadName,
+            Self::UnknownBlockType { .. }
+            | Self::BadNewEmailName(_)
+            | Self::EmailExists(_)
+            | Self::BadExportFolder(_) => ErrorKind::BadName,
             Self::ReadOnly => ErrorKind::ReadOnly,
         }
     }

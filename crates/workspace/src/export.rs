@@ -69,7 +69,11 @@ impl Workspace {
 /// # Errors
 /// A folder or file cannot be written.
 pub fn write_export(export: &Export, out: &Path) -> Result<PathBuf, WorkspaceError> {
-    let dir = out.join(&export.manifest.email).join(export.target.name());
+    let email = export.manifest.email.as_str();
+    if !is_folder_name(email) {
+        return Err(WorkspaceError::BadExportFolder(email.to_owned()));
+    }
+    let dir = out.join(email).join(export.target.name());
     std::fs::create_dir_all(&dir).map_err(|source| WorkspaceError::Io {
         path: dir.clone(),
         source,
@@ -81,6 +85,13 @@ pub fn write_export(export: &Export, out: &Path) -> Result<PathBuf, WorkspaceErr
         write_atomic(&dir.join(name), &bytes)?;
     }
     Ok(dir)
+}
+
+/// Whether an email's name can be the one folder under `exports/` that holds its exports: one
+/// path component that is not hidden, `.` or `..` (an email read from `some/dir/...email.json`
+/// would otherwise write to `<out>/../`).
+fn is_folder_name(name: &str) -> bool {
+    !name.is_empty() && !name.starts_with('.') && !name.chars().any(|c| matches!(c, '/' | '\\' | ':') || c.is_control())
 }
 
 /// Why a target could not export the email.

@@ -64,6 +64,8 @@ pub struct ImportRequest {
     pub timezone: String,
     /// Produce the report and write nothing.
     pub dry_run: bool,
+    /// Set from another thread to stop the import: it then writes nothing.
+    pub cancel: tessera_store::Cancel,
 }
 
 impl ImportRequest {
@@ -76,6 +78,7 @@ impl ImportRequest {
             mapping: None,
             timezone: "UTC".to_owned(),
             dry_run: false,
+            cancel: tessera_store::Cancel::new(),
         }
     }
 }
@@ -133,6 +136,7 @@ pub fn import_file(
         timezone,
         dry_run: request.dry_run,
         normalization: ws.import_rules(),
+        cancel: request.cancel.clone(),
         ..ImportOptions::new(request.kind)
     };
     // Imports re-evaluate the segments of the profiles they touch: against the current definitions.
@@ -183,6 +187,37 @@ mod tests {
         assert_eq!(preview.columns[1].kind, "attribute");
         assert_eq!(preview.columns[1].target, "loyalty_tier");
         assert_eq!(preview.rows, vec![vec!["Ada".to_owned(), "Gold".to_owned()]]);
+    }
+
+    #[test]
+    fn a_cancelled_import_writes_nothing() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        crate::init(dir.path()).expect("init");
+        let ws = Workspace::open(dir.path()).expect("open");
+        let file = dir.path().join("people.csv");
+        let mut csv = String::from("email,name\n");
+        for i in 0..5000 {
+            csv.push_str(&format!("p{i}@example.com,P{i}\n"));
+        }
+        std::fs::write(&file, csv).expect("write");
+        let request = ImportRequest::new(&file, Kind::Profiles);
+        let first = import_file(&ws, &request, &|_| {}).expect("first import");
+        assert_eq!(first.inserted, 5000);
+        let before = profiles_in(&ws);
+        // The second import changes every row, and is cancelled from the progress callback.
+        std::fs::write(&file, std::fs::read_to_string(&file).expect("read").replace(",P", ",Q")).expect("write");
+        let request = ImportRequest::new(&file, Kind::Profiles);
+        request.cancel.cancel();
+        let e = import_file(&ws, &request, &|_| {}).expect_err("cancelled");
+        assert_eq!(e.kind(), crate::ErrorKind::Cancelled, "{e}");
+        assert_eq!(profiles_in(&ws), before);
+        let card = crate::profiles::card(&ws, "p7@example.com", 1, 0).expect("card");
+        assert!(format!("{card:?}").contains("P7"), "{card:?}");
+        assert!(!format!("{card:?}").contains("Q7"), "{card:?}");
+    }
+
+    fn profiles_in(ws: &Workspace) -> usize {
+        crate::profiles::browse(ws, "", 100_000).expect("browse").len()
     }
 
     #[test]

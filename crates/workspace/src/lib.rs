@@ -21,6 +21,7 @@ pub mod profiles;
 pub mod qa;
 pub mod segments;
 pub mod send;
+pub mod work;
 
 use std::path::{Path, PathBuf};
 
@@ -31,6 +32,8 @@ use tessera_core::{compose, Compiled, Compiler, ComposeInput, Composed, Diagnost
 pub use config::{Config, CONFIG_FILE};
 pub use error::{ErrorKind, WorkspaceError};
 pub use files::Files;
+/// The one cancellation flag long work accepts (see [`tessera_store::cancel`]).
+pub use tessera_store::Cancel;
 
 /// Suffix of email documents.
 pub const EMAIL_SUFFIX: &str = ".email.json";
@@ -158,9 +161,10 @@ impl Workspace {
                 let name = as_path
                     .file_name()
                     .map(|f| {
-                        f.to_string_lossy()
-                            .trim_end_matches(EMAIL_SUFFIX)
-                            .trim_end_matches(".json")
+                        let f = f.to_string_lossy();
+                        f.strip_suffix(EMAIL_SUFFIX)
+                            .or_else(|| f.strip_suffix(".json"))
+                            .unwrap_or(&f)
                             .to_owned()
                     })
                     .unwrap_or_default();
@@ -462,9 +466,10 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), WorkspaceError> {
         .file_name()
         .map(|f| f.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let tmp = dir.join(format!(".{file_name}.tmp-{}", std::process::id()));
+    // A fresh name no one can guess, created with O_EXCL: a file or link planted under the
+    // temporary's name is never opened, so nothing outside the workspace is written through it.
+    let (tmp, mut f) = create_temporary(dir, &file_name).map_err(io)?;
     let result = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
         f.write_all(bytes)?;
         f.sync_all()?;
         drop(f);
@@ -475,4 +480,33 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), WorkspaceError> {
         let _ = std::fs::remove_file(&tmp);
     }
     result.map_err(io)
+}
+
+/// Creates `.NAME.tmp-PID-RANDOM` in `dir` with `create_new` (which never follows a link), trying
+/// new random names while one exists.
+fn create_temporary(dir: &Path, file_name: &str) -> std::io::Result<(PathBuf, std::fs::File)> {
+    use std::hash::{BuildHasher as _, Hasher as _};
+    static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let mut last = None;
+    for _ in 0..16 {
+        // `RandomState` is seeded from the OS's random source once per process, then varies per instance.
+        let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+        hasher.write_u64(COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed));
+        hasher.write_u128(
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_nanos()),
+        );
+        let tmp = dir.join(format!(
+            ".{file_name}.tmp-{}-{:016x}",
+            std::process::id(),
+            hasher.finish()
+        ));
+        match std::fs::File::options().write(true).create_new(true).open(&tmp) {
+            Ok(f) => return Ok((tmp, f)),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => last = Some(e),
+            Err(e) => return Err(e),
+        }
+    }
+    Err(last.unwrap_or_else(|| std::io::Error::other("no free temporary name")))
 }

@@ -5,4 +5,4 @@
  * CLI turns it into an exit code ([`ErrorKind::is_input`]), the desktop shell into the `code` of
  * the error it sends the UI.
  */
-export type ErrorKind = "not_a_workspace" | "email_not_found" | "invalid_document" | "bad_name" | "read_only" | "profile_not_found" | "io" | "import_refused" | "invalid_segment" | "cannot_export" | "send_refused" | "history" | "internal";
+export type ErrorKind = "not_a_workspace" | "email_not_found" | "invalid_document" | "bad_name" | "read_only" | "profile_not_found" | "io" | "import_refused" | "invalid_segment" | "cannot_export" | "send_refused" | "history" | "cancelled" | "internal";

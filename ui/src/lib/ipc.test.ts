@@ -7,6 +7,7 @@ describe("errors from Rust", () => {
     expect(headline(e)).toBe("That folder is not a Tessera workspace");
     expect(e.message).toContain("tessera.toml");
     expect(headline(new TesseraError({ code: "read_only", message: "" }))).toBe("This workspace cannot be saved to");
+    expect(headline(new TesseraError({ code: "cancelled", message: "cancelled: nothing was written" }))).toBe("Cancelled");
     expect(headline(new Error("boom"))).toBe("Something went wrong");
   });
 });

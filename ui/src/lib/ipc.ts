@@ -35,6 +35,7 @@ import type { EmailDiff } from "../bindings/EmailDiff";
 import type { HistoryView } from "../bindings/HistoryView";
 import type { Restored } from "../bindings/Restored";
 import type { SavedVersion } from "../bindings/SavedVersion";
+import type { WorkProgress } from "../bindings/WorkProgress";
 
 /** A failed command, with the code Rust gave it. */
 export class TesseraError extends Error {
@@ -88,6 +89,8 @@ export function headline(e: unknown): string {
       return "The test was not sent";
     case "history":
       return "The version history could not do that";
+    case "cancelled":
+      return "Cancelled";
     default:
       return "Something went wrong";
   }
@@ -107,6 +110,8 @@ export const api = {
   chooseImportFile: () => call<string | null>("choose_import_file"),
   importPreview: (path: string, kind: string) => call<ImportPreview>("import_preview", { path, kind }),
   importFile: (path: string, kind: string) => call<ImportReport>("import_file", { path, kind }),
+  /** Stops the long work running now (import, coverage, test send, saving a version) at its next check. */
+  cancelWork: () => call<null>("cancel_work"),
   browseProfiles: (query: string) => call<ProfileSummary[]>("browse_profiles", { query }),
   profileCard: (key: string) => call<ProfileCard>("profile_card", { key }),
   listSegments: () => call<SegmentInfo[]>("list_segments"),
@@ -129,6 +134,7 @@ export const api = {
   diffVersions: (email: string, from: string, to: string | null, target: Target | null) => call<EmailDiff>("diff_versions", { email, from, to, target }),
   restoreVersion: (email: string, version: string) => call<Restored>("restore_version", { email, version }),
   onImportProgress: (f: (read: number) => void): Promise<UnlistenFn> => listen<number>("import-progress", (e) => f(e.payload)),
+  onWorkProgress: (f: (p: WorkProgress) => void): Promise<UnlistenFn> => listen<WorkProgress>("work-progress", (e) => f(e.payload)),
   onPick: (f: (id: string) => void): Promise<UnlistenFn> => listen<string>("preview-pick", (e) => f(e.payload)),
   onCloseRequested: (f: () => void): Promise<UnlistenFn> => listen("flush-and-close", () => f()),
 };

@@ -139,6 +139,9 @@ pub enum Refusal {
     /// A Handlebars string literal holding both `"` and `'`.
     #[error("the text {0:?} holds both quote characters")]
     BothQuotes(String),
+    /// A name or string constant written into template code holds a template delimiter or a line break.
+    #[error("the name or text {0:?} holds template syntax ({{{{, }}}}, {{%, %}}, %%, *| or |*) or a line break, which would end the tag early in an ESP's template language")]
+    TemplateSyntax(String),
     /// A Liquid string literal holding both `"` and `'`.
     #[error("the text {0:?} holds both quote characters, which a Liquid string cannot")]
     LiquidQuotes(String),

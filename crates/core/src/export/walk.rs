@@ -111,6 +111,42 @@ pub trait Syntax {
     fn leave_loop(&mut self) {}
 }
 
+/// Character sequences that open or close a tag in some target's template language: Liquid and
+/// Braze (`{{ }}`, `{% %}`), SendGrid's Handlebars, AMPscript (`%%[`, `]%%`, `%%=`, `=%%`) and
+/// Mailchimp merge tags (`*| |*`). A target's lexer finds its delimiters before it reads string
+/// literals, so a name or constant holding one would end the tag early.
+const DELIMITERS: &[&str] = &["{{", "}}", "{%", "%}", "%%", "*|", "|*"];
+
+/// The one rule for every target: a field name, segment name or string constant that the export
+/// writes into the target's template code holds no delimiter of any target and no line break.
+fn inert_text(text: &str) -> Result<(), Refusal> {
+    if DELIMITERS.iter().any(|d| text.contains(d)) || text.chars().any(char::is_control) {
+        return Err(Refusal::TemplateSyntax(text.to_owned()));
+    }
+    Ok(())
+}
+
+/// [`inert_text`] for every name and string a field access carries.
+fn inert_access(access: &Access) -> Result<(), Refusal> {
+    match access {
+        Access::Root(segments) | Access::Item { segments, .. } => segments.iter().try_for_each(|s| inert_text(s)),
+        Access::Literal(Value::String(s)) => inert_text(s),
+        Access::Literal(_) | Access::Loop(_) => Ok(()),
+    }
+}
+
+/// [`inert_text`] for every name and string of a condition.
+fn inert_cond(x: &XCond) -> Result<(), Refusal> {
+    match x {
+        XCond::Truthy(a) | XCond::Present(a) => inert_access(a),
+        XCond::Compare(_, a, b) => inert_access(a).and_then(|()| inert_access(b)),
+        XCond::InSegment(name) => inert_text(name),
+        XCond::And(parts) | XCond::Or(parts) => parts.iter().try_for_each(inert_cond),
+        XCond::Not(inner) => inert_cond(inner),
+        XCond::Const(_) => Ok(()),
+    }
+}
+
 struct Frame {
     /// The list's dictionary key (`cart.items`).
     key: String,
@@ -244,6 +280,8 @@ impl<'a, S: Syntax> Walk<'a, S> {
                         .get(*index as usize)
                         .ok_or_else(|| self.error("?", Refusal::MissingInPlan { what: "condition" }))?;
                     let x = cond::convert(c, &mut |op| self.operand(op));
+                    inert_cond(&x)
+                        .map_err(|reason| self.error(format!("{{{{#if {}}}}}", cond::describe(c)), reason))?;
                     let x = self.segments(x);
                     let x = self
                         .flags(x)
@@ -272,6 +310,7 @@ impl<'a, S: Syntax> Walk<'a, S> {
                         return Err(self.error(&expression, reason));
                     }
                     let list = self.operand(&Operand::Path(info.path.clone()));
+                    inert_access(&list).map_err(|reason| self.error(&expression, reason))?;
                     let key = self.key(&list).unwrap_or_else(|| info.path.dotted());
                     self.note(&list, "list", None, false)
                         .map_err(|reason| self.error(&expression, reason))?;
@@ -296,6 +335,11 @@ impl<'a, S: Syntax> Walk<'a, S> {
                         .ok_or_else(|| self.error("?", Refusal::MissingInPlan { what: "block" }))?;
                     let outer = std::mem::replace(&mut self.block, meta.id.clone());
                     let x = cond::gates(meta, &mut |op| self.operand(op));
+                    if let Err(reason) = inert_cond(&x) {
+                        let e = self.error(cond::describe_gates(meta), reason);
+                        self.block = outer;
+                        return Err(e);
+                    }
                     let x = self.segments(x);
                     let x = match self.flags(x) {
                         Ok(x) => x,
@@ -420,6 +464,7 @@ impl<'a, S: Syntax> Walk<'a, S> {
 
     fn value_site(&mut self, ph: &Placeholder, escape: Escape, in_parens: bool) -> Result<ValueSite, ExportError> {
         let access = self.operand(&ph.value);
+        inert_access(&access).map_err(|reason| self.error(&ph.source, reason))?;
         if matches!(escape, Escape::UrlStart | Escape::TextUrlStart) && self.syntax.derives_urls() {
             if ph.format != Format::Plain {
                 return Err(self.error(&ph.source, Refusal::FormattedUrl));

@@ -22,6 +22,16 @@ pub enum LangError {
         /// Why, and what to write instead.
         reason: String,
     },
+    /// The text holds a private-use character Tessera reserves for its own markers.
+    #[error("the text holds the private-use character U+{code:04X} at line {line}, column {column}; Tessera reserves U+E000, U+E001 and U+E002 for its own markers, so remove it (it prints as nothing in most fonts)")]
+    ReservedCharacter {
+        /// The character's code point.
+        code: u32,
+        /// 1-based line in the text.
+        line: usize,
+        /// 1-based column in the text.
+        column: usize,
+    },
 }
 
 impl LangError {

@@ -111,6 +111,9 @@ pub enum PlanError {
     /// Text sits where an HTML parser would move it.
     #[error("{0}")]
     MovedText(&'static str),
+    /// Literal text after a template tag in a URL attribute could complete an unsafe scheme.
+    #[error("the URL text `{0}` after a template tag could make the link's scheme unsafe (a tag that prints nothing would leave e.g. `javascript:`); write the scheme (https://...) before the first tag")]
+    UnsafeUrlTail(String),
     /// The HTML parser moved or dropped a tag.
     #[error("the HTML around a template tag is malformed: tags were moved or lost when the markup was parsed (check that every element opened inside {{{{#if}}}} or {{{{#each}}}} is closed inside it)")]
     Reordered,
@@ -161,11 +164,13 @@ impl Marker {
                 Node::Html(html) => {
                     if self.html_context {
                         self.scanner.feed(&html).map_err(PlanError::MovedText)?;
+                        self.url_check()?;
                     }
                     self.out.push_str(&html);
                 }
                 Node::Value(ph) => {
                     let escape = self.value_escape(&ph.source)?;
+                    self.note_tag()?;
                     let index = push(&mut self.tables.placeholders, *ph);
                     self.marker(Role::Value(index, escape), true);
                     self.scanner.note_value();
@@ -216,8 +221,24 @@ impl Marker {
             Spot::Attr { .. } | Spot::Comment(_) | Spot::RawText => true,
             Spot::Forbidden(place) => return Err(misplaced(tag, place)),
         };
+        self.note_tag()?;
         self.marker(role, inline);
         Ok(())
+    }
+
+    fn note_tag(&mut self) -> Result<(), PlanError> {
+        if self.html_context {
+            self.scanner.note_tag();
+            self.url_check()?;
+        }
+        Ok(())
+    }
+
+    fn url_check(&mut self) -> Result<(), PlanError> {
+        match self.scanner.take_unsafe_url() {
+            Some(tail) => Err(PlanError::UnsafeUrlTail(tail)),
+            None => Ok(()),
+        }
     }
 
     fn spot(&self) -> Spot {

@@ -80,6 +80,21 @@ pub struct Scanner {
     end_tag: bool,
     stack: Vec<String>,
     comment: Option<Box<Scanner>>,
+    url: UrlGuard,
+}
+
+/// What the scanner knows about the URL attribute value it is in, so literal text after a template
+/// tag cannot complete a scheme the tag left open (`{{x}}javascript:...`, `{{#if a}}{{/if}}javascript:...`).
+#[derive(Debug, Clone, Default)]
+struct UrlGuard {
+    /// A template tag stood earlier in this value.
+    after_tag: bool,
+    /// The literal text before the first tag already holds `:`, `/`, `?` or `#`: the scheme is decided.
+    settled: bool,
+    /// Literal text since the last tag.
+    tail: String,
+    /// The first literal tail found unsafe, waiting to be reported.
+    problem: Option<String>,
 }
 
 impl Default for Scanner {
@@ -100,7 +115,69 @@ impl Scanner {
             end_tag: false,
             stack: Vec::new(),
             comment: None,
+            url: UrlGuard::default(),
         }
+    }
+
+    fn in_url_value(&self) -> bool {
+        matches!(self.state, State::AttrValue { .. }) && URL_ATTRS.contains(&self.attr.as_str())
+    }
+
+    /// Records that a template tag (a value or a structural tag) stands here: in a URL attribute the
+    /// literal text that came since the previous tag is checked.
+    pub fn note_tag(&mut self) {
+        if self.in_url_value() {
+            self.check_url_tail();
+            self.url.after_tag = true;
+        }
+        if let Some(inner) = self.comment.as_mut() {
+            inner.note_tag();
+        }
+    }
+
+    /// The first literal text after a template tag in a URL attribute that could make the URL's
+    /// scheme unsafe (`javascript:` after a placeholder that printed nothing), once.
+    pub fn take_unsafe_url(&mut self) -> Option<String> {
+        let inner = self.comment.as_mut().and_then(|inner| inner.take_unsafe_url());
+        inner.or_else(|| self.url.problem.take())
+    }
+
+    fn check_url_tail(&mut self) {
+        let tail = std::mem::take(&mut self.url.tail);
+        if self.url.after_tag
+            && !self.url.settled
+            && self.url.problem.is_none()
+            && !crate::escape::is_safe_url_text(&tail)
+        {
+            self.url.problem = Some(tail);
+        }
+    }
+
+    /// One character of an attribute value's content.
+    fn value_char(&mut self, c: char) {
+        self.value_len += 1;
+        if !URL_ATTRS.contains(&self.attr.as_str()) {
+            return;
+        }
+        if !self.url.after_tag {
+            if matches!(c, ':' | '/' | '?' | '#') {
+                self.url.settled = true;
+            }
+        } else if !self.url.settled {
+            self.url.tail.push(c);
+        }
+    }
+
+    /// The attribute value ends: its last literal tail is checked.
+    fn end_value(&mut self) {
+        if URL_ATTRS.contains(&self.attr.as_str()) {
+            self.check_url_tail();
+        }
+        let problem = self.url.problem.take();
+        self.url = UrlGuard {
+            problem,
+            ..UrlGuard::default()
+        };
     }
 
     /// Where a tag inserted now would stand.
@@ -252,20 +329,34 @@ impl Scanner {
             }
             State::BeforeAttrValue => {
                 self.value_len = 0;
+                let problem = self.url.problem.take();
+                self.url = UrlGuard {
+                    problem,
+                    ..UrlGuard::default()
+                };
                 if c == '"' || c == '\'' {
                     self.state = State::AttrValue { quote: Some(c) };
                 } else if c == '>' {
                     self.finish_tag();
                 } else if !c.is_whitespace() {
                     self.state = State::AttrValue { quote: None };
-                    self.value_len = 1;
+                    self.value_char(c);
                 }
             }
             State::AttrValue { quote } => match *quote {
-                Some(q) if c == q => self.state = State::BeforeAttrName,
-                None if c.is_whitespace() => self.state = State::BeforeAttrName,
-                None if c == '>' => self.finish_tag(),
-                _ => self.value_len += 1,
+                Some(q) if c == q => {
+                    self.end_value();
+                    self.state = State::BeforeAttrName;
+                }
+                None if c.is_whitespace() => {
+                    self.end_value();
+                    self.state = State::BeforeAttrName;
+                }
+                None if c == '>' => {
+                    self.end_value();
+                    self.finish_tag();
+                }
+                _ => self.value_char(c),
             },
             State::MarkupDecl => {
                 self.tag.push(c);

@@ -81,6 +81,9 @@ pub struct ImportOptions {
     /// The instant segments are re-evaluated at for the imported profiles (default: the import's
     /// start).
     pub as_of: Option<i64>,
+    /// Checked between chunks of rows: once set, the import stops and writes nothing (it is one
+    /// transaction).
+    pub cancel: crate::Cancel,
 }
 
 impl ImportOptions {
@@ -94,6 +97,7 @@ impl ImportOptions {
             dry_run: false,
             normalization: Normalization::default(),
             as_of: None,
+            cancel: crate::Cancel::new(),
         }
     }
 }
@@ -275,6 +279,10 @@ fn import_in_transaction(
         let mut failure = None;
         let mut shown_mb = 0;
         'chunks: for chunk in received {
+            if let Err(e) = options.cancel.check() {
+                failure = Some(e);
+                break 'chunks;
+            }
             for row in chunk {
                 if let Err(e) = writer.write(row, &mut written) {
                     // Leaving the loop drops the receiver: the reading thread stops at its next chunk.
@@ -353,6 +361,8 @@ fn import_in_transaction(
     } else if options.dry_run {
         tx.rollback().map_err(&sql)?;
     } else {
+        // The last chance to stop: past this point the import commits.
+        options.cancel.check()?;
         // Segment membership of the touched profiles, in the same transaction: it commits with
         // the rows that changed it.
         let changes = touched

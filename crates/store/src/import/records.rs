@@ -58,6 +58,8 @@ pub fn read_csv(reader: impl Read, on: &mut dyn FnMut(Event<'_>) -> Result<(), S
         offset: 0,
         last_cr: false,
         quote: QuoteState::FieldStart,
+        quote_start: 0,
+        record_start: 0,
         breaks: std::rc::Rc::clone(&breaks),
     };
     let mut csv = csv::ReaderBuilder::new()
@@ -83,6 +85,7 @@ pub fn read_csv(reader: impl Read, on: &mut dyn FnMut(Event<'_>) -> Result<(), S
                         }))?;
                         continue;
                     }
+                    csv::ErrorKind::Io(io) => return Err(io.to_string()),
                     _ => return Err(format!("line {line}: {e}")),
                 }
             }
@@ -183,7 +186,24 @@ struct BreakTracker<R> {
     offset: u64,
     last_cr: bool,
     quote: QuoteState,
+    /// Where the quoted field being read opened.
+    quote_start: u64,
+    /// Where the record being read started.
+    record_start: u64,
     breaks: std::rc::Rc<std::cell::RefCell<LineBreaks>>,
+}
+
+/// A record (one CSV row, quoted line breaks included) is at most this long: the csv crate holds a
+/// whole record in memory, so without a bound an unclosed quote would read the rest of the file
+/// into one field before the field limit could apply.
+pub const MAX_RECORD_BYTES: u64 = 16 * 1024 * 1024;
+
+/// Why reading stopped early, as the I/O error the csv crate passes on.
+fn too_long(what: &str, line: u64, cause: &str) -> std::io::Error {
+    std::io::Error::other(format!(
+        "line {line}: {what} runs on for more than {} MiB; {cause}the import stopped there and imported nothing",
+        MAX_RECORD_BYTES / (1024 * 1024)
+    ))
 }
 
 impl<R: Read> Read for BreakTracker<R> {
@@ -198,7 +218,23 @@ impl<R: Read> Read for BreakTracker<R> {
                 _ => {}
             }
             self.last_cr = *b == b'\r';
+            let before = self.quote;
             self.quote = self.quote.next(*b);
+            if self.quote == QuoteState::Quoted && before == QuoteState::FieldStart {
+                self.quote_start = at;
+            }
+            if matches!(b, b'\n' | b'\r') && before != QuoteState::Quoted {
+                self.record_start = at + 1;
+            }
+            if at.saturating_sub(self.record_start) > MAX_RECORD_BYTES {
+                return Err(if self.quote == QuoteState::Quoted {
+                    let line = breaks.line_at(self.quote_start);
+                    too_long("a quoted field", line, "a closing \" is probably missing; ")
+                } else {
+                    let line = breaks.line_at(self.record_start);
+                    too_long("a line", line, "")
+                });
+            }
         }
         self.offset += n as u64;
         if n == 0 && !buf.is_empty() {
@@ -421,6 +457,34 @@ mod tests {
         assert_eq!(rows[0].cells[1].1, Cell::Text("Ann\nLee".into()));
         assert_eq!(rows[1].problem.as_deref(), Some("found 3 fields, expected 2"));
         assert_eq!(rows[2].problem.as_deref(), Some("found 1 fields, expected 2"));
+    }
+
+    #[test]
+    fn an_unclosed_quote_stops_the_read_at_the_record_bound_instead_of_swallowing_the_file() {
+        // 20 MiB of lines after an unclosed quote: the csv crate would hold them all in one field.
+        let mut input = b"email,notes\nada@example.com,\"never closed\n".to_vec();
+        let line = b"ben@example.com,some text that is really a row of its own\n";
+        while input.len() < 20 * 1024 * 1024 {
+            input.extend_from_slice(line);
+        }
+        let mut records = 0;
+        let result = read_csv(&input[..], &mut |e| {
+            if let Event::Record(_) = e {
+                records += 1;
+            }
+            Ok(())
+        });
+        let message = result.expect_err("stopped");
+        assert!(
+            message.contains("line 2") && message.contains("quoted field") && message.contains("16 MiB"),
+            "{message}"
+        );
+        assert_eq!(records, 0);
+        // A 20 MiB line without quotes stops the same way.
+        let mut input = b"email,notes\nada@example.com,".to_vec();
+        input.resize(20 * 1024 * 1024, b'x');
+        let message = read_csv(&input[..], &mut |_| Ok(())).expect_err("stopped");
+        assert!(message.contains("line 2: a line runs on"), "{message}");
     }
 
     #[test]

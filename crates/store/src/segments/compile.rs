@@ -22,6 +22,15 @@ pub struct CompiledRule {
 /// Segment references nest at most this deep (cycles are refused before this).
 const MAX_DEPTH: usize = 32;
 
+/// A compiled rule holds at most this many bound values. Each reference copies the referenced
+/// segment's rule, so segments that refer to the same segments over and over grow exponentially
+/// (25 levels of two references each would be 2^25 copies); this bound stops them with a message.
+/// It also stays below SQLite's limit on the variables of one statement (32,766).
+pub const MAX_PARAMS: usize = 4_000;
+
+/// A compiled rule's SQL is at most this many bytes (see [`MAX_PARAMS`]).
+pub const MAX_SQL_BYTES: usize = 256 * 1024;
+
 /// Compiles a segment of `set` for the instant `as_of` (epoch milliseconds).
 ///
 /// # Errors
@@ -34,8 +43,10 @@ pub fn compile(set: &SegmentSet, segment: &Segment, cuts: &Cuts, as_of: i64) -> 
         sql: String::new(),
         params: Vec::new(),
         stack: vec![segment.name.clone()],
+        compiled: std::collections::HashMap::new(),
     };
     c.rule(&segment.rule)?;
+    c.check_size()?;
     Ok(CompiledRule {
         sql: c.sql,
         params: c.params,
@@ -49,6 +60,8 @@ struct Compiler<'a> {
     sql: String,
     params: Vec<SqlValue>,
     stack: Vec<String>,
+    /// Each referenced segment compiled once: its SQL and parameters, copied at every reference.
+    compiled: std::collections::HashMap<String, (String, Vec<SqlValue>)>,
 }
 
 fn json_to_sql(v: &Value) -> SqlValue {
@@ -64,6 +77,17 @@ fn json_to_sql(v: &Value) -> SqlValue {
 }
 
 impl Compiler<'_> {
+    fn check_size(&self) -> Result<(), SegmentError> {
+        if self.params.len() > MAX_PARAMS || self.sql.len() > MAX_SQL_BYTES {
+            return Err(SegmentError::TooLarge {
+                segment: self.stack.first().cloned().unwrap_or_default(),
+                params: self.params.len(),
+                bytes: self.sql.len(),
+            });
+        }
+        Ok(())
+    }
+
     fn push(&mut self, text: &str) {
         self.sql.push_str(text);
     }
@@ -107,11 +131,28 @@ impl Compiler<'_> {
                     segment: self.stack.last().cloned().unwrap_or_default(),
                     missing: name.clone(),
                 })?;
-                self.stack.push(name.clone());
+                let fragment = match self.compiled.get(name) {
+                    Some(done) => done.clone(),
+                    None => {
+                        self.stack.push(name.clone());
+                        let sql = std::mem::take(&mut self.sql);
+                        let params = std::mem::take(&mut self.params);
+                        let compiled = self.rule(&other.rule);
+                        let fragment = (
+                            std::mem::replace(&mut self.sql, sql),
+                            std::mem::replace(&mut self.params, params),
+                        );
+                        compiled?;
+                        self.stack.pop();
+                        self.compiled.insert(name.clone(), fragment.clone());
+                        fragment
+                    }
+                };
                 self.push("(");
-                self.rule(&other.rule)?;
+                self.push(&fragment.0);
                 self.push(")");
-                self.stack.pop();
+                self.params.extend(fragment.1);
+                self.check_size()?;
             }
             Rule::Score { score, cmp } => {
                 self.push("coalesce(");

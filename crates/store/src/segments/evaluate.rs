@@ -33,6 +33,39 @@ pub(crate) fn stage_affected(conn: &Connection, ids: &[i64]) -> rusqlite::Result
 /// each profile's rules are evaluated one after the other, so the index pages holding its events
 /// are read once for all of them.
 pub(crate) fn members(conn: &Connection, rules: &[CompiledRule], scope: Scope) -> rusqlite::Result<Vec<Vec<i64>>> {
+    let mut all = Vec::with_capacity(rules.len());
+    for group in statement_groups(rules) {
+        all.extend(members_of_group(conn, group, scope)?);
+    }
+    Ok(all)
+}
+
+/// A statement holds at most this many rules as columns (SQLite allows 2,000 result columns).
+const MAX_RULES_PER_STATEMENT: usize = 500;
+/// A statement binds at most this many values (SQLite allows 32,766).
+const MAX_PARAMS_PER_STATEMENT: usize = 30_000;
+
+/// Splits `rules` into consecutive groups that each fit in one statement, so a workspace with
+/// thousands of segments stays within SQLite's column and variable limits.
+fn statement_groups(rules: &[CompiledRule]) -> Vec<&[CompiledRule]> {
+    let mut groups = Vec::new();
+    let (mut start, mut params) = (0, 0);
+    for (i, rule) in rules.iter().enumerate() {
+        let full = i - start >= MAX_RULES_PER_STATEMENT || params + rule.params.len() > MAX_PARAMS_PER_STATEMENT;
+        if full && i > start {
+            groups.push(&rules[start..i]);
+            start = i;
+            params = 0;
+        }
+        params += rule.params.len();
+    }
+    if start < rules.len() {
+        groups.push(&rules[start..]);
+    }
+    groups
+}
+
+fn members_of_group(conn: &Connection, rules: &[CompiledRule], scope: Scope) -> rusqlite::Result<Vec<Vec<i64>>> {
     if rules.is_empty() {
         return Ok(Vec::new());
     }

@@ -33,6 +33,16 @@ pub enum SegmentError {
         /// The cycle, first name repeated at the end.
         path: Vec<String>,
     },
+    /// A rule, with the rules of the segments it refers to copied in, is too large to evaluate.
+    #[error("segment \"{segment}\" is too large to evaluate: with the segments it refers to copied in, its rule has more than {} values or {} KiB of SQL (reached {params} values, {bytes} bytes); segments that refer to the same segments again and again grow exponentially, so refer to each segment once", super::compile::MAX_PARAMS, super::compile::MAX_SQL_BYTES / 1024)]
+    TooLarge {
+        /// The segment being compiled.
+        segment: String,
+        /// Values bound so far.
+        params: usize,
+        /// SQL bytes so far.
+        bytes: usize,
+    },
     /// No segment has this name.
     #[error("no segment \"{name}\"{}", if available.is_empty() { String::new() } else { format!("; the segments are {}", available.join(", ")) })]
     NotFound {

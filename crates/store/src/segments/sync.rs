@@ -86,8 +86,26 @@ impl Store {
     /// # Errors
     /// SQLite errors.
     pub fn sync_segments(&mut self, set: &SegmentSet, as_of: i64) -> Result<SyncReport, StoreError> {
+        // Read-only when nothing would change: previews sync on every open, and must not queue
+        // behind another connection's write transaction (an import) for a write they don't need.
+        if in_sync(self.conn(), set, as_of).map_err(|e| self.sql_error(e))? {
+            return Ok(SyncReport::default());
+        }
         self.full_pass(|tx, reader| sync_in(tx, set, as_of, reader))
     }
+}
+
+/// Whether [`sync_in`] would write nothing: the stored definitions are exactly `set`'s, and the
+/// product popularity is computed or there is nothing to compute (no purchases). Reads only.
+fn in_sync(conn: &Connection, set: &SegmentSet, as_of: i64) -> rusqlite::Result<bool> {
+    let stored: BTreeMap<String, String> = conn
+        .prepare_cached("SELECT name, hash FROM segment_definitions")
+        .and_then(|mut st| st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect())?;
+    let current: BTreeMap<String, String> = set.iter().map(|s| (s.name.clone(), definition_hash(s))).collect();
+    if stored != current {
+        return Ok(false);
+    }
+    Ok(scores::popularity_computed(conn)? || scores::popularity(conn, as_of)?.is_empty())
 }
 
 fn sync_in(

@@ -262,7 +262,10 @@ pub fn init_versioned(dir: &Path, author: Option<&str>) -> Result<Initialized, W
         None => repo.default_author().ok(),
     };
     let first_version = match author {
-        Some(author) => Some(ws.save_as(&repo, FIRST_MESSAGE, &author)?.version),
+        Some(author) => Some(
+            ws.save_as(&repo, FIRST_MESSAGE, &author, &crate::Cancel::new(), &|_, _| {})?
+                .version,
+        ),
         None => None,
     };
     Ok(Initialized {
@@ -378,6 +381,22 @@ impl Workspace {
     /// Not a repository, no author, an empty message, nothing changed, an export that fails
     /// (nothing is committed then), or a file or git failure.
     pub fn save_version(&mut self, message: &str, author: Option<&str>) -> Result<SavedVersion, WorkspaceError> {
+        self.save_version_with(message, author, &crate::Cancel::new(), &|_, _| {})
+    }
+
+    /// As [`Workspace::save_version`], reporting `progress(emails re-exported, changed emails)`
+    /// and checking `cancel` before each email and before the commit (after it, the version is
+    /// saved; a cancel before it commits nothing, though re-exported files stay written).
+    ///
+    /// # Errors
+    /// As [`Workspace::save_version`]; cancelled ([`tessera_store::StoreError::Cancelled`]).
+    pub fn save_version_with(
+        &mut self,
+        message: &str,
+        author: Option<&str>,
+        cancel: &crate::Cancel,
+        progress: &dyn Fn(u64, u64),
+    ) -> Result<SavedVersion, WorkspaceError> {
         let repo = self.repo()?;
         let author = match author {
             Some(a) => a.parse::<Author>()?,
@@ -386,14 +405,22 @@ impl Workspace {
         if message.trim().is_empty() {
             return Err(HistoryError::EmptyMessage.into());
         }
-        self.save_as(&repo, message, &author)
+        self.save_as(&repo, message, &author, cancel, progress)
     }
 
-    fn save_as(&mut self, repo: &Repo, message: &str, author: &Author) -> Result<SavedVersion, WorkspaceError> {
+    fn save_as(
+        &mut self,
+        repo: &Repo,
+        message: &str,
+        author: &Author,
+        cancel: &crate::Cancel,
+        progress: &dyn Fn(u64, u64),
+    ) -> Result<SavedVersion, WorkspaceError> {
         let lock = repo.lock()?;
+        let root = self.root_dir()?.to_path_buf();
+        refuse_passwords_in_config(&root.join(crate::CONFIG_FILE))?;
         let changed = repo.changed_in_working_copy(VERSIONED)?;
         let changed_emails = self.affected_emails(&changed);
-        let root = self.root_dir()?.to_path_buf();
         let out = root.join("exports");
         let mut exports = Vec::new();
         let existing: BTreeSet<String> = self.email_names().into_iter().collect();
@@ -405,7 +432,10 @@ impl Workspace {
         if changed.iter().any(|path| path.starts_with("segments/")) {
             self.segments()?;
         }
-        for name in &changed_emails {
+        let total = changed_emails.len() as u64;
+        for (done, name) in changed_emails.iter().enumerate() {
+            cancel.check()?;
+            progress(done as u64, total);
             if !existing.contains(name) {
                 // The email was deleted: its exports go with it.
                 let dir = out.join(name);
@@ -428,6 +458,8 @@ impl Workspace {
                 });
             }
         }
+        cancel.check()?;
+        progress(total, total);
         let version = repo.save(&lock, VERSIONED, message, author)?;
         Ok(SavedVersion {
             version: version.into(),
@@ -778,4 +810,44 @@ fn blocks_of_type(document: &Document, block_type: &str) -> Vec<String> {
         .filter(|b| b.block_type == block_type)
         .map(|b| b.id.clone())
         .collect()
+}
+
+/// Refuses to version a `tessera.toml` that holds a `password` key anywhere (an `[smtp.NAME]`
+/// profile with `password = ...`): a version keeps it in the git history for good, and a shared
+/// workspace would hand it to every teammate.
+fn refuse_passwords_in_config(path: &std::path::Path) -> Result<(), WorkspaceError> {
+    fn find(value: &toml::Value, at: &str) -> Option<String> {
+        match value {
+            toml::Value::Table(table) => table.iter().find_map(|(key, v)| {
+                let here = if at.is_empty() {
+                    key.clone()
+                } else {
+                    format!("{at}.{key}")
+                };
+                if key.eq_ignore_ascii_case("password") {
+                    Some(here)
+                } else {
+                    find(v, &here)
+                }
+            }),
+            toml::Value::Array(items) => items.iter().find_map(|v| find(v, at)),
+            _ => None,
+        }
+    }
+    let Ok(text) = std::fs::read_to_string(path) else {
+        return Ok(());
+    };
+    // An invalid file is refused elsewhere with its line and column.
+    let Ok(table) = toml::from_str::<toml::Table>(&text) else {
+        return Ok(());
+    };
+    match find(&toml::Value::Table(table), "") {
+        Some(key) => Err(WorkspaceError::Config {
+            path: path.to_path_buf(),
+            message: format!(
+                "`{key}` holds a password; a saved version would keep it in the git history for good. Remove that line and keep the password in the OS keyring (tessera smtp set-password) or in the environment"
+            ),
+        }),
+        None => Ok(()),
+    }
 }

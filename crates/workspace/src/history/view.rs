@@ -49,8 +49,19 @@ pub fn start(ws: &Workspace) -> Result<HistoryView, WorkspaceError> {
 ///
 /// # Errors
 /// As [`Workspace::save_version`]: no author, an empty message, nothing changed, a failed export.
-pub fn save(ws: &mut Workspace, message: &str, author: Option<&str>) -> Result<SavedVersion, WorkspaceError> {
-    ws.save_version(message, author.map(str::trim).filter(|a| !a.is_empty()))
+pub fn save(
+    ws: &mut Workspace,
+    message: &str,
+    author: Option<&str>,
+    cancel: &crate::Cancel,
+    progress: &dyn Fn(u64, u64),
+) -> Result<SavedVersion, WorkspaceError> {
+    ws.save_version_with(
+        message,
+        author.map(str::trim).filter(|a| !a.is_empty()),
+        cancel,
+        progress,
+    )
 }
 
 /// Compares `email` between version `from` and `to` (`None`: the working copy); with `target`,
@@ -91,13 +102,22 @@ mod tests {
         let view = start(&ws).expect("start");
         assert!(view.is_repository && view.versions.is_empty());
 
-        let first = save(&mut ws, "First", Some(AUTHOR)).expect("first version");
+        let first = save(&mut ws, "First", Some(AUTHOR), &crate::Cancel::new(), &|_, _| {}).expect("first version");
         let file = dir.path().join("emails/welcome.email.json");
         let original = std::fs::read_to_string(&file).expect("read");
         let mut doc: serde_json::Value = serde_json::from_str(&original).expect("json");
         doc["subject"] = serde_json::Value::String("A second subject".into());
         std::fs::write(&file, serde_json::to_string_pretty(&doc).expect("json")).expect("write");
-        let second = save(&mut ws, "Second", Some(AUTHOR)).expect("second version");
+        // Cancelled before the commit: no version, the change stays in the working copy.
+        let cancel = crate::Cancel::new();
+        cancel.cancel();
+        let e = save(&mut ws, "Cancelled", Some(AUTHOR), &cancel, &|_, _| {}).expect_err("cancelled");
+        assert_eq!(e.kind(), crate::ErrorKind::Cancelled, "{e}");
+        assert_eq!(overview(&ws).expect("overview").versions.len(), 1);
+        let seen = std::cell::RefCell::new(Vec::new());
+        let progress = |done: u64, total: u64| seen.borrow_mut().push((done, total));
+        let second = save(&mut ws, "Second", Some(AUTHOR), &crate::Cancel::new(), &progress).expect("second version");
+        assert_eq!(seen.into_inner().last(), Some(&(1, 1)));
         assert_eq!(overview(&ws).expect("overview").versions.len(), 2);
 
         let d = diff(
@@ -124,6 +144,6 @@ mod tests {
             serde_json::from_str(&std::fs::read_to_string(&file).expect("read")).expect("json");
         let was: serde_json::Value = serde_json::from_str(&original).expect("json");
         assert_eq!(back, was);
-        assert!(save(&mut ws, "", Some(AUTHOR)).is_err());
+        assert!(save(&mut ws, "", Some(AUTHOR), &crate::Cancel::new(), &|_, _| {}).is_err());
     }
 }

@@ -41,7 +41,12 @@ pub struct SendForm {
 /// # Errors
 /// Anything found before the first message leaves (addresses, settings, password, a missing
 /// profile, a render or image problem).
-pub fn send(ws: &mut Workspace, form: &SendForm) -> Result<SendReport, WorkspaceError> {
+pub fn send(
+    ws: &mut Workspace,
+    form: &SendForm,
+    cancel: &tessera_store::Cancel,
+    progress: &dyn Fn(u64, u64),
+) -> Result<SendReport, WorkspaceError> {
     let request = SendRequest {
         email: form.email.clone(),
         to: form.to.clone(),
@@ -57,8 +62,9 @@ pub fn send(ws: &mut Workspace, form: &SendForm) -> Result<SendReport, Workspace
             RouteChoice::Profile(name) => Route::Profile(name.clone()),
             RouteChoice::Url(url) => Route::Url(url.trim().to_owned()),
         },
+        cancel: cancel.clone(),
     };
-    ws.send_test(&request, &mut |_| {})
+    ws.send_test(&request, &mut |_| {}, progress)
 }
 
 #[cfg(test)]
@@ -66,6 +72,43 @@ mod tests {
     use super::*;
     use crate::send::outbox::{list as outbox, message as outbox_message};
     use crate::send::setup::{setup, store_password};
+
+    #[test]
+    fn a_cancelled_send_stops_between_messages_and_reports_what_was_done() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        crate::init(dir.path()).expect("init");
+        let mut ws = Workspace::open(dir.path()).expect("open");
+        let form = SendForm {
+            email: "welcome".into(),
+            to: vec!["a@example.com, b@example.com, c@example.com".into()],
+            profiles: vec![],
+            route: RouteChoice::Outbox,
+        };
+        let cancel = tessera_store::Cancel::new();
+        let stop = cancel.clone();
+        // Cancelled once the first message is done: the other two never leave.
+        let seen = std::cell::RefCell::new(Vec::new());
+        let progress = |done: u64, total: u64| {
+            seen.borrow_mut().push((done, total));
+            stop.cancel();
+        };
+        let report = send(&mut ws, &form, &cancel, &progress).expect("send");
+        assert_eq!(seen.into_inner(), [(1, 3), (2, 3), (3, 3)]);
+        let statuses: Vec<_> = report.messages.iter().map(|m| m.status).collect();
+        assert_eq!(
+            statuses,
+            [
+                super::super::Status::Sent,
+                super::super::Status::NotAttempted,
+                super::super::Status::NotAttempted
+            ]
+        );
+        assert!(report.messages[1]
+            .error
+            .as_deref()
+            .is_some_and(|e| e.contains("cancelled")));
+        assert_eq!(outbox(&ws).expect("outbox").len(), 1);
+    }
 
     #[test]
     fn without_smtp_a_test_goes_to_the_outbox_and_can_be_read_back() {
@@ -80,7 +123,7 @@ mod tests {
             profiles: vec![],
             route: RouteChoice::Default,
         };
-        let report = send(&mut ws, &form).expect("send");
+        let report = send(&mut ws, &form, &tessera_store::Cancel::new(), &|_, _| {}).expect("send");
         assert_eq!(report.messages.len(), 2);
         let items = outbox(&ws).expect("outbox");
         assert_eq!(items.len(), 2);
@@ -97,7 +140,7 @@ mod tests {
             to: vec!["not an address".into()],
             ..form
         };
-        assert!(send(&mut ws, &bad).is_err());
+        assert!(send(&mut ws, &bad, &tessera_store::Cancel::new(), &|_, _| {}).is_err());
         assert_eq!(outbox(&ws).expect("outbox").len(), 2);
         assert!(store_password(&ws, "nope", "x".into()).is_err());
     }

@@ -50,6 +50,9 @@ pub struct SendRequest {
     pub profiles: Vec<String>,
     /// Where to send.
     pub route: Route,
+    /// Checked before each message: once set, the messages not yet sent are reported as not
+    /// attempted (the ones before stay as they went).
+    pub cancel: tessera_store::Cancel,
 }
 
 /// How one message ended.
@@ -169,6 +172,10 @@ fn check_address(address: &str) -> Result<String, String> {
         .map_err(|e| e.to_string())
 }
 
+/// A test send builds at most this many messages (profiles × seed addresses), all in memory before
+/// the first leaves: it is a proof for a few people, not a campaign.
+pub const MAX_TEST_MESSAGES: usize = 200;
+
 impl Workspace {
     /// The outbox folder (`.tessera/outbox`).
     ///
@@ -241,7 +248,7 @@ impl Workspace {
     }
 
     /// Renders `request.email` as each profile and sends one message per (profile, address).
-    /// `on_message` sees each result as it happens. Delivery failures are in the report, not errors.
+    /// `on_message` sees each result as it happens, `progress(messages done, messages)` follows. Delivery failures are in the report, not errors.
     ///
     /// # Errors
     /// Anything found before the first message leaves: invalid addresses, settings, password,
@@ -250,8 +257,19 @@ impl Workspace {
         &mut self,
         request: &SendRequest,
         on_message: &mut dyn FnMut(&MessageResult),
+        progress: &dyn Fn(u64, u64),
     ) -> Result<SendReport, WorkspaceError> {
         let recipients = parse_recipients(&request.to)?;
+        let profiles = request.profiles.len().max(1);
+        let count = profiles.saturating_mul(recipients.len());
+        if count > MAX_TEST_MESSAGES {
+            return Err(WorkspaceError::TooManyMessages {
+                profiles,
+                addresses: recipients.len(),
+                count,
+                max: MAX_TEST_MESSAGES,
+            });
+        }
         let sender = Sender::from_settings(&self.config.send, &check_address)?;
         let entry = self.email(&request.email)?;
         let transport = self.transport(&request.route)?;
@@ -336,6 +354,11 @@ impl Workspace {
                 },
                 tessera_store::now_ms(),
             )?;
+            if stopped.is_none() && request.cancel.is_cancelled() {
+                stopped = Some(DeliveryError::NotAttempted {
+                    reason: "the send was cancelled".to_owned(),
+                });
+            }
             let outcome = match &stopped {
                 Some(first) => Err(DeliveryError::NotAttempted {
                     reason: first.to_string(),
@@ -384,6 +407,7 @@ impl Workspace {
             };
             on_message(&result);
             results.push(result);
+            progress(results.len() as u64, messages.len() as u64);
         }
         Ok(SendReport {
             email: entry.name,

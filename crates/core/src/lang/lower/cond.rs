@@ -10,6 +10,16 @@ use super::{compile, describe, suggest, LiteralMode, Lowerer};
 
 const CONDITIONS: &[&str] = &["eq", "ne", "gt", "gte", "lt", "lte", "and", "or", "not", "in_segment"];
 
+/// Whether `name` is a segment name: 1 to 64 lower-case ASCII letters, digits, `-` and `_` (the
+/// rule of the segment definitions, which are file names).
+#[must_use]
+pub fn is_segment_name(name: &str) -> bool {
+    (1..=64).contains(&name.len())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
+}
+
 /// Parses a condition as written in a `show_if` rule, e.g. `in_segment "vip"` or `gt cart.total 50`.
 ///
 /// # Errors
@@ -124,8 +134,14 @@ impl Lowerer<'_> {
                     }
                     "in_segment" => match params.as_slice() {
                         [p] => match self.operand(p, &source)? {
-                            Operand::Literal(Value::String(segment)) if !segment.trim().is_empty() => {
+                            Operand::Literal(Value::String(segment)) if is_segment_name(&segment) => {
                                 Ok(Cond::InSegment(segment))
+                            }
+                            Operand::Literal(Value::String(segment)) if !segment.trim().is_empty() => {
+                                Err(LangError::unsupported(
+                                    &source,
+                                    &format!("\"{segment}\" is not a segment name: use lower-case letters, digits, - and _ (at most 64)"),
+                                ))
                             }
                             _ => Err(LangError::unsupported(
                                 &source,

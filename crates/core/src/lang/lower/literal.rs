@@ -9,6 +9,9 @@ use handlebars::template::Template;
 
 use super::{StaticValue, HELPERS};
 
+/// The longest `{{...}}` tag read as ours.
+const MAX_TAG_LEN: usize = 2048;
+
 /// Designer-entered text may contain strings that look like template code of some language
 /// (`{{7*7}}`, `{{{x}}}`, `{{> partial}}`). Only placeholders of our language are live; every other
 /// `{{` is escaped so it prints as written.
@@ -16,6 +19,9 @@ use super::{StaticValue, HELPERS};
 pub(crate) fn literalize_foreign_tags(source: &str) -> String {
     let mut out = String::with_capacity(source.len() + 8);
     let mut rest = source;
+    // Where the next `}}` is, as an offset into `source`, found once and reused until passed: looking
+    // for it from every `{{` again would scan to the end each time (quadratic on a text of `{{`s).
+    let mut close: Option<Option<usize>> = None;
     while let Some(pos) = rest.find("{{") {
         // A backslash-escaped `\{{` is already literal.
         if rest[..pos].ends_with('\\') {
@@ -24,8 +30,21 @@ pub(crate) fn literalize_foreign_tags(source: &str) -> String {
             continue;
         }
         out.push_str(&rest[..pos]);
-        let tag_end = rest[pos..].find("}}").map(|e| pos + e + 2);
-        let ours = tag_end.is_some_and(|end| is_our_tag(&rest[pos..end]));
+        let offset = source.len() - rest.len();
+        let at = offset + pos;
+        let next_close = match close {
+            Some(Some(c)) if c >= at => Some(c),
+            Some(None) => None,
+            _ => {
+                let found = source.get(at..).and_then(|t| t.find("}}")).map(|e| at + e);
+                close = Some(found);
+                found
+            }
+        };
+        let tag_end = next_close.map(|c| c - offset + 2);
+        // A tag longer than any placeholder we write is not one of ours (and is not parsed again and
+        // again from every `{{` inside it).
+        let ours = tag_end.is_some_and(|end| end - pos <= MAX_TAG_LEN && is_our_tag(&rest[pos..end]));
         if !ours {
             out.push('\\');
         }
@@ -108,5 +127,32 @@ pub(super) fn push_html(out: &mut Vec<Node>, html: &str) {
         last.push_str(html);
     } else {
         out.push(Node::Html(html.to_owned()));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_text_of_open_braces_is_literalized_in_linear_time() {
+        // Looking for `}}` from every `{{` again scanned to the end each time: minutes for this.
+        let source = "{{".repeat(300_000);
+        let started = std::time::Instant::now();
+        let out = literalize_foreign_tags(&source);
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(2),
+            "{:?}",
+            started.elapsed()
+        );
+        assert_eq!(out, "\\{{".repeat(300_000));
+        let source = "{{a ".repeat(100_000) + "}}";
+        let started = std::time::Instant::now();
+        let _ = literalize_foreign_tags(&source);
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(2),
+            "{:?}",
+            started.elapsed()
+        );
     }
 }

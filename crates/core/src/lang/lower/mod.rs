@@ -94,6 +94,19 @@ pub fn parse_text(source: &str) -> Result<Vec<Node>, LangError> {
     Lowerer::new(LiteralMode::Text, None).lower_source(&literalize_foreign_tags(source))
 }
 
+/// Refuses text holding the private-use characters the compiler's markers are made of
+/// (`crate::markers`): in designer text they would be read as markers and break the layout.
+fn refuse_reserved_characters(source: &str) -> Result<(), LangError> {
+    let Some(at) = source.find(|c| matches!(c, '\u{E000}'..='\u{E002}')) else {
+        return Ok(());
+    };
+    let before = source.get(..at).unwrap_or_default();
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    let code = source.get(at..).and_then(|r| r.chars().next()).map_or(0, u32::from);
+    Err(LangError::ReservedCharacter { code, line, column })
+}
+
 impl<'a> Lowerer<'a> {
     /// A lowerer for the given literal mode and compose-time environment.
     #[must_use]
@@ -110,6 +123,7 @@ impl<'a> Lowerer<'a> {
     /// # Errors
     /// A syntax error, or a construct outside the supported language.
     pub fn lower_source(&mut self, source: &str) -> Result<Vec<Node>, LangError> {
+        refuse_reserved_characters(source)?;
         if !source.contains("{{") {
             // Most field values are plain text: no need to run the parser.
             let mut nodes = Vec::with_capacity(1);
