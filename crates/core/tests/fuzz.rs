@@ -452,6 +452,7 @@ fn check_exports(d: &Design, data: &Value) -> Result<(), TestCaseError> {
             dictionary: &dict,
             email: "fuzz",
             data: Some(data),
+            velocity_object: None,
         };
         let first = export(&input, target);
         let again = export(&input, target);
