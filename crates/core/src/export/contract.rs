@@ -85,6 +85,30 @@ pub struct DerivedField {
     pub limit: Option<usize>,
 }
 
+impl DerivedField {
+    /// A derived field with its helper, value and the email's locale, and nothing else set: the
+    /// options of one helper (`code`, `style`, `fallback`, `op`, `limit` ...) are added with
+    /// struct-update syntax.
+    #[must_use]
+    pub fn new(path: String, helper: &str, value: Source, default_locale: String) -> Self {
+        Self {
+            path,
+            list: None,
+            helper: helper.to_owned(),
+            value,
+            code: None,
+            style: None,
+            locale: None,
+            default_locale,
+            dictionary_default: None,
+            fallback: None,
+            op: None,
+            operand: None,
+            limit: None,
+        }
+    }
+}
+
 /// The helpers of derived fields that hold the outcome of a condition (`true`/`false`).
 pub(crate) const FLAG_HELPERS: [&str; 4] = ["truthy", "present", "compare", "segment"];
 
@@ -326,19 +350,13 @@ mod tests {
 
     fn spec(helper: &str, fallback: Option<&str>) -> DerivedField {
         DerivedField {
-            path: "cart_url_x".to_owned(),
-            list: None,
-            helper: helper.to_owned(),
-            value: Source::Field("cart.url".to_owned()),
-            code: None,
-            style: None,
-            locale: None,
-            default_locale: "en-US".to_owned(),
-            dictionary_default: None,
             fallback: fallback.map(str::to_owned),
-            op: None,
-            operand: None,
-            limit: None,
+            ..DerivedField::new(
+                "cart_url_x".to_owned(),
+                helper,
+                Source::Field("cart.url".to_owned()),
+                "en-US".to_owned(),
+            )
         }
     }
 

@@ -119,21 +119,12 @@ pub fn export(input: &ExportInput<'_>) -> Result<Parts, ExportError> {
     }
     if pipe.get() {
         let path = neutralize::MAILCHIMP_PIPE.to_ascii_lowercase();
-        parts.derived.push(DerivedField {
-            path: path.clone(),
-            list: None,
-            helper: "constant".to_owned(),
-            value: Source::Value(Value::String("|".to_owned())),
-            code: None,
-            style: None,
-            locale: None,
-            default_locale: input.compiled.settings.locale.clone(),
-            dictionary_default: None,
-            fallback: None,
-            op: None,
-            operand: None,
-            limit: None,
-        });
+        parts.derived.push(DerivedField::new(
+            path.clone(),
+            "constant",
+            Source::Value(Value::String("|".to_owned())),
+            input.compiled.settings.locale.clone(),
+        ));
         parts.fields.push(super::FieldContract {
             path,
             esp_name: neutralize::MAILCHIMP_PIPE.to_owned(),

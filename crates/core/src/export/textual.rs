@@ -149,19 +149,13 @@ pub fn export<D: Dialect>(input: &ExportInput<'_>, dialect: D) -> Result<Parts, 
         for (list, limit) in lists.iter() {
             if let Some(limit) = limit {
                 parts.derived.push(DerivedField {
-                    path: list.clone(),
-                    list: None,
-                    helper: "slice".to_owned(),
-                    value: Source::Field(list.clone()),
-                    code: None,
-                    style: None,
-                    locale: None,
-                    default_locale: input.compiled.settings.locale.clone(),
-                    dictionary_default: None,
-                    fallback: None,
-                    op: None,
-                    operand: None,
                     limit: Some(*limit),
+                    ..DerivedField::new(
+                        list.clone(),
+                        "slice",
+                        Source::Field(list.clone()),
+                        input.compiled.settings.locale.clone(),
+                    )
                 });
             }
         }

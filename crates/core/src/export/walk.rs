@@ -567,19 +567,16 @@ impl<'a, S: Syntax> Walk<'a, S> {
         }
         let explicit = ph.fallback.is_some();
         let spec = DerivedField {
-            path: String::new(),
-            list: None,
-            helper: helper.to_owned(),
-            value: value_source,
             code,
             style: style.clone(),
             locale,
-            default_locale: self.input.compiled.settings.locale.clone(),
             dictionary_default: if explicit { None } else { ph.dictionary_default.clone() },
-            fallback: None,
-            op: None,
-            operand: None,
-            limit: None,
+            ..DerivedField::new(
+                String::new(),
+                helper,
+                value_source,
+                self.input.compiled.settings.locale.clone(),
+            )
         };
         let tag = style.map_or_else(|| helper.to_owned(), |s| format!("{helper}_{s}"));
         Ok(self.register(spec, value, &tag, on_item))
@@ -596,23 +593,18 @@ impl<'a, S: Syntax> Walk<'a, S> {
         };
         let on_item = matches!(value_source, Source::ItemField(_));
         let spec = DerivedField {
-            path: String::new(),
-            list: None,
-            helper: helper.to_owned(),
-            value: value_source,
-            code: None,
-            style: None,
-            locale: None,
-            default_locale: self.input.compiled.settings.locale.clone(),
             dictionary_default: if ph.fallback.is_some() {
                 None
             } else {
                 ph.dictionary_default.clone()
             },
             fallback: ph.fallback.clone(),
-            op: None,
-            operand: None,
-            limit: None,
+            ..DerivedField::new(
+                String::new(),
+                helper,
+                value_source,
+                self.input.compiled.settings.locale.clone(),
+            )
         };
         Ok(self.register(spec, value, helper, on_item))
     }
@@ -634,21 +626,12 @@ impl<'a, S: Syntax> Walk<'a, S> {
                         }
                     })
                     .collect();
-                let spec = DerivedField {
-                    path: String::new(),
-                    list: None,
-                    helper: "segment".to_owned(),
-                    value: Source::Value(Value::String(name)),
-                    code: None,
-                    style: None,
-                    locale: None,
-                    default_locale: self.input.compiled.settings.locale.clone(),
-                    dictionary_default: None,
-                    fallback: None,
-                    op: None,
-                    operand: None,
-                    limit: None,
-                };
+                let spec = DerivedField::new(
+                    String::new(),
+                    "segment",
+                    Source::Value(Value::String(name)),
+                    self.input.compiled.settings.locale.clone(),
+                );
                 let at = Access::Literal(Value::Null);
                 XCond::Truthy(self.register(spec, &at, &format!("in_segment_{slug}"), false))
             }
@@ -707,19 +690,14 @@ impl<'a, S: Syntax> Walk<'a, S> {
             XCond::InSegment(name) => ("segment", Source::Value(Value::String(name)), None, None),
         };
         let spec = DerivedField {
-            path: String::new(),
-            list: None,
-            helper: helper.to_owned(),
-            value,
-            code: None,
-            style: None,
-            locale: None,
-            default_locale: self.input.compiled.settings.locale.clone(),
-            dictionary_default: None,
-            fallback: None,
             op,
             operand,
-            limit: None,
+            ..DerivedField::new(
+                String::new(),
+                helper,
+                value,
+                self.input.compiled.settings.locale.clone(),
+            )
         };
         let existing = self.derived.values().find(|d| {
             let mut unnamed = (*d).clone();
