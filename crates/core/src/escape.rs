@@ -34,7 +34,8 @@ pub fn push_html_escaped(out: &mut String, s: &str) {
     out.push_str(&s[start..]);
 }
 
-/// Whether a whole URL is safe to put in `href`/`src`: http(s), mailto, tel, sms, cid, or relative.
+/// Whether a whole URL is safe to put in `href`/`src`: a scheme listed in `richtext.json`
+/// (http(s), mailto, tel, sms, cid), or relative.
 /// Control characters and whitespace inside the scheme are ignored the way browsers ignore them.
 #[must_use]
 pub fn is_safe_url(url: &str) -> bool {
@@ -48,10 +49,9 @@ pub fn is_safe_url(url: &str) -> bool {
     {
         match b {
             b':' => {
-                return matches!(
-                    scheme.get(..len),
-                    Some(b"http" | b"https" | b"mailto" | b"tel" | b"sms" | b"cid")
-                );
+                return scheme
+                    .get(..len)
+                    .is_some_and(|s| crate::richtext_rules::RULES.is_safe_scheme(s));
             }
             b'/' | b'?' | b'#' => return true,
             _ => match scheme.get_mut(len) {

@@ -20,7 +20,7 @@
 //! sanitizes rich text with its marker pass; other crates see it as [`compile::plan`]. What several
 //! stages share lives in leaf modules that depend on no stage: `escape` (HTML, URL and CSS
 //! escaping), `value` (truthiness, comparison, "missing", lookup), `sanitize` (the rich-text HTML
-//! subset), `markers` (the stand-ins for template tags in markup), `format` (money, dates, case),
+//! subset, whose rules `richtext_rules` reads from `richtext.json`), `markers` (the stand-ins for template tags in markup), `format` (money, dates, case),
 //! `text` (HTML to plain text), `suggest` and `diagnostics`.
 //!
 //! ```
@@ -44,6 +44,7 @@ mod markers;
 pub mod model;
 mod plan;
 pub mod render;
+mod richtext_rules;
 mod sanitize;
 mod suggest;
 pub(crate) mod text;

@@ -1,6 +1,7 @@
-//! Rich-text markup: designers may use a small, safe subset of HTML. Everything else is dropped
-//! (scripts and styles with their content, other tags keeping their text); markers of template
-//! tags are kept in place.
+//! Rich-text markup: designers may use a small, safe subset of HTML, defined once in
+//! `crates/core/richtext.json` (read by [`crate::richtext_rules`] and by the designer's editor).
+//! Everything else is dropped (scripts and styles with their content, other tags keeping their
+//! text); markers of template tags are kept in place.
 
 use std::cell::RefCell;
 
@@ -9,31 +10,7 @@ use html5ever::tokenizer::{BufferQueue, TagKind, Token, TokenSink, TokenSinkResu
 
 use crate::escape::{is_safe_url, push_html_escaped};
 use crate::markers::{COMMENT_TAG, MARK_OPEN};
-
-const ALLOWED: &[&str] = &[
-    "p",
-    "br",
-    "b",
-    "strong",
-    "i",
-    "em",
-    "u",
-    "s",
-    "a",
-    "ul",
-    "ol",
-    "li",
-    "span",
-    "sup",
-    "sub",
-    "small",
-    "blockquote",
-];
-const DROPPED_WITH_CONTENT: &[&str] = &[
-    "script", "style", "title", "head", "iframe", "object", "embed", "template", "noscript", "svg", "math", "textarea",
-    "select",
-];
-const VOID: &[&str] = &["br"];
+use crate::richtext_rules::RULES;
 
 /// Sanitizes an HTML string (markers kept).
 #[must_use]
@@ -65,7 +42,7 @@ impl TokenSink for Sink {
         match token {
             Token::TagToken(tag) => {
                 let name: &str = &tag.name;
-                if DROPPED_WITH_CONTENT.contains(&name) {
+                if RULES.drops_content(name) {
                     match tag.kind {
                         TagKind::StartTag if !tag.self_closing => skip.push(name.to_owned()),
                         TagKind::EndTag => {
@@ -77,7 +54,7 @@ impl TokenSink for Sink {
                     }
                     return TokenSinkResult::Continue;
                 }
-                if !skip.is_empty() || !ALLOWED.contains(&name) {
+                if !skip.is_empty() || !RULES.keeps_tag(name) {
                     return TokenSinkResult::Continue;
                 }
                 match tag.kind {
@@ -87,13 +64,11 @@ impl TokenSink for Sink {
                         for attr in &tag.attrs {
                             let attr_name: &str = &attr.name.local;
                             let value: &str = &attr.value;
-                            let keep = match (name, attr_name) {
-                                ("a", "href") => {
-                                    let literal = value.split(MARK_OPEN).next().unwrap_or_default();
-                                    literal.is_empty() || is_safe_url(literal)
-                                }
-                                (_, "title") | ("a", "target") => true,
-                                _ => false,
+                            let keep = if RULES.is_url_attribute(name, attr_name) {
+                                let literal = value.split(MARK_OPEN).next().unwrap_or_default();
+                                literal.is_empty() || is_safe_url(literal)
+                            } else {
+                                RULES.keeps_attribute(name, attr_name)
                             };
                             if keep {
                                 out.push(' ');
@@ -105,7 +80,7 @@ impl TokenSink for Sink {
                         }
                         out.push('>');
                     }
-                    TagKind::EndTag if !VOID.contains(&name) => {
+                    TagKind::EndTag if !RULES.is_void(name) => {
                         out.push_str("</");
                         out.push_str(name);
                         out.push('>');
@@ -154,5 +129,142 @@ mod tests {
         );
         assert_eq!(sanitize_html("<img src=x onerror=alert(1)>&lt;b&gt;"), "&lt;b&gt;");
         assert_eq!(sanitize_html("<style>p{}</style><!-- note --><p>a</p>"), "<p>a</p>");
+    }
+
+    /// The shared corpus (`crates/core/tests/richtext-corpus.json`), also read by the editor's test.
+    fn corpus() -> serde_json::Value {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/richtext-corpus.json");
+        serde_json::from_str(&std::fs::read_to_string(path).expect("corpus readable")).expect("corpus parses")
+    }
+
+    fn strings(v: &serde_json::Value) -> Vec<String> {
+        v.as_array()
+            .expect("a list")
+            .iter()
+            .map(|s| s.as_str().expect("text").to_owned())
+            .collect()
+    }
+
+    /// The sanitizer escapes more characters in attributes than a browser's serializer does; the
+    /// values are the same.
+    fn same_markup(a: &str, b: &str) -> bool {
+        let norm = |s: &str| {
+            s.replace("&#x3D;", "=")
+                .replace("&#x27;", "'")
+                .replace("&#x60;", "`")
+                .replace("&#123;", "{")
+                .replace("&quot;", "\"")
+        };
+        norm(a) == norm(b)
+    }
+
+    fn assert_kept(html: &str, what: &str) {
+        let clean = sanitize_html(html);
+        assert!(
+            same_markup(&clean, html),
+            "{what}: the sanitizer changed\n  {html}\ninto\n  {clean}"
+        );
+    }
+
+    /// Start tags and their attribute names in `html` (the corpus is well-formed).
+    fn vocabulary(html: &str) -> Vec<(String, Vec<String>)> {
+        let mut out = Vec::new();
+        for part in html.split('<').skip(1) {
+            let Some(tag) = part.split('>').next() else { continue };
+            if tag.starts_with('/') || tag.starts_with('!') {
+                continue;
+            }
+            let name: String = tag.chars().take_while(char::is_ascii_alphanumeric).collect();
+            let mut attrs = Vec::new();
+            let mut rest = &tag[name.len()..];
+            loop {
+                rest = rest.trim_start();
+                let attr: String = rest
+                    .chars()
+                    .take_while(|c| c.is_ascii_alphabetic() || *c == '-')
+                    .collect();
+                if attr.is_empty() {
+                    break;
+                }
+                rest = &rest[attr.len()..];
+                attrs.push(attr);
+                if let Some(value) = rest.strip_prefix('=') {
+                    rest = match value.chars().next() {
+                        Some(q @ ('"' | '\'')) => value[1..].split_once(q).map_or("", |(_, r)| r),
+                        _ => value.split_once(' ').map_or("", |(_, r)| r),
+                    };
+                }
+            }
+            out.push((name, attrs));
+        }
+        out
+    }
+
+    #[test]
+    fn the_sanitizer_keeps_everything_the_editor_writes() {
+        let c = corpus();
+        for html in strings(&c["kept"]) {
+            assert_kept(&html, "kept");
+        }
+        for case in c["normalized"].as_array().expect("normalized") {
+            assert_kept(case["input"].as_str().expect("input"), "normalized input");
+            assert_kept(case["editor"].as_str().expect("editor"), "normalized editor form");
+        }
+        for case in c["pasted"].as_array().expect("pasted") {
+            assert_kept(
+                case["editor"].as_str().expect("editor"),
+                "pasted, as the editor keeps it",
+            );
+            let clean = sanitize_html(case["input"].as_str().expect("input"));
+            assert!(
+                !clean.contains("style=") && !clean.contains("class=") && !clean.contains("<script"),
+                "{clean}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_corpus_uses_every_tag_and_attribute_the_sanitizer_keeps() {
+        let c = corpus();
+        let mut used: Vec<(String, Vec<String>)> = Vec::new();
+        for html in strings(&c["kept"]) {
+            used.extend(vocabulary(&html));
+        }
+        for case in c["normalized"].as_array().expect("normalized") {
+            used.extend(vocabulary(case["input"].as_str().expect("input")));
+        }
+        for tag in &RULES.tags {
+            assert!(used.iter().any(|(t, _)| t == tag), "no corpus value uses <{tag}>");
+            for attr in RULES.attributes.get(tag.as_str()).into_iter().flatten() {
+                assert!(
+                    used.iter().any(|(t, a)| t == tag && a.contains(attr)),
+                    "no corpus value uses <{tag} {attr}>"
+                );
+            }
+        }
+        for attr in RULES.attributes.get("*").into_iter().flatten() {
+            assert!(
+                used.iter().any(|(_, a)| a.contains(attr)),
+                "no corpus value uses {attr}"
+            );
+        }
+        // And nothing outside the subset: what the corpus holds, the sanitizer keeps.
+        for (tag, attrs) in &used {
+            assert!(RULES.keeps_tag(tag), "<{tag}> is not in the subset");
+            for a in attrs {
+                assert!(RULES.keeps_attribute(tag, a), "<{tag} {a}> is not in the subset");
+            }
+        }
+    }
+
+    #[test]
+    fn links_are_checked_as_the_editor_checks_them() {
+        let c = corpus();
+        for url in strings(&c["urls"]["safe"]) {
+            assert!(is_safe_url(&url), "{url} should be safe");
+        }
+        for url in strings(&c["urls"]["unsafe"]) {
+            assert!(!is_safe_url(&url), "{url} should be refused");
+        }
     }
 }
