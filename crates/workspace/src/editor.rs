@@ -488,8 +488,8 @@ impl EditorSession {
     }
 }
 
-/// The preview's marks around a top-level block: a `div` with its id and a transparent pick link
-/// covering it. Ids are validated (`[a-z0-9_-]`), so they need no escaping; any other id gets no
+/// The preview's marks around a block (top-level, or nested in a column): a `div` with its id and
+/// a transparent pick link covering it (a nested block's link lies above its parent's). Ids are validated (`[a-z0-9_-]`), so they need no escaping; any other id gets no
 /// pick link.
 /// The document being edited as an email entry (checked and compiled like a saved one).
 fn preview_entry(document: &Document) -> EmailEntry {
@@ -502,22 +502,22 @@ fn preview_entry(document: &Document) -> EmailEntry {
 
 fn mark_block(edge: BlockEdge<'_>, html: &mut String) {
     match edge {
-        BlockEdge::Start(id) if tessera_core::model::is_valid_id(id) => {
+        BlockEdge::Start(id) | BlockEdge::InnerStart(id) if tessera_core::model::is_valid_id(id) => {
             html.push_str("<div class=\"tsr-block\" id=\"tsr-");
             html.push_str(id);
             html.push_str("\" data-tsr-block=\"");
             html.push_str(id);
             html.push_str("\">");
         }
-        BlockEdge::Start(_) => html.push_str("<div class=\"tsr-block\">"),
-        BlockEdge::End(id) if tessera_core::model::is_valid_id(id) => {
+        BlockEdge::Start(_) | BlockEdge::InnerStart(_) => html.push_str("<div class=\"tsr-block\">"),
+        BlockEdge::End(id) | BlockEdge::InnerEnd(id) if tessera_core::model::is_valid_id(id) => {
             html.push_str("<a class=\"tsr-pick\" href=\"");
             html.push_str(PICK_SCHEME);
             html.push_str("://block/");
             html.push_str(id);
             html.push_str("\" aria-label=\"Select this block\"></a></div>");
         }
-        BlockEdge::End(_) => html.push_str("</div>"),
+        BlockEdge::End(_) | BlockEdge::InnerEnd(_) => html.push_str("</div>"),
     }
 }
 
@@ -599,6 +599,30 @@ mod tests {
             assert!(html.contains(&format!("data-tsr-block=\"{}\"", b.id)), "{}", b.id);
             assert!(html.contains(&format!("tessera-pick://block/{}", b.id)));
         }
+        // Blocks in columns are marked too, inside their parent's mark, so a click picks them.
+        let mut nested = 0;
+        for parent in &doc.blocks {
+            for child in parent.slots.values().flatten() {
+                let outer = html.find(&format!("data-tsr-block=\"{}\"", parent.id)).expect("parent");
+                let outer_end = html
+                    .find(&format!("tessera-pick://block/{}\"", parent.id))
+                    .expect("parent pick");
+                let inner = html
+                    .find(&format!("data-tsr-block=\"{}\"", child.id))
+                    .expect("child marked");
+                let inner_end = html
+                    .find(&format!("tessera-pick://block/{}\"", child.id))
+                    .expect("child pick");
+                assert!(
+                    outer < inner && inner < inner_end && inner_end < outer_end,
+                    "{} in {}",
+                    child.id,
+                    parent.id
+                );
+                nested += 1;
+            }
+        }
+        assert!(nested >= 2, "the welcome email has blocks in columns");
         let report = ada.report.expect("report");
         // The marks wrap the blocks and nothing else: without them the HTML is the email's own,
         // and the report counts only that.

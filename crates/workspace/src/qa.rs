@@ -91,7 +91,8 @@ fn mark(edge: BlockEdge<'_>, html: &mut String) {
             html.push_str(tessera_qa::markup::BLOCK_CLOSE);
             html.push_str("-->");
         }
-        BlockEdge::Start(_) | BlockEdge::End(_) => {}
+        // Findings name top-level blocks (a nested block by `child.field`).
+        BlockEdge::Start(_) | BlockEdge::End(_) | BlockEdge::InnerStart(_) | BlockEdge::InnerEnd(_) => {}
     }
 }
 

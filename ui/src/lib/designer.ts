@@ -16,6 +16,7 @@ import * as d from "./doc";
 import { Editor, historyShortcut, type EditOptions } from "./editor";
 import type { api } from "./ipc";
 import { Observable } from "./observable";
+import { blockKey, fieldToOpen, PickTimer } from "./picking";
 import { LatestOnly } from "./preview";
 import { findingTarget, outlineSelectors, StaleRuns, type QaView } from "./qa";
 import type { LayerActions } from "./types";
@@ -78,6 +79,8 @@ export interface DesignState {
   saveStatus: SaveStatus;
   /** The first preview has loaded: the editor is interactive. */
   ready: boolean;
+  /** The field a double click in the preview opened; `nonce` grows with each request. */
+  openField: { block: string; field: string; nonce: number } | null;
 }
 
 /** The keys of a key press the designer cares about. */
@@ -135,6 +138,7 @@ export class Designer extends Observable<DesignState> {
       target: null,
       saveStatus: "saved",
       ready: false,
+      openField: null,
     });
     this.#saver = new Autosaver(async ({ name, doc }) => void (await api.saveEmail(name, doc)), autosaveMs, (saveStatus) => this.update({ saveStatus }));
     this.#renders = new LatestOnly<PreviewRequest, Preview>(
@@ -237,6 +241,16 @@ export class Designer extends Observable<DesignState> {
 
   select(id: string | null): void {
     this.editor.select(id);
+  }
+
+  readonly #picks = new PickTimer();
+
+  /** A block clicked in the preview: selected; a double click opens its text for editing. */
+  pick(id: string): void {
+    this.select(id);
+    if (!this.#picks.pick(id, this.now())) return;
+    const field = fieldToOpen(this.editor.doc, this.types, id);
+    if (field !== null) this.update({ tab: "block", openField: { block: id, field, nonce: (this.value.openField?.nonce ?? 0) + 1 } });
   }
 
   undo(): void {
@@ -362,9 +376,9 @@ export class Designer extends Observable<DesignState> {
   }
 
   /**
-   * A key pressed on the Design screen (`inField`: while typing in a field). Undo/redo shortcuts,
-   * Delete/Backspace removes the selected block, Esc deselects. Returns true when the key was used
-   * (the browser's default is then prevented).
+   * A key pressed on the Design screen (`inField`: while typing in a field). Undo/redo shortcuts;
+   * outside fields the block keys of `picking.ts` (arrows, Alt+arrows, Ctrl+D, Delete, Escape).
+   * Returns true when the key was used (the browser's default is then prevented).
    */
   key(e: KeyPress, inField: boolean): boolean {
     const which = historyShortcut(e);
@@ -373,12 +387,24 @@ export class Designer extends Observable<DesignState> {
       if (which === "undo" ? this.editor.undo() : this.editor.redo()) this.#measureFrom ??= at;
       return true;
     }
+    if (inField) return false;
     const selected = this.value.selected;
-    if (!inField && selected !== null && (e.key === "Delete" || e.key === "Backspace")) {
-      this.remove(selected);
-      return true;
+    const action = blockKey(e, this.editor.doc, selected);
+    if (action === null) return false;
+    switch (action.kind) {
+      case "select":
+        this.select(action.id);
+        break;
+      case "move":
+        if (selected !== null) this.layerActions.moveBy(selected, action.delta);
+        break;
+      case "duplicate":
+        if (selected !== null) this.duplicate(selected);
+        break;
+      case "remove":
+        if (selected !== null) this.remove(selected);
+        break;
     }
-    if (e.key === "Escape" && !inField) this.select(null);
-    return false;
+    return true;
   }
 }

@@ -28,6 +28,9 @@ export function editorStyles(look: PreviewLook): string {
     `.tsr-block{position:relative}` +
     `.tsr-block:hover{outline:2px dashed #60a5fa;outline-offset:-2px}` +
     `.tsr-pick{position:absolute;top:0;left:0;right:0;bottom:0;z-index:2147483000;display:block;cursor:pointer}` +
+    // A block inside a column lies above its parent's pick link, so a click picks the inner block.
+    `.tsr-block .tsr-block>.tsr-pick{z-index:2147483001}` +
+    `.tsr-block .tsr-block .tsr-block>.tsr-pick{z-index:2147483002}` +
     `a:not(.tsr-pick){pointer-events:none}` +
     sel +
     flagged +

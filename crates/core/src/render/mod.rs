@@ -50,7 +50,8 @@ pub fn render(compiled: &Compiled, data: &Value) -> Rendered {
 }
 
 /// Renders like [`render`], with `mark` writing into the HTML part before and after each top-level
-/// block (an editor's preview wraps blocks in elements it can outline and pick); the text part, the
+/// block and each block inside one ([`BlockEdge`]; an editor's preview wraps blocks in elements it
+/// can outline and pick); the text part, the
 /// subject and the report are the same as without marks. The report's `html_bytes` counts the email
 /// alone, without the marks.
 #[must_use]

@@ -125,7 +125,7 @@ enum Mode {
     Text,
 }
 
-struct Walker<'a> {
+struct Walker<'a, 'm> {
     data: &'a Value,
     locale: &'a str,
     frames: Vec<Frame<'a>>,
@@ -135,6 +135,9 @@ struct Walker<'a> {
     block: Option<u32>,
     /// A text-part link lost its URL: the `)` that closed ` (URL)` is dropped too.
     drop_paren: bool,
+    /// Writes marks around each block nested in a top-level block (the HTML part of a marked
+    /// render only), so a preview can pick blocks inside columns too.
+    mark: Option<&'m mut dyn FnMut(BlockEdge<'_>, &mut String)>,
 }
 
 /// Renders one standalone template part (e.g. a subject, or a snippet in tests) for `data`,
@@ -152,6 +155,7 @@ pub fn render_part(part: &Part, tables: &Tables, data: &Value, locale: &str) -> 
         site: Site::Subject,
         block: None,
         drop_paren: false,
+        mark: None,
     };
     w.walk(&part.nodes, part, tables, &[], &mut out, Mode::Html);
     (out, events)
@@ -162,18 +166,23 @@ pub fn personalize_into(compiled: &Compiled, data: &Value, out: &mut Output) {
     personalize_marked(compiled, data, out, &mut |_, _| {});
 }
 
-/// Where a top-level block starts or ends in the HTML part (see [`render_marked`](super::render_marked)).
+/// Where a block starts or ends in the HTML part (see [`render_marked`](super::render_marked)):
+/// each top-level block, and each block shown inside one (in a column, or as a fallback).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BlockEdge<'a> {
-    /// Before the block's HTML; the id of the top-level block instance.
+    /// Before a top-level block's HTML; the id of the block instance.
     Start(&'a str),
-    /// After the block's HTML.
+    /// After a top-level block's HTML.
     End(&'a str),
+    /// Before the HTML of a block inside another (in a slot, or shown as a fallback); its id.
+    InnerStart(&'a str),
+    /// After the HTML of a block inside another.
+    InnerEnd(&'a str),
 }
 
-/// Like [`personalize_into`], with `mark` writing into the HTML part before and after each top-level
-/// block (an editor's preview wraps blocks in elements it can outline and pick). The text part, the
-/// subject and the events are the same as without marks.
+/// Like [`personalize_into`], with `mark` writing into the HTML part before and after each block
+/// shown, top-level or nested (a mark for a nested block may write nothing) (an editor's preview wraps blocks in elements it can outline and
+/// pick). The text part, the subject and the events are the same as without marks.
 pub(crate) fn personalize_marked(
     compiled: &Compiled,
     data: &Value,
@@ -198,6 +207,7 @@ pub(crate) fn personalize_marked(
         site: Site::Subject,
         block: None,
         drop_paren: false,
+        mark: None,
     };
     let (part, tables) = &compiled.subject;
     w.walk(&part.nodes, part, tables, &[], subject, Mode::Text);
@@ -214,9 +224,10 @@ pub(crate) fn personalize_marked(
     w.record = false;
     w.walk(&layout.head.nodes, &layout.head, &layout.tables, &[], html, Mode::Html);
     w.record = true;
+    w.mark = Some(mark);
     for (i, fragment) in compiled.blocks.iter().enumerate() {
         w.site = Site::Block(u32::try_from(i).unwrap_or(u32::MAX));
-        mark(BlockEdge::Start(&fragment.instance_id), html);
+        w.edge(BlockEdge::Start(&fragment.instance_id), html);
         w.walk(
             &fragment.html.nodes,
             &fragment.html,
@@ -225,8 +236,9 @@ pub(crate) fn personalize_marked(
             html,
             Mode::Html,
         );
-        mark(BlockEdge::End(&fragment.instance_id), html);
+        w.edge(BlockEdge::End(&fragment.instance_id), html);
     }
+    w.mark = None;
     w.site = Site::Layout;
     w.record = false;
     w.walk(&layout.tail.nodes, &layout.tail, &layout.tables, &[], html, Mode::Html);
@@ -296,7 +308,14 @@ fn push_text(out: &mut String, s: &str) {
     out.push_str(s);
 }
 
-impl<'a> Walker<'a> {
+impl<'a> Walker<'a, '_> {
+    /// Writes a block's mark, when marking.
+    fn edge(&mut self, edge: BlockEdge<'_>, out: &mut String) {
+        if let Some(mark) = self.mark.as_mut() {
+            mark(edge, out);
+        }
+    }
+
     fn walk(
         &mut self,
         nodes: &'a [PNode],
@@ -356,6 +375,9 @@ impl<'a> Walker<'a> {
                     let global = tables.blocks.get(*index as usize).copied().unwrap_or(u32::MAX);
                     let failed = blocks.get(global as usize).and_then(|meta| self.failed_gate(meta));
                     let outer = self.block.replace(global);
+                    // A block inside a top-level one (its own block is marked by the caller).
+                    let nested = outer.is_some() && matches!(mode, Mode::Html);
+                    let id = blocks.get(global as usize).map(|meta| meta.id.as_str());
                     match failed {
                         None => {
                             if self.record {
@@ -364,7 +386,13 @@ impl<'a> Walker<'a> {
                                     block: global,
                                 });
                             }
+                            if let Some(id) = id.filter(|_| nested) {
+                                self.edge(BlockEdge::InnerStart(id), out);
+                            }
                             self.walk(body, part, tables, blocks, out, mode);
+                            if let Some(id) = id.filter(|_| nested) {
+                                self.edge(BlockEdge::InnerEnd(id), out);
+                            }
                         }
                         Some(gate) => {
                             if self.record {

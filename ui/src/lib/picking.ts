@@ -1,0 +1,109 @@
+// Picking and moving blocks: the order the arrow keys walk (every block, columns included, depth
+// first as the structure list shows them), the parent Escape goes to, what a key press asks of the
+// selection, a double click in the preview, and the places a block dragged from the palette can
+// land. Framework-free; the Designer applies what these functions decide.
+import type { BlockTypeInfo } from "../bindings/BlockTypeInfo";
+import type { Document } from "../bindings/Document";
+import { find, walk, type Place } from "./doc";
+import type { KeyPress } from "./designer";
+
+/** Every block in structure-list order (top level and columns, depth first; fallbacks left out). */
+export function blockOrder(doc: Document): string[] {
+  const ids: string[] = [];
+  walk(doc, (block, _place, fallbackOf) => {
+    if (fallbackOf === null) ids.push(block.id);
+  });
+  return ids;
+}
+
+/** The block `delta` steps from `id` in structure-list order (the first or last when none is selected). */
+export function neighbour(doc: Document, id: string | null, delta: -1 | 1): string | null {
+  const order = blockOrder(doc);
+  if (order.length === 0) return null;
+  const at = id === null ? -1 : order.indexOf(id);
+  if (at < 0) return delta > 0 ? (order[0] ?? null) : (order[order.length - 1] ?? null);
+  return order[Math.min(order.length - 1, Math.max(0, at + delta))] ?? null;
+}
+
+/** The block that holds `id` (its column's owner, or the block it stands in for), or null at the top. */
+export function parentOf(doc: Document, id: string): string | null {
+  const found = find(doc, id);
+  if (found === null) return null;
+  return found.place?.parent ?? found.fallbackOf;
+}
+
+/** What a key press asks of the selected block. */
+export type BlockKey =
+  | { kind: "select"; id: string | null }
+  | { kind: "move"; delta: -1 | 1 }
+  | { kind: "duplicate" }
+  | { kind: "remove" };
+
+/**
+ * Reads a key press outside text fields: arrows move the selection, Alt+Up/Down moves the block,
+ * Ctrl/Cmd+D duplicates it, Delete/Backspace removes it, Escape goes to the parent (and from a
+ * top-level block to nothing).
+ */
+export function blockKey(e: KeyPress, doc: Document, selected: string | null): BlockKey | null {
+  const mod = e.ctrlKey || e.metaKey;
+  const vertical = e.key === "ArrowUp" || e.key === "ArrowLeft" ? -1 : e.key === "ArrowDown" || e.key === "ArrowRight" ? 1 : 0;
+  if (vertical !== 0 && !mod && !e.shiftKey) {
+    if (e.altKey) return selected !== null && (e.key === "ArrowUp" || e.key === "ArrowDown") ? { kind: "move", delta: vertical } : null;
+    return { kind: "select", id: neighbour(doc, selected, vertical) };
+  }
+  if (selected === null) return null;
+  if (mod && !e.altKey && !e.shiftKey && e.key.toLowerCase() === "d") return { kind: "duplicate" };
+  if (!mod && !e.altKey && (e.key === "Delete" || e.key === "Backspace")) return { kind: "remove" };
+  if (e.key === "Escape") return { kind: "select", id: parentOf(doc, selected) };
+  return null;
+}
+
+/** Two picks of the same block this close together (ms) are a double click. */
+export const DOUBLE_PICK_MS = 500;
+
+/** Tells single picks in the preview from double ones (the frame has no script to tell us). */
+export class PickTimer {
+  #last: { id: string; at: number } | null = null;
+
+  /** Records a pick at `at`; true when it completes a double click on the same block. */
+  pick(id: string, at: number): boolean {
+    const double = this.#last !== null && this.#last.id === id && at - this.#last.at <= DOUBLE_PICK_MS;
+    this.#last = double ? null : { id, at };
+    return double;
+  }
+}
+
+/** The field a double click in the preview opens: the block's first rich-text field, else its first text field. */
+export function fieldToOpen(doc: Document, types: readonly BlockTypeInfo[], id: string): string | null {
+  const block = find(doc, id)?.block;
+  const type = block === undefined ? undefined : types.find((t) => t.id === block.type);
+  const fields = type?.schema.fields ?? [];
+  return (fields.find((f) => f.type === "rich_text") ?? fields.find((f) => f.type === "text"))?.name ?? null;
+}
+
+/** A place a block dragged from the palette can land, as the drop overlay lists it. */
+export interface DropTarget {
+  place: Place;
+  /** "Before Hero", "At the end", "Into Columns › left". */
+  label: string;
+  /** 0 at the top level, 1 inside a column, ... */
+  depth: number;
+}
+
+/** Every place a new block can land: between top-level blocks, at the end, and into each column. */
+export function dropTargets(doc: Document, types: readonly BlockTypeInfo[]): DropTarget[] {
+  const name = (type: string): string => types.find((t) => t.id === type)?.schema.name ?? type;
+  const out: DropTarget[] = [];
+  const visit = (list: Document["blocks"], parent: string | null, slot: string | null, depth: number, owner: string): void => {
+    list.forEach((b, index) => {
+      out.push({ place: { parent, slot, index }, label: `Before ${name(b.type)}${depth > 0 ? ` in ${owner}` : ""}`, depth });
+      const type = types.find((t) => t.id === b.type);
+      for (const s of type?.schema.slots ?? []) {
+        visit(b.slots?.[s] ?? [], b.id, s, depth + 1, `${name(b.type)} › ${s}`);
+      }
+    });
+    out.push({ place: { parent, slot, index: list.length }, label: depth === 0 ? "At the end of the email" : `Into ${owner}`, depth });
+  };
+  visit(doc.blocks, null, null, 0, "");
+  return out;
+}
