@@ -11,10 +11,9 @@ import path from "node:path";
 import { sleep } from "../webdriver.mjs";
 import { check, choose, figures, inPreview, layerOrder, percentile, press, repo, shot, waitPreview } from "../lib.mjs";
 
-const ELEMENT = "element-6066-11e4-a52f-4f8d2f23d5b8";
 const CTRL = "\uE009";
 const ALT = "\uE00A";
-const KEY = { End: "\uE010", Delete: "\uE017", Escape: "\uE00C", Up: "\uE013", Down: "\uE014" };
+const KEY = { End: "\uE010", Delete: "\uE017", Escape: "\uE00C", Up: "\uE013", Down: "\uE015" };
 
 /** Types `text` with the keyboard (W3C key actions), to whatever has the focus. */
 async function typeKeys(s, text, pauseMs = 0) {
@@ -127,32 +126,35 @@ export default async function richText(s) {
 
   // A double click on its text opens the field for editing, with the focus in it.
   await s.execute("document.activeElement?.blur()");
-  await inPreview(s, async () => {
-    const el = await s.find('[data-tsr-block="repairs-text"] > .tsr-pick');
-    await s.cmd("POST", "/actions", { actions: [{ type: "pointer", id: "mouse", parameters: { pointerType: "mouse" }, actions: [
-      { type: "pointerMove", origin: { [ELEMENT]: el.id }, x: 0, y: 0 },
-      { type: "pointerDown", button: 0 }, { type: "pointerUp", button: 0 },
-      { type: "pointerDown", button: 0 }, { type: "pointerUp", button: 0 },
-    ] }] });
-    await s.cmd("DELETE", "/actions");
-  });
+  // Two clicks in quick succession (pointer actions at the block's place in the window).
+  const inner = await inPreview(s, () => s.execute("const r = document.querySelector('[data-tsr-block=\"repairs-text\"] > .tsr-pick').getBoundingClientRect(); return { x: r.left + r.width / 2, y: r.top + r.height / 2 }"));
+  const frame = await s.execute("const r = document.querySelector('iframe[data-front=true]').getBoundingClientRect(); return { x: r.left, y: r.top }");
+  const at = { x: Math.round(frame.x + inner.x), y: Math.round(frame.y + inner.y) };
+  await s.cmd("POST", "/actions", { actions: [{ type: "pointer", id: "mouse", parameters: { pointerType: "mouse" }, actions: [
+    { type: "pointerMove", origin: "viewport", x: at.x, y: at.y },
+    { type: "pointerDown", button: 0 }, { type: "pointerUp", button: 0 },
+    { type: "pointerDown", button: 0 }, { type: "pointerUp", button: 0 },
+  ] }] });
+  await s.cmd("DELETE", "/actions");
   await s.waitFor("return document.activeElement?.closest('[data-testid=field-body]') !== null && document.querySelector('[data-testid=inspector]').dataset.block === 'repairs-text'", { what: "the double-clicked block's text focused" });
   check(true, "a double click on a block's text in the preview opens its text field with the focus in it");
 
   // 5. Keyboard: Escape to the parent, arrows, Alt+Down, Ctrl+D, Delete.
-  await s.execute("document.activeElement?.blur()");
+  await s.execute("document.activeElement?.blur(); window.focus()");
   await key(s, KEY.Escape);
   check((await s.execute(selectedBlock)) === "repairs", "Escape goes from a block in a column to its columns block");
   await key(s, KEY.Down);
   check((await s.execute(selectedBlock)) === "repairs-text", "Down arrow selects the next block, into the column");
   await key(s, KEY.Up);
   await key(s, KEY.Up);
-  check((await s.execute(selectedBlock)) === "intro", "Up arrow walks back to the block before");
+  const back = await s.execute(selectedBlock);
+  check(back === "intro", `Up arrow walks back to the block before (${back})`);
   const before = await s.execute(layerOrder);
   await key(s, KEY.Down, [ALT]);
   const moved = await s.execute(layerOrder);
   check(before.replace("intro,repairs", "repairs,intro") === moved, `Alt+Down moves the block down (${moved})`);
-  await waitPreview(s, "const o = [...document.querySelectorAll('body > * [data-tsr-block]')].map(e => e.dataset.tsrBlock); return o.indexOf('repairs') < o.indexOf('intro')", "the move in the preview");
+  await waitPreview(s, "const o = [...document.querySelectorAll('[data-tsr-block]')].map(e => e.dataset.tsrBlock); return o.indexOf('repairs') < o.indexOf('intro')", "the move in the preview");
+  await s.execute("document.activeElement?.blur(); window.focus()"); // looking into the preview left the keyboard there
   await key(s, "d", [CTRL]);
   const copy = await s.execute(selectedBlock);
   check(copy !== "intro" && (await s.execute(layerOrder)).includes(`intro,${copy}`), `Ctrl+D duplicates the block and selects the copy (${copy})`);

@@ -188,6 +188,8 @@ export class Designer extends Observable<DesignState> {
     const patch: Partial<DesignState> = { doc: this.editor.doc, selected, canUndo: this.editor.canUndo, canRedo: this.editor.canRedo };
     // A newly selected block opens its inspector; edits elsewhere (email settings) stay where they are.
     if (selected !== was.selected && selected !== null) patch.tab = "block";
+    // A field opened by a double click is opened once: another selection forgets it.
+    if (selected !== was.selected) patch.openField = null;
     if (!changed && was.view.selected !== selected) patch.view = { ...was.view, selected };
     if (changed) {
       // A newer edit: the QA of the older version (waiting or running) is dropped, and the finding
