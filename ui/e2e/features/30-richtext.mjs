@@ -9,11 +9,36 @@ import { spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { sleep } from "../webdriver.mjs";
-import { check, choose, figures, inPreview, layerOrder, percentile, press, repo, shot, waitPreview } from "../lib.mjs";
+import { check, choose, figures, inPreview, layerOrder, percentile, press, repo, shot } from "../lib.mjs";
 
 const CTRL = "\uE009";
 const ALT = "\uE00A";
 const KEY = { End: "\uE010", Delete: "\uE017", Escape: "\uE00C", Up: "\uE013", Down: "\uE015" };
+
+/**
+ * Waits until the shown preview satisfies `script`, like lib.mjs's waitPreview but for 30 s: the
+ * demo's images point at hosts that do not resolve here, and on a loaded machine the frame's load
+ * event waits for those lookups.
+ */
+async function waitShown(s, script, what, args = []) {
+  const deadline = Date.now() + 30000;
+  for (;;) {
+    if (await inPreview(s, () => s.execute(script, args))) return;
+    if (Date.now() > deadline) {
+      const frames = await s.findAll("iframe");
+      const seen = [];
+      for (const f of frames) {
+        await s.switchToFrame(f);
+        seen.push(await s.execute("return [document.readyState, location.href.slice(-40), document.querySelector('[data-tsr-block=intro]')?.textContent.slice(-60)]").catch((e) => String(e)));
+        await s.switchToFrame(null);
+      }
+      const fronts = await s.execute("return [...document.querySelectorAll('iframe')].map(f => [f.dataset.front, f.src.slice(-40)])");
+      console.error(`frames: ${JSON.stringify(seen)} ${JSON.stringify(fronts)} metrics ${JSON.stringify(await s.execute("return { loads: window.__tessera.previewLoads, rt: window.__tessera.roundTripMs.length }"))}`);
+      throw new Error(`timed out waiting for the preview: ${what}`);
+    }
+    await sleep(50);
+  }
+}
 
 /** Types `text` with the keyboard (W3C key actions), to whatever has the focus. */
 async function typeKeys(s, text, pauseMs = 0) {
@@ -53,7 +78,7 @@ export default async function richText(s) {
   await choose(s, "[data-testid=email-select]", "welcome");
   await s.waitFor("return document.querySelector('[data-testid=email-select]').value === 'welcome' && document.querySelector('[data-testid=layer][data-block=intro]') !== null", { what: "the welcome email" });
   await choose(s, "[data-testid=profile-select]", "sample:ada");
-  await waitPreview(s, "return document.querySelector('[data-tsr-block=intro]') !== null", "the welcome email's preview");
+  await waitShown(s, "return document.querySelector('[data-tsr-block=intro]') !== null", "the welcome email's preview");
 
   // 1. Bold from the toolbar, then typed text: the preview shows it bold.
   await selectLayer(s, "intro");
@@ -61,7 +86,7 @@ export default async function richText(s) {
   await caretAtEnd(s, "field-body");
   await press(s, "[data-testid=field-body-bold]");
   await typeKeys(s, " Bold move");
-  await waitPreview(s, "return [...document.querySelectorAll('[data-tsr-block=intro] strong')].some(e => e.textContent.includes('Bold move'))", "bold text in the preview");
+  await waitShown(s, "return [...document.querySelectorAll('[data-tsr-block=intro] strong')].some(e => e.textContent.includes('Bold move'))", "bold text in the preview");
   check(true, "text made bold with the toolbar shows bold in the preview");
   await shot(s, "richtext-bold");
 
@@ -80,7 +105,7 @@ export default async function richText(s) {
   const friend = '[data-testid=field-body] [data-testid=chip][data-tag=\'{{default profile.first_name "friend"}}\']';
   const chip = await s.waitFor("const c = document.querySelector(arguments[0]); return c ? c.textContent : false", { args: [friend], what: "the placeholder chip" });
   check(chip === "profile.first_name · friend", `the placeholder shows as a chip with its field and fallback (${chip})`);
-  await waitPreview(s, "return document.querySelector('[data-tsr-block=intro]').textContent.includes('Hi Ada')", "Ada's first name in the preview");
+  await waitShown(s, "return document.querySelector('[data-tsr-block=intro]').textContent.includes('Hi Ada')", "Ada's first name in the preview");
   check(true, "the chip's placeholder shows the profile's value in the preview");
   await press(s, friend);
   const chipFallback = await s.find("[data-testid=field-body-chip-fallback]");
@@ -90,7 +115,7 @@ export default async function richText(s) {
   const edited = await s.waitFor("const c = [...document.querySelectorAll('[data-testid=field-body] [data-testid=chip]')].find(c => c.textContent.endsWith('pal')); return c ? c.dataset.tag : false", { what: "the edited chip" });
   check(edited === '{{default profile.first_name "pal"}}', `the chip is edited in place (${edited})`);
   await choose(s, "[data-testid=profile-select]", "sample:chloe-missing");
-  await waitPreview(s, "return document.querySelector('[data-tsr-block=intro]').textContent.includes('Hi pal')", "the edited fallback");
+  await waitShown(s, "return document.querySelector('[data-tsr-block=intro]').textContent.includes('Hi pal')", "the edited fallback");
   check(true, "a recipient without a first name gets the chip's edited fallback");
   await choose(s, "[data-testid=profile-select]", "sample:ada");
   await shot(s, "richtext-chip");
@@ -108,7 +133,7 @@ export default async function richText(s) {
      document.querySelector('[data-testid=field-body]').dispatchEvent(e);`,
     [word.input],
   );
-  await waitPreview(s, "return [...document.querySelectorAll('[data-tsr-block=intro] strong')].some(e => e.textContent === 'Winter sale') && document.querySelector('[data-tsr-block=intro] a[href=\"https://shop.example/sale\"]') !== null", "the pasted Word text");
+  await waitShown(s, "return [...document.querySelectorAll('[data-tsr-block=intro] strong')].some(e => e.textContent === 'Winter sale') && document.querySelector('[data-tsr-block=intro] a[href=\"https://shop.example/sale\"]') !== null", "the pasted Word text");
   const dirty = await inPreview(s, () => s.execute("const h = document.querySelector('[data-tsr-block=intro]').innerHTML; return ['MsoNormal', 'C00000', '0563C1', 'mso-bidi-font-family', 'o:p', 'tab-interval', 'font-size:14.0pt'].filter(x => h.includes(x)).concat([...document.querySelectorAll('[data-tsr-block=intro] span')].filter(e => e.textContent.includes('Winter') || e.textContent.includes('Shop now')).map(() => 'span'))"));
   check(dirty.length === 0, `pasted Word HTML arrives clean: bold and the link kept, no styles, classes or spans (${dirty.join(", ") || "none left"})`);
   const editorStyled = await s.execute("return document.querySelectorAll('[data-testid=field-body] [style], [data-testid=field-body] [class*=Mso]').length");
@@ -121,7 +146,7 @@ export default async function richText(s) {
   await s.waitFor("return document.querySelector('[data-testid=inspector]')?.dataset.block === 'repairs-text'", { what: "the column's text block selected by a click in the preview" });
   const layerSelected = await s.execute("return document.querySelector('[data-testid=layer][data-block=repairs-text]').classList.contains('selected')");
   check(layerSelected, "a click on a block inside a column selects it: the inspector and the structure list follow");
-  await waitPreview(s, "const e = document.querySelector('[data-tsr-block=repairs-text]'); return getComputedStyle(e).outlineStyle === 'solid'", "the nested block outlined");
+  await waitShown(s, "const e = document.querySelector('[data-tsr-block=repairs-text]'); return getComputedStyle(e).outlineStyle === 'solid'", "the nested block outlined");
   await shot(s, "pick-in-column");
 
   // A double click on its text opens the field for editing, with the focus in it.
@@ -153,7 +178,7 @@ export default async function richText(s) {
   await key(s, KEY.Down, [ALT]);
   const moved = await s.execute(layerOrder);
   check(before.replace("intro,repairs", "repairs,intro") === moved, `Alt+Down moves the block down (${moved})`);
-  await waitPreview(s, "const o = [...document.querySelectorAll('[data-tsr-block]')].map(e => e.dataset.tsrBlock); return o.indexOf('repairs') < o.indexOf('intro')", "the move in the preview");
+  await waitShown(s, "const o = [...document.querySelectorAll('[data-tsr-block]')].map(e => e.dataset.tsrBlock); return o.indexOf('repairs') < o.indexOf('intro')", "the move in the preview");
   await s.execute("document.activeElement?.blur(); window.focus()"); // looking into the preview left the keyboard there
   await key(s, "d", [CTRL]);
   const copy = await s.execute(selectedBlock);
@@ -202,14 +227,18 @@ export default async function richText(s) {
   figures.richKeystrokes = lat.length;
   figures.richKeystrokeMedianMs = percentile(lat, 50);
   figures.richKeystrokeP95Ms = percentile(lat, 95);
-  await waitPreview(s, "return document.querySelector('[data-tsr-block=intro]').textContent.includes(arguments[0])", "the typed text", [keys]);
+  await waitShown(s, "return document.querySelector('[data-tsr-block=intro]').textContent.includes(arguments[0])", "the typed text", [keys]);
 
   // Fast typing under load (two busy processes on this 2-core machine): nothing dropped or reordered.
   const burners = [0, 1].map(() => spawn(process.execPath, ["-e", "for(;;){}"], { stdio: "ignore" }));
   const fast = " The quick brown fox jumps over 13 lazy dogs; 0123456789 zyxwvuts!";
+  await caretAtEnd(s, "field-body");
   try {
     await typeKeys(s, fast);
-    await waitPreview(s, "return document.querySelector('[data-tsr-block=intro]').textContent.includes(arguments[0])", "the fast-typed text", [fast.trim()]);
+    await waitShown(s, "return document.querySelector('[data-tsr-block=intro]').textContent.includes(arguments[0])", "the fast-typed text", [fast.trim()]).catch(async (e) => {
+      console.error(`editor holds: ${JSON.stringify((await s.execute("return document.querySelector('[data-testid=field-body]').textContent")).slice(-160))}`);
+      throw e;
+    });
   } finally {
     for (const b of burners) b.kill();
   }
