@@ -32,16 +32,21 @@ export const RULES: RichTextRules = rules;
  */
 export function isSafeUrl(url: string): boolean {
   let scheme = "";
+  let bytes = 0;
   for (const c of url.trim()) {
     const code = c.codePointAt(0) ?? 0;
     if (code < 0x21 || code === 0x7f) continue; // ASCII control characters and whitespace
     if (c === ":") return RULES.url_schemes.includes(scheme);
     if (c === "/" || c === "?" || c === "#") return true;
-    scheme += new TextEncoder().encode(c).length === 1 ? c.toLowerCase() : c;
-    if (new TextEncoder().encode(scheme).length > 16) return true;
+    scheme += code < 0x80 ? c.toLowerCase() : c;
+    bytes += UTF8.encode(c).length;
+    // Longer than any scheme (16 bytes, as the engine reads it): no scheme, a relative URL.
+    if (bytes > 16) return true;
   }
   return true;
 }
+
+const UTF8 = new TextEncoder();
 
 /** A link's URL as the sanitizer judges it: the literal text before any placeholder. */
 export function isSafeLink(href: string): boolean {
@@ -175,7 +180,8 @@ export function chipLabel(chip: Chip): string {
 
 const titleAttr = { title: { default: null as string | null } };
 const titleOf = (el: HTMLElement): { title: string | null } => ({ title: el.getAttribute("title") });
-const withTitle = (attrs: Record<string, unknown>): Record<string, string> => {
+/** A node's or mark's attributes as DOM attributes (unset ones left out). */
+const domAttrs = (attrs: Record<string, unknown>): Record<string, string> => {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(attrs)) if (typeof v === "string") out[k] = v;
   return out;
@@ -186,7 +192,7 @@ function block(tag: string, content: string, extra: Partial<NodeSpec> = {}): Nod
     content,
     attrs: titleAttr,
     parseDOM: [{ tag, getAttrs: (el) => titleOf(el) }],
-    toDOM: (node) => [tag, withTitle(node.attrs), 0],
+    toDOM: (node) => [tag, domAttrs(node.attrs), 0],
     ...extra,
   };
 }
@@ -195,7 +201,7 @@ function mark(tag: string, also: string[] = []): MarkSpec {
   return {
     attrs: titleAttr,
     parseDOM: [tag, ...also].map((t) => ({ tag: t, getAttrs: (el: HTMLElement) => titleOf(el) })),
-    toDOM: (m) => [tag, withTitle(m.attrs), 0],
+    toDOM: (m) => [tag, domAttrs(m.attrs), 0],
   };
 }
 
@@ -222,7 +228,7 @@ export const schema = new Schema({
       selectable: false,
       attrs: titleAttr,
       parseDOM: [{ tag: "br", getAttrs: (el) => titleOf(el) }],
-      toDOM: (node) => ["br", withTitle(node.attrs)],
+      toDOM: (node) => ["br", domAttrs(node.attrs)],
     },
     tag: {
       inline: true,
@@ -257,7 +263,7 @@ export const schema = new Schema({
           },
         },
       ],
-      toDOM: (m) => ["a", withTitle(m.attrs), 0],
+      toDOM: (m) => ["a", domAttrs(m.attrs), 0],
     },
     strong: {
       attrs: titleAttr,
@@ -267,7 +273,7 @@ export const schema = new Schema({
         { tag: "b", getAttrs: (el) => (el.style.fontWeight === "normal" ? false : titleOf(el)) },
         { style: "font-weight", getAttrs: (v) => (BOLD_WEIGHT.test(v) ? { title: null } : false) },
       ],
-      toDOM: (m) => ["strong", withTitle(m.attrs), 0],
+      toDOM: (m) => ["strong", domAttrs(m.attrs), 0],
     },
     em: {
       attrs: titleAttr,
@@ -276,7 +282,7 @@ export const schema = new Schema({
         { tag: "i", getAttrs: (el) => titleOf(el) },
         { style: "font-style=italic", attrs: { title: null } },
       ],
-      toDOM: (m) => ["em", withTitle(m.attrs), 0],
+      toDOM: (m) => ["em", domAttrs(m.attrs), 0],
     },
     u: mark("u"),
     s: mark("s", ["strike", "del"]),
@@ -287,7 +293,7 @@ export const schema = new Schema({
     span: {
       attrs: titleAttr,
       parseDOM: [{ tag: "span[title]", getAttrs: (el) => titleOf(el) }],
-      toDOM: (m) => ["span", withTitle(m.attrs), 0],
+      toDOM: (m) => ["span", domAttrs(m.attrs), 0],
     },
   },
 });

@@ -125,6 +125,9 @@ enum Mode {
     Text,
 }
 
+/// What writes a block's marks into the HTML (see [`personalize_marked`]).
+type MarkFn<'m> = dyn FnMut(BlockEdge<'_>, &mut String) + 'm;
+
 struct Walker<'a, 'm> {
     data: &'a Value,
     locale: &'a str,
@@ -137,7 +140,7 @@ struct Walker<'a, 'm> {
     drop_paren: bool,
     /// Writes marks around each block nested in a top-level block (the HTML part of a marked
     /// render only), so a preview can pick blocks inside columns too.
-    mark: Option<&'m mut dyn FnMut(BlockEdge<'_>, &mut String)>,
+    mark: Option<&'m mut MarkFn<'m>>,
 }
 
 /// Renders one standalone template part (e.g. a subject, or a snippet in tests) for `data`,
