@@ -131,13 +131,13 @@ fn dark_rules_come_in_media_query_and_outlook_com_forms_in_separate_styles() {
         .expect("the Outlook.com style");
     assert!(!media.contains("[data-og"), "attribute selectors stay out of the media-query style");
     assert!(media.contains("@media (prefers-color-scheme: dark) { .t-body, .t-outer { background-color: #0b0f0d !important; }"));
-    assert!(media.contains(".t-b-logo.t-b-logo td { background-color: #000000 !important; }"));
-    assert!(media.contains(".t-b-logo.t-b-logo .t-light-img { display: none !important; }"));
+    assert!(media.contains(".t-content .t-b-logo td { background-color: #000000 !important; }"));
+    assert!(media.contains(".t-content .t-b-logo .t-light-img { display: none !important; }"));
     for form in [
         "[data-ogsb] .t-body, [data-ogsb] .t-outer { background-color: #0b0f0d !important; }",
         "[data-ogsc] .t-content a { color: #8fd3b0 !important; }",
-        "[data-ogsb] .t-b-logo.t-b-logo td { background-color: #000000 !important; }",
-        "[data-ogsc] .t-b-logo.t-b-logo .t-dark-img { display: block !important;",
+        "[data-ogsb] .t-content .t-b-logo td { background-color: #000000 !important; }",
+        "[data-ogsc] .t-content .t-b-logo .t-dark-img { display: block !important;",
     ] {
         assert!(outlook.contains(form), "{form} in {outlook}");
     }

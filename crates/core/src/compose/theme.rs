@@ -188,12 +188,13 @@ fn email_dark(settings: &Settings, css: &mut String, outlook_com: &mut String) {
     }
 }
 
-/// Selectors under a block, doubled (`.t-b-x.t-b-x td`) so they outrank the block type's own dark
-/// rules (two classes) that come earlier in the head.
+/// Selectors under a block, behind the skeleton's content cell (`.t-content .t-b-x td`) so they
+/// outrank the block type's own dark rules (two classes, earlier in the head) without chained
+/// selectors, which Outlook.com and Proton drop.
 fn under(class: &str, prefix: &str, tails: &[&str]) -> String {
     tails
         .iter()
-        .map(|t| format!("{prefix}.{class}.{class}{t}"))
+        .map(|t| format!("{prefix}.t-content .{class}{t}"))
         .collect::<Vec<_>>()
         .join(", ")
 }
