@@ -494,6 +494,27 @@ impl Workspace {
         Ok(problems)
     }
 
+    /// Removes one asset, which nothing may use.
+    ///
+    /// # Errors
+    /// The built-in demo is read-only; not an asset of the library; still used (the error names
+    /// the users); a file cannot be removed.
+    pub fn remove_asset(&self, name: &str) -> Result<(), WorkspaceError> {
+        let root = self.writable_root()?;
+        let refuse = |reason: String| WorkspaceError::AssetRefused {
+            file: format!("{ASSETS_DIR}/{name}"),
+            reason,
+        };
+        if !is_asset_name(name) || !self.files.exists(&format!("{ASSETS_DIR}/{name}")) {
+            return Err(refuse("not in the asset library".to_owned()));
+        }
+        if let Some(users) = self.asset_uses().get(name) {
+            return Err(refuse(format!("still used by {}", users.join(", "))));
+        }
+        let path = root.join(ASSETS_DIR).join(name);
+        std::fs::remove_file(&path).map_err(|source| WorkspaceError::Io { path, source })
+    }
+
     /// Removes the assets no email and no brand setting uses; returns their names. With
     /// `dry_run`, removes nothing and returns what would go.
     ///
