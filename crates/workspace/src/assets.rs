@@ -252,6 +252,11 @@ fn scale(bytes: &[u8], format: AssetFormat, target: u32) -> Result<Vec<u8>, Stri
         AssetFormat::Jpg => scaled
             .to_rgb8()
             .write_with_encoder(image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 85)),
+        AssetFormat::Png => scaled.write_with_encoder(image::codecs::png::PngEncoder::new_with_quality(
+            &mut out,
+            image::codecs::png::CompressionType::Best,
+            image::codecs::png::FilterType::Adaptive,
+        )),
         _ => scaled.write_to(&mut out, image_format),
     }
     .map_err(|e| format!("the scaled image cannot be written: {e}"))?;
@@ -295,7 +300,14 @@ impl Workspace {
             }
         }
         inspect(&data).map_err(refuse)?;
-        let name = hashed_name(original_name, &data, format);
+        // The same content under any name is the same asset.
+        let suffix = format!("-{}.{}", content_hash(&data), format.extension());
+        let name = self
+            .files
+            .list(ASSETS_DIR)
+            .into_iter()
+            .find(|n| n.ends_with(&suffix) && is_asset_name(n))
+            .unwrap_or_else(|| hashed_name(original_name, &data, format));
         let dir = root.join(ASSETS_DIR);
         std::fs::create_dir_all(&dir).map_err(|source| WorkspaceError::Io {
             path: dir.clone(),
