@@ -176,7 +176,7 @@ fn device_visibility_survives_inlining_with_safe_inline_defaults() {
         .expect("mobile wrapper hidden inline, out of Outlook's sight");
     assert!(wide < narrow);
     let head = head_of(&html);
-    assert!(head.contains("@media only screen and (max-width: 620px) { .t-desktop-only { display: none !important; max-height: 0 !important; overflow: hidden !important; } .t-mobile-only { display: block !important; max-height: none !important; overflow: visible !important; } }"));
+    assert!(head.contains("@media only screen and (max-width: 480px) { .t-desktop-only { display: none !important; max-height: 0 !important; overflow: hidden !important; } .t-mobile-only { display: block !important; max-height: none !important; overflow: visible !important; } }"));
     assert!(!html.contains("t-b-plain"), "blocks without options keep their markup");
 }
 

@@ -51,6 +51,9 @@ function describe(added: AddedAsset): string {
 }
 
 export class AssetLibrary extends Observable<AssetsState> {
+  /** The width images are shown at when a field knows no better (the email's width, in pixels). */
+  displayWidth = 600;
+
   constructor(private readonly api: AssetsApi) {
     super({ assets: [], note: null, failed: false, busy: false });
   }

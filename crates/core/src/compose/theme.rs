@@ -18,6 +18,10 @@ pub(crate) fn block_class(id: &str) -> String {
     format!("t-b-{id}")
 }
 
+/// The widest screen (CSS pixels) device visibility calls mobile: phones are at most 430 px wide
+/// in portrait, tablets and the designer's desktop preview (however narrow its window) are wider.
+pub(crate) const MOBILE_BREAKPOINT: u32 = 480;
+
 /// Class of a block shown only above the mobile breakpoint.
 pub(crate) const DESKTOP_ONLY: &str = "t-desktop-only";
 /// Class of a block shown only at the mobile breakpoint and below.
@@ -84,7 +88,7 @@ pub(crate) fn head_markup(settings: &Settings, looks: &[BlockLook]) -> String {
         let _ = write!(
             css,
             "@media only screen and (max-width: {}px) {{ .{DESKTOP_ONLY} {{ display: none !important; max-height: 0 !important; overflow: hidden !important; }} .{MOBILE_ONLY} {{ display: block !important; max-height: none !important; overflow: visible !important; }} }}\n",
-            settings.width + 20
+            MOBILE_BREAKPOINT.min(settings.width.saturating_sub(1))
         );
     }
     for look in looks {
