@@ -9,6 +9,7 @@ use clap::{Parser, Subcommand};
 use serde_json::Value;
 use tessera_workspace::{batch, clock, import, profiles, read_data, Workspace, WorkspaceError};
 
+mod assets_cmd;
 mod export_cmd;
 mod hints;
 mod live_cmd;
@@ -114,6 +115,9 @@ enum Command {
     /// findings by block; exits 1 when a finding fails under the workspace's [qa] settings (by
     /// default anything unsupported in a checked client, every accessibility or link error).
     Qa(qa_cmd::QaArgs),
+    /// Image and font assets of the workspace (assets/): list, check, prune, add.
+    #[command(subcommand)]
+    Assets(assets_cmd::AssetsCommand),
     /// Validate an email: block types, fields, placeholders, rules, and the pre-send QA (as
     /// `tessera qa` as the first sample recipient) with the workspace's [qa] settings.
     ///
@@ -334,6 +338,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Outbox(command) => send_cmd::run_outbox(cli.workspace.as_deref(), &cwd, &command),
         Command::Smtp(command) => send_cmd::run_smtp(cli.workspace.as_deref(), &cwd, &command),
         Command::Export(args) => export_cmd::run(cli.workspace.as_deref(), &cwd, &args),
+        Command::Assets(command) => assets_cmd::run(cli.workspace.as_deref(), &cwd, &command),
         Command::Serve(args) => live_cmd::run_serve(cli.workspace.as_deref(), &cwd, &args),
         Command::Keys(command) => live_cmd::run_keys(cli.workspace.as_deref(), &cwd, &command),
         Command::Segments(command) => segments_cmd::run_segments(cli.workspace.as_deref(), &cwd, command),

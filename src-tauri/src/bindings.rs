@@ -5,6 +5,7 @@
 use std::path::Path;
 
 use tessera_core::model::Document;
+use tessera_workspace::assets::{AddedAsset, AssetInfo};
 use tessera_workspace::blocks::BlockTypeUsage;
 use tessera_workspace::coverage::Coverage;
 use tessera_workspace::editor::{EmailFile, Preview, PreviewAs, PreviewRequest, SaveResult, WorkspaceSummary};
@@ -64,6 +65,8 @@ pub fn export_all(dir: &Path) -> Result<(), ts_rs::ExportError> {
     SavedVersion::export_all_to(dir)?;
     EmailDiff::export_all_to(dir)?;
     Restored::export_all_to(dir)?;
+    AssetInfo::export_all_to(dir)?;
+    AddedAsset::export_all_to(dir)?;
     write_generated(dir, "Command.ts", &command_type())?;
     write_generated(dir, "errorKinds.ts", &error_kinds())?;
     Ok(())

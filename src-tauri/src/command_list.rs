@@ -39,4 +39,9 @@ commands![
     screens::save_version,
     screens::diff_versions,
     screens::restore_version,
+    assets::list_assets,
+    assets::add_asset,
+    assets::add_asset_files,
+    assets::remove_asset,
+    assets::prune_assets,
 ]

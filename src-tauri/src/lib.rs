@@ -9,6 +9,7 @@
 #![deny(missing_docs)]
 #![warn(clippy::unwrap_used)]
 
+mod assets;
 pub mod bindings;
 mod commands;
 pub mod guard;
@@ -90,6 +91,7 @@ pub fn run() {
     let result = tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
         .plugin(guard::init())
+        .register_uri_scheme_protocol(tessera_workspace::editor::ASSET_SCHEME, assets::serve)
         .setup(move |app| {
             let data_dir = match std::env::var_os(DATA_DIR_ENV) {
                 Some(dir) => PathBuf::from(dir),

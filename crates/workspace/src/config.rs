@@ -44,6 +44,19 @@ pub struct Config {
     /// `[export]`: settings of the export targets.
     #[serde(default)]
     pub export: ExportSettings,
+    /// `[assets]`: where the files of `assets/` are hosted once uploaded.
+    #[serde(default)]
+    pub assets: AssetSettings,
+}
+
+/// `[assets]` in `tessera.toml`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AssetSettings {
+    /// The https address the files of `assets/` are uploaded to (`https://cdn.example.com/email/`):
+    /// exports write `<base_url>/<name>` for each asset path and list the files to upload.
+    #[serde(default)]
+    pub base_url: Option<String>,
 }
 
 /// `[live]` in `tessera.toml`.

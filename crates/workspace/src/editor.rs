@@ -28,6 +28,21 @@ pub const LAST_WORKSPACE_FILE: &str = "last-workspace";
 /// cancels every navigation to it and tells the UI which block was clicked.
 pub const PICK_SCHEME: &str = "tessera-pick";
 
+/// The URL scheme of the app protocol that serves the workspace's `assets/` to the preview,
+/// read-only (the desktop shell registers it; see [`crate::Workspace::asset_bytes`]).
+pub const ASSET_SCHEME: &str = "tessera-asset";
+
+/// The address the preview loads an asset from: `tessera-asset://localhost/<name>` (WebKitGTK and
+/// WebKit), `http://tessera-asset.localhost/<name>` on Windows (WebView2).
+#[must_use]
+pub fn asset_preview_url(name: &str) -> String {
+    if cfg!(windows) {
+        format!("http://{ASSET_SCHEME}.localhost/{name}")
+    } else {
+        format!("{ASSET_SCHEME}://localhost/{name}")
+    }
+}
+
 /// A block type as the palette and the inspector see it.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -408,10 +423,12 @@ impl EditorSession {
         let compiled = self.workspace.compile(&entry)?;
         let mut rendered = tessera_core::render::render_marked(&compiled, &data, &mut mark_block);
         rendered.report.stale_fields = stale_fields;
+        let (html, _) =
+            tessera_core::assets::rewrite_asset_urls(&rendered.html, |name| Some(asset_preview_url(name)));
         Ok(Preview {
             subject: rendered.subject,
             preheader: rendered.preheader,
-            html: Some(rendered.html),
+            html: Some(html),
             text: rendered.text,
             report: Some(rendered.report),
             problems,

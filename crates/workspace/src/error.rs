@@ -184,6 +184,14 @@ pub enum WorkspaceError {
     /// No sample recipient of that name.
     #[error("there is no sample recipient \"{0}\" in this workspace's data folder")]
     NoSample(String),
+    /// A file refused as an asset (type by content, weight, dimensions).
+    #[error("{file}: {reason}")]
+    AssetRefused {
+        /// The file as the user named it.
+        file: String,
+        /// Why.
+        reason: String,
+    },
     /// The workspace has no profile store yet.
     #[error("this workspace has no profile store yet: import profiles first")]
     NoStore,
@@ -315,6 +323,7 @@ impl WorkspaceError {
             | Self::EmailExists(_)
             | Self::BadExportFolder(_) => ErrorKind::BadName,
             Self::ReadOnly => ErrorKind::ReadOnly,
+            Self::AssetRefused { .. } => ErrorKind::ImportRefused,
         }
     }
 

@@ -23,25 +23,33 @@ impl Files {
     /// # Errors
     /// The file is missing, unreadable or not UTF-8.
     pub fn read(&self, rel: &str) -> Result<String, WorkspaceError> {
+        let bytes = self.read_bytes(rel)?;
+        String::from_utf8(bytes).map_err(|_| WorkspaceError::Io {
+            path: self.display(rel),
+            source: std::io::Error::new(std::io::ErrorKind::InvalidData, "not UTF-8"),
+        })
+    }
+
+    /// Reads a file's bytes.
+    ///
+    /// # Errors
+    /// The file is missing or unreadable.
+    pub fn read_bytes(&self, rel: &str) -> Result<Vec<u8>, WorkspaceError> {
         match self {
             Self::Dir(root) => {
                 let path = root.join(rel);
-                std::fs::read_to_string(&path).map_err(|source| WorkspaceError::Io { path, source })
+                std::fs::read(&path).map_err(|source| WorkspaceError::Io { path, source })
             }
             Self::Embedded(prefix) => {
                 let key = format!("{prefix}/{rel}");
-                let bytes = embedded::FILES
+                embedded::FILES
                     .iter()
                     .find(|(p, _)| *p == key)
-                    .map(|(_, b)| *b)
+                    .map(|(_, b)| b.to_vec())
                     .ok_or_else(|| WorkspaceError::Io {
                         path: PathBuf::from(format!("<built-in>/{key}")),
                         source: std::io::Error::new(std::io::ErrorKind::NotFound, "not in the built-in files"),
-                    })?;
-                String::from_utf8(bytes.to_vec()).map_err(|_| WorkspaceError::Io {
-                    path: PathBuf::from(format!("<built-in>/{key}")),
-                    source: std::io::Error::new(std::io::ErrorKind::InvalidData, "not UTF-8"),
-                })
+                    })
             }
         }
     }

@@ -59,4 +59,30 @@ currency: string,
 /**
  * Text direction, `ltr` or `rtl`.
  */
-direction: string, };
+direction: string, 
+/**
+ * The brand's web font family name, e.g. `Fraunces` (empty: none). It goes in front of both
+ * font stacks, which remain the fallback (Outlook for Windows is told to use them).
+ */
+web_font_name: string, 
+/**
+ * Where the web font comes from: an asset path (`assets/fraunces-....woff2`) or an https URL
+ * of a font file (empty: none).
+ */
+web_font_url: string, 
+/**
+ * Colour around the email body in dark mode (empty: the client decides).
+ */
+dark_background_color: string, 
+/**
+ * Colour of the email body in dark mode (empty: the client decides).
+ */
+dark_content_background_color: string, 
+/**
+ * Body text colour in dark mode (empty: the client decides).
+ */
+dark_text_color: string, 
+/**
+ * Link colour in dark mode (empty: the client decides).
+ */
+dark_link_color: string, };

@@ -3,6 +3,8 @@
 // selection), the pre-send QA of what the preview shows (run after it is showing, stale runs
 // dropped) and the finding picked in its panel, the inspector's tab, the column blocks are added to,
 // and the figures the end-to-end test reads. Framework-free: the Design screen and the top bar subscribe to it.
+import type { Device } from "../bindings/Device";
+import { setDark, setDevice, type DarkPart } from "./blockLook";
 import type { BlockTypeInfo } from "../bindings/BlockTypeInfo";
 import type { Document } from "../bindings/Document";
 import type { Preview } from "../bindings/Preview";
@@ -357,6 +359,16 @@ export class Designer extends Observable<DesignState> {
 
   setRule(id: string, which: "show_if" | "hide_if", rule: string, at?: number): void {
     this.edit((cur) => d.setRule(cur, id, which, rule), { coalesce: `${id}/${which}` }, at);
+  }
+
+  /** On which screens the block shows (desktop only, mobile only, or all). */
+  setDevice(id: string, device: Device): void {
+    this.edit((cur) => setDevice(cur, id, device));
+  }
+
+  /** One part of the block's dark-mode look; typing in one part is one undo step. */
+  setDark(id: string, part: DarkPart, value: string, at?: number): void {
+    this.edit((cur) => setDark(cur, id, part, value), { coalesce: `${id}/dark.${part}` }, at);
   }
 
   /** The block's fallback: "hide" (show nothing) or a new block of that type id. */

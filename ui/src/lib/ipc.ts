@@ -36,6 +36,8 @@ import type { HistoryView } from "../bindings/HistoryView";
 import type { Restored } from "../bindings/Restored";
 import type { SavedVersion } from "../bindings/SavedVersion";
 import type { WorkProgress } from "../bindings/WorkProgress";
+import type { AddedAsset } from "../bindings/AddedAsset";
+import type { AssetInfo } from "../bindings/AssetInfo";
 
 /** A failed command, with the code Rust gave it. */
 export class TesseraError extends Error {
@@ -133,6 +135,11 @@ export const api = {
   saveVersion: (message: string, author: string | null) => call<SavedVersion>("save_version", { message, author }),
   diffVersions: (email: string, from: string, to: string | null, target: Target | null) => call<EmailDiff>("diff_versions", { email, from, to, target }),
   restoreVersion: (email: string, version: string) => call<Restored>("restore_version", { email, version }),
+  listAssets: () => call<AssetInfo[]>("list_assets"),
+  addAsset: (name: string, bytes: number[], displayWidth: number | null) => call<AddedAsset>("add_asset", { name, bytes, displayWidth }),
+  addAssetFiles: (paths: string[], displayWidth: number | null) => call<AddedAsset[]>("add_asset_files", { paths, displayWidth }),
+  removeAsset: (name: string) => call<null>("remove_asset", { name }),
+  pruneAssets: () => call<string[]>("prune_assets"),
   onImportProgress: (f: (read: number) => void): Promise<UnlistenFn> => listen<number>("import-progress", (e) => f(e.payload)),
   onWorkProgress: (f: (p: WorkProgress) => void): Promise<UnlistenFn> => listen<WorkProgress>("work-progress", (e) => f(e.payload)),
   onPick: (f: (id: string) => void): Promise<UnlistenFn> => listen<string>("preview-pick", (e) => f(e.payload)),

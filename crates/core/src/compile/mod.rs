@@ -25,6 +25,8 @@ use crate::plan::{mark, Output, Part, PlanError, Tables};
 const LAYOUT: &str = include_str!("../layout/layout.hbs");
 /// Where the blocks go in the skeleton; a private-use character no content can produce unescaped.
 const BODY_SENTINEL: char = '\u{E002}';
+/// Where the head markup of settings and block options goes (see `compose/theme.rs`).
+const HEAD_MARKUP_SLOT: &str = "<!--tessera-head-markup-->";
 
 /// Why an email could not be compiled.
 #[derive(Debug, thiserror::Error)]
@@ -294,6 +296,7 @@ fn layout_key(composed: &Composed) -> [u8; 32] {
     h.update(LAYOUT.as_bytes());
     h.update(&serde_json::to_vec(&composed.settings).unwrap_or_default());
     h.update(composed.all_css.as_bytes());
+    h.update(composed.head_markup.as_bytes());
     h.update(format!("{:?}{:?}", composed.subject_html, composed.preheader_html).as_bytes());
     *h.finalize().as_bytes()
 }
@@ -344,6 +347,8 @@ fn compile_layout(composed: &Composed) -> Result<Layout, CompileError> {
             block: "layout".to_owned(),
             message: e.to_string(),
         })?;
+    // Written after inlining, so the inliner neither applies nor drops these rules.
+    let inlined = inlined.replacen(HEAD_MARKUP_SLOT, &composed.head_markup, 1);
     let html = marked.split(&inlined, Output::Html).map_err(err)?;
     let text = marked
         .split(&crate::text::html_to_text(&inlined), Output::Text)

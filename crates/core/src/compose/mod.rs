@@ -11,8 +11,9 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use serde_json::{Map, Value};
 
 mod field;
+mod theme;
 
-use field::{convert_field, empty_value, parse_data_path};
+use field::{convert_field, empty_value, parse_data_path, FieldError};
 
 use crate::diagnostics::Diagnostic;
 use crate::lang::{self, Cond, DataPath, LangError, LiteralMode, Lowerer, Node, StaticEnv, StaticValue};
@@ -91,6 +92,9 @@ pub struct Composed {
     pub fragments: Vec<ComposedFragment>,
     /// Every block type's CSS, for the `<style>` that keeps `@media` rules.
     pub all_css: String,
+    /// Head markup written after inlining: the web font, dark-mode colours and images, device
+    /// visibility (see `compose/theme.rs`).
+    pub head_markup: String,
     /// Problems found.
     pub diagnostics: Vec<Diagnostic>,
 }
@@ -150,6 +154,7 @@ pub fn compose(input: &ComposeInput<'_>) -> Composed {
         ids: RefCell::new(HashSet::new()),
         types_used: RefCell::new(BTreeSet::new()),
         css_cache: RefCell::new(HashMap::new()),
+        looks: RefCell::new(Vec::new()),
     };
     let text = |field: &str, source: &str, mode: LiteralMode| -> Vec<Node> {
         Lowerer::new(mode, None)
@@ -205,7 +210,9 @@ pub fn compose(input: &ComposeInput<'_>) -> Composed {
         all_css.push('\n');
         all_css.push_str(&composer.type_css(t));
     }
+    let head_markup = theme::head_markup(&settings, &composer.looks.borrow());
     let mut email = Composed {
+        head_markup,
         name: doc.name.clone(),
         subject,
         subject_html,
@@ -236,6 +243,7 @@ struct Composer<'a> {
     ids: RefCell<HashSet<String>>,
     types_used: RefCell<BTreeSet<String>>,
     css_cache: RefCell<HashMap<String, String>>,
+    looks: RefCell<Vec<theme::BlockLook>>,
 }
 
 impl Composer<'_> {
@@ -279,22 +287,52 @@ impl Composer<'_> {
                 );
             }
         }
-        let env = InstanceEnv {
-            composer: self,
-            inst,
-            block_type,
-            fields,
+        let dark = inst.dark.clone().unwrap_or_default();
+        let dark_fields = self.dark_image_fields(inst, block_type, &dark, &fields);
+        let lower = |fields: HashMap<String, StaticValue>| {
+            let env = InstanceEnv {
+                composer: self,
+                inst,
+                block_type,
+                fields,
+            };
+            Lowerer::new(LiteralMode::Markup, Some(&env))
+                .lower_source_parsed(&block_type.template)
+                .unwrap_or_else(|e| {
+                    self.error(
+                        Some(id),
+                        None,
+                        &format!("the \"{}\" block template: {e}", block_type.id),
+                    );
+                    Vec::new()
+                })
         };
-        let body = Lowerer::new(LiteralMode::Markup, Some(&env))
-            .lower_source_parsed(&block_type.template)
-            .unwrap_or_else(|e| {
-                self.error(
-                    Some(id),
-                    None,
-                    &format!("the \"{}\" block template: {e}", block_type.id),
-                );
-                Vec::new()
-            });
+        let mut body = lower(fields);
+        if let Some(dark_fields) = dark_fields {
+            let dark_body = lower(dark_fields);
+            let mut both = vec![Node::Html(format!(r#"<div class="{}">"#, theme::LIGHT_IMAGE))];
+            both.append(&mut body);
+            both.push(Node::Html(format!(
+                r#"</div><!--[if !mso]><!--><div class="{}" style="{}">"#,
+                theme::DARK_IMAGE,
+                theme::HIDDEN_UNTIL_SHOWN
+            )));
+            both.extend(dark_body);
+            both.push(Node::Html("</div><!--<![endif]-->".to_owned()));
+            body = both;
+        }
+        let look = theme::BlockLook {
+            id: inst.id.clone(),
+            device: inst.device,
+            dark: self.checked_dark(id, dark),
+        };
+        if let Some(open) = theme::wrapper_open(&look) {
+            let mut wrapped = vec![Node::Html(open)];
+            wrapped.append(&mut body);
+            wrapped.push(Node::Html(theme::wrapper_close(&look).to_owned()));
+            body = wrapped;
+            self.looks.borrow_mut().push(look);
+        }
 
         let mut gates = Vec::new();
         for key in block_type.schema.requires.iter().chain(&inst.requires) {
@@ -335,6 +373,55 @@ impl Composer<'_> {
         });
         let index = u32::try_from(blocks.len() - 1).unwrap_or(u32::MAX);
         Node::Block { index, body, otherwise }
+    }
+
+    /// The fields with the dark image in place of the block type's first image field, when the
+    /// block has a dark image; problems are reported and give `None`.
+    fn dark_image_fields(
+        &self,
+        inst: &BlockInstance,
+        block_type: &BlockType,
+        dark: &crate::model::BlockDark,
+        fields: &HashMap<String, StaticValue>,
+    ) -> Option<HashMap<String, StaticValue>> {
+        if dark.image.trim().is_empty() {
+            return None;
+        }
+        let id = Some(inst.id.as_str());
+        if !block_type.schema.slots.is_empty() {
+            self.error(id, Some("dark.image"), "a dark image is for blocks without slots; set it on the image block inside");
+            return None;
+        }
+        let Some(spec) = block_type.schema.fields.iter().find(|f| f.field_type == FieldType::Image) else {
+            self.error(
+                id,
+                Some("dark.image"),
+                &format!("block type \"{}\" has no image field to replace in dark mode", block_type.id),
+            );
+            return None;
+        };
+        match convert_field(spec, &Value::String(dark.image.clone())) {
+            Ok(value) => {
+                let mut out = fields.clone();
+                out.insert(spec.name.clone(), value);
+                Some(out)
+            }
+            Err(e) => {
+                self.error(id, Some("dark.image"), &e.to_string());
+                None
+            }
+        }
+    }
+
+    /// The dark look with its colours checked; a colour that is not one is reported and dropped.
+    fn checked_dark(&self, id: &str, mut dark: crate::model::BlockDark) -> crate::model::BlockDark {
+        for (name, colour) in [("dark.background", &mut dark.background), ("dark.text", &mut dark.text)] {
+            if !colour.is_empty() && !crate::model::is_colour(colour) {
+                self.error(Some(id), Some(name), &FieldError::NotColour(colour.clone()).to_string());
+                colour.clear();
+            }
+        }
+        dark
     }
 
     /// Converts every field of an instance, reporting each problem once.

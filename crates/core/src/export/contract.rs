@@ -139,6 +139,19 @@ pub struct Manifest {
     pub fields: Vec<FieldContract>,
     /// How each derived field is computed.
     pub derived: Vec<DerivedField>,
+    /// The files of the workspace's `assets/` folder the HTML refers to, each with the address
+    /// the HTML now names (`[assets] base_url` + name): upload them there.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub assets: Vec<AssetUpload>,
+}
+
+/// A file to upload for an export: the HTML names `url`, the file is `file` in the workspace.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AssetUpload {
+    /// The file, e.g. `assets/logo-0a1b2c3d4e5f.png`.
+    pub file: String,
+    /// Where it must be reachable.
+    pub url: String,
 }
 
 impl Manifest {
@@ -169,6 +182,7 @@ impl Manifest {
             arrays: parts.arrays.to_owned(),
             fields: parts.fields.clone(),
             derived: parts.derived.clone(),
+            assets: parts.assets.clone(),
         }
     }
 }

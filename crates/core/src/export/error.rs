@@ -32,6 +32,9 @@ pub enum ExportError {
     /// No target of that name.
     #[error("unknown export target \"{0}\" (targets: {targets})", targets = super::Target::names())]
     UnknownTarget(String),
+    /// The email uses assets and no https base URL says where they are hosted.
+    #[error("the email uses {} from assets/: set [assets] base_url in tessera.toml to the https address they are uploaded to", .0.join(", "))]
+    AssetsNotHosted(Vec<String>),
     /// The manifest could not be serialized.
     #[error("manifest: {0}")]
     Manifest(String),

@@ -37,7 +37,7 @@ mod walk;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-pub use contract::{DerivedField, FieldContract, Manifest};
+pub use contract::{AssetUpload, DerivedField, FieldContract, Manifest};
 pub use error::{ExportError, Refusal};
 
 use crate::compile::Compiled;
@@ -145,6 +145,8 @@ pub struct ExportInput<'a> {
     pub data: Option<&'a Value>,
     /// The Velocity object profile fields are read from (`None`: Marketo's `lead`).
     pub velocity_object: Option<&'a str>,
+    /// `[assets] base_url`: the https address the workspace's `assets/` files are uploaded to.
+    pub asset_base_url: Option<&'a str>,
 }
 
 /// One exported email: the files of `exports/<email>/<target>/`.
@@ -203,6 +205,8 @@ pub fn export(input: &ExportInput<'_>, target: Target) -> Result<Export, ExportE
         Target::Customerio => liquid::export(input, liquid::Flavor::Customerio)?,
         Target::Html => static_html::export(input),
     };
+    let mut parts = parts;
+    host_assets(&mut parts, input.asset_base_url)?;
     let manifest = Manifest::new(input, target, &parts);
     Ok(Export {
         target,
@@ -210,6 +214,37 @@ pub fn export(input: &ExportInput<'_>, target: Target) -> Result<Export, ExportE
         text: parts.text,
         manifest,
     })
+}
+
+/// Rewrites the asset paths of the HTML to their hosted addresses and lists the files to upload.
+fn host_assets(parts: &mut Parts, base_url: Option<&str>) -> Result<(), ExportError> {
+    let (_, used) = crate::assets::rewrite_asset_urls(&parts.html, |_| Some(String::new()));
+    if used.is_empty() {
+        return Ok(());
+    }
+    let base = base_url.map(str::trim).filter(|b| {
+        b.get(..8).is_some_and(|s| s.eq_ignore_ascii_case("https://"))
+            && b.len() > 8
+            && crate::escape::is_safe_url(b)
+            && !b.chars().any(|c| c.is_whitespace() || c.is_control() || "\"'()<>\\".contains(c))
+    });
+    let Some(base) = base else {
+        return Err(ExportError::AssetsNotHosted(
+            used.iter().map(|n| crate::assets::asset_path(n)).collect(),
+        ));
+    };
+    let (html, used) = crate::assets::rewrite_asset_urls(&parts.html, |name| {
+        Some(crate::assets::join_base_url(base, name))
+    });
+    parts.html = html;
+    parts.assets = used
+        .iter()
+        .map(|name| AssetUpload {
+            file: crate::assets::asset_path(name),
+            url: crate::assets::join_base_url(base, name),
+        })
+        .collect();
+    Ok(())
 }
 
 /// What a target's translation produces; the manifest is built around it.
@@ -229,4 +264,6 @@ pub(crate) struct Parts {
     pub derived: Vec<DerivedField>,
     /// How lists arrive, in the target's words.
     pub arrays: &'static str,
+    /// The asset files the HTML names, once hosted.
+    pub assets: Vec<AssetUpload>,
 }

@@ -19,5 +19,6 @@ pub fn export(input: &ExportInput<'_>) -> Parts {
         fields: Vec::new(),
         derived: Vec::new(),
         arrays: "none: the email is rendered for one recipient",
+        assets: Vec::new(),
     }
 }

@@ -616,6 +616,7 @@ mod dialect_tests {
                 field("recs[].name", "item.name", "text"),
             ],
             derived: Vec::new(),
+            assets: Vec::new(),
         };
         let data = json!({"profile": {"first_name": " ", "points": 150.5}, "recs": [{"name": false}, {}]});
         assert_eq!(

@@ -66,6 +66,65 @@ pub struct BlockInstance {
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     #[cfg_attr(feature = "ts", ts(as = "Option<BTreeMap<String, Vec<BlockInstance>>>", optional))]
     pub slots: BTreeMap<String, Vec<BlockInstance>>,
+    /// On which screens the block shows (every screen when absent).
+    #[serde(default, skip_serializing_if = "Device::is_all")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<Device>", optional))]
+    pub device: Device,
+    /// Colours and an image for clients in dark mode (none when absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dark: Option<BlockDark>,
+}
+
+/// On which screens a block shows: desktop-only blocks hide below the mobile breakpoint,
+/// mobile-only blocks show only there (and never in Outlook for Windows).
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Device {
+    /// Every screen.
+    #[default]
+    All,
+    /// Wider than the mobile breakpoint only.
+    Desktop,
+    /// The mobile breakpoint and narrower only.
+    Mobile,
+}
+
+impl Device {
+    /// True for [`Device::All`].
+    #[must_use]
+    pub fn is_all(&self) -> bool {
+        matches!(self, Self::All)
+    }
+}
+
+/// A block's look in dark mode: each part is optional (empty keeps the light look).
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(optional_fields))]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BlockDark {
+    /// Background colour, e.g. `#10161a`.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<String>", optional))]
+    pub background: String,
+    /// Text and link colour.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<String>", optional))]
+    pub text: String,
+    /// An image shown instead of the block's first image field (a light logo for dark
+    /// backgrounds): an asset path or an https URL.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<String>", optional))]
+    pub image: String,
+}
+
+impl BlockDark {
+    /// True when nothing is set.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.background.is_empty() && self.text.is_empty() && self.image.is_empty()
+    }
 }
 
 /// What a block shows when its rule fails or its data is missing.

@@ -7,7 +7,7 @@ mod settings;
 
 pub use block_type::{BlockLibrary, BlockOrigin, BlockSchema, BlockType, BlockTypeError, FieldSpec, FieldType};
 pub use dictionary::{Dictionary, DictionaryError, DictionaryField};
-pub use document::{BlockInstance, Document, Fallback, SCHEMA_VERSION};
+pub use document::{BlockDark, BlockInstance, Device, Document, Fallback, SCHEMA_VERSION};
 pub use settings::{Settings, SettingsError};
 
 /// Block ids and type names: lowercase ASCII letters, digits and dashes, starting with a letter.

@@ -24,6 +24,15 @@ pub enum SettingsError {
         /// Its value.
         value: String,
     },
+    /// `web_font_name` is not a plain family name.
+    #[error("web_font_name must be a family name of letters, digits, spaces and dashes, like \"Fraunces\", not \"{0}\"")]
+    WebFontName(String),
+    /// `web_font_url` is neither an asset path nor an https URL of a font file.
+    #[error("web_font_url must be an asset path (assets/NAME.woff2) or an https:// URL without quotes, spaces or parentheses, not \"{0}\"")]
+    WebFontUrl(String),
+    /// Only one of `web_font_name` and `web_font_url` is set.
+    #[error("web_font_name and web_font_url go together: set both or neither")]
+    WebFontHalf,
     /// A font setting holds characters a CSS font list cannot have.
     #[error("{name} holds characters a font list cannot have: \"{value}\"")]
     Font {
@@ -67,6 +76,20 @@ pub struct Settings {
     pub currency: String,
     /// Text direction, `ltr` or `rtl`.
     pub direction: String,
+    /// The brand's web font family name, e.g. `Fraunces` (empty: none). It goes in front of both
+    /// font stacks, which remain the fallback (Outlook for Windows is told to use them).
+    pub web_font_name: String,
+    /// Where the web font comes from: an asset path (`assets/fraunces-....woff2`) or an https URL
+    /// of a font file (empty: none).
+    pub web_font_url: String,
+    /// Colour around the email body in dark mode (empty: the client decides).
+    pub dark_background_color: String,
+    /// Colour of the email body in dark mode (empty: the client decides).
+    pub dark_content_background_color: String,
+    /// Body text colour in dark mode (empty: the client decides).
+    pub dark_text_color: String,
+    /// Link colour in dark mode (empty: the client decides).
+    pub dark_link_color: String,
 }
 
 impl Default for Settings {
@@ -86,6 +109,12 @@ impl Default for Settings {
             locale: "en-US".to_owned(),
             currency: "USD".to_owned(),
             direction: "ltr".to_owned(),
+            web_font_name: String::new(),
+            web_font_url: String::new(),
+            dark_background_color: String::new(),
+            dark_content_background_color: String::new(),
+            dark_text_color: String::new(),
+            dark_link_color: String::new(),
         }
     }
 }
@@ -128,6 +157,19 @@ impl Settings {
                 });
             }
         }
+        for (name, colour) in [
+            ("dark_background_color", &settings.dark_background_color),
+            ("dark_content_background_color", &settings.dark_content_background_color),
+            ("dark_text_color", &settings.dark_text_color),
+            ("dark_link_color", &settings.dark_link_color),
+        ] {
+            if !colour.is_empty() && !crate::model::is_colour(colour) {
+                return Err(SettingsError::Colour {
+                    name,
+                    value: colour.clone(),
+                });
+            }
+        }
         for (name, font) in [
             ("font_family", &settings.font_family),
             ("heading_font_family", &settings.heading_font_family),
@@ -139,15 +181,71 @@ impl Settings {
                 });
             }
         }
+        settings.check_web_font()?;
         Ok(settings)
     }
 
-    /// The settings as a name → value map, as block templates see them.
+    fn check_web_font(&self) -> Result<(), SettingsError> {
+        let (name, url) = (self.web_font_name.trim(), self.web_font_url.trim());
+        if name.is_empty() != url.is_empty() {
+            return Err(SettingsError::WebFontHalf);
+        }
+        if name.is_empty() {
+            return Ok(());
+        }
+        let plain_name = name.split(' ').all(|word| {
+            word.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+                && word.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        });
+        if !plain_name {
+            return Err(SettingsError::WebFontName(self.web_font_name.clone()));
+        }
+        let asset = crate::assets::asset_name(url).is_some_and(|n| {
+            std::path::Path::new(n)
+                .extension()
+                .is_some_and(|e| ["woff2", "woff", "ttf", "otf"].iter().any(|f| e.eq_ignore_ascii_case(f)))
+        });
+        let https = url.get(..8).is_some_and(|s| s.eq_ignore_ascii_case("https://"))
+            && url.len() > 8
+            && !url.chars().any(|c| c.is_whitespace() || c.is_control() || "\"'()\\<>;{}".contains(c));
+        if asset || https {
+            Ok(())
+        } else {
+            Err(SettingsError::WebFontUrl(self.web_font_url.clone()))
+        }
+    }
+
+    /// The body font stack as blocks use it: the web font first when there is one.
+    #[must_use]
+    pub fn body_font(&self) -> String {
+        self.with_web_font(&self.font_family)
+    }
+
+    /// The heading font stack as blocks use it: the web font first when there is one.
+    #[must_use]
+    pub fn heading_font(&self) -> String {
+        self.with_web_font(&self.heading_font_family)
+    }
+
+    fn with_web_font(&self, stack: &str) -> String {
+        let name = self.web_font_name.trim();
+        if name.is_empty() {
+            stack.to_owned()
+        } else {
+            format!("{name}, {stack}")
+        }
+    }
+
+    /// The settings as a name → value map, as block templates see them: the font stacks carry the
+    /// web font first (see [`Settings::body_font`]).
     #[must_use]
     pub fn to_map(&self) -> Map<String, Value> {
-        match serde_json::to_value(self) {
+        let mut map = match serde_json::to_value(self) {
             Ok(Value::Object(map)) => map,
             _ => Map::new(),
-        }
+        };
+        map.insert("font_family".to_owned(), Value::String(self.body_font()));
+        map.insert("heading_font_family".to_owned(), Value::String(self.heading_font()));
+        map
     }
 }
