@@ -44,7 +44,7 @@ mod markers;
 pub mod model;
 mod plan;
 pub mod render;
-mod sanitize;
+pub mod sanitize;
 mod suggest;
 pub(crate) mod text;
 mod value;
