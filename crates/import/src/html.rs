@@ -16,7 +16,8 @@ use crate::MAX_SOURCE_DEPTH;
 
 /// Elements whose only job is layout: with a single child, the content is further in.
 const WRAPPERS: &[&str] = &[
-    "table", "tbody", "thead", "tr", "td", "th", "center", "div", "section", "main", "article", "body", "span",
+    "table", "tbody", "thead", "tr", "td", "th", "center", "div", "section", "main", "article", "body", "span", "header",
+    "footer", "aside", "nav",
 ];
 /// Markup a text cell may hold and still be a text block.
 const TEXT_TAGS: &[&str] = &[
@@ -212,6 +213,7 @@ fn content_rows(ctx: &mut Context<'_>, dom: &Dom, body: NodeId, skip: &[NodeId])
                 _ => vec![c],
             })
             .collect();
+        let text = text && !only_esp_code(ctx, dom, node);
         if text || rows.len() != 1 {
             list_comments(ctx, dom, node);
             return (node, rows);
@@ -260,6 +262,47 @@ fn wrapper_settings(ctx: &mut Context<'_>, dom: &Dom, id: NodeId) {
         Destination::Settings { keys }
     };
     ctx.report.element(dom.tag(id), dom.line(id), went_to);
+}
+
+/// Text between layout elements that is only ESP code blocks (AMPscript `%%[ ... ]%%`, Liquid
+/// `{% ... %}`): listed, and not a reason to stop following the wrappers.
+fn only_esp_code(ctx: &mut Context<'_>, dom: &Dom, id: NodeId) -> bool {
+    let mut texts = Vec::new();
+    for &c in dom.children(id) {
+        if let Some(Kind::Text(t)) = dom.nodes.get(c).map(|n| &n.kind) {
+            if !t.trim().is_empty() {
+                texts.push((c, t));
+            }
+        }
+    }
+    let is_code = |t: &str| {
+        let mut rest = t.trim();
+        while !rest.is_empty() {
+            let (open, close) = if rest.starts_with("%%[") {
+                ("%%[", "]%%")
+            } else if rest.starts_with("{%") {
+                ("{%", "%}")
+            } else {
+                return false;
+            };
+            let Some(end) = rest[open.len()..].find(close) else { return false };
+            rest = rest[open.len() + end + close.len()..].trim_start();
+        }
+        true
+    };
+    if texts.is_empty() || !texts.iter().all(|(_, t)| is_code(t)) {
+        return false;
+    }
+    for (c, t) in texts {
+        let converted = ctx.text(t.trim());
+        let reason = if converted.trim().is_empty() {
+            "ESP code between rows, read into the placeholders that use it".to_owned()
+        } else {
+            format!("ESP code between rows, kept out of the blocks: {}", t.trim().chars().take(80).collect::<String>())
+        };
+        ctx.report.element("(text)", dom.line(c), Destination::Dropped { reason });
+    }
+    true
 }
 
 fn list_comments(ctx: &mut Context<'_>, dom: &Dom, id: NodeId) {

@@ -135,7 +135,12 @@ pub(crate) fn import(ctx: &mut Context<'_>, source: &str) -> Result<(), ImportEr
         keys.push("width".to_owned());
     }
     let line = walk.line("mj-body");
-    ctx.report.element("mj-body", line, Destination::Settings { keys });
+    let went_to = if keys.is_empty() {
+        Destination::Wrapper
+    } else {
+        Destination::Settings { keys }
+    };
+    ctx.report.element("mj-body", line, went_to);
     for child in &body.children {
         let blocks = top_level(ctx, &mut walk, child);
         ctx.blocks.extend(blocks);

@@ -187,6 +187,9 @@ pub enum WorkspaceError {
     /// The workspace has no profile store yet.
     #[error("this workspace has no profile store yet: import profiles first")]
     NoStore,
+    /// An email to import was refused as a whole (the message names the file, line and reason).
+    #[error(transparent)]
+    ImportEmail(#[from] tessera_import::ImportError),
 }
 
 /// What kind of failure a [`WorkspaceError`] is: the one classification both front ends use. The
@@ -315,6 +318,7 @@ impl WorkspaceError {
             | Self::EmailExists(_)
             | Self::BadExportFolder(_) => ErrorKind::BadName,
             Self::ReadOnly => ErrorKind::ReadOnly,
+            Self::ImportEmail(_) => ErrorKind::ImportRefused,
         }
     }
 
