@@ -113,6 +113,7 @@ impl<'a> Resolver<'a> {
         let mut matches = self
             .dictionary
             .iter()
+            .filter(|p| !p.contains("[]"))
             .filter(|p| p.rsplit('.').next().is_some_and(|last| normalized(last) == wanted));
         match (matches.next(), matches.next()) {
             (Some(one), None) => Some((one.clone(), Source::Dictionary)),

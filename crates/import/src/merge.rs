@@ -319,7 +319,9 @@ fn recognize<'s>(s: &'s str, amp_vars: &HashMap<String, String>) -> Option<Found
         let end = if s.starts_with("{{{") && !s.starts_with("{{${") {
             s.find("}}}")? + 3
         } else if s.starts_with("{{${") {
-            s.find("}}}").or_else(|| s.find("}}"))? + 3
+            // Braze: the `${name}` closes first, then the tag.
+            let name_end = s[4..].find('}')? + 5;
+            name_end + s[name_end..].find("}}")? + 2
         } else {
             s.find("}}")? + 2
         };
@@ -485,9 +487,17 @@ fn curly(original: &str) -> Found<'_> {
     };
     let inner = inner.trim().trim_matches('~').trim();
     let o = || original.to_owned();
-    if let Some(braze) = inner.strip_prefix("${").and_then(|r| r.strip_suffix('}')) {
-        return if is_name(braze) {
-            value_found("braze", original, braze, Case::AsIs, None)
+    let braze_inner;
+    let (inner, braze) = match inner.strip_prefix("${").and_then(|r| r.split_once('}')) {
+        Some((name, rest)) => {
+            braze_inner = format!("{name}{rest}");
+            (braze_inner.as_str(), true)
+        }
+        None => (inner, false),
+    };
+    if braze && !inner.contains('|') {
+        return if is_name(inner) {
+            value_found("braze", original, inner, Case::AsIs, None)
         } else {
             kept("braze", original, "not a field name")
         };
@@ -568,7 +578,10 @@ fn curly(original: &str) -> Found<'_> {
 }
 
 fn liquid_tag(original: &str) -> Found<'_> {
-    let inner = original[2..original.len() - 2].trim().trim_matches('-').trim();
+    let trimmed = original[2..original.len() - 2].trim().trim_matches('-').trim();
+    // Braze writes attributes as `${name}` in tags too.
+    let unbraced = trimmed.replace("${", "").replace('}', "");
+    let inner = unbraced.as_str();
     let o = || original.to_owned();
     let (keyword, rest) = inner.split_once(char::is_whitespace).unwrap_or((inner, ""));
     let cond = |rest: &str| parse_comparison(rest, &["==", "!=", ">=", "<=", ">", "<"]).filter(|(n, _)| is_name(n));
@@ -857,7 +870,11 @@ mod tests {
             "Hi {{profile.first_name}}"
         );
         assert_eq!(convert("Hi ${first_name} {{first_name}}", &[]), "Hi {{profile.first_name}} {{profile.first_name}}");
-        assert_eq!(convert("Hi {{${first_name}}}", &[]), "Hi {{profile.first_name}}");
+        assert_eq!(convert("Hi {{${first_name}}} {{${city}}}", &[]), "Hi {{profile.first_name}} \\{{${city}}}");
+        assert_eq!(
+            convert("{{${first_name} | default: \"x\"}}{% if ${first_name} %}!{% endif %}", &[]),
+            "{{default profile.first_name \"x\"}}{{#if profile.first_name}}!{{/if}}"
+        );
         assert_eq!(
             convert("*|IF:FNAME|**|FNAME|**|ELSE:|*friend*|END:IF|*", &[]),
             "{{default profile.first_name \"friend\"}}"

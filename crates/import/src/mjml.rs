@@ -188,6 +188,7 @@ fn read_head(ctx: &mut Context<'_>, walk: &mut Walk<'_>, head: &MjHead) {
             }
             MjHeadChild::MjAttributes(a) => {
                 let line = walk.line("mj-attributes");
+                ctx.report.element("mj-attributes", line, Destination::Wrapper);
                 read_attributes(ctx, walk, a, line);
             }
             MjHeadChild::MjStyle(_) => {
@@ -296,35 +297,6 @@ fn tag_of(child: &MjBodyChild) -> &'static str {
         MjBodyChild::Node(_) => "html element",
         MjBodyChild::Text(_) => "text",
     }
-}
-
-/// Lines of every element inside `child` (for the report's count and to keep line order).
-fn skip_descendants(walk: &mut Walk<'_>, children: &[MjBodyChild]) -> usize {
-    let mut n = 0;
-    for c in children {
-        n += 1;
-        let tag = tag_of(c);
-        if tag.starts_with("mj-") {
-            walk.line(tag);
-        }
-        match c {
-            MjBodyChild::MjSection(s) => n += skip_descendants(walk, &s.children),
-            MjBodyChild::MjWrapper(s) => n += skip_descendants(walk, &s.children),
-            MjBodyChild::MjColumn(s) => n += skip_descendants(walk, &s.children),
-            MjBodyChild::MjHero(s) => n += skip_descendants(walk, &s.children),
-            MjBodyChild::MjGroup(g) => n += skip_descendants(walk, &g.children),
-            MjBodyChild::MjSocial(s) => {
-                for e in &s.children {
-                    if let MjSocialChild::MjSocialElement(_) = e {
-                        walk.line("mj-social-element");
-                        n += 1;
-                    }
-                }
-            }
-            _ => {}
-        }
-    }
-    n
 }
 
 fn top_level(ctx: &mut Context<'_>, walk: &mut Walk<'_>, child: &MjBodyChild) -> Vec<BlockInstance> {
@@ -739,19 +711,16 @@ fn hero(ctx: &mut Context<'_>, walk: &mut Walk<'_>, child: &MjBodyChild) -> Opti
 fn html_part(ctx: &mut Context<'_>, walk: &mut Walk<'_>, child: &MjBodyChild, reason: &str) -> Option<BlockInstance> {
     let tag = tag_of(child);
     let line = if tag.starts_with("mj-") { walk.line(tag) } else { 0 };
-    let inner: &[MjBodyChild] = match child {
-        MjBodyChild::MjSection(s) => &s.children,
-        MjBodyChild::MjWrapper(s) => &s.children,
-        MjBodyChild::MjColumn(s) => &s.children,
-        MjBodyChild::MjHero(s) => &s.children,
-        _ => &[],
-    };
-    let mut descendants = skip_descendants(walk, inner);
-    if let MjBodyChild::MjSocial(s) = child {
-        descendants += s.children.len();
-        for _ in &s.children {
-            walk.line("mj-social-element");
-        }
+    // Every MJML element inside it, as mrml prints it back, keeps the line bookkeeping in step.
+    let printed = child.print_dense().unwrap_or_default();
+    let mut descendants = 0;
+    for (i, _) in printed.match_indices("<mj-").skip(1) {
+        let name: String = printed[i + 1..]
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '-')
+            .collect();
+        walk.line(&name);
+        descendants += 1;
     }
     let section_level = matches!(
         child,
