@@ -191,13 +191,13 @@ fn merge_syntax_becomes_placeholders_and_the_rest_stays_inert_text() {
     // Liquid (customer.first_name matched by name), AMPscript, Braze, ${x}, Handlebars.
     for (file, email, wanted) in [
         ("liquid-shopify.html", "liquid-shopify", r#"{{default profile.first_name \"there\"}}"#),
-        ("liquid-shopify.html", "liquid-shopify", "{{upper profile.first_name}}"),
+        ("liquid-shopify.html", "liquid-shopify", "{{#if profile.first_name}}{{upper profile.first_name}}{{/if}}"),
         ("ampscript-sfmc.html", "ampscript-sfmc", r#"{{default profile.first_name \"customer\"}}"#),
         ("braze-liquid.html", "braze-liquid", r#"{{default profile.first_name \"traveller\"}}"#),
-        ("braze-liquid.html", "braze-liquid", "{{profile.city}}"),
-        ("marketo-dollar.html", "marketo-dollar", "Dear {{profile.first_name}},"),
+        ("braze-liquid.html", "braze-liquid", r#"{{default profile.city \"\"}}"#),
+        ("marketo-dollar.html", "marketo-dollar", r#"Dear {{default profile.first_name \"\"}},"#),
         ("sendgrid-handlebars.html", "sendgrid-handlebars", r#"{{default profile.first_name \"Customer\"}}"#),
-        ("sendgrid-handlebars.html", "sendgrid-handlebars", "{{#if profile.first_name}}We emailed your receipt to you, {{profile.first_name}}."),
+        ("sendgrid-handlebars.html", "sendgrid-handlebars", r#"{{#if profile.first_name}}We emailed your receipt to you, {{default profile.first_name \"\"}}."#),
     ] {
         if !ws.join(&format!("emails/{email}.email.json")).exists() {
             import(&ws, &corpus(file), &[]);

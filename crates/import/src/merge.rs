@@ -308,8 +308,55 @@ fn is_name(s: &str) -> bool {
         && !s.ends_with('.')
 }
 
-/// The tag at the start of `s`, if any.
+/// The tag at the start of `s`, if any. Inside markup the tag's operators and quotes arrive as
+/// character references (`&gt;`, `&quot;`): the tag is read decoded and reported as written.
 fn recognize<'s>(s: &'s str, amp_vars: &HashMap<String, String>) -> Option<Found<'s>> {
+    let found = recognize_raw(s, amp_vars)?;
+    if !found.original.contains('&') {
+        return Some(found);
+    }
+    let original = found.original;
+    let decoded = decode_references(original);
+    let Some(again) = recognize_raw(&decoded, amp_vars).filter(|f| f.original.len() == decoded.len()) else {
+        return Some(found);
+    };
+    let token = again.token.map(|t| with_original(t, original));
+    Some(Found {
+        syntax: again.syntax,
+        original,
+        token,
+        note: again.note,
+    })
+}
+
+fn decode_references(s: &str) -> String {
+    s.replace("&gt;", ">")
+        .replace("&lt;", "<")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&#x27;", "'")
+        .replace("&amp;", "&")
+}
+
+fn with_original(token: Token, written: &str) -> Token {
+    let o = written.to_owned();
+    match token {
+        Token::Literal(l) => Token::Literal(l),
+        Token::Kept { .. } => Token::Kept { original: o },
+        Token::Value { name, case, fallback, .. } => Token::Value {
+            original: o,
+            name,
+            case,
+            fallback,
+        },
+        Token::If { name, test, .. } => Token::If { original: o, name, test },
+        Token::ElseIf { name, test, .. } => Token::ElseIf { original: o, name, test },
+        Token::Else { .. } => Token::Else { original: o },
+        Token::EndIf { .. } => Token::EndIf { original: o },
+    }
+}
+
+fn recognize_raw<'s>(s: &'s str, amp_vars: &HashMap<String, String>) -> Option<Found<'s>> {
     if s.starts_with("*|") {
         let end = s[2..].find("|*")? + 4;
         let original = &s[..end];
@@ -328,6 +375,16 @@ fn recognize<'s>(s: &'s str, amp_vars: &HashMap<String, String>) -> Option<Found
         return s.get(..end).map(curly);
     }
     if s.starts_with("{%") {
+        if let Some(after) = strip_liquid_comment_open(s) {
+            let close = after.find("endcomment")?;
+            let end = s.len() - after.len() + close + after[close..].find("%}")? + 2;
+            return Some(Found {
+                syntax: "liquid",
+                original: &s[..end],
+                token: Some(Token::Literal(String::new())),
+                note: Some("a Liquid comment, which prints nothing"),
+            });
+        }
         let end = s.find("%}")? + 2;
         return Some(liquid_tag(&s[..end]));
     }
@@ -356,6 +413,13 @@ fn recognize<'s>(s: &'s str, amp_vars: &HashMap<String, String>) -> Option<Found
         }
     }
     None
+}
+
+/// The text after `{% comment %}` (any spacing, `-` trims), if `s` starts with it.
+fn strip_liquid_comment_open(s: &str) -> Option<&str> {
+    let end = s.find("%}")?;
+    let inner = s[2..end].trim().trim_matches('-').trim();
+    (inner == "comment").then(|| &s[end + 2..])
 }
 
 fn value_found<'s>(
@@ -816,8 +880,19 @@ fn render(tokens: &[Token]) -> String {
                 out.push_str(&original.replace("{{", "\\{{"));
             }
             Token::Value {
-                name, case, fallback, ..
+                name,
+                case,
+                fallback,
+                original,
             } => {
+                // Only Mailchimp fills a missing field from the audience's default, as the data
+                // dictionary's default does; every other language prints nothing.
+                let dictionary_default = original.starts_with("*|");
+                let fallback = match fallback {
+                    None if !dictionary_default && *case == Case::AsIs => Some(String::new()),
+                    f => f.clone(),
+                };
+                let fallback = &fallback;
                 let helper = match case {
                     Case::AsIs => None,
                     Case::Upper => Some("upper"),
@@ -827,7 +902,8 @@ fn render(tokens: &[Token]) -> String {
                 match (helper, fallback) {
                     (None, None) => out.push_str(&format!("{{{{{name}}}}}")),
                     (None, Some(f)) => out.push_str(&format!("{{{{default {name} \"{f}\"}}}}")),
-                    (Some(h), None) => out.push_str(&format!("{{{{{h} {name}}}}}")),
+                    (Some(h), None) if dictionary_default => out.push_str(&format!("{{{{{h} {name}}}}}")),
+                    (Some(h), None) => out.push_str(&format!("{{{{#if {name}}}}}{{{{{h} {name}}}}}{{{{/if}}}}")),
                     (Some(h), Some(f)) => out.push_str(&format!(
                         "{{{{#if {name}}}}}{{{{{h} {name}}}}}{{{{else}}}}{f}{{{{/if}}}}"
                     )),
@@ -867,10 +943,16 @@ mod tests {
         );
         assert_eq!(
             convert("%%[ SET @fn = AttributeValue(\"first_name\") ]%%Hi %%=v(@fn)=%%", &[]),
-            "Hi {{profile.first_name}}"
+            "Hi {{default profile.first_name \"\"}}"
         );
-        assert_eq!(convert("Hi ${first_name} {{first_name}}", &[]), "Hi {{profile.first_name}} {{profile.first_name}}");
-        assert_eq!(convert("Hi {{${first_name}}} {{${city}}}", &[]), "Hi {{profile.first_name}} \\{{${city}}}");
+        assert_eq!(
+            convert("Hi ${first_name} {{first_name}} *|FNAME|*", &[]),
+            "Hi {{default profile.first_name \"\"}} {{default profile.first_name \"\"}} {{profile.first_name}}"
+        );
+        assert_eq!(
+            convert("Hi {{${first_name}}} {{${city}}} {{ first_name | upcase }}", &[]),
+            "Hi {{default profile.first_name \"\"}} \\{{${city}}} {{#if profile.first_name}}{{upper profile.first_name}}{{/if}}"
+        );
         assert_eq!(
             convert("{{${first_name} | default: \"x\"}}{% if ${first_name} %}!{% endif %}", &[]),
             "{{default profile.first_name \"x\"}}{{#if profile.first_name}}!{{/if}}"
@@ -889,8 +971,13 @@ mod tests {
     #[test]
     fn unmapped_and_unknown_stay_literal_and_inert() {
         assert_eq!(convert("{{nickname}} *|UNSUB|*", &[]), "\\{{nickname}} *|UNSUB|*");
-        assert_eq!(convert("{{nickname}}", &[("nickname", "profile.first_name")]), "{{profile.first_name}}");
+        assert_eq!(convert("{{nickname}}", &[("nickname", "profile.first_name")]), "{{default profile.first_name \"\"}}");
         assert_eq!(convert("{% if tier %}open", &[]), "{% if tier %}open");
+        assert_eq!(convert("a{% comment %} note {% endcomment %}b", &[]), "ab");
+        assert_eq!(
+            convert("{% if tier &gt; 100 %}x{% endif %}", &[]),
+            "{{#if (gt profile.tier 100)}}x{{/if}}"
+        );
         assert_eq!(convert("{{7*7}} {{> partial}}", &[]), "\\{{7*7}} \\{{> partial}}");
     }
 }
