@@ -49,7 +49,11 @@ pub(crate) fn run(workspace: Option<&Path>, cwd: &Path, args: &ImportEmailArgs) 
 fn destination(d: &Destination) -> String {
     match d {
         Destination::Block { id, block_type } => format!("{block_type} block {id}"),
-        Destination::HtmlBlock { id, reason, descendants } => {
+        Destination::HtmlBlock {
+            id,
+            reason,
+            descendants,
+        } => {
             format!("HTML block {id} with its {descendants} elements ({reason})")
         }
         Destination::PartOf { id, field } => format!("part of {id} ({field})"),
@@ -75,10 +79,18 @@ fn print_summary(imported: &ImportedEmail) -> std::io::Result<()> {
         imported.blocks
     );
     out!("Elements:");
-    for e in r.elements.iter().filter(|e| !matches!(e.went_to, Destination::PartOf { .. })) {
+    for e in r
+        .elements
+        .iter()
+        .filter(|e| !matches!(e.went_to, Destination::PartOf { .. }))
+    {
         out!("  line {:>5}  <{}> -> {}", e.line, e.element, destination(&e.went_to));
     }
-    let parts = r.elements.iter().filter(|e| matches!(e.went_to, Destination::PartOf { .. })).count();
+    let parts = r
+        .elements
+        .iter()
+        .filter(|e| matches!(e.went_to, Destination::PartOf { .. }))
+        .count();
     if parts > 0 {
         out!("  ({parts} more elements read into the blocks above; --json lists them)");
     }
@@ -86,7 +98,13 @@ fn print_summary(imported: &ImportedEmail) -> std::io::Result<()> {
         out!("Merge tags:");
         for t in &r.merge_tags {
             match &t.converted {
-                Some(c) if c.is_empty() => out!("  {} ({}, x{}): removed ({})", t.original, t.syntax, t.count, t.note.as_deref().unwrap_or("")),
+                Some(c) if c.is_empty() => out!(
+                    "  {} ({}, x{}): removed ({})",
+                    t.original,
+                    t.syntax,
+                    t.count,
+                    t.note.as_deref().unwrap_or("")
+                ),
                 Some(c) => out!("  {} ({}, x{}) -> {c}", t.original, t.syntax, t.count),
                 None => out!(
                     "  {} ({}, x{}): kept as text: {}",
@@ -98,9 +116,17 @@ fn print_summary(imported: &ImportedEmail) -> std::io::Result<()> {
             }
         }
     }
-    let unmapped: Vec<_> = r.mapping.iter().filter(|m| m.path.is_none()).map(|m| m.esp_name.as_str()).collect();
+    let unmapped: Vec<_> = r
+        .mapping
+        .iter()
+        .filter(|m| m.path.is_none())
+        .map(|m| m.esp_name.as_str())
+        .collect();
     if !unmapped.is_empty() {
-        out!("Unmapped ESP fields (map them with --map FILE.toml): {}", unmapped.join(", "));
+        out!(
+            "Unmapped ESP fields (map them with --map FILE.toml): {}",
+            unmapped.join(", ")
+        );
     }
     for m in r.removed.iter() {
         out!("Removed (unsafe): line {}: {}", m.line, m.what);

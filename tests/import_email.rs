@@ -52,7 +52,12 @@ fn render(ws: &Dir, email: &str) -> String {
 
 /// Every corpus email that imports, with the block types it must hold.
 const IMPORTS: &[(&str, &[&str])] = &[
-    ("mjml-columns-hero.mjml", &["hero", "text", "columns", "image", "button", "divider", "spacer", "social"]),
+    (
+        "mjml-columns-hero.mjml",
+        &[
+            "hero", "text", "columns", "image", "button", "divider", "spacer", "social",
+        ],
+    ),
     ("mjml-newsletter-three-columns.mjml", &["image", "text", "html"]),
     ("mjml-liquid-merge.mjml", &["text", "button"]),
     ("mjml-navbar-raw.mjml", &["html", "text"]),
@@ -66,7 +71,10 @@ const IMPORTS: &[(&str, &[&str])] = &[
     ("hand-coded-mso.html", &["image", "text", "columns", "button"]),
     ("modern-tableless.html", &["image", "html", "button"]),
     ("transactional-receipt.html", &["text", "html"]),
-    ("promo-images-buttons.html", &["image", "text", "button", "spacer", "columns"]),
+    (
+        "promo-images-buttons.html",
+        &["image", "text", "button", "spacer", "columns"],
+    ),
     ("newsletter-two-column.html", &["text", "columns", "image"]),
     ("plain-paragraphs.html", &["text"]),
     ("malformed-unclosed.html", &["text"]),
@@ -86,7 +94,11 @@ fn every_corpus_email_imports_as_blocks_that_render() {
         for t in *types {
             assert!(found.iter().any(|f| f == t), "{file}: no {t} block in {found:?}");
         }
-        assert!(result["problems"].as_array().is_some_and(Vec::is_empty), "{file}: {}", result["problems"]);
+        assert!(
+            result["problems"].as_array().is_some_and(Vec::is_empty),
+            "{file}: {}",
+            result["problems"]
+        );
         let html = render(&ws, &email);
         assert!(!html.contains("<script"), "{file}: a script survived");
         // The report lists every block made.
@@ -96,28 +108,44 @@ fn every_corpus_email_imports_as_blocks_that_render() {
             .iter()
             .filter(|e| matches!(e["went_to"]["kind"].as_str(), Some("block" | "html_block")))
             .count();
-        assert!(listed >= found.len(), "{file}: {listed} report entries for {} blocks", found.len());
+        assert!(
+            listed >= found.len(),
+            "{file}: {listed} report entries for {} blocks",
+            found.len()
+        );
     }
 }
 
 #[test]
 fn the_mjml_report_lists_every_element_of_the_source() {
     let ws = Dir::workspace();
-    for file in ["mjml-columns-hero.mjml", "mjml-newsletter-three-columns.mjml", "mjml-navbar-raw.mjml"] {
+    for file in [
+        "mjml-columns-hero.mjml",
+        "mjml-newsletter-three-columns.mjml",
+        "mjml-navbar-raw.mjml",
+    ] {
         let source = std::fs::read_to_string(corpus(file)).expect("corpus file");
         let result = import(&ws, &corpus(file), &[]);
         let entries = result["report"]["elements"].as_array().expect("elements");
         let mut counted = 0usize;
         for e in entries {
             if e["element"].as_str().is_some_and(|t| t.starts_with("mj-")) {
-                counted += 1 + e["went_to"]["descendants"].as_u64().map_or(0, |d| usize::try_from(d).unwrap_or(0));
+                counted += 1 + e["went_to"]["descendants"]
+                    .as_u64()
+                    .map_or(0, |d| usize::try_from(d).unwrap_or(0));
             }
         }
         // Every `<mj-...` opening tag, `mj-attributes` children and the elements kept inside HTML blocks.
         let in_source = source.matches("<mj-").count();
-        assert_eq!(counted, in_source, "{file}: the report accounts for {counted} of {in_source} MJML elements");
+        assert_eq!(
+            counted, in_source,
+            "{file}: the report accounts for {counted} of {in_source} MJML elements"
+        );
         for e in entries {
-            assert!(e["line"].as_u64().is_some_and(|l| l > 0), "{file}: an entry without a line: {e}");
+            assert!(
+                e["line"].as_u64().is_some_and(|l| l > 0),
+                "{file}: an entry without a line: {e}"
+            );
         }
     }
 }
@@ -163,7 +191,10 @@ fn merge_syntax_becomes_placeholders_and_the_rest_stays_inert_text() {
     let doc = document(&ws, "mailchimp-merge-tags");
     let text = serde_json::to_string(&doc).expect("JSON");
     assert!(text.contains(r#"{{default profile.first_name \"member\"}}"#), "{text}");
-    assert_eq!(doc["preheader"], "A note for {{profile.first_name}} about your membership");
+    assert_eq!(
+        doc["preheader"],
+        "A note for {{profile.first_name}} about your membership"
+    );
     // TIER and MEMBER_ID are not in the dictionary: literal, listed.
     assert!(text.contains("*|IF:TIER=gold|*"));
     let unmapped: Vec<&str> = mc["report"]["mapping"]
@@ -173,7 +204,10 @@ fn merge_syntax_becomes_placeholders_and_the_rest_stays_inert_text() {
         .filter(|m| m["path"].is_null())
         .filter_map(|m| m["esp_name"].as_str())
         .collect();
-    assert!(unmapped.contains(&"TIER") && unmapped.contains(&"MEMBER_ID"), "{unmapped:?}");
+    assert!(
+        unmapped.contains(&"TIER") && unmapped.contains(&"MEMBER_ID"),
+        "{unmapped:?}"
+    );
     let html = render(&ws, "mailchimp-merge-tags");
     assert!(html.contains("Hello Ada,"), "the placeholder renders as ada");
     assert!(html.contains("*|MEMBER_ID|*"), "unmapped tags print as written");
@@ -183,21 +217,56 @@ fn merge_syntax_becomes_placeholders_and_the_rest_stays_inert_text() {
         "map.toml",
         "[fields]\nTIER = \"profile.loyalty_tier\"\nMEMBER_ID = \"profile.email\"\n",
     );
-    import(&ws, &corpus("mailchimp-merge-tags.html"), &["--name", "mapped", "--map", map.to_str().expect("path")]);
+    import(
+        &ws,
+        &corpus("mailchimp-merge-tags.html"),
+        &["--name", "mapped", "--map", map.to_str().expect("path")],
+    );
     let mapped = serde_json::to_string(&document(&ws, "mapped")).expect("JSON");
-    assert!(mapped.contains(r#"{{#if (eq profile.loyalty_tier \"gold\")}}Thank you for being a Gold member.{{else}}"#), "{mapped}");
+    assert!(
+        mapped.contains(r#"{{#if (eq profile.loyalty_tier \"gold\")}}Thank you for being a Gold member.{{else}}"#),
+        "{mapped}"
+    );
     assert!(mapped.contains("{{profile.email}}"));
 
     // Liquid (customer.first_name matched by name), AMPscript, Braze, ${x}, Handlebars.
     for (file, email, wanted) in [
-        ("liquid-shopify.html", "liquid-shopify", r#"{{default profile.first_name \"there\"}}"#),
-        ("liquid-shopify.html", "liquid-shopify", "{{#if profile.first_name}}{{upper profile.first_name}}{{/if}}"),
-        ("ampscript-sfmc.html", "ampscript-sfmc", r#"{{default profile.first_name \"customer\"}}"#),
-        ("braze-liquid.html", "braze-liquid", r#"{{default profile.first_name \"traveller\"}}"#),
+        (
+            "liquid-shopify.html",
+            "liquid-shopify",
+            r#"{{default profile.first_name \"there\"}}"#,
+        ),
+        (
+            "liquid-shopify.html",
+            "liquid-shopify",
+            "{{#if profile.first_name}}{{upper profile.first_name}}{{/if}}",
+        ),
+        (
+            "ampscript-sfmc.html",
+            "ampscript-sfmc",
+            r#"{{default profile.first_name \"customer\"}}"#,
+        ),
+        (
+            "braze-liquid.html",
+            "braze-liquid",
+            r#"{{default profile.first_name \"traveller\"}}"#,
+        ),
         ("braze-liquid.html", "braze-liquid", r#"{{default profile.city \"\"}}"#),
-        ("marketo-dollar.html", "marketo-dollar", r#"Dear {{default profile.first_name \"\"}},"#),
-        ("sendgrid-handlebars.html", "sendgrid-handlebars", r#"{{default profile.first_name \"Customer\"}}"#),
-        ("sendgrid-handlebars.html", "sendgrid-handlebars", r#"{{#if profile.first_name}}We emailed your receipt to you, {{default profile.first_name \"\"}}."#),
+        (
+            "marketo-dollar.html",
+            "marketo-dollar",
+            r#"Dear {{default profile.first_name \"\"}},"#,
+        ),
+        (
+            "sendgrid-handlebars.html",
+            "sendgrid-handlebars",
+            r#"{{default profile.first_name \"Customer\"}}"#,
+        ),
+        (
+            "sendgrid-handlebars.html",
+            "sendgrid-handlebars",
+            r#"{{#if profile.first_name}}We emailed your receipt to you, {{default profile.first_name \"\"}}."#,
+        ),
     ] {
         if !ws.join(&format!("emails/{email}.email.json")).exists() {
             import(&ws, &corpus(file), &[]);
@@ -209,7 +278,10 @@ fn merge_syntax_becomes_placeholders_and_the_rest_stays_inert_text() {
     let sg = serde_json::to_string(&document(&ws, "sendgrid-handlebars")).expect("JSON");
     assert!(sg.contains(r"\\{{order_ref}}"), "{sg}");
     let html = render(&ws, "sendgrid-handlebars");
-    assert!(html.contains("{&#123;order_ref}}") || html.contains("{{order_ref}}"), "{html}");
+    assert!(
+        html.contains("{&#123;order_ref}}") || html.contains("{{order_ref}}"),
+        "{html}"
+    );
     assert!(html.contains("We emailed your receipt to you, Ada."));
     let amp = render(&ws, "ampscript-sfmc");
     assert!(amp.contains("Hello Ada,") && !amp.contains("SET @fn"), "{amp}");
@@ -220,7 +292,20 @@ fn scripts_handlers_and_dangerous_links_are_removed_and_listed() {
     let ws = Dir::workspace();
     let result = import(&ws, &corpus("script-javascript.html"), &[]);
     let doc = ws.read("emails/script-javascript.email.json").to_ascii_lowercase();
-    for bad in ["<script", "onclick", "onerror", "onload", "javascript:", "vbscript:", "expression(", "<iframe", "<object", "<form", "data:text", "document.cookie"] {
+    for bad in [
+        "<script",
+        "onclick",
+        "onerror",
+        "onload",
+        "javascript:",
+        "vbscript:",
+        "expression(",
+        "<iframe",
+        "<object",
+        "<form",
+        "data:text",
+        "document.cookie",
+    ] {
         assert!(!doc.contains(bad), "{bad} kept in {doc}");
     }
     let removed: Vec<String> = result["report"]["removed"]
@@ -229,11 +314,28 @@ fn scripts_handlers_and_dangerous_links_are_removed_and_listed() {
         .iter()
         .map(|r| format!("{}:{}", r["line"], r["what"].as_str().unwrap_or_default()))
         .collect();
-    for wanted in ["2:<script>", "3:onload", "5:onclick", "5:href=\"javascript:", "6:onerror", "7:<iframe>", "7:<object>", "7:<form>", "8:href=\"vbscript:", "8:src=\"data:"] {
-        assert!(removed.iter().any(|r| r.starts_with(wanted)), "{wanted} not in {removed:?}");
+    for wanted in [
+        "2:<script>",
+        "3:onload",
+        "5:onclick",
+        "5:href=\"javascript:",
+        "6:onerror",
+        "7:<iframe>",
+        "7:<object>",
+        "7:<form>",
+        "8:href=\"vbscript:",
+        "8:src=\"data:",
+    ] {
+        assert!(
+            removed.iter().any(|r| r.starts_with(wanted)),
+            "{wanted} not in {removed:?}"
+        );
     }
     let html = render(&ws, "script-javascript");
-    assert!(html.contains("Styled") && html.contains("Pay"), "the text around dangerous parts is kept");
+    assert!(
+        html.contains("Styled") && html.contains("Pay"),
+        "the text around dangerous parts is kept"
+    );
 }
 
 #[test]
@@ -250,13 +352,23 @@ fn malformed_input_is_imported_with_a_report_or_refused_with_file_line_and_reaso
 
     let result = import(&ws, &corpus("malformed-unclosed.html"), &[]);
     let warnings = result["report"]["warnings"].as_array().expect("warnings");
-    assert!(warnings.iter().any(|w| w["message"].as_str().is_some_and(|m| m.starts_with("malformed HTML"))));
+    assert!(warnings
+        .iter()
+        .any(|w| w["message"].as_str().is_some_and(|m| m.starts_with("malformed HTML"))));
     let html = render(&ws, "malformed-unclosed");
     assert!(html.contains("This cell never closes") && html.contains("bold text"));
 
     // A bad mapping file names its line.
-    let map = ws.write("bad-map.toml", "[fields]\nFNAME = \"profile.first_name\"\nTIER = \"not a path\"\n");
-    let out = ws.run(&["import-email", corpus("mailchimp-merge-tags.html").to_str().expect("path"), "--map", map.to_str().expect("path")]);
+    let map = ws.write(
+        "bad-map.toml",
+        "[fields]\nFNAME = \"profile.first_name\"\nTIER = \"not a path\"\n",
+    );
+    let out = ws.run(&[
+        "import-email",
+        corpus("mailchimp-merge-tags.html").to_str().expect("path"),
+        "--map",
+        map.to_str().expect("path"),
+    ]);
     assert_exit(&out, 1);
     assert_mentions(&all(&out), &["bad-map.toml:3", "not a data path"]);
 }
@@ -270,7 +382,9 @@ fn deep_and_large_emails_import_without_hanging() {
         .as_array()
         .expect("warnings")
         .iter()
-        .any(|w| w["message"].as_str().is_some_and(|m| m.contains("nested deeper than 200"))));
+        .any(|w| w["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("nested deeper than 200"))));
     assert!(render(&ws, "deeply-nested").contains("Deep inside."));
     // 100 000 levels: refused with the line of the element past the limit.
     let deep = format!("<html><body>\n{}</body></html>", "<div>".repeat(100_000));
@@ -310,14 +424,36 @@ fn an_existing_email_is_kept_unless_overwriting_is_asked_for() {
     let ws = Dir::workspace();
     import(&ws, &corpus("plain-paragraphs.html"), &["--name", "welcome-back"]);
     let before = ws.read("emails/welcome-back.email.json");
-    let out = ws.run(&["import-email", corpus("mjml-minimal.mjml").to_str().expect("path"), "--name", "welcome-back"]);
+    let out = ws.run(&[
+        "import-email",
+        corpus("mjml-minimal.mjml").to_str().expect("path"),
+        "--name",
+        "welcome-back",
+    ]);
     assert_exit(&out, 1);
     assert_mentions(&all(&out), &["welcome-back", "already exists"]);
-    assert_eq!(ws.read("emails/welcome-back.email.json"), before, "nothing half-written");
-    import(&ws, &corpus("mjml-minimal.mjml"), &["--name", "welcome-back", "--overwrite"]);
+    assert_eq!(
+        ws.read("emails/welcome-back.email.json"),
+        before,
+        "nothing half-written"
+    );
+    import(
+        &ws,
+        &corpus("mjml-minimal.mjml"),
+        &["--name", "welcome-back", "--overwrite"],
+    );
     assert_ne!(ws.read("emails/welcome-back.email.json"), before);
     // The text output names where each element went.
     let out = ws.run(&["import-email", corpus("hand-coded-mso.html").to_str().expect("path")]);
     assert_exit(&out, 0);
-    assert_mentions(&stdout(&out), &["hand-coded-mso.email.json", "columns block", "button block", "<style> -> not kept", "@media"]);
+    assert_mentions(
+        &stdout(&out),
+        &[
+            "hand-coded-mso.email.json",
+            "columns block",
+            "button block",
+            "<style> -> not kept",
+            "@media",
+        ],
+    );
 }

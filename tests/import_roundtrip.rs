@@ -23,8 +23,11 @@ fn engine_render(engine: &str, cases: &[(&str, Value)]) -> Vec<String> {
         root.join("node_modules/liquidjs").is_dir(),
         "the ESP engines are not installed: run `npm ci` at the repository root (scripts/test.sh does)"
     );
-    let templates: serde_json::Map<String, Value> =
-        cases.iter().enumerate().map(|(i, (t, _))| (format!("t{i}"), json!(t))).collect();
+    let templates: serde_json::Map<String, Value> = cases
+        .iter()
+        .enumerate()
+        .map(|(i, (t, _))| (format!("t{i}"), json!(t)))
+        .collect();
     let input = json!({
         "engine": engine,
         "templates": templates,
@@ -44,7 +47,11 @@ fn engine_render(engine: &str, cases: &[(&str, Value)]) -> Vec<String> {
         .write_all(input.to_string().as_bytes())
         .expect("write");
     let out = child.wait_with_output().expect("harness finishes");
-    assert!(out.status.success(), "render.js: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "render.js: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let results: Vec<Value> = serde_json::from_slice(&out.stdout).expect("JSON");
     results
         .into_iter()
@@ -94,7 +101,11 @@ fn visible_words(html: &str) -> String {
     tok.end();
     let text = tok.sink.out.take();
     text.split_whitespace()
-        .map(|w| w.chars().filter(|c| !matches!(c, '\u{200c}' | '\u{34f}' | '\u{200b}' | '\u{feff}')).collect::<String>())
+        .map(|w| {
+            w.chars()
+                .filter(|c| !matches!(c, '\u{200c}' | '\u{34f}' | '\u{200b}' | '\u{feff}'))
+                .collect::<String>()
+        })
         .filter(|w| !w.is_empty())
         .collect::<Vec<_>>()
         .join(" ")
@@ -173,7 +184,12 @@ fn imported_emails_exported_back_render_the_same_text_as_the_originals() {
     let mut compared = 0;
     for case in &cases {
         let name = case.file.replace('.', "-");
-        let mut args = vec!["import-email".to_owned(), repo().join("tests/import/corpus").join(case.file).display().to_string(), "--name".to_owned(), name.clone()];
+        let mut args = vec![
+            "import-email".to_owned(),
+            repo().join("tests/import/corpus").join(case.file).display().to_string(),
+            "--name".to_owned(),
+            name.clone(),
+        ];
         if !case.map.is_empty() {
             let map = ws.write(&format!("{name}.toml"), case.map);
             args.extend(["--map".to_owned(), map.display().to_string()]);
@@ -185,7 +201,8 @@ fn imported_emails_exported_back_render_the_same_text_as_the_originals() {
         let folder = ws.join(&format!("exports/{name}/{}", case.target));
         let template = std::fs::read_to_string(folder.join("template.html")).expect("exported template");
         let manifest: Manifest =
-            serde_json::from_str(&std::fs::read_to_string(folder.join("manifest.json")).expect("manifest")).expect("manifest JSON");
+            serde_json::from_str(&std::fs::read_to_string(folder.join("manifest.json")).expect("manifest"))
+                .expect("manifest JSON");
         let original = original_source(case.file);
         let mut jobs = Vec::new();
         for (esp_data, context) in &case.data {
@@ -195,7 +212,11 @@ fn imported_emails_exported_back_render_the_same_text_as_the_originals() {
         let rendered = engine_render(case.engine, &jobs);
         for (i, pair) in rendered.chunks(2).enumerate() {
             let (a, b) = (visible_words(&pair[0]), visible_words(&pair[1]));
-            assert_eq!(a, b, "{} with data #{i}: the original and the round trip read differently", case.file);
+            assert_eq!(
+                a, b,
+                "{} with data #{i}: the original and the round trip read differently",
+                case.file
+            );
             compared += 1;
         }
     }

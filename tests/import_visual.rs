@@ -46,7 +46,11 @@ fn difference(a: &Path, b: &Path) -> f64 {
         .args([a, b])
         .output()
         .unwrap_or_else(|e| panic!("{PYTHON} could not start ({e}): run scripts/import-setup.sh"));
-    assert!(out.status.success(), "compare.py: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "compare.py: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8_lossy(&out.stdout)
         .trim()
         .parse()
@@ -69,9 +73,10 @@ fn original_html(source: &Path) -> String {
 
 #[test]
 fn imported_emails_look_like_their_originals_in_chromium() {
-    let thresholds: toml::Table =
-        toml::from_str(&std::fs::read_to_string(repo().join("tests/import/visual-thresholds.toml")).expect("thresholds"))
-            .expect("the thresholds file is TOML");
+    let thresholds: toml::Table = toml::from_str(
+        &std::fs::read_to_string(repo().join("tests/import/visual-thresholds.toml")).expect("thresholds"),
+    )
+    .expect("the thresholds file is TOML");
     assert!(thresholds.len() >= 15, "thresholds for the corpus emails");
     let ws = Dir::workspace();
     // Relative image URLs resolve to the same files for both draws.
@@ -94,23 +99,38 @@ fn imported_emails_look_like_their_originals_in_chromium() {
         let out = ws.run(&["import-email", source.to_str().expect("path"), "--name", &stem]);
         assert_exit(&out, 0);
         let imported = shots.join(&format!("{stem}-imported.html"));
-        let out = ws.run(&["render", &stem, "--data", &ws.arg("data/ada.json"), "--out", imported.to_str().expect("path")]);
+        let out = ws.run(&[
+            "render",
+            &stem,
+            "--data",
+            &ws.arg("data/ada.json"),
+            "--out",
+            imported.to_str().expect("path"),
+        ]);
         assert_exit(&out, 0);
         for width in [600u32, 375] {
             let key = format!("w{width}");
-            let limit = limits.get(&key).and_then(toml::Value::as_float).unwrap_or_else(|| panic!("{file}: no {key}"));
+            let limit = limits
+                .get(&key)
+                .and_then(toml::Value::as_float)
+                .unwrap_or_else(|| panic!("{file}: no {key}"));
             let a = shots.join(&format!("{stem}-{width}-original.png"));
             let b = shots.join(&format!("{stem}-{width}-imported.png"));
             screenshot(&original, width, &a);
             screenshot(&imported, width, &b);
             let d = difference(&a, &b);
-            report.push(format!("{file:<40} {width:>4} px  difference {d:.4}  threshold {limit:.2}"));
+            report.push(format!(
+                "{file:<40} {width:>4} px  difference {d:.4}  threshold {limit:.2}"
+            ));
             if d > limit {
                 failures.push(format!("{file} at {width} px: {d:.4} > {limit:.2}"));
             }
         }
     }
-    println!("Visual difference, original vs imported (share of pixels):\n{}", report.join("\n"));
+    println!(
+        "Visual difference, original vs imported (share of pixels):\n{}",
+        report.join("\n")
+    );
     eprintln!("{}", report.join("\n"));
     assert!(failures.is_empty(), "over the threshold:\n{}", failures.join("\n"));
 }

@@ -39,4 +39,7 @@ commands![
     screens::save_version,
     screens::diff_versions,
     screens::restore_version,
+    import_email::choose_email_file,
+    import_email::preview_email_import,
+    import_email::import_email,
 ]

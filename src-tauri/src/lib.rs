@@ -12,6 +12,7 @@
 pub mod bindings;
 mod commands;
 pub mod guard;
+mod import_email;
 pub mod ipc;
 mod screens;
 

@@ -44,16 +44,85 @@ const RICH_TEXT_TAGS: &[&str] = &[
 ];
 /// Email HTML adds these to the rich-text tags.
 const EMAIL_TAGS: &[&str] = &[
-    "table", "thead", "tbody", "tfoot", "tr", "td", "th", "caption", "colgroup", "col", "div", "center", "font", "img",
-    "hr", "h1", "h2", "h3", "h4", "h5", "h6", "pre", "code", "strike", "del", "ins", "big", "section", "header",
-    "footer", "article", "main", "nav", "aside", "figure", "figcaption", "dl", "dt", "dd", "abbr", "address", "tt",
-    "mark", "q", "cite",
+    "table",
+    "thead",
+    "tbody",
+    "tfoot",
+    "tr",
+    "td",
+    "th",
+    "caption",
+    "colgroup",
+    "col",
+    "div",
+    "center",
+    "font",
+    "img",
+    "hr",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "pre",
+    "code",
+    "strike",
+    "del",
+    "ins",
+    "big",
+    "section",
+    "header",
+    "footer",
+    "article",
+    "main",
+    "nav",
+    "aside",
+    "figure",
+    "figcaption",
+    "dl",
+    "dt",
+    "dd",
+    "abbr",
+    "address",
+    "tt",
+    "mark",
+    "q",
+    "cite",
 ];
 /// Attributes email HTML keeps on any allowed tag (besides `href`, `src` and `style`, checked).
 const EMAIL_ATTRIBUTES: &[&str] = &[
-    "align", "valign", "width", "height", "bgcolor", "background", "border", "cellpadding", "cellspacing", "role",
-    "dir", "lang", "alt", "title", "color", "face", "size", "colspan", "rowspan", "class", "target", "name", "start",
-    "type", "span", "nowrap", "scope", "headers", "summary", "hspace", "vspace",
+    "align",
+    "valign",
+    "width",
+    "height",
+    "bgcolor",
+    "background",
+    "border",
+    "cellpadding",
+    "cellspacing",
+    "role",
+    "dir",
+    "lang",
+    "alt",
+    "title",
+    "color",
+    "face",
+    "size",
+    "colspan",
+    "rowspan",
+    "class",
+    "target",
+    "name",
+    "start",
+    "type",
+    "span",
+    "nowrap",
+    "scope",
+    "headers",
+    "summary",
+    "hspace",
+    "vspace",
 ];
 const DROPPED_WITH_CONTENT: &[&str] = &[
     "script", "style", "title", "head", "iframe", "object", "embed", "template", "noscript", "svg", "math", "textarea",
@@ -93,14 +162,25 @@ pub fn is_safe_style(style: &str) -> bool {
         .filter(|c| !c.is_whitespace() && !c.is_control() && *c != '\\')
         .flat_map(char::to_lowercase)
         .collect();
-    if ["expression(", "behavior:", "-moz-binding", "javascript:", "vbscript:", "@import"]
-        .iter()
-        .any(|bad| squeezed.contains(bad))
+    if [
+        "expression(",
+        "behavior:",
+        "-moz-binding",
+        "javascript:",
+        "vbscript:",
+        "@import",
+    ]
+    .iter()
+    .any(|bad| squeezed.contains(bad))
     {
         return false;
     }
     squeezed.split("url(").skip(1).all(|rest| {
-        let url = rest.split(')').next().unwrap_or_default().trim_matches(|c| c == '"' || c == '\'');
+        let url = rest
+            .split(')')
+            .next()
+            .unwrap_or_default()
+            .trim_matches(|c| c == '"' || c == '\'');
         is_safe_url(url)
     })
 }
@@ -235,11 +315,17 @@ mod tests {
              <img src=\"https://i.example/a.png\" alt=\"A\"></td></tr></table>"
         );
         assert_eq!(
-            sanitize("<img src=\"javascript:alert(1)\"><a href=\"jav&#x61;script:x\">y</a>", Policy::EmailHtml),
+            sanitize(
+                "<img src=\"javascript:alert(1)\"><a href=\"jav&#x61;script:x\">y</a>",
+                Policy::EmailHtml
+            ),
             "<img><a>y</a>"
         );
         assert_eq!(
-            sanitize("<div style=\"width:expression(alert(1))\">a</div><script>b</script>", Policy::EmailHtml),
+            sanitize(
+                "<div style=\"width:expression(alert(1))\">a</div><script>b</script>",
+                Policy::EmailHtml
+            ),
             "<div>a</div>"
         );
         assert!(!is_safe_style("background:url( 'javascript:x')"));

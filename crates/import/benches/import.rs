@@ -24,9 +24,14 @@ fn html_100kb() -> String {
 }
 
 fn dictionary() -> Vec<String> {
-    ["profile.first_name", "profile.last_name", "profile.email", "profile.city"]
-        .map(str::to_owned)
-        .to_vec()
+    [
+        "profile.first_name",
+        "profile.last_name",
+        "profile.email",
+        "profile.city",
+    ]
+    .map(str::to_owned)
+    .to_vec()
 }
 
 fn bench(c: &mut Criterion) {
@@ -50,30 +55,41 @@ fn bench(c: &mut Criterion) {
             .expect("imports")
         });
     });
-    let mjml = corpus("mjml-newsletter-three-columns.mjml");
-    let mut group = c.benchmark_group("MJML email");
-    group.bench_function("tessera import", |b| {
-        b.iter(|| {
-            import_email(&ImportInput {
-                file: "newsletter.mjml",
-                source: &mjml,
-                name: None,
-                mapping: &mapping,
-                dictionary: &dictionary,
-            })
-            .expect("imports")
+    for (label, file) in [
+        (
+            "MJML with HTML blocks (3 columns, mj-table)",
+            "mjml-newsletter-three-columns.mjml",
+        ),
+        (
+            "MJML of mapped blocks (hero, columns, social)",
+            "mjml-columns-hero.mjml",
+        ),
+    ] {
+        let mjml = corpus(file);
+        let mut group = c.benchmark_group(label);
+        group.bench_function("tessera import", |b| {
+            b.iter(|| {
+                import_email(&ImportInput {
+                    file: "email.mjml",
+                    source: &mjml,
+                    name: None,
+                    mapping: &mapping,
+                    dictionary: &dictionary,
+                })
+                .expect("imports")
+            });
         });
-    });
-    group.bench_function("mrml parse + render alone", |b| {
-        b.iter(|| {
-            let parsed = mrml::parse(&mjml).expect("parses");
-            parsed
-                .element
-                .render(&mrml::prelude::render::RenderOptions::default())
-                .expect("renders")
+        group.bench_function("mrml parse + render alone", |b| {
+            b.iter(|| {
+                let parsed = mrml::parse(&mjml).expect("parses");
+                parsed
+                    .element
+                    .render(&mrml::prelude::render::RenderOptions::default())
+                    .expect("renders")
+            });
         });
-    });
-    group.finish();
+        group.finish();
+    }
 }
 
 criterion_group!(benches, bench);

@@ -85,6 +85,7 @@ impl<'a> Context<'a> {
 
     /// An HTML block: `css` inlined, sanitized to what email clients accept, merge syntax converted.
     pub(crate) fn html_block(&mut self, markup: &str, css: &str, line: usize) -> BlockInstance {
+        let css = without_at_rules(css);
         let inlined = if css.trim().is_empty() {
             markup.to_owned()
         } else {
@@ -93,12 +94,14 @@ impl<'a> Context<'a> {
                 .keep_style_tags(false)
                 .keep_link_tags(false)
                 .build()
-                .inline_fragment(markup, css)
+                .inline_fragment(markup, &css)
             {
                 Ok(html) => html,
                 Err(e) => {
-                    self.report
-                        .warn(line, format!("styles could not be inlined into this part ({e}); kept as written"));
+                    self.report.warn(
+                        line,
+                        format!("styles could not be inlined into this part ({e}); kept as written"),
+                    );
                     markup.to_owned()
                 }
             }
@@ -109,6 +112,45 @@ impl<'a> Context<'a> {
         fields.insert("markup".to_owned(), Value::String(markup));
         self.block("html", fields)
     }
+}
+
+/// The style rules of a style sheet without its at-rules (`@media`, `@font-face`, `@import`, ...):
+/// those cannot be inlined, and parsing them for every block would only cost time.
+#[must_use]
+pub(crate) fn without_at_rules(css: &str) -> String {
+    let mut out = String::with_capacity(css.len());
+    let mut rest = css;
+    while let Some(at) = rest.find('@') {
+        out.push_str(&rest[..at]);
+        let after = &rest[at..];
+        let brace = after.find('{');
+        let semi = after.find(';');
+        match (brace, semi) {
+            (Some(b), Some(s)) if s < b => rest = &after[s + 1..],
+            (None, Some(s)) => rest = &after[s + 1..],
+            (Some(b), _) => {
+                let mut depth = 0usize;
+                let mut end = after.len();
+                for (i, c) in after[b..].char_indices() {
+                    match c {
+                        '{' => depth += 1,
+                        '}' => {
+                            depth = depth.saturating_sub(1);
+                            if depth == 0 {
+                                end = b + i + 1;
+                                break;
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+                rest = &after[end..];
+            }
+            (None, None) => rest = "",
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// A colour email settings and colour fields accept (`#rgb`, `#rrggbb`, `transparent`), lowercased;
@@ -186,4 +228,19 @@ pub(crate) fn fields<const N: usize>(pairs: [(&str, Option<Value>); N]) -> Map<S
         .into_iter()
         .filter_map(|(k, v)| v.map(|v| (k.to_owned(), v)))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn at_rules_are_left_out_of_inlining() {
+        let css = "p{margin:0}@media (max-width:480px){.a{b:c}.d{e:f}}@import url(x.css);td{color:red}";
+        assert_eq!(without_at_rules(css), "p{margin:0}td{color:red}");
+        assert_eq!(colour("#ABC").as_deref(), Some("#abc"));
+        assert_eq!(px("600px"), Some(600.0));
+        assert_eq!(padding_left("10px 25px"), Some(25.0));
+        assert_eq!(style_value("color:red; COLOR: blue !important", "color"), Some("blue"));
+    }
 }

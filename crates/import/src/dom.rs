@@ -277,7 +277,9 @@ impl Sink {
     }
 
     fn detach(nodes: &mut [Node], child: NodeId) {
-        let Some(parent) = nodes.get(child).and_then(|n| n.parent) else { return };
+        let Some(parent) = nodes.get(child).and_then(|n| n.parent) else {
+            return;
+        };
         if let Some(p) = nodes.get_mut(parent) {
             p.children.retain(|&c| c != child);
         }
@@ -434,7 +436,9 @@ impl TreeSink for Sink {
     fn append_before_sibling(&self, sibling: &NodeId, new_node: NodeOrText<NodeId>) {
         let (parent, index) = {
             let nodes = self.nodes.borrow();
-            let Some(parent) = nodes.get(*sibling).and_then(|n| n.parent) else { return };
+            let Some(parent) = nodes.get(*sibling).and_then(|n| n.parent) else {
+                return;
+            };
             let index = nodes
                 .get(parent)
                 .and_then(|p| p.children.iter().position(|c| c == sibling));
@@ -478,7 +482,10 @@ impl TreeSink for Sink {
     fn reparent_children(&self, node: &NodeId, new_parent: &NodeId) {
         let children = {
             let mut nodes = self.nodes.borrow_mut();
-            nodes.get_mut(*node).map(|n| std::mem::take(&mut n.children)).unwrap_or_default()
+            nodes
+                .get_mut(*node)
+                .map(|n| std::mem::take(&mut n.children))
+                .unwrap_or_default()
         };
         for c in children {
             if let Some(n) = self.nodes.borrow_mut().get_mut(c) {

@@ -16,13 +16,34 @@ use crate::MAX_SOURCE_DEPTH;
 
 /// Elements whose only job is layout: with a single child, the content is further in.
 const WRAPPERS: &[&str] = &[
-    "table", "tbody", "thead", "tr", "td", "th", "center", "div", "section", "main", "article", "body", "span", "header",
-    "footer", "aside", "nav",
+    "table", "tbody", "thead", "tr", "td", "th", "center", "div", "section", "main", "article", "body", "span",
+    "header", "footer", "aside", "nav",
 ];
 /// Markup a text cell may hold and still be a text block.
 const TEXT_TAGS: &[&str] = &[
-    "p", "br", "b", "strong", "i", "em", "u", "s", "a", "ul", "ol", "li", "span", "sup", "sub", "small",
-    "blockquote", "h1", "h2", "h3", "h4", "font", "div",
+    "p",
+    "br",
+    "b",
+    "strong",
+    "i",
+    "em",
+    "u",
+    "s",
+    "a",
+    "ul",
+    "ol",
+    "li",
+    "span",
+    "sup",
+    "sub",
+    "small",
+    "blockquote",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "font",
+    "div",
 ];
 
 /// Imports an HTML email into `ctx`.
@@ -51,18 +72,26 @@ pub(crate) fn import(ctx: &mut Context<'_>, source: &str) -> Result<(), ImportEr
         if !t.is_empty() {
             ctx.subject = ctx.text(&t);
             ctx.title = Some(t);
-            ctx.report.element("title", dom.line(title), Destination::Settings {
-                keys: vec!["subject".to_owned(), "name".to_owned()],
-            });
+            ctx.report.element(
+                "title",
+                dom.line(title),
+                Destination::Settings {
+                    keys: vec!["subject".to_owned(), "name".to_owned()],
+                },
+            );
         }
     }
     body_settings(ctx, &dom, body);
     let mut skip = Vec::new();
     if let Some(pre) = preheader(&dom, body) {
         ctx.preheader = ctx.text(&dom.text(pre));
-        ctx.report.element(dom.tag(pre), dom.line(pre), Destination::Settings {
-            keys: vec!["preheader".to_owned()],
-        });
+        ctx.report.element(
+            dom.tag(pre),
+            dom.line(pre),
+            Destination::Settings {
+                keys: vec!["preheader".to_owned()],
+            },
+        );
         skip.push(pre);
     }
     let (container, rows) = content_rows(ctx, &dom, body, &skip);
@@ -104,7 +133,10 @@ fn list_dangerous(ctx: &mut Context<'_>, dom: &Dom) {
     for id in dom.descendants(0) {
         let tag = dom.tag(id);
         let line = dom.line(id);
-        if matches!(tag, "script" | "iframe" | "object" | "embed" | "applet" | "frame" | "frameset" | "form") {
+        if matches!(
+            tag,
+            "script" | "iframe" | "object" | "embed" | "applet" | "frame" | "frameset" | "form"
+        ) {
             ctx.report.removed.push(RemovedEntry {
                 line,
                 what: format!("<{tag}> with its content"),
@@ -112,7 +144,8 @@ fn list_dangerous(ctx: &mut Context<'_>, dom: &Dom) {
         }
         if let Some(Kind::Element { attrs }) = dom.nodes.get(id).map(|n| &n.kind) {
             for (name, value) in attrs {
-                let unsafe_url = matches!(name.as_str(), "href" | "src" | "background" | "action") && !is_safe_url(value);
+                let unsafe_url =
+                    matches!(name.as_str(), "href" | "src" | "background" | "action") && !is_safe_url(value);
                 if name.starts_with("on") {
                     ctx.report.removed.push(RemovedEntry {
                         line,
@@ -173,11 +206,15 @@ fn body_settings(ctx: &mut Context<'_>, dom: &Dom, body: NodeId) {
         ctx.settings.insert("background_color".to_owned(), Value::String(bg));
         keys.push("background_color".to_owned());
     }
-    ctx.report.element("body", dom.line(body), if keys.is_empty() {
-        Destination::Wrapper
-    } else {
-        Destination::Settings { keys }
-    });
+    ctx.report.element(
+        "body",
+        dom.line(body),
+        if keys.is_empty() {
+            Destination::Wrapper
+        } else {
+            Destination::Settings { keys }
+        },
+    );
 }
 
 /// A hidden element near the top of the body that holds only text: the preview text.
@@ -232,7 +269,11 @@ fn content_rows(ctx: &mut Context<'_>, dom: &Dom, body: NodeId, skip: &[NodeId])
 /// is a row itself).
 fn row_is_wrapper(dom: &Dom, id: NodeId) -> bool {
     let (children, text) = dom.element_children(id);
-    !text && !children.is_empty() && children.iter().all(|&c| WRAPPERS.contains(&dom.tag(c)) || dom.tag(c) == "tbody")
+    !text
+        && !children.is_empty()
+        && children
+            .iter()
+            .all(|&c| WRAPPERS.contains(&dom.tag(c)) || dom.tag(c) == "tbody")
 }
 
 fn wrapper_settings(ctx: &mut Context<'_>, dom: &Dom, id: NodeId) {
@@ -252,7 +293,8 @@ fn wrapper_settings(ctx: &mut Context<'_>, dom: &Dom, id: NodeId) {
             .or_else(|| style_value(style, "background-color"))
             .and_then(colour);
         if let Some(bg) = bg {
-            ctx.settings.insert("content_background_color".to_owned(), Value::String(bg));
+            ctx.settings
+                .insert("content_background_color".to_owned(), Value::String(bg));
             keys.push("content_background_color".to_owned());
         }
     }
@@ -285,7 +327,9 @@ fn only_esp_code(ctx: &mut Context<'_>, dom: &Dom, id: NodeId) -> bool {
             } else {
                 return false;
             };
-            let Some(end) = rest[open.len()..].find(close) else { return false };
+            let Some(end) = rest[open.len()..].find(close) else {
+                return false;
+            };
             rest = rest[open.len() + end + close.len()..].trim_start();
         }
         true
@@ -298,9 +342,13 @@ fn only_esp_code(ctx: &mut Context<'_>, dom: &Dom, id: NodeId) -> bool {
         let reason = if converted.trim().is_empty() {
             "ESP code between rows, read into the placeholders that use it".to_owned()
         } else {
-            format!("ESP code between rows, kept out of the blocks: {}", t.trim().chars().take(80).collect::<String>())
+            format!(
+                "ESP code between rows, kept out of the blocks: {}",
+                t.trim().chars().take(80).collect::<String>()
+            )
         };
-        ctx.report.element("(text)", dom.line(c), Destination::Dropped { reason });
+        ctx.report
+            .element("(text)", dom.line(c), Destination::Dropped { reason });
     }
     true
 }
@@ -309,9 +357,14 @@ fn list_comments(ctx: &mut Context<'_>, dom: &Dom, id: NodeId) {
     for &c in dom.children(id) {
         if let Some(Kind::Comment(text)) = dom.nodes.get(c).map(|n| &n.kind) {
             if text.trim_start().starts_with("[if") {
-                ctx.report.element("<!--[if ...]-->", dom.line(c), Destination::Dropped {
-                    reason: "an Outlook-only conditional comment between rows; Tessera's layout has its own".to_owned(),
-                });
+                ctx.report.element(
+                    "<!--[if ...]-->",
+                    dom.line(c),
+                    Destination::Dropped {
+                        reason: "an Outlook-only conditional comment between rows; Tessera's layout has its own"
+                            .to_owned(),
+                    },
+                );
             }
         }
     }
@@ -322,7 +375,16 @@ fn enclosing_table(dom: &Dom, container: NodeId) -> String {
     let mut node = Some(container);
     while let Some(n) = node {
         if dom.tag(n) == "table" {
-            let keep = ["width", "cellpadding", "cellspacing", "border", "bgcolor", "style", "align", "role"];
+            let keep = [
+                "width",
+                "cellpadding",
+                "cellspacing",
+                "border",
+                "bgcolor",
+                "style",
+                "align",
+                "role",
+            ];
             return keep
                 .iter()
                 .filter_map(|k| dom.attr(n, k).map(|v| format!(" {k}=\"{}\"", v.replace('"', "&quot;"))))
@@ -358,9 +420,9 @@ fn shape(dom: &Dom, id: NodeId) -> Shape {
             "a" => s.links.push(d),
             "table" => s.tables += 1,
             "hr" => s.hr = true,
-            "" | "tbody" | "tr" | "td" | "th" | "div" | "center" | "span" | "p" | "font" | "br" | "b" | "strong" | "i"
-            | "em" | "u" | "h1" | "h2" | "h3" | "h4" | "ul" | "ol" | "li" | "small" | "sup" | "sub" | "blockquote"
-            | "s" => {}
+            "" | "tbody" | "tr" | "td" | "th" | "div" | "center" | "span" | "p" | "font" | "br" | "b" | "strong"
+            | "i" | "em" | "u" | "h1" | "h2" | "h3" | "h4" | "ul" | "ol" | "li" | "small" | "sup" | "sub"
+            | "blockquote" | "s" => {}
             _ => s.other = true,
         }
     }
@@ -375,7 +437,13 @@ fn content_cell(dom: &Dom, mut id: NodeId) -> NodeId {
     loop {
         let (children, text) = dom.element_children(id);
         match children.as_slice() {
-            [only] if !text && matches!(dom.tag(*only), "table" | "tbody" | "tr" | "td" | "th" | "div" | "center") => {
+            [only]
+                if !text
+                    && matches!(
+                        dom.tag(*only),
+                        "table" | "tbody" | "tr" | "td" | "th" | "div" | "center"
+                    ) =>
+            {
                 id = *only;
             }
             _ => return id,
@@ -408,41 +476,70 @@ fn row_blocks(ctx: &mut Context<'_>, dom: &Dom, row: NodeId, css: &str, table_at
     }
     match simple_block(ctx, dom, row) {
         Some((block, field)) => {
-            ctx.report.element(dom.tag(row), dom.line(row), Destination::Block {
-                id: block.id.clone(),
-                block_type: block.block_type.clone(),
-            });
+            ctx.report.element(
+                dom.tag(row),
+                dom.line(row),
+                Destination::Block {
+                    id: block.id.clone(),
+                    block_type: block.block_type.clone(),
+                },
+            );
             part_of(ctx, dom, row, &block.id, field);
             vec![block]
         }
-        None => vec![html_row(ctx, dom, row, css, table_attrs, "a mix of content no other block holds")],
+        None => vec![html_row(
+            ctx,
+            dom,
+            row,
+            css,
+            table_attrs,
+            "a mix of content no other block holds",
+        )],
     }
 }
 
 fn part_of(ctx: &mut Context<'_>, dom: &Dom, row: NodeId, id: &str, field: &str) {
     for d in dom.descendants(row) {
         if dom.is_element(d) {
-            ctx.report.element(dom.tag(d), dom.line(d), Destination::PartOf {
-                id: id.to_owned(),
-                field: field.to_owned(),
-            });
+            ctx.report.element(
+                dom.tag(d),
+                dom.line(d),
+                Destination::PartOf {
+                    id: id.to_owned(),
+                    field: field.to_owned(),
+                },
+            );
         }
     }
 }
 
-fn html_row(ctx: &mut Context<'_>, dom: &Dom, row: NodeId, css: &str, table_attrs: &str, reason: &str) -> BlockInstance {
+fn html_row(
+    ctx: &mut Context<'_>,
+    dom: &Dom,
+    row: NodeId,
+    css: &str,
+    table_attrs: &str,
+    reason: &str,
+) -> BlockInstance {
     let markup = match dom.tag(row) {
         "tr" => format!("<table{table_attrs}><tbody>{}</tbody></table>", dom.outer_html(row)),
-        "td" | "th" => format!("<table{table_attrs}><tbody><tr>{}</tr></tbody></table>", dom.outer_html(row)),
+        "td" | "th" => format!(
+            "<table{table_attrs}><tbody><tr>{}</tr></tbody></table>",
+            dom.outer_html(row)
+        ),
         _ => dom.outer_html(row),
     };
     let block = ctx.html_block(&markup, css, dom.line(row));
     let descendants = dom.descendants(row).into_iter().filter(|&d| dom.is_element(d)).count();
-    ctx.report.element(dom.tag(row), dom.line(row), Destination::HtmlBlock {
-        id: block.id.clone(),
-        reason: reason.to_owned(),
-        descendants,
-    });
+    ctx.report.element(
+        dom.tag(row),
+        dom.line(row),
+        Destination::HtmlBlock {
+            id: block.id.clone(),
+            reason: reason.to_owned(),
+            descendants,
+        },
+    );
     block
 }
 
@@ -491,15 +588,23 @@ fn columns_block(ctx: &mut Context<'_>, dom: &Dom, row: NodeId, _css: &str) -> O
             ("gap", Some(Value::from("16"))),
         ]),
     );
-    ctx.report.element(dom.tag(tr), dom.line(tr), Destination::Block {
-        id: block.id.clone(),
-        block_type: "columns".to_owned(),
-    });
+    ctx.report.element(
+        dom.tag(tr),
+        dom.line(tr),
+        Destination::Block {
+            id: block.id.clone(),
+            block_type: "columns".to_owned(),
+        },
+    );
     for (side, child, field, cell) in [("left", l_block, l_field, *left), ("right", r_block, r_field, *right)] {
-        ctx.report.element(dom.tag(cell), dom.line(cell), Destination::Block {
-            id: child.id.clone(),
-            block_type: child.block_type.clone(),
-        });
+        ctx.report.element(
+            dom.tag(cell),
+            dom.line(cell),
+            Destination::Block {
+                id: child.id.clone(),
+                block_type: child.block_type.clone(),
+            },
+        );
         part_of(ctx, dom, cell, &child.id, field);
         block.slots.insert(side.to_owned(), vec![child]);
     }
@@ -518,7 +623,10 @@ fn simple_block(ctx: &mut Context<'_>, dom: &Dom, row: NodeId) -> Option<(BlockI
         if s.links.len() > 1 {
             return None;
         }
-        return Some((image_block(ctx, dom, *img, s.links.first().copied(), cell, &style), "src"));
+        return Some((
+            image_block(ctx, dom, *img, s.links.first().copied(), cell, &style),
+            "src",
+        ));
     }
     if !s.images.is_empty() {
         return None;
@@ -535,7 +643,10 @@ fn simple_block(ctx: &mut Context<'_>, dom: &Dom, row: NodeId) -> Option<(BlockI
             .and_then(px)
             .or_else(|| style_value(&style, "height").and_then(px))
             .or_else(|| style_value(&style, "line-height").and_then(px))?;
-        return Some((ctx.block("spacer", fields([("height", Some(number(height, 4.0, 160.0)))])), "height"));
+        return Some((
+            ctx.block("spacer", fields([("height", Some(number(height, 4.0, 160.0)))])),
+            "height",
+        ));
     }
     if let [link] = s.links.as_slice() {
         if dom.text(*link) == s.text && is_button_like(dom, *link, &style) {

@@ -32,9 +32,7 @@ mod report;
 
 pub use error::ImportError;
 pub use mapping::FieldMapping;
-pub use report::{
-    Destination, ElementEntry, ImportReport, MappingEntry, MergeTagEntry, RemovedEntry, Warning,
-};
+pub use report::{Destination, ElementEntry, ImportReport, MappingEntry, MergeTagEntry, RemovedEntry, Warning};
 
 use tessera_core::model::{Document, SCHEMA_VERSION};
 
@@ -64,7 +62,8 @@ impl SourceFormat {
             .extension()
             .is_some_and(|e| e.eq_ignore_ascii_case("mjml"));
         let head = source.get(..source.len().min(4096)).unwrap_or(source);
-        if is_mjml_name || head.trim_start().starts_with("<mjml") || head.contains("<mjml>") || head.contains("<mjml ") {
+        if is_mjml_name || head.trim_start().starts_with("<mjml") || head.contains("<mjml>") || head.contains("<mjml ")
+        {
             Self::Mjml
         } else {
             Self::Html

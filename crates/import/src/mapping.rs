@@ -99,10 +99,7 @@ impl<'a> Resolver<'a> {
             return Some((esp_name.to_owned(), Source::Dictionary));
         }
         let lower = esp_name.to_ascii_lowercase();
-        let bare = PREFIXES
-            .iter()
-            .find_map(|p| lower.strip_prefix(p))
-            .unwrap_or(&lower);
+        let bare = PREFIXES.iter().find_map(|p| lower.strip_prefix(p)).unwrap_or(&lower);
         if bare.contains('.') {
             return None;
         }

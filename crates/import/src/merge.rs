@@ -38,17 +38,31 @@ enum Operand {
 enum Token {
     Literal(String),
     /// A tag kept as written (unrecognized or unmapped); escaped on output.
-    Kept { original: String },
+    Kept {
+        original: String,
+    },
     Value {
         original: String,
         name: String,
         case: Case,
         fallback: Option<String>,
     },
-    If { original: String, name: String, test: Test },
-    ElseIf { original: String, name: String, test: Test },
-    Else { original: String },
-    EndIf { original: String },
+    If {
+        original: String,
+        name: String,
+        test: Test,
+    },
+    ElseIf {
+        original: String,
+        name: String,
+        test: Test,
+    },
+    Else {
+        original: String,
+    },
+    EndIf {
+        original: String,
+    },
 }
 
 /// What was found: the syntax family and the tag.
@@ -154,12 +168,15 @@ impl<'a> Converter<'a> {
             .to_owned(),
         });
         match (resolved, token) {
-            (Some((path, _)), Token::Value {
-                original,
-                case,
-                fallback,
-                ..
-            }) => Token::Value {
+            (
+                Some((path, _)),
+                Token::Value {
+                    original,
+                    case,
+                    fallback,
+                    ..
+                },
+            ) => Token::Value {
                 original,
                 name: path,
                 case,
@@ -175,10 +192,9 @@ impl<'a> Converter<'a> {
                 name: path,
                 test,
             },
-            (
-                None,
-                Token::Value { original, .. } | Token::If { original, .. } | Token::ElseIf { original, .. },
-            ) => Token::Kept { original },
+            (None, Token::Value { original, .. } | Token::If { original, .. } | Token::ElseIf { original, .. }) => {
+                Token::Kept { original }
+            }
             (_, other) => other,
         }
     }
@@ -304,7 +320,8 @@ fn unquote(s: &str) -> Option<String> {
 fn is_name(s: &str) -> bool {
     !s.is_empty()
         && s.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
-        && s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))
         && !s.ends_with('.')
 }
 
@@ -343,14 +360,24 @@ fn with_original(token: Token, written: &str) -> Token {
     match token {
         Token::Literal(l) => Token::Literal(l),
         Token::Kept { .. } => Token::Kept { original: o },
-        Token::Value { name, case, fallback, .. } => Token::Value {
+        Token::Value {
+            name, case, fallback, ..
+        } => Token::Value {
             original: o,
             name,
             case,
             fallback,
         },
-        Token::If { name, test, .. } => Token::If { original: o, name, test },
-        Token::ElseIf { name, test, .. } => Token::ElseIf { original: o, name, test },
+        Token::If { name, test, .. } => Token::If {
+            original: o,
+            name,
+            test,
+        },
+        Token::ElseIf { name, test, .. } => Token::ElseIf {
+            original: o,
+            name,
+            test,
+        },
         Token::Else { .. } => Token::Else { original: o },
         Token::EndIf { .. } => Token::EndIf { original: o },
     }
@@ -404,7 +431,10 @@ fn recognize_raw<'s>(s: &'s str, amp_vars: &HashMap<String, String>) -> Option<F
         }
         return None;
     }
-    let dollar = s.strip_prefix("$!{").map(|r| (r, 3)).or_else(|| s.strip_prefix("${").map(|r| (r, 2)));
+    let dollar = s
+        .strip_prefix("$!{")
+        .map(|r| (r, 3))
+        .or_else(|| s.strip_prefix("${").map(|r| (r, 2)));
     if let Some((after, skip)) = dollar {
         let end = after.find('}')?;
         let name = &after[..end];
@@ -480,19 +510,43 @@ fn mailchimp(original: &str) -> Found<'_> {
     };
     if let Some(rest) = inner.strip_prefix("IF:") {
         return match cond(rest, false) {
-            Some((name, test)) => block_found("mailchimp", original, Token::If { original: o(), name, test }),
+            Some((name, test)) => block_found(
+                "mailchimp",
+                original,
+                Token::If {
+                    original: o(),
+                    name,
+                    test,
+                },
+            ),
             None => kept("mailchimp", original, "condition not recognized"),
         };
     }
     if let Some(rest) = inner.strip_prefix("IFNOT:") {
         return match cond(rest, true) {
-            Some((name, test)) => block_found("mailchimp", original, Token::If { original: o(), name, test }),
+            Some((name, test)) => block_found(
+                "mailchimp",
+                original,
+                Token::If {
+                    original: o(),
+                    name,
+                    test,
+                },
+            ),
             None => kept("mailchimp", original, "condition not recognized"),
         };
     }
     if let Some(rest) = inner.strip_prefix("ELSEIF:") {
         return match cond(rest, false) {
-            Some((name, test)) => block_found("mailchimp", original, Token::ElseIf { original: o(), name, test }),
+            Some((name, test)) => block_found(
+                "mailchimp",
+                original,
+                Token::ElseIf {
+                    original: o(),
+                    name,
+                    test,
+                },
+            ),
             None => kept("mailchimp", original, "condition not recognized"),
         };
     }
@@ -501,7 +555,13 @@ fn mailchimp(original: &str) -> Found<'_> {
         Some(("LOWER", n)) => (Case::Lower, n),
         Some(("TITLE", n)) => (Case::Capitalize, n),
         Some(("HTML", n)) => (Case::AsIs, n),
-        Some(_) => return kept("mailchimp", original, "a Mailchimp system tag with no Tessera equivalent"),
+        Some(_) => {
+            return kept(
+                "mailchimp",
+                original,
+                "a Mailchimp system tag with no Tessera equivalent",
+            )
+        }
         None => (Case::AsIs, inner),
     };
     if is_name(name) {
@@ -604,7 +664,9 @@ fn curly(original: &str) -> Found<'_> {
         let mut case = Case::AsIs;
         let mut fallback = None;
         for filter in parts {
-            let (f, arg) = filter.split_once(':').map_or((filter, ""), |(f, a)| (f.trim(), a.trim()));
+            let (f, arg) = filter
+                .split_once(':')
+                .map_or((filter, ""), |(f, a)| (f.trim(), a.trim()));
             match f {
                 "default" => match unquote(arg) {
                     Some(v) => fallback = Some(v),
@@ -622,7 +684,11 @@ fn curly(original: &str) -> Found<'_> {
     let words: Vec<&str> = inner.split_whitespace().collect();
     match words.as_slice() {
         [name] if is_name(name) => {
-            let syntax = if original.starts_with("{{ ") { "liquid" } else { "handlebars" };
+            let syntax = if original.starts_with("{{ ") {
+                "liquid"
+            } else {
+                "handlebars"
+            };
             value_found(syntax, original, name, Case::AsIs, None)
         }
         // SendGrid `{{insert name "default=Customer"}}`, Iterable `{{defaultIfEmpty name "x"}}`.
@@ -659,9 +725,17 @@ fn liquid_tag(original: &str) -> Found<'_> {
                     (_, t) => t,
                 };
                 let token = if keyword == "elsif" {
-                    Token::ElseIf { original: o(), name, test }
+                    Token::ElseIf {
+                        original: o(),
+                        name,
+                        test,
+                    }
                 } else {
-                    Token::If { original: o(), name, test }
+                    Token::If {
+                        original: o(),
+                        name,
+                        test,
+                    }
                 };
                 block_found("liquid", original, token)
             }
@@ -689,7 +763,11 @@ fn ampscript_inline<'s>(original: &'s str, vars: &HashMap<String, String>) -> Fo
     if let Some(name) = amp_name(expr, vars) {
         return value_found("ampscript", original, &name, Case::AsIs, None);
     }
-    for (func, case) in [("uppercase", Case::Upper), ("lowercase", Case::Lower), ("propercase", Case::Capitalize)] {
+    for (func, case) in [
+        ("uppercase", Case::Upper),
+        ("lowercase", Case::Lower),
+        ("propercase", Case::Capitalize),
+    ] {
         if let Some(name) = strip_call(expr, func).and_then(|i| amp_name(i, vars)) {
             return value_found("ampscript", original, &name, case, None);
         }
@@ -756,9 +834,17 @@ fn ampscript_block<'s>(original: &'s str, vars: &HashMap<String, String>) -> Fou
             return match cond(c) {
                 Some((name, test)) => {
                     let token = if is_else {
-                        Token::ElseIf { original: o(), name, test }
+                        Token::ElseIf {
+                            original: o(),
+                            name,
+                            test,
+                        }
                     } else {
-                        Token::If { original: o(), name, test }
+                        Token::If {
+                            original: o(),
+                            name,
+                            test,
+                        }
                     };
                     // The name is already the attribute's; resolve it like any other.
                     block_found("ampscript", original, token)
@@ -814,8 +900,14 @@ fn is_block_like(original: &str) -> bool {
         || s.starts_with("*|if")
         || s.starts_with("*|end")
         || s.starts_with("*|else")
-        || (s.starts_with("{%") && ["if", "unless", "els", "end"].iter().any(|k| s[2..].trim_start().starts_with(k)))
-        || (s.starts_with("%%[") && ["if", "else", "endif"].iter().any(|k| s[3..].trim_start().starts_with(k)))
+        || (s.starts_with("{%")
+            && ["if", "unless", "els", "end"]
+                .iter()
+                .any(|k| s[2..].trim_start().starts_with(k)))
+        || (s.starts_with("%%[")
+            && ["if", "else", "endif"]
+                .iter()
+                .any(|k| s[3..].trim_start().starts_with(k)))
 }
 
 /// `IF x` + `x` + `ELSE` + text + `END` is the ESPs' way to write a fallback:
@@ -954,7 +1046,10 @@ mod tests {
             "Hi {{default profile.first_name \"\"}} \\{{${city}}} {{#if profile.first_name}}{{upper profile.first_name}}{{/if}}"
         );
         assert_eq!(
-            convert("{{${first_name} | default: \"x\"}}{% if ${first_name} %}!{% endif %}", &[]),
+            convert(
+                "{{${first_name} | default: \"x\"}}{% if ${first_name} %}!{% endif %}",
+                &[]
+            ),
             "{{default profile.first_name \"x\"}}{{#if profile.first_name}}!{{/if}}"
         );
         assert_eq!(
@@ -965,13 +1060,19 @@ mod tests {
             convert("{% if tier == \"gold\" %}G{% else %}S{% endif %}", &[]),
             "{{#if (eq profile.tier \"gold\")}}G{{else}}S{{/if}}"
         );
-        assert_eq!(convert("{{#if first_name}}x{{/if}}", &[]), "{{#if profile.first_name}}x{{/if}}");
+        assert_eq!(
+            convert("{{#if first_name}}x{{/if}}", &[]),
+            "{{#if profile.first_name}}x{{/if}}"
+        );
     }
 
     #[test]
     fn unmapped_and_unknown_stay_literal_and_inert() {
         assert_eq!(convert("{{nickname}} *|UNSUB|*", &[]), "\\{{nickname}} *|UNSUB|*");
-        assert_eq!(convert("{{nickname}}", &[("nickname", "profile.first_name")]), "{{default profile.first_name \"\"}}");
+        assert_eq!(
+            convert("{{nickname}}", &[("nickname", "profile.first_name")]),
+            "{{default profile.first_name \"\"}}"
+        );
         assert_eq!(convert("{% if tier %}open", &[]), "{% if tier %}open");
         assert_eq!(convert("a{% comment %} note {% endcomment %}b", &[]), "ab");
         assert_eq!(

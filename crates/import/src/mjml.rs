@@ -107,7 +107,10 @@ pub(crate) fn import(ctx: &mut Context<'_>, source: &str) -> Result<(), ImportEr
     }
     let parsed = mrml::parse(source).map_err(|e| mjml_error(&file, source, &e))?;
     for w in &parsed.warnings {
-        ctx.report.warn(line_of(source, w.span.start), format!("MJML: {} attribute", w.kind.as_str()));
+        ctx.report.warn(
+            line_of(source, w.span.start),
+            format!("MJML: {} attribute", w.kind.as_str()),
+        );
     }
     let mjml = parsed.element;
     let Some(body) = mjml.body() else {
@@ -126,7 +129,12 @@ pub(crate) fn import(ctx: &mut Context<'_>, source: &str) -> Result<(), ImportEr
         read_head(ctx, &mut walk, head);
     }
     let mut keys = Vec::new();
-    if let Some(bg) = body.attributes.get("background-color").and_then(|v| v.as_deref()).and_then(colour) {
+    if let Some(bg) = body
+        .attributes
+        .get("background-color")
+        .and_then(|v| v.as_deref())
+        .and_then(colour)
+    {
         ctx.settings.insert("background_color".to_owned(), Value::String(bg));
         keys.push("background_color".to_owned());
     }
@@ -175,16 +183,24 @@ fn read_head(ctx: &mut Context<'_>, walk: &mut Walk<'_>, head: &MjHead) {
                 let line = walk.line("mj-title");
                 ctx.title = Some(t.children.trim().to_owned());
                 ctx.subject = ctx.text(t.children.trim());
-                ctx.report.element("mj-title", line, Destination::Settings {
-                    keys: vec!["subject".to_owned(), "name".to_owned()],
-                });
+                ctx.report.element(
+                    "mj-title",
+                    line,
+                    Destination::Settings {
+                        keys: vec!["subject".to_owned(), "name".to_owned()],
+                    },
+                );
             }
             MjHeadChild::MjPreview(p) => {
                 let line = walk.line("mj-preview");
                 ctx.preheader = ctx.text(p.content().trim());
-                ctx.report.element("mj-preview", line, Destination::Settings {
-                    keys: vec!["preheader".to_owned()],
-                });
+                ctx.report.element(
+                    "mj-preview",
+                    line,
+                    Destination::Settings {
+                        keys: vec!["preheader".to_owned()],
+                    },
+                );
             }
             MjHeadChild::MjAttributes(a) => {
                 let line = walk.line("mj-attributes");
@@ -199,27 +215,44 @@ fn read_head(ctx: &mut Context<'_>, walk: &mut Walk<'_>, head: &MjHead) {
             }
             MjHeadChild::MjFont(_) => {
                 let line = walk.line("mj-font");
-                ctx.report.element("mj-font", line, Destination::Dropped {
-                    reason: "web fonts are not loaded by Tessera's layout; the font stack is kept in settings".to_owned(),
-                });
+                ctx.report.element(
+                    "mj-font",
+                    line,
+                    Destination::Dropped {
+                        reason: "web fonts are not loaded by Tessera's layout; the font stack is kept in settings"
+                            .to_owned(),
+                    },
+                );
             }
             MjHeadChild::MjBreakpoint(_) => {
                 let line = walk.line("mj-breakpoint");
-                ctx.report.element("mj-breakpoint", line, Destination::Dropped {
-                    reason: "Tessera's layout has its own breakpoint".to_owned(),
-                });
+                ctx.report.element(
+                    "mj-breakpoint",
+                    line,
+                    Destination::Dropped {
+                        reason: "Tessera's layout has its own breakpoint".to_owned(),
+                    },
+                );
             }
             MjHeadChild::MjRaw(_) => {
                 let line = walk.line("mj-raw");
-                ctx.report.element("mj-raw", line, Destination::Dropped {
-                    reason: "raw head markup is not part of a block".to_owned(),
-                });
+                ctx.report.element(
+                    "mj-raw",
+                    line,
+                    Destination::Dropped {
+                        reason: "raw head markup is not part of a block".to_owned(),
+                    },
+                );
             }
             MjHeadChild::MjInclude(_) => {
                 let line = walk.line("mj-include");
-                ctx.report.element("mj-include", line, Destination::Dropped {
-                    reason: "includes are not read: import the file they name".to_owned(),
-                });
+                ctx.report.element(
+                    "mj-include",
+                    line,
+                    Destination::Dropped {
+                        reason: "includes are not read: import the file they name".to_owned(),
+                    },
+                );
             }
             MjHeadChild::Comment(_) => {}
         }
@@ -231,7 +264,9 @@ fn read_attributes(ctx: &mut Context<'_>, walk: &mut Walk<'_>, a: &mrml::mj_attr
     for child in &a.children {
         match child {
             A::MjAttributesAll(all) => {
-                walk.defaults.all.extend(all.attributes.iter().map(|(k, v)| (k.clone(), v.clone())));
+                walk.defaults
+                    .all
+                    .extend(all.attributes.iter().map(|(k, v)| (k.clone(), v.clone())));
                 let l = walk.line("mj-all");
                 let mut keys = vec!["(defaults of every element)".to_owned()];
                 if let Some(font) = all.attributes.get("font-family").and_then(|v| v.as_deref()) {
@@ -240,7 +275,8 @@ fn read_attributes(ctx: &mut Context<'_>, walk: &mut Walk<'_>, a: &mrml::mj_attr
                         .filter(|c| c.is_ascii_alphanumeric() || matches!(c, ' ' | ',' | '-'))
                         .collect();
                     if !clean.trim().is_empty() {
-                        ctx.settings.insert("font_family".to_owned(), Value::String(clean.trim().to_owned()));
+                        ctx.settings
+                            .insert("font_family".to_owned(), Value::String(clean.trim().to_owned()));
                         keys.push("font_family".to_owned());
                     }
                 }
@@ -255,9 +291,16 @@ fn read_attributes(ctx: &mut Context<'_>, walk: &mut Walk<'_>, a: &mrml::mj_attr
                     .classes
                     .insert(class.attributes.name.clone(), class.attributes.others.clone());
                 let l = walk.line("mj-class");
-                ctx.report.element("mj-class", l, Destination::Settings {
-                    keys: vec![format!("(field values of elements with mj-class=\"{}\")", class.attributes.name)],
-                });
+                ctx.report.element(
+                    "mj-class",
+                    l,
+                    Destination::Settings {
+                        keys: vec![format!(
+                            "(field values of elements with mj-class=\"{}\")",
+                            class.attributes.name
+                        )],
+                    },
+                );
             }
             A::MjAttributesElement(el) => {
                 walk.defaults
@@ -266,9 +309,13 @@ fn read_attributes(ctx: &mut Context<'_>, walk: &mut Walk<'_>, a: &mrml::mj_attr
                     .or_default()
                     .extend(el.attributes.iter().map(|(k, v)| (k.clone(), v.clone())));
                 let l = walk.line(&el.name);
-                ctx.report.element(&el.name, l.max(line), Destination::Settings {
-                    keys: vec![format!("(field values of every {})", el.name)],
-                });
+                ctx.report.element(
+                    &el.name,
+                    l.max(line),
+                    Destination::Settings {
+                        keys: vec![format!("(field values of every {})", el.name)],
+                    },
+                );
             }
         }
     }
@@ -381,16 +428,24 @@ fn section(ctx: &mut Context<'_>, walk: &mut Walk<'_>, s: &MjSection) -> Vec<Blo
             ("background", bg.map(Value::String)),
         ]),
     );
-    ctx.report.element("mj-section", line, Destination::Block {
-        id: block.id.clone(),
-        block_type: "columns".to_owned(),
-    });
+    ctx.report.element(
+        "mj-section",
+        line,
+        Destination::Block {
+            id: block.id.clone(),
+            block_type: "columns".to_owned(),
+        },
+    );
     for (side, col) in ["left", "right"].into_iter().zip(columns) {
         let col_line = walk.line("mj-column");
-        ctx.report.element("mj-column", col_line, Destination::PartOf {
-            id: block.id.clone(),
-            field: format!("slot {side}"),
-        });
+        ctx.report.element(
+            "mj-column",
+            col_line,
+            Destination::PartOf {
+                id: block.id.clone(),
+                field: format!("slot {side}"),
+            },
+        );
         let mut children = Vec::new();
         for c in &col.children {
             if let Some(mut b) = content(ctx, walk, c) {
@@ -425,13 +480,19 @@ fn content(ctx: &mut Context<'_>, walk: &mut Walk<'_>, child: &MjBodyChild) -> O
             let tag = "mj-text";
             let html = inner_markup(&t.children);
             let body = ctx.rich_text(&html);
-            let body = if body.contains('<') { body } else { format!("<p>{body}</p>") };
+            let body = if body.contains('<') {
+                body
+            } else {
+                format!("<p>{body}</p>")
+            };
             let f = fields([
                 ("body", Some(Value::String(body))),
                 ("align", walk.attr(tag, a, "align").and_then(align).map(Value::from)),
                 (
                     "font_size",
-                    walk.attr(tag, a, "font-size").and_then(px).map(|s| number(s, 12.0, 24.0)),
+                    walk.attr(tag, a, "font-size")
+                        .and_then(px)
+                        .map(|s| number(s, 12.0, 24.0)),
                 ),
                 (
                     "padding",
@@ -488,12 +549,19 @@ fn content(ctx: &mut Context<'_>, walk: &mut Walk<'_>, child: &MjBodyChild) -> O
                 ("url", href.map(|h| Value::String(ctx.text(&h)))),
                 (
                     "background",
-                    walk.attr(tag, a, "background-color").and_then(colour).map(Value::String),
+                    walk.attr(tag, a, "background-color")
+                        .and_then(colour)
+                        .map(Value::String),
                 ),
-                ("text_color", walk.attr(tag, a, "color").and_then(colour).map(Value::String)),
+                (
+                    "text_color",
+                    walk.attr(tag, a, "color").and_then(colour).map(Value::String),
+                ),
                 (
                     "radius",
-                    walk.attr(tag, a, "border-radius").and_then(px).map(|r| number(r, 0.0, 32.0)),
+                    walk.attr(tag, a, "border-radius")
+                        .and_then(px)
+                        .map(|r| number(r, 0.0, 32.0)),
                 ),
                 ("align", walk.attr(tag, a, "align").and_then(align).map(Value::from)),
             ]));
@@ -505,16 +573,24 @@ fn content(ctx: &mut Context<'_>, walk: &mut Walk<'_>, child: &MjBodyChild) -> O
             ctx.block(
                 "divider",
                 fields([
-                    ("color", walk.attr(tag, a, "border-color").and_then(colour).map(Value::String)),
+                    (
+                        "color",
+                        walk.attr(tag, a, "border-color").and_then(colour).map(Value::String),
+                    ),
                     (
                         "thickness",
-                        walk.attr(tag, a, "border-width").and_then(px).map(|t| number(t, 1.0, 8.0)),
+                        walk.attr(tag, a, "border-width")
+                            .and_then(px)
+                            .map(|t| number(t, 1.0, 8.0)),
                     ),
                 ]),
             )
         }
         MjBodyChild::MjSpacer(s) => {
-            let height = walk.attr("mj-spacer", &s.attributes, "height").and_then(px).unwrap_or(20.0);
+            let height = walk
+                .attr("mj-spacer", &s.attributes, "height")
+                .and_then(px)
+                .unwrap_or(20.0);
             ctx.block("spacer", fields([("height", Some(number(height, 4.0, 160.0)))]))
         }
         MjBodyChild::MjSocial(s) => return social(ctx, walk, child, s),
@@ -524,10 +600,14 @@ fn content(ctx: &mut Context<'_>, walk: &mut Walk<'_>, child: &MjBodyChild) -> O
     };
     let tag = tag_of(child);
     let line = walk.line(tag);
-    ctx.report.element(tag, line, Destination::Block {
-        id: block.id.clone(),
-        block_type: block.block_type.clone(),
-    });
+    ctx.report.element(
+        tag,
+        line,
+        Destination::Block {
+            id: block.id.clone(),
+            block_type: block.block_type.clone(),
+        },
+    );
     Some(block)
 }
 
@@ -545,7 +625,15 @@ fn strip_tags(html: &str) -> String {
     out.replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">")
 }
 
-const NETWORKS: &[&str] = &["facebook", "instagram", "x", "linkedin", "youtube", "tiktok", "pinterest"];
+const NETWORKS: &[&str] = &[
+    "facebook",
+    "instagram",
+    "x",
+    "linkedin",
+    "youtube",
+    "tiktok",
+    "pinterest",
+];
 
 fn social(
     ctx: &mut Context<'_>,
@@ -555,7 +643,9 @@ fn social(
 ) -> Option<BlockInstance> {
     let mut items = Vec::new();
     for e in &s.children {
-        let MjSocialChild::MjSocialElement(el) = e else { continue };
+        let MjSocialChild::MjSocialElement(el) = e else {
+            continue;
+        };
         let name = el
             .attributes
             .get("name")
@@ -564,7 +654,12 @@ fn social(
             .trim_end_matches("-noshare")
             .replace("twitter", "x");
         if !NETWORKS.contains(&name.as_str()) {
-            return html_part(ctx, walk, child, &format!("a social network ({name}) the social block does not offer"));
+            return html_part(
+                ctx,
+                walk,
+                child,
+                &format!("a social network ({name}) the social block does not offer"),
+            );
         }
         let href = el.attributes.get("href").and_then(|v| v.as_deref()).unwrap_or_default();
         let label = inner_markup(&el.children);
@@ -572,12 +667,21 @@ fn social(
         item.insert("name".to_owned(), Value::String(name.clone()));
         item.insert(
             "label".to_owned(),
-            Value::String(if label.trim().is_empty() { name.clone() } else { strip_tags(&label) }),
+            Value::String(if label.trim().is_empty() {
+                name.clone()
+            } else {
+                strip_tags(&label)
+            }),
         );
         if is_safe_url(href) {
             item.insert("url".to_owned(), Value::String(ctx.text(href)));
         }
-        if let Some(src) = el.attributes.get("src").and_then(|v| v.as_deref()).filter(|s| is_safe_url(s)) {
+        if let Some(src) = el
+            .attributes
+            .get("src")
+            .and_then(|v| v.as_deref())
+            .filter(|s| is_safe_url(s))
+        {
             item.insert("icon".to_owned(), Value::String(src.to_owned()));
         } else {
             let initials: String = name.chars().take(2).collect::<String>().to_uppercase();
@@ -593,25 +697,38 @@ fn social(
         "social",
         fields([
             ("networks", Some(Value::Array(items))),
-            ("align", walk.attr("mj-social", a, "align").and_then(align).map(Value::from)),
+            (
+                "align",
+                walk.attr("mj-social", a, "align").and_then(align).map(Value::from),
+            ),
             (
                 "icon_size",
-                walk.attr("mj-social", a, "icon-size").and_then(px).map(|n| number(n, 16.0, 64.0)),
+                walk.attr("mj-social", a, "icon-size")
+                    .and_then(px)
+                    .map(|n| number(n, 16.0, 64.0)),
             ),
         ]),
     );
     let line = walk.line("mj-social");
-    ctx.report.element("mj-social", line, Destination::Block {
-        id: block.id.clone(),
-        block_type: "social".to_owned(),
-    });
+    ctx.report.element(
+        "mj-social",
+        line,
+        Destination::Block {
+            id: block.id.clone(),
+            block_type: "social".to_owned(),
+        },
+    );
     for e in &s.children {
         if let MjSocialChild::MjSocialElement(_) = e {
             let l = walk.line("mj-social-element");
-            ctx.report.element("mj-social-element", l, Destination::PartOf {
-                id: block.id.clone(),
-                field: "networks".to_owned(),
-            });
+            ctx.report.element(
+                "mj-social-element",
+                l,
+                Destination::PartOf {
+                    id: block.id.clone(),
+                    field: "networks".to_owned(),
+                },
+            );
         }
     }
     Some(block)
@@ -641,7 +758,9 @@ fn hero(ctx: &mut Context<'_>, walk: &mut Walk<'_>, child: &MjBodyChild) -> Opti
             MjBodyChild::MjText(_) | MjBodyChild::MjButton(_) | MjBodyChild::MjSpacer(_) | MjBodyChild::Comment(_)
         ) && !matches!(c, MjBodyChild::Text(t) if t.inner_str().trim().is_empty())
     });
-    let image = walk.attr("mj-hero", &h.attributes, "background-url").filter(|u| is_safe_url(u));
+    let image = walk
+        .attr("mj-hero", &h.attributes, "background-url")
+        .filter(|u| is_safe_url(u));
     if unexpected || texts.len() > 2 || buttons.len() > 1 || image.is_none() {
         return html_part(ctx, walk, child, "a hero with content the hero block does not hold");
     }
@@ -663,7 +782,11 @@ fn hero(ctx: &mut Context<'_>, walk: &mut Walk<'_>, child: &MjBodyChild) -> Opti
     f.insert("headline".to_owned(), Value::String(ctx.text(&headline)));
     f.insert(
         "body".to_owned(),
-        Value::String(if body.contains('<') || body.is_empty() { body } else { format!("<p>{body}</p>") }),
+        Value::String(if body.contains('<') || body.is_empty() {
+            body
+        } else {
+            format!("<p>{body}</p>")
+        }),
     );
     if let Some(b) = buttons.first() {
         let label = strip_tags(&inner_markup(&b.children));
@@ -679,10 +802,14 @@ fn hero(ctx: &mut Context<'_>, walk: &mut Walk<'_>, child: &MjBodyChild) -> Opti
         f.insert("background".to_owned(), Value::String(bg));
     }
     let block = ctx.block("hero", f);
-    ctx.report.element("mj-hero", line, Destination::Block {
-        id: block.id.clone(),
-        block_type: "hero".to_owned(),
-    });
+    ctx.report.element(
+        "mj-hero",
+        line,
+        Destination::Block {
+            id: block.id.clone(),
+            block_type: "hero".to_owned(),
+        },
+    );
     for c in &h.children {
         let tag = tag_of(c);
         if tag.starts_with("mj-") {
@@ -744,9 +871,13 @@ fn html_part(ctx: &mut Context<'_>, walk: &mut Walk<'_>, child: &MjBodyChild, re
     let rendered = match mjml.render(&RenderOptions::default()) {
         Ok(html) => html,
         Err(e) => {
-            ctx.report.element(tag, line, Destination::Dropped {
-                reason: format!("mrml could not render it: {e}"),
-            });
+            ctx.report.element(
+                tag,
+                line,
+                Destination::Dropped {
+                    reason: format!("mrml could not render it: {e}"),
+                },
+            );
             return None;
         }
     };
@@ -760,10 +891,14 @@ fn html_part(ctx: &mut Context<'_>, walk: &mut Walk<'_>, child: &MjBodyChild, re
     }
     let body_id = dom.find(0, "body")?;
     let block = ctx.html_block(&dom.inner_html(body_id), &css, line);
-    ctx.report.element(tag, line, Destination::HtmlBlock {
-        id: block.id.clone(),
-        reason: reason.to_owned(),
-        descendants,
-    });
+    ctx.report.element(
+        tag,
+        line,
+        Destination::HtmlBlock {
+            id: block.id.clone(),
+            reason: reason.to_owned(),
+            descendants,
+        },
+    );
     Some(block)
 }

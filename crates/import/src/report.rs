@@ -5,6 +5,7 @@ use serde::Serialize;
 
 /// What an import did, element by element.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(rename = "EmailImportReport"))]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ImportReport {
     /// The source file's name.
@@ -119,6 +120,7 @@ pub struct RemovedEntry {
 
 /// A note that did not stop the import.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(rename = "EmailImportWarning"))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Warning {
     /// 1-based line (0 when not on one line).

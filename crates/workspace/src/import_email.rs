@@ -58,11 +58,18 @@ pub fn email_name_from(text: &str) -> String {
             out.push('-');
         }
     }
-    let trimmed = out.trim_matches('-').trim_start_matches(|c: char| c.is_ascii_digit() || c == '-');
+    let trimmed = out
+        .trim_matches('-')
+        .trim_start_matches(|c: char| c.is_ascii_digit() || c == '-');
     if trimmed.is_empty() {
         "imported-email".to_owned()
     } else {
-        trimmed.chars().take(60).collect::<String>().trim_end_matches('-').to_owned()
+        trimmed
+            .chars()
+            .take(60)
+            .collect::<String>()
+            .trim_end_matches('-')
+            .to_owned()
     }
 }
 
@@ -84,7 +91,10 @@ impl Workspace {
     /// # Errors
     /// The file or the mapping file cannot be read, or [`tessera_import::ImportError`] (file, line,
     /// reason).
-    pub fn preview_email_import(&self, options: &ImportEmailOptions) -> Result<(Document, ImportedEmail), WorkspaceError> {
+    pub fn preview_email_import(
+        &self,
+        options: &ImportEmailOptions,
+    ) -> Result<(Document, ImportedEmail), WorkspaceError> {
         let (source, lossy) = read_text(&options.file)?;
         let mapping = match &options.map_file {
             Some(map) => {
