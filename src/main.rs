@@ -12,6 +12,7 @@ use tessera_workspace::{batch, clock, import, profiles, read_data, Workspace, Wo
 mod assets_cmd;
 mod export_cmd;
 mod hints;
+mod import_email_cmd;
 mod live_cmd;
 mod qa_cmd;
 mod segments_cmd;
@@ -79,6 +80,13 @@ enum Command {
     /// Rows are validated, normalized and de-duplicated; a bad row is reported with its line,
     /// field and reason and the rest go in. The import commits whole or not at all.
     Import(ImportArgs),
+    /// Import an existing HTML or MJML email as editable blocks: emails/<name>.email.json.
+    ///
+    /// Sections, columns, images, buttons, text, dividers, spacers, social links and heroes become
+    /// their blocks; the rest HTML blocks (sanitized, CSS inlined). ESP merge syntax (*|FNAME|*,
+    /// Liquid, AMPscript, ${x}, Handlebars) becomes placeholders through --map and the data
+    /// dictionary; the rest stays literal text. Prints where every element went.
+    ImportEmail(import_email_cmd::ImportEmailArgs),
     /// Browse the profiles in the workspace's store.
     #[command(subcommand)]
     Profiles(ProfilesCommand),
@@ -334,6 +342,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Qa(args) => qa_cmd::run(cli.workspace.as_deref(), &cwd, &args),
         Command::Import(args) => run_import(&cli.workspace, &cwd, &args),
+        Command::ImportEmail(args) => import_email_cmd::run(cli.workspace.as_deref(), &cwd, &args),
         Command::Send(args) => send_cmd::run_send(cli.workspace.as_deref(), &cwd, &args),
         Command::Outbox(command) => send_cmd::run_outbox(cli.workspace.as_deref(), &cwd, &command),
         Command::Smtp(command) => send_cmd::run_smtp(cli.workspace.as_deref(), &cwd, &command),

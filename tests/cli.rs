@@ -8,7 +8,7 @@ use common::{all, assert_exit, assert_mentions, repo, run, stderr, stdout, Dir};
 use serde_json::Value;
 
 /// The built-in block types every installation has.
-const BUILT_IN_BLOCKS: [&str; 12] = [
+const BUILT_IN_BLOCKS: [&str; 13] = [
     "header",
     "hero",
     "text",
@@ -21,6 +21,7 @@ const BUILT_IN_BLOCKS: [&str; 12] = [
     "divider",
     "spacer",
     "footer",
+    "html",
 ];
 
 /// A valid email whose only block is `block` (a JSON object).

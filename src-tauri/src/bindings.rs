@@ -13,6 +13,7 @@ use tessera_workspace::export::{Target, TargetExport};
 use tessera_workspace::history::view::HistoryView;
 use tessera_workspace::history::{EmailDiff, Restored, SavedVersion};
 use tessera_workspace::import::{ImportPreview, ImportReport};
+use tessera_workspace::import_email::ImportedEmail;
 use tessera_workspace::profiles::{ProfileCard, ProfileHit, ProfileSummary};
 use tessera_workspace::qa::QaReport;
 use tessera_workspace::segments::{DraftCount, SegmentInfo};
@@ -49,6 +50,7 @@ pub fn export_all(dir: &Path) -> Result<(), ts_rs::ExportError> {
     Target::export_all_to(dir)?;
     ImportPreview::export_all_to(dir)?;
     ImportReport::export_all_to(dir)?;
+    ImportedEmail::export_all_to(dir)?;
     ProfileSummary::export_all_to(dir)?;
     ProfileCard::export_all_to(dir)?;
     SegmentInfo::export_all_to(dir)?;

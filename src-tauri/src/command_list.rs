@@ -44,4 +44,7 @@ commands![
     assets::add_asset_files,
     assets::remove_asset,
     assets::prune_assets,
+    import_email::choose_email_file,
+    import_email::preview_email_import,
+    import_email::import_email,
 ]

@@ -13,6 +13,7 @@ mod assets;
 pub mod bindings;
 mod commands;
 pub mod guard;
+mod import_email;
 pub mod ipc;
 mod screens;
 

@@ -46,7 +46,7 @@ pub mod model;
 mod plan;
 pub mod render;
 mod richtext_rules;
-mod sanitize;
+pub mod sanitize;
 mod suggest;
 pub(crate) mod text;
 mod value;

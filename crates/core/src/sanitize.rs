@@ -1,21 +1,126 @@
-//! Rich-text markup: designers may use a small, safe subset of HTML, defined once in
-//! `crates/core/richtext.json` (read by [`crate::richtext_rules`] and by the designer's editor).
-//! Everything else is dropped (scripts and styles with their content, other tags keeping their
-//! text); markers of template tags are kept in place.
+//! Markup designers and imported emails may carry: a small, safe subset of HTML for rich text,
+//! defined once in `crates/core/richtext.json` (read by [`crate::richtext_rules`] and by the
+//! designer's editor), and a wider one for email HTML (tables, images, inline styles; see
+//! [`Policy`]). Everything else is dropped (scripts and styles with their content, other tags
+//! keeping their text, event handlers, unsafe URLs); markers of template tags are kept in place.
 
 use std::cell::RefCell;
 
 use html5ever::tendril::StrTendril;
-use html5ever::tokenizer::{BufferQueue, TagKind, Token, TokenSink, TokenSinkResult, Tokenizer, TokenizerOpts};
+use html5ever::tokenizer::{BufferQueue, Tag, TagKind, Token, TokenSink, TokenSinkResult, Tokenizer, TokenizerOpts};
 
-use crate::escape::{is_safe_url, push_html_escaped};
+pub use crate::escape::is_safe_url;
+use crate::escape::push_html_escaped;
 use crate::markers::{COMMENT_TAG, MARK_OPEN};
 use crate::richtext_rules::RULES;
 
-/// Sanitizes an HTML string (markers kept).
+/// Which subset of HTML survives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Policy {
+    /// Rich text: paragraphs, emphasis, links, lists; no attributes but `href`, `title`, `target`.
+    RichText,
+    /// Email HTML as email clients accept it: the rich-text tags plus tables, images, headings,
+    /// `div`/`center`/`font`, presentational attributes and inline styles (without `expression()`,
+    /// `behavior`, `javascript:` or `@import`); `href`/`src` only with safe URLs; no event handlers.
+    EmailHtml,
+}
+
+/// Email HTML adds these to the rich-text tags.
+const EMAIL_TAGS: &[&str] = &[
+    "table",
+    "thead",
+    "tbody",
+    "tfoot",
+    "tr",
+    "td",
+    "th",
+    "caption",
+    "colgroup",
+    "col",
+    "div",
+    "center",
+    "font",
+    "img",
+    "hr",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "pre",
+    "code",
+    "strike",
+    "del",
+    "ins",
+    "big",
+    "section",
+    "header",
+    "footer",
+    "article",
+    "main",
+    "nav",
+    "aside",
+    "figure",
+    "figcaption",
+    "dl",
+    "dt",
+    "dd",
+    "abbr",
+    "address",
+    "tt",
+    "mark",
+    "q",
+    "cite",
+];
+/// Attributes email HTML keeps on any allowed tag (besides `href`, `src` and `style`, checked).
+const EMAIL_ATTRIBUTES: &[&str] = &[
+    "align",
+    "valign",
+    "width",
+    "height",
+    "bgcolor",
+    "background",
+    "border",
+    "cellpadding",
+    "cellspacing",
+    "role",
+    "dir",
+    "lang",
+    "alt",
+    "title",
+    "color",
+    "face",
+    "size",
+    "colspan",
+    "rowspan",
+    "class",
+    "target",
+    "name",
+    "start",
+    "type",
+    "span",
+    "nowrap",
+    "scope",
+    "headers",
+    "summary",
+    "hspace",
+    "vspace",
+];
+/// Email HTML's void tags besides rich text's.
+const EMAIL_VOID: &[&str] = &["img", "hr", "col"];
+
+/// Sanitizes rich text (markers kept): [`Policy::RichText`].
 #[must_use]
 pub fn sanitize_html(html: &str) -> String {
+    sanitize(html, Policy::RichText)
+}
+
+/// Sanitizes markup by a policy (markers kept).
+#[must_use]
+pub fn sanitize(html: &str, policy: Policy) -> String {
     let sink = Sink {
+        policy,
         out: RefCell::new(String::with_capacity(html.len())),
         skip: RefCell::new(Vec::new()),
     };
@@ -27,10 +132,88 @@ pub fn sanitize_html(html: &str) -> String {
     tokenizer.sink.out.take()
 }
 
+/// Whether an inline style is free of the constructs that run code or load resources in old
+/// clients (`expression()`, `behavior`, `-moz-binding`, `javascript:`, `@import`, `url()` with an
+/// unsafe scheme).
+#[must_use]
+pub fn is_safe_style(style: &str) -> bool {
+    let squeezed: String = style
+        .chars()
+        .filter(|c| !c.is_whitespace() && !c.is_control() && *c != '\\')
+        .flat_map(char::to_lowercase)
+        .collect();
+    if [
+        "expression(",
+        "behavior:",
+        "-moz-binding",
+        "javascript:",
+        "vbscript:",
+        "@import",
+    ]
+    .iter()
+    .any(|bad| squeezed.contains(bad))
+    {
+        return false;
+    }
+    squeezed.split("url(").skip(1).all(|rest| {
+        let url = rest
+            .split(')')
+            .next()
+            .unwrap_or_default()
+            .trim_matches(|c| c == '"' || c == '\'');
+        is_safe_url(url)
+    })
+}
+
 struct Sink {
+    policy: Policy,
     out: RefCell<String>,
     /// Open elements whose content is dropped.
     skip: RefCell<Vec<String>>,
+}
+
+impl Sink {
+    fn allows_tag(&self, name: &str) -> bool {
+        RULES.keeps_tag(name) || (self.policy == Policy::EmailHtml && EMAIL_TAGS.contains(&name))
+    }
+
+    fn is_void(&self, name: &str) -> bool {
+        RULES.is_void(name) || (self.policy == Policy::EmailHtml && EMAIL_VOID.contains(&name))
+    }
+
+    fn keeps_attribute(&self, tag: &str, attr: &str, value: &str) -> bool {
+        let literal = || value.split(MARK_OPEN).next().unwrap_or_default();
+        if RULES.is_url_attribute(tag, attr) {
+            return literal().is_empty() || is_safe_url(literal());
+        }
+        if RULES.keeps_attribute(tag, attr) {
+            return true;
+        }
+        match (self.policy, tag, attr) {
+            (Policy::EmailHtml, "img", "src") => literal().is_empty() || is_safe_url(literal()),
+            (Policy::EmailHtml, _, "style") => is_safe_style(value),
+            (Policy::EmailHtml, _, "background") => is_safe_url(literal()),
+            (Policy::EmailHtml, _, a) => EMAIL_ATTRIBUTES.contains(&a) || a.starts_with("aria-"),
+            (Policy::RichText, _, _) => false,
+        }
+    }
+
+    fn push_start_tag(&self, out: &mut String, name: &str, tag: &Tag) {
+        out.push('<');
+        out.push_str(name);
+        for attr in &tag.attrs {
+            let attr_name: &str = &attr.name.local;
+            let value: &str = &attr.value;
+            if self.keeps_attribute(name, attr_name, value) {
+                out.push(' ');
+                out.push_str(attr_name);
+                out.push_str("=\"");
+                push_html_escaped(out, value);
+                out.push('"');
+            }
+        }
+        out.push('>');
+    }
 }
 
 impl TokenSink for Sink {
@@ -54,33 +237,12 @@ impl TokenSink for Sink {
                     }
                     return TokenSinkResult::Continue;
                 }
-                if !skip.is_empty() || !RULES.keeps_tag(name) {
+                if !skip.is_empty() || !self.allows_tag(name) {
                     return TokenSinkResult::Continue;
                 }
                 match tag.kind {
-                    TagKind::StartTag => {
-                        out.push('<');
-                        out.push_str(name);
-                        for attr in &tag.attrs {
-                            let attr_name: &str = &attr.name.local;
-                            let value: &str = &attr.value;
-                            let keep = if RULES.is_url_attribute(name, attr_name) {
-                                let literal = value.split(MARK_OPEN).next().unwrap_or_default();
-                                literal.is_empty() || is_safe_url(literal)
-                            } else {
-                                RULES.keeps_attribute(name, attr_name)
-                            };
-                            if keep {
-                                out.push(' ');
-                                out.push_str(attr_name);
-                                out.push_str("=\"");
-                                push_html_escaped(&mut out, value);
-                                out.push('"');
-                            }
-                        }
-                        out.push('>');
-                    }
-                    TagKind::EndTag if !RULES.is_void(name) => {
+                    TagKind::StartTag => self.push_start_tag(&mut out, name, &tag),
+                    TagKind::EndTag if !self.is_void(name) => {
                         out.push_str("</");
                         out.push_str(name);
                         out.push('>');
@@ -129,6 +291,34 @@ mod tests {
         );
         assert_eq!(sanitize_html("<img src=x onerror=alert(1)>&lt;b&gt;"), "&lt;b&gt;");
         assert_eq!(sanitize_html("<style>p{}</style><!-- note --><p>a</p>"), "<p>a</p>");
+        assert_eq!(sanitize_html("<table><tr><td>a</td></tr></table>"), "a");
+    }
+
+    #[test]
+    fn email_html_keeps_tables_images_and_safe_styles() {
+        let html = "<table width=\"600\" onclick=\"x()\"><tr><td style=\"color:#123\" bgcolor=\"#fff\">\
+                    <img src=\"https://i.example/a.png\" alt=\"A\" onerror=\"x()\"></td></tr></table>";
+        assert_eq!(
+            sanitize(html, Policy::EmailHtml),
+            "<table width=\"600\"><tr><td style=\"color:#123\" bgcolor=\"#fff\">\
+             <img src=\"https://i.example/a.png\" alt=\"A\"></td></tr></table>"
+        );
+        assert_eq!(
+            sanitize(
+                "<img src=\"javascript:alert(1)\"><a href=\"jav&#x61;script:x\">y</a>",
+                Policy::EmailHtml
+            ),
+            "<img><a>y</a>"
+        );
+        assert_eq!(
+            sanitize(
+                "<div style=\"width:expression(alert(1))\">a</div><script>b</script>",
+                Policy::EmailHtml
+            ),
+            "<div>a</div>"
+        );
+        assert!(!is_safe_style("background:url( 'javascript:x')"));
+        assert!(is_safe_style("background:url(https://i.example/bg.png);color:red"));
     }
 
     /// The shared corpus (`crates/core/tests/richtext-corpus.json`), also read by the editor's test.

@@ -195,6 +195,9 @@ pub enum WorkspaceError {
     /// The workspace has no profile store yet.
     #[error("this workspace has no profile store yet: import profiles first")]
     NoStore,
+    /// An email to import was refused as a whole (the message names the file, line and reason).
+    #[error(transparent)]
+    ImportEmail(#[from] tessera_import::ImportError),
 }
 
 /// What kind of failure a [`WorkspaceError`] is: the one classification both front ends use. The
@@ -324,6 +327,7 @@ impl WorkspaceError {
             | Self::BadExportFolder(_) => ErrorKind::BadName,
             Self::ReadOnly => ErrorKind::ReadOnly,
             Self::AssetRefused { .. } => ErrorKind::ImportRefused,
+            Self::ImportEmail(_) => ErrorKind::ImportRefused,
         }
     }
 

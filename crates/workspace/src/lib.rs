@@ -18,6 +18,7 @@ pub mod export;
 pub mod files;
 pub mod history;
 pub mod import;
+pub mod import_email;
 pub mod profiles;
 pub mod qa;
 pub mod segments;

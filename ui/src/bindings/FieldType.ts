@@ -3,4 +3,4 @@
 /**
  * The kind of value a field holds; it decides the inspector control and how the value is escaped.
  */
-export type FieldType = "text" | "rich_text" | "image" | "url" | "colour" | "number" | "boolean" | "select" | "data_path" | "list";
+export type FieldType = "text" | "rich_text" | "html" | "image" | "url" | "colour" | "number" | "boolean" | "select" | "data_path" | "list";

@@ -66,6 +66,15 @@ export class App extends Observable<AppState> {
     }
   }
 
+  /** An email written elsewhere (Import email…): listed, then opened. */
+  async openNewEmail(name: string): Promise<void> {
+    const summary = this.value.summary;
+    if (summary !== null && !summary.emails.includes(name)) {
+      this.update({ summary: { ...summary, emails: [...summary.emails, name].sort() } });
+    }
+    await this.openEmail(name);
+  }
+
   /** Creates an empty email from the New email dialog's name and opens it. */
   async createEmail(): Promise<void> {
     const req = this.newEmail.request();

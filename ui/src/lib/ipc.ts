@@ -21,6 +21,7 @@ import type { Coverage } from "../bindings/Coverage";
 import type { DraftCount } from "../bindings/DraftCount";
 import type { ImportPreview } from "../bindings/ImportPreview";
 import type { ImportReport } from "../bindings/ImportReport";
+import type { ImportedEmail } from "../bindings/ImportedEmail";
 import type { OutboxItem } from "../bindings/OutboxItem";
 import type { OutboxMessage } from "../bindings/OutboxMessage";
 import type { ProfileCard } from "../bindings/ProfileCard";
@@ -111,6 +112,11 @@ export const api = {
   finishClose: () => call<null>("finish_close"),
   chooseImportFile: () => call<string | null>("choose_import_file"),
   importPreview: (path: string, kind: string) => call<ImportPreview>("import_preview", { path, kind }),
+  chooseEmailFile: () => call<string | null>("choose_email_file"),
+  previewEmailImport: (path: string, name: string | null, map: string | null) =>
+    call<ImportedEmail>("preview_email_import", { path, name, map }),
+  importEmail: (path: string, name: string | null, map: string | null, overwrite: boolean) =>
+    call<ImportedEmail>("import_email", { path, name, map, overwrite }),
   importFile: (path: string, kind: string) => call<ImportReport>("import_file", { path, kind }),
   /** Stops the long work running now (import, coverage, test send, saving a version) at its next check. */
   cancelWork: () => call<null>("cancel_work"),

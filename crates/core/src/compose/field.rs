@@ -128,7 +128,17 @@ pub(crate) fn convert_field(spec: &FieldSpec, value: &Value) -> Result<StaticVal
             let s = need_text()?;
             let nodes =
                 Lowerer::new(LiteralMode::Markup, None).lower_source(&lang::lower::literalize_foreign_tags(&s))?;
-            let nodes = sanitize_rich_text(nodes)?;
+            let nodes = sanitize_markup(nodes, crate::sanitize::Policy::RichText)?;
+            Ok(StaticValue::Content {
+                raw: Value::String(s),
+                nodes,
+            })
+        }
+        FieldType::Html => {
+            let s = need_text()?;
+            let nodes =
+                Lowerer::new(LiteralMode::Markup, None).lower_source(&lang::lower::literalize_foreign_tags(&s))?;
+            let nodes = sanitize_markup(nodes, crate::sanitize::Policy::EmailHtml)?;
             Ok(StaticValue::Content {
                 raw: Value::String(s),
                 nodes,
@@ -215,12 +225,12 @@ pub(crate) fn convert_field(spec: &FieldSpec, value: &Value) -> Result<StaticVal
     }
 }
 
-/// Sanitizes rich-text nodes (see [`crate::sanitize`]): the placeholders and conditions are marked
-/// so that they survive the HTML parser in place; the allowed tags (links with safe URLs only) and
-/// text are kept.
-fn sanitize_rich_text(nodes: Vec<Node>) -> Result<Vec<Node>, PlanError> {
+/// Sanitizes rich-text or email-HTML nodes (see [`crate::sanitize`]): the placeholders and
+/// conditions are marked so that they survive the HTML parser in place; the tags the policy allows
+/// (links and images with safe URLs only) and text are kept.
+fn sanitize_markup(nodes: Vec<Node>, policy: crate::sanitize::Policy) -> Result<Vec<Node>, PlanError> {
     let marked = plan::mark(nodes, true)?;
-    let clean = crate::sanitize::sanitize_html(&marked.html);
+    let clean = crate::sanitize::sanitize(&marked.html, policy);
     let part = marked.split(&clean, plan::Output::Html)?;
     // The split checked every marker against the tables, so nothing can be missing here.
     plan::to_nodes(&part, &marked.tables).ok_or(PlanError::Reordered)

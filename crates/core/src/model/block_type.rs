@@ -15,6 +15,9 @@ pub enum FieldType {
     Text,
     /// Limited HTML (paragraphs, emphasis, links, lists); may hold placeholders.
     RichText,
+    /// Email HTML (tables, images, links, inline styles) as imported emails carry it: sanitized to
+    /// what email clients accept (no scripts, event handlers or unsafe URLs); may hold placeholders.
+    Html,
     /// An image URL.
     Image,
     /// A link.
