@@ -141,6 +141,12 @@ fn python() -> PathBuf {
 #[test]
 fn segments_python_library_sends_to_tessera_serve_unchanged_but_for_the_host() {
     let (_dir, ws, key) = workspace();
+    // A segment on an unmapped (custom) event name and one of its properties.
+    std::fs::write(
+        ws.join("segments/webinar-goers.json"),
+        r#"{"description": "Attended a webinar on segments", "rule": {"custom_event": "Webinar Attended", "within": "30d", "where": [{"property": "topic", "eq": "segments"}]}}"#,
+    )
+    .expect("segment");
     let server = Server::start(&ws);
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/live/segment_client.py");
     let out = Command::new(python())
@@ -208,6 +214,12 @@ fn segments_python_library_sends_to_tessera_serve_unchanged_but_for_the_host() {
     assert_eq!(
         count(&conn, &format!("SELECT count(*) FROM segment_membership WHERE segment = 'big-spenders' AND profile_id = {id} AND left_at IS NULL")),
         1
+    );
+    // The custom event moved the profile into the segment that names it, in the same commit.
+    assert_eq!(
+        count(&conn, "SELECT sum(profile_id) + count(*) * 1000000000 FROM segment_membership WHERE segment = 'webinar-goers' AND left_at IS NULL"),
+        id + 1_000_000_000,
+        "exactly one member: the profile"
     );
 }
 

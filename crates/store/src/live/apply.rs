@@ -421,7 +421,7 @@ impl Group<'_> {
                     )?
                     .execute(params![profile, event.name, event.properties.to_string(), event.occurred_at, message_id])?;
                 self.events += 1;
-                self.touched.insert(profile);
+                self.touch(profile, Deps::custom_event(&event.name));
                 continue;
             }
             let Some(kind) = crate::events::known_type(&event.name) else {
@@ -442,13 +442,7 @@ impl Group<'_> {
             };
             if let Some(kind) = crate::events::write(self.tx, index + 1, &new)? {
                 self.events += 1;
-                self.touch(
-                    profile,
-                    Deps {
-                        attributes: false,
-                        events: BTreeSet::from([kind]),
-                    },
-                );
+                self.touch(profile, Deps::event(kind));
             }
         }
         Ok(())
@@ -497,8 +491,7 @@ impl Group<'_> {
 
     fn touch(&mut self, profile: i64, deps: Deps) {
         self.touched.insert(profile);
-        self.deps.attributes |= deps.attributes;
-        self.deps.events.extend(deps.events);
+        self.deps.extend(deps);
     }
 }
 
