@@ -93,7 +93,7 @@ pub(crate) fn run_keys(workspace: Option<&Path>, cwd: &Path, command: &KeysComma
             }
         }
         KeysCommand::List { json } => {
-            let keys = store.live_keys()?;
+            let keys = tessera_live::keys::list(&store)?;
             if *json {
                 out!("{}", serde_json::to_string_pretty(&keys)?);
             } else if keys.is_empty() {
@@ -114,7 +114,7 @@ pub(crate) fn run_keys(workspace: Option<&Path>, cwd: &Path, command: &KeysComma
             }
         }
         KeysCommand::Revoke { id } => {
-            if store.revoke_live_key(*id, clock::now_ms())? {
+            if tessera_live::keys::revoke(&store, *id)? {
                 out!("key {id} revoked");
             } else {
                 anyhow::bail!("no key {id} in force (see `tessera keys list`)");

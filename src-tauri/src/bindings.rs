@@ -5,6 +5,9 @@
 use std::path::Path;
 
 use tessera_core::model::Document;
+use tessera_live::activity::Activity;
+use tessera_live::keys::NewKey;
+use tessera_live::KeyKind;
 use tessera_workspace::blocks::BlockTypeUsage;
 use tessera_workspace::coverage::Coverage;
 use tessera_workspace::editor::{EmailFile, Preview, PreviewAs, PreviewRequest, SaveResult, WorkspaceSummary};
@@ -24,6 +27,7 @@ use tessera_workspace::ErrorKind;
 use ts_rs::TS;
 
 use crate::ipc::{IpcError, COMMANDS};
+use crate::live::LiveStatus;
 
 /// Where the bindings live, relative to the repository root.
 pub const BINDINGS_DIR: &str = "ui/src/bindings";
@@ -64,6 +68,10 @@ pub fn export_all(dir: &Path) -> Result<(), ts_rs::ExportError> {
     SavedVersion::export_all_to(dir)?;
     EmailDiff::export_all_to(dir)?;
     Restored::export_all_to(dir)?;
+    LiveStatus::export_all_to(dir)?;
+    Activity::export_all_to(dir)?;
+    NewKey::export_all_to(dir)?;
+    KeyKind::export_all_to(dir)?;
     write_generated(dir, "Command.ts", &command_type())?;
     write_generated(dir, "errorKinds.ts", &error_kinds())?;
     Ok(())

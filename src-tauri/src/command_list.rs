@@ -39,4 +39,9 @@ commands![
     screens::save_version,
     screens::diff_versions,
     screens::restore_version,
+    live::live_status,
+    live::live_start,
+    live::live_stop,
+    live::live_create_key,
+    live::live_revoke_key,
 ]

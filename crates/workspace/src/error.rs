@@ -267,7 +267,10 @@ fn is_user_io(source: &std::io::Error) -> bool {
     )
 }
 
-fn store_kind(e: &tessera_store::StoreError) -> ErrorKind {
+/// The classification of a store error (also for front ends' services that use the store, such
+/// as the live collector).
+#[must_use]
+pub fn store_kind(e: &tessera_store::StoreError) -> ErrorKind {
     use tessera_store::StoreError;
     match e {
         StoreError::Segment(_) => ErrorKind::InvalidSegment,

@@ -36,6 +36,10 @@ import type { HistoryView } from "../bindings/HistoryView";
 import type { Restored } from "../bindings/Restored";
 import type { SavedVersion } from "../bindings/SavedVersion";
 import type { WorkProgress } from "../bindings/WorkProgress";
+import type { Activity } from "../bindings/Activity";
+import type { KeyKind } from "../bindings/KeyKind";
+import type { LiveStatus } from "../bindings/LiveStatus";
+import type { NewKey } from "../bindings/NewKey";
 
 /** A failed command, with the code Rust gave it. */
 export class TesseraError extends Error {
@@ -133,6 +137,13 @@ export const api = {
   saveVersion: (message: string, author: string | null) => call<SavedVersion>("save_version", { message, author }),
   diffVersions: (email: string, from: string, to: string | null, target: Target | null) => call<EmailDiff>("diff_versions", { email, from, to, target }),
   restoreVersion: (email: string, version: string) => call<Restored>("restore_version", { email, version }),
+  liveStatus: () => call<LiveStatus>("live_status"),
+  /** Starts the collector on loopback at `port` (0: a free one). */
+  liveStart: (port: number) => call<LiveStatus>("live_start", { port }),
+  liveStop: () => call<LiveStatus>("live_stop"),
+  liveCreateKey: (kind: KeyKind) => call<NewKey>("live_create_key", { kind }),
+  liveRevokeKey: (id: number) => call<LiveStatus>("live_revoke_key", { id }),
+  onLiveActivity: (f: (rows: Activity[]) => void): Promise<UnlistenFn> => listen<Activity[]>("live-activity", (e) => f(e.payload)),
   onImportProgress: (f: (read: number) => void): Promise<UnlistenFn> => listen<number>("import-progress", (e) => f(e.payload)),
   onWorkProgress: (f: (p: WorkProgress) => void): Promise<UnlistenFn> => listen<WorkProgress>("work-progress", (e) => f(e.payload)),
   onPick: (f: (id: string) => void): Promise<UnlistenFn> => listen<string>("preview-pick", (e) => f(e.payload)),
