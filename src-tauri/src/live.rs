@@ -177,6 +177,19 @@ pub async fn live_revoke_key(state: State<'_, AppState>, id: i64) -> Reply<LiveS
     status(&state).await
 }
 
+/// The open pixel and signed click links of the workspace's test sends (`[live] base_url`).
+///
+/// # Errors
+/// A wrong base URL, or the store failed.
+pub fn tracking(
+    ws: &tessera_workspace::Workspace,
+) -> Reply<Option<std::sync::Arc<dyn tessera_workspace::send::Tracking>>> {
+    tessera_live::tracking::for_workspace(ws).map_err(|e| IpcError {
+        code: tessera_workspace::ErrorKind::SendRefused,
+        message: e.to_string(),
+    })
+}
+
 /// Forwards stored calls to the window in batches, at most every [`FORWARD_EVERY`].
 async fn forward(window: Window, mut receiver: tokio::sync::broadcast::Receiver<Vec<Activity>>) {
     use tokio::sync::broadcast::error::RecvError;

@@ -23,7 +23,8 @@ pub struct Activity {
     pub email: Option<String>,
     /// Who the caller said it was about: the `userId`, else the `anonymousId`.
     pub who: String,
-    /// `identify`, `track`, `alias` or `other` (group, a screen with nothing to store).
+    /// `identify`, `track`, `alias`, `signed` (an open pixel or click link of an email Tessera
+    /// sent) or `other` (group, a screen with nothing to store).
     pub call: String,
     /// The events stored, by type or custom name (`purchase`, `Trial Started`).
     pub events: Vec<String>,
@@ -94,6 +95,11 @@ fn row(message: &Message, outcome: &Outcome, at: i64) -> Activity {
             events.iter().map(|e| e.name.clone()).collect(),
         ),
         Call::Alias { user_id, .. } => ("alias", Some(user_id.clone()), Vec::new()),
+        Call::Profile { profile_id, events } => (
+            "signed",
+            Some(format!("#{profile_id}")),
+            events.iter().map(|e| e.name.clone()).collect(),
+        ),
         Call::Nothing => ("other", None, Vec::new()),
     };
     let (status, profile_id, reason) = match outcome {

@@ -15,10 +15,12 @@ pub mod hooks;
 pub mod keys;
 pub mod pixel;
 pub mod read;
+pub mod redirect;
 pub mod segment;
 pub mod server;
 pub mod stream;
 pub mod token;
+pub mod tracking;
 pub mod writer;
 
 use std::net::SocketAddr;

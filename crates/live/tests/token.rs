@@ -172,5 +172,6 @@ fn the_token_holds_no_personal_data_and_the_secret_stays_in_the_store() {
         .expect("reads");
     assert_eq!((count, len), (1, 32));
     let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).expect("reads");
-    assert_eq!(version, 7);
+    // 0007_signing_keys applied (later migrations, such as 0008_email_links, may follow).
+    assert!(version >= 7, "user_version {version}");
 }

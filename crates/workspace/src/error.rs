@@ -131,6 +131,9 @@ pub enum WorkspaceError {
         /// The bound.
         max: usize,
     },
+    /// The open pixel or click links of a test send could not be added (`[live] base_url`).
+    #[error("nothing was sent: {0}")]
+    Tracking(String),
     /// An email's name cannot be the folder that holds its exports.
     #[error(
         "\"{0}\" cannot name a folder under exports/: an email name is one file name that does not start with a dot"
@@ -306,9 +309,11 @@ impl WorkspaceError {
             Self::Send(tessera_send::SendError::Io { source, .. }) if source.kind() != std::io::ErrorKind::NotFound => {
                 ErrorKind::Internal
             }
-            Self::Send(_) | Self::InvalidRecipients { .. } | Self::NoRecipients | Self::TooManyMessages { .. } => {
-                ErrorKind::SendRefused
-            }
+            Self::Send(_)
+            | Self::InvalidRecipients { .. }
+            | Self::NoRecipients
+            | Self::TooManyMessages { .. }
+            | Self::Tracking(_) => ErrorKind::SendRefused,
             Self::History(e) if !e.is_input_error() => ErrorKind::Internal,
             Self::History(_) | Self::DemoHasNoHistory | Self::NotInVersions { .. } | Self::BadEmailName { .. } => {
                 ErrorKind::History

@@ -192,6 +192,19 @@ impl Group<'_> {
                 None => self.wait(identity, call),
             },
             Call::Alias { previous_id, user_id } => self.alias(previous_id, user_id),
+            Call::Profile { profile_id, events } => {
+                let exists = self
+                    .tx
+                    .prepare_cached("SELECT 1 FROM profiles WHERE id = ?1")?
+                    .exists([profile_id])?;
+                if !exists {
+                    return Err(refuse("profile", format!("no profile {profile_id}")));
+                }
+                self.track(*profile_id, events, message_id)?;
+                Ok(Outcome::Stored {
+                    profile_id: *profile_id,
+                })
+            }
             Call::Nothing => Ok(Outcome::Accepted),
         }
     }
@@ -385,7 +398,7 @@ impl Group<'_> {
                         Err(e) => return Err(e),
                     }
                 }
-                Call::Alias { .. } | Call::Nothing => {}
+                Call::Alias { .. } | Call::Profile { .. } | Call::Nothing => {}
             }
         }
         Ok(())

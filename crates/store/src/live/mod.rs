@@ -15,6 +15,7 @@
 
 mod apply;
 pub mod keys;
+mod links;
 pub mod signing_keys;
 
 use std::collections::BTreeMap;
@@ -84,6 +85,14 @@ pub enum Call {
         previous_id: String,
         /// The user id.
         user_id: String,
+    },
+    /// Events for a profile known by its store id: what a token Tessera signed names (an open
+    /// pixel or a click redirect of an email it sent), never a caller's own claim.
+    Profile {
+        /// The store id.
+        profile_id: i64,
+        /// The events.
+        events: Vec<LiveEvent>,
     },
     /// Accepted and de-duplicated, but nothing to store (`group`, a `screen` with no mapping...).
     Nothing,
