@@ -12,7 +12,10 @@ cd "$(dirname "$0")/.."
 profiles="${1:-1000000}"
 seconds="${2:-10}"
 dir="${3:-/var/tmp/tessera-live-bench}"
-command -v wrk >/dev/null || { echo "benches/live.sh needs wrk (apt install wrk)" >&2; exit 1; }
+# wrk (Debian's package) is the load generator: installed here when missing.
+. scripts/apt-install.sh
+apt_install wrk
+command -v wrk >/dev/null || { echo "benches/live.sh needs wrk, and apt could not install it" >&2; exit 1; }
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/var/tmp/tessera-target}"
 cargo build --release -q -j"${TESSERA_JOBS:-2}" --bin tessera
 bin="$CARGO_TARGET_DIR/release/tessera"

@@ -53,6 +53,15 @@ pub(crate) enum KeysCommand {
         /// The key's id (from `tessera keys list`).
         id: i64,
     },
+    /// Make a new signing key (for feed, live-image and redirect tokens) the one that signs; the
+    /// older ones keep verifying, so links already sent work until they expire. The secret stays
+    /// in the store and is never printed.
+    RotateSigning,
+    /// Revoke a signing key by id: every token it signed is refused from now on.
+    RevokeSigning {
+        /// The signing key's id (printed by `tessera keys rotate-signing`).
+        id: i64,
+    },
 }
 
 pub(crate) fn run_serve(workspace: Option<&Path>, cwd: &Path, args: &ServeArgs) -> anyhow::Result<ExitCode> {
@@ -80,7 +89,7 @@ pub(crate) fn run_serve(workspace: Option<&Path>, cwd: &Path, args: &ServeArgs) 
 
 pub(crate) fn run_keys(workspace: Option<&Path>, cwd: &Path, command: &KeysCommand) -> anyhow::Result<ExitCode> {
     let ws = Workspace::discover(workspace, cwd)?;
-    let store = ws.open_store()?;
+    let mut store = ws.open_store()?;
     match command {
         KeysCommand::Create { read, json, .. } => {
             let kind = if *read { KeyKind::Read } else { KeyKind::Write };
@@ -93,7 +102,7 @@ pub(crate) fn run_keys(workspace: Option<&Path>, cwd: &Path, command: &KeysComma
             }
         }
         KeysCommand::List { json } => {
-            let keys = store.live_keys()?;
+            let keys = tessera_live::keys::list(&store)?;
             if *json {
                 out!("{}", serde_json::to_string_pretty(&keys)?);
             } else if keys.is_empty() {
@@ -113,8 +122,21 @@ pub(crate) fn run_keys(workspace: Option<&Path>, cwd: &Path, command: &KeysComma
                 }
             }
         }
+        KeysCommand::RotateSigning => {
+            let id = tessera_live::token::rotate(&mut store)?;
+            out!(
+                "signing key {id} now signs; older signing keys still verify the tokens they signed until those expire"
+            );
+        }
+        KeysCommand::RevokeSigning { id } => {
+            if store.revoke_signing_key(*id, clock::now_ms())? {
+                out!("signing key {id} revoked: its tokens are refused from now on");
+            } else {
+                anyhow::bail!("no signing key {id} in force");
+            }
+        }
         KeysCommand::Revoke { id } => {
-            if store.revoke_live_key(*id, clock::now_ms())? {
+            if tessera_live::keys::revoke(&store, *id)? {
                 out!("key {id} revoked");
             } else {
                 anyhow::bail!("no key {id} in force (see `tessera keys list`)");

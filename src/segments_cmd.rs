@@ -107,6 +107,7 @@ pub(crate) fn run_segments(workspace: Option<&Path>, cwd: &Path, command: Segmen
                 out!("  rule: {}", detail.rule);
                 let deps = &detail.depends_on;
                 let mut on: Vec<String> = deps.events.iter().map(|e| format!("{e} events")).collect();
+                on.extend(deps.custom_events.iter().map(|n| format!("{n:?} custom events")));
                 if deps.attributes {
                     on.insert(0, "profile fields".to_owned());
                 }

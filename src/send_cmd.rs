@@ -105,6 +105,7 @@ pub fn run_send(workspace: Option<&Path>, cwd: &Path, args: &SendArgs) -> anyhow
         profiles: args.profile.clone(),
         route,
         cancel: tessera_workspace::Cancel::new(),
+        tracking: tessera_live::tracking::for_workspace(&ws)?,
     };
     let json = args.json;
     let mut print_error = None;

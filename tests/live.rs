@@ -141,6 +141,12 @@ fn python() -> PathBuf {
 #[test]
 fn segments_python_library_sends_to_tessera_serve_unchanged_but_for_the_host() {
     let (_dir, ws, key) = workspace();
+    // A segment on an unmapped (custom) event name and one of its properties.
+    std::fs::write(
+        ws.join("segments/webinar-goers.json"),
+        r#"{"description": "Attended a webinar on segments", "rule": {"custom_event": "Webinar Attended", "within": "30d", "where": [{"property": "topic", "eq": "segments"}]}}"#,
+    )
+    .expect("segment");
     let server = Server::start(&ws);
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/live/segment_client.py");
     let out = Command::new(python())
@@ -208,6 +214,12 @@ fn segments_python_library_sends_to_tessera_serve_unchanged_but_for_the_host() {
     assert_eq!(
         count(&conn, &format!("SELECT count(*) FROM segment_membership WHERE segment = 'big-spenders' AND profile_id = {id} AND left_at IS NULL")),
         1
+    );
+    // The custom event moved the profile into the segment that names it, in the same commit.
+    assert_eq!(
+        count(&conn, "SELECT sum(profile_id) + count(*) * 1000000000 FROM segment_membership WHERE segment = 'webinar-goers' AND left_at IS NULL"),
+        id + 1_000_000_000,
+        "exactly one member: the profile"
     );
 }
 
@@ -958,4 +970,211 @@ fn the_hostile_corpus_in_every_trait_and_property_is_stored_as_data_or_refused_b
             "{value:?} round-trips (whitespace collapsed as the import does)"
         );
     }
+}
+
+mod smtp;
+
+/// A GET with no credentials; the whole answer (status line, headers, body).
+fn get_raw(addr: SocketAddr, path: &str) -> String {
+    let mut stream = TcpStream::connect_timeout(&addr, Duration::from_secs(5)).expect("connect");
+    stream.set_read_timeout(Some(Duration::from_secs(20))).expect("timeout");
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )
+    .expect("write");
+    let mut bytes = Vec::new();
+    let _ = stream.read_to_end(&mut bytes);
+    String::from_utf8_lossy(&bytes).into_owned()
+}
+
+/// The decoded text/html part of a parsed message.
+fn html_part(part: &serde_json::Value) -> Option<String> {
+    if part["content_type"] == "text/html" {
+        return part["text"].as_str().map(str::to_owned);
+    }
+    part["parts"].as_array()?.iter().find_map(html_part)
+}
+
+/// Every `href="..."`/`src="..."` value of `attr` in `html`, as written.
+fn attribute_values(html: &str, attr: &str) -> Vec<String> {
+    html.split(&format!("{attr}=\""))
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next().map(str::to_owned))
+        .collect()
+}
+
+#[test]
+fn test_sends_carry_the_open_pixel_and_click_links_that_only_redirect_where_the_email_pointed() {
+    let (_dir, ws, key) = workspace();
+    // A segment the engagement score moves: any open or click in the last 30 days.
+    std::fs::write(
+        ws.join("segments/opened.json"),
+        r#"{"rule": {"score": "engagement", "gt": 0}}"#,
+    )
+    .expect("segment");
+    let server = Server::start(&ws);
+    let addr = server.addr;
+    let (status, body) = post(
+        addr,
+        "/v1/identify",
+        &key,
+        &serde_json::json!({"userId": "reader-1", "traits": {"email": "reader@example.com", "firstName": "Rea"}}),
+    );
+    assert_eq!(status, 200, "{body}");
+    // The original links of the email, rendered without tracking.
+    let plain = tessera(&ws)
+        .args(["render", "seasonal-sale", "--profile", "reader@example.com"])
+        .output()
+        .expect("render");
+    assert!(plain.status.success(), "{}", String::from_utf8_lossy(&plain.stderr));
+    let plain_html = String::from_utf8_lossy(&plain.stdout).into_owned();
+    let originals: Vec<String> = attribute_values(&plain_html, "href")
+        .into_iter()
+        .filter(|h| h.starts_with("http"))
+        .map(|h| h.replace("&amp;", "&"))
+        .collect();
+    assert!(!originals.is_empty(), "the email has links");
+
+    let config = ws.join("tessera.toml");
+    let mut text = std::fs::read_to_string(&config).expect("config");
+    text.push_str(&format!("\n[live]\nbase_url = \"http://{addr}/\"\n"));
+    std::fs::write(&config, text).expect("config");
+    let sent = tessera(&ws)
+        .args([
+            "send",
+            "seasonal-sale",
+            "--to",
+            "seed@example.com",
+            "--profile",
+            "reader@example.com",
+            "--outbox",
+        ])
+        .output()
+        .expect("send");
+    assert!(sent.status.success(), "{}", String::from_utf8_lossy(&sent.stderr));
+    let eml = std::fs::read_dir(ws.join(".tessera/outbox"))
+        .expect("outbox")
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| p.extension().is_some_and(|x| x == "eml"))
+        .expect("a message in the outbox");
+    // Read with Python's email package, an independent MIME parser.
+    let html = html_part(&smtp::inspect(&eml)["tree"]).expect("an HTML part");
+    let hrefs: Vec<String> = attribute_values(&html, "href")
+        .into_iter()
+        .filter(|h| h.starts_with("http"))
+        .collect();
+    let base = format!("http://{addr}/r/");
+    assert_eq!(hrefs.len(), originals.len(), "{hrefs:?}");
+    assert!(
+        hrefs.iter().all(|h| h.starts_with(&base)),
+        "every web link is signed: {hrefs:?}"
+    );
+    assert!(
+        !html.contains("northwind.example/sale"),
+        "no original URL is left in the HTML"
+    );
+    let pixel = attribute_values(&html, "src")
+        .into_iter()
+        .find(|s| s.starts_with(&format!("http://{addr}/v1/pixel/track?data=")))
+        .expect("the open pixel");
+
+    let conn = db(&ws);
+    let id = conn
+        .query_row(
+            "SELECT id FROM profiles WHERE email_key = 'reader@example.com'",
+            [],
+            |r| r.get::<_, i64>(0),
+        )
+        .expect("profile");
+    let member = |conn: &rusqlite::Connection| {
+        count(
+            conn,
+            &format!("SELECT count(*) FROM segment_membership WHERE segment = 'opened' AND profile_id = {id} AND left_at IS NULL"),
+        )
+    };
+    assert_eq!(member(&conn), 0, "no engagement before the open");
+    // The test open: the pixel answers a GIF, stores an email_open and moves the engagement score.
+    let answer = get_raw(addr, pixel.trim_start_matches(&format!("http://{addr}")));
+    assert!(
+        answer.starts_with("HTTP/1.1 200") && answer.contains("image/gif"),
+        "{answer}"
+    );
+    assert_eq!(
+        count(
+            &conn,
+            &format!("SELECT count(*) FROM events WHERE profile_id = {id} AND type = 'email_open'")
+        ),
+        1
+    );
+    assert_eq!(member(&conn), 1, "the open moved the engagement score into the segment");
+
+    // A click goes to the link the email had there, and is stored.
+    for (href, original) in hrefs.iter().zip(&originals) {
+        let answer = get_raw(addr, href.trim_start_matches(&format!("http://{addr}")));
+        assert!(answer.starts_with("HTTP/1.1 302"), "{answer}");
+        let location = answer
+            .lines()
+            .find_map(|l| l.strip_prefix("location: "))
+            .expect("Location");
+        assert_eq!(location, original);
+    }
+    assert_eq!(
+        count(
+            &conn,
+            &format!("SELECT count(*) FROM events WHERE profile_id = {id} AND type = 'click'")
+        ),
+        i64::try_from(hrefs.len()).expect("count")
+    );
+
+    // Never an open redirect: altered, foreign-purpose and made-up tokens get 403 with no Location.
+    let token = hrefs[0].trim_start_matches(&base).to_owned();
+    let mut altered = token.clone().into_bytes();
+    let last = altered.len() - 1;
+    altered[last] = if altered[last] == b'A' { b'B' } else { b'A' };
+    let altered = String::from_utf8(altered).expect("ascii");
+    let open_token = {
+        use base64::Engine as _;
+        let data = pixel.split("data=").nth(1).expect("data");
+        let json: serde_json::Value = serde_json::from_slice(
+            &base64::engine::general_purpose::URL_SAFE_NO_PAD
+                .decode(data)
+                .expect("base64"),
+        )
+        .expect("json");
+        json["token"].as_str().expect("token").to_owned()
+    };
+    for bad in [
+        altered.as_str(),
+        open_token.as_str(),
+        "aHR0cHM6Ly9ldmlsLmV4YW1wbGU",
+        "https:%2F%2Fevil.example",
+        "",
+    ] {
+        let answer = get_raw(addr, &format!("/r/{bad}"));
+        assert!(
+            !answer.to_ascii_lowercase().contains("\r\nlocation:"),
+            "/r/{bad} must not redirect: {answer}"
+        );
+        assert!(
+            answer.starts_with("HTTP/1.1 403") || answer.starts_with("HTTP/1.1 404"),
+            "/r/{bad}: {answer}"
+        );
+    }
+    // A pixel with an altered open token stores nothing (and still answers the GIF).
+    let forged = serde_json::json!({"event": "Email Opened", "token": altered}).to_string();
+    let forged = {
+        use base64::Engine as _;
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(forged)
+    };
+    let answer = get_raw(addr, &format!("/v1/pixel/track?data={forged}"));
+    assert!(answer.contains("image/gif"));
+    assert_eq!(
+        count(
+            &conn,
+            &format!("SELECT count(*) FROM events WHERE profile_id = {id} AND type = 'email_open'")
+        ),
+        1
+    );
 }

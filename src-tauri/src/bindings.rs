@@ -6,6 +6,9 @@ use std::path::Path;
 
 use tessera_core::model::Document;
 use tessera_workspace::assets::{AddedAsset, AssetInfo};
+use tessera_live::activity::Activity;
+use tessera_live::keys::NewKey;
+use tessera_live::KeyKind;
 use tessera_workspace::blocks::BlockTypeUsage;
 use tessera_workspace::coverage::Coverage;
 use tessera_workspace::editor::{EmailFile, Preview, PreviewAs, PreviewRequest, SaveResult, WorkspaceSummary};
@@ -26,6 +29,7 @@ use tessera_workspace::ErrorKind;
 use ts_rs::TS;
 
 use crate::ipc::{IpcError, COMMANDS};
+use crate::live::LiveStatus;
 
 /// Where the bindings live, relative to the repository root.
 pub const BINDINGS_DIR: &str = "ui/src/bindings";
@@ -69,6 +73,10 @@ pub fn export_all(dir: &Path) -> Result<(), ts_rs::ExportError> {
     Restored::export_all_to(dir)?;
     AssetInfo::export_all_to(dir)?;
     AddedAsset::export_all_to(dir)?;
+    LiveStatus::export_all_to(dir)?;
+    Activity::export_all_to(dir)?;
+    NewKey::export_all_to(dir)?;
+    KeyKind::export_all_to(dir)?;
     write_generated(dir, "Command.ts", &command_type())?;
     write_generated(dir, "errorKinds.ts", &error_kinds())?;
     Ok(())

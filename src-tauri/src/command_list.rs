@@ -47,4 +47,9 @@ commands![
     import_email::choose_email_file,
     import_email::preview_email_import,
     import_email::import_email,
+    live::live_status,
+    live::live_start,
+    live::live_stop,
+    live::live_create_key,
+    live::live_revoke_key,
 ]

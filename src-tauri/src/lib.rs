@@ -15,6 +15,7 @@ mod commands;
 pub mod guard;
 mod import_email;
 pub mod ipc;
+pub mod live;
 mod screens;
 
 use std::path::PathBuf;
@@ -34,6 +35,8 @@ pub struct AppState {
     session: Mutex<EditorSession>,
     /// The cancel flag of the long work running now (one at a time is offered by the UI).
     work: Mutex<Cancel>,
+    /// The live collector started from the Live data screen.
+    live: live::LiveState,
     started: Instant,
 }
 
@@ -108,6 +111,7 @@ pub fn run() {
             app.manage(AppState {
                 session: Mutex::new(session),
                 work: Mutex::new(Cancel::new()),
+                live: live::LiveState::default(),
                 started,
             });
             // Compile the first email while the window starts; the first preview waits on the lock.

@@ -184,12 +184,9 @@ pub fn store_smtp_password(state: State<'_, AppState>, profile: String, password
 #[tauri::command(async)]
 pub fn send_test(window: Window, state: State<'_, AppState>, form: SendForm) -> Reply<SendReport> {
     let progress = |done: u64, total: u64| emit_work(&window, "send", done, total);
-    Ok(form::send(
-        &mut state.detached(true)?,
-        &form,
-        &state.begin_work(),
-        &progress,
-    )?)
+    let mut ws = state.detached(true)?;
+    let tracking = crate::live::tracking(&ws)?;
+    Ok(form::send(&mut ws, &form, &state.begin_work(), tracking, &progress)?)
 }
 
 /// The local outbox, newest first.

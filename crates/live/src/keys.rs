@@ -8,8 +8,10 @@ use crate::LiveError;
 
 /// A new key: its id and the secret (shown once; the store keeps only its hash).
 #[derive(Debug, Clone, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct NewKey {
     /// The key's id.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub id: i64,
     /// What it may do.
     pub kind: KeyKind,
@@ -34,4 +36,21 @@ pub fn create(store: &Store, kind: KeyKind) -> Result<NewKey, LiveError> {
     );
     let id = store.add_live_key(kind, &secret, tessera_store::now_ms())?;
     Ok(NewKey { id, kind, secret })
+}
+
+/// The keys of `store`, revoked ones too (never the secrets).
+///
+/// # Errors
+/// The store failed.
+pub fn list(store: &Store) -> Result<Vec<tessera_store::live::KeyInfo>, LiveError> {
+    Ok(store.live_keys()?)
+}
+
+/// Revokes key `id`: it stops working within a second, also for a running collector. Returns
+/// whether a key in force was revoked.
+///
+/// # Errors
+/// The store failed.
+pub fn revoke(store: &Store, id: i64) -> Result<bool, LiveError> {
+    Ok(store.revoke_live_key(id, tessera_store::now_ms())?)
 }

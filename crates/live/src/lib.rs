@@ -9,20 +9,25 @@
 //! webhooks (`POST /hooks/<name>`, signed), and tracking pixels (`GET /v1/pixel/<method>`, always a 1x1 GIF).
 #![deny(missing_docs)]
 
+pub mod activity;
+pub mod embedded;
 pub mod hooks;
 pub mod keys;
 pub mod pixel;
 pub mod read;
+pub mod redirect;
 pub mod segment;
 pub mod server;
 pub mod stream;
+pub mod token;
+pub mod tracking;
 pub mod writer;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-pub use tessera_store::live::KeyKind;
+pub use tessera_store::live::{KeyInfo, KeyKind};
 use tessera_workspace::Workspace;
 
 /// Why the collector could not start or stopped.
@@ -51,6 +56,25 @@ pub enum LiveError {
     /// No random bytes for a key.
     #[error("no random bytes for a key: {0}")]
     Random(String),
+    /// The collector stopped before it listened, or failed while running.
+    #[error("the collector stopped unexpectedly")]
+    Stopped,
+}
+
+impl LiveError {
+    /// The workspace's classification of this error (how the desktop app shows it).
+    #[must_use]
+    pub fn kind(&self) -> tessera_workspace::ErrorKind {
+        use tessera_workspace::ErrorKind;
+        match self {
+            Self::Workspace(e) => e.kind(),
+            Self::Store(e) => tessera_workspace::error::store_kind(e),
+            Self::Config(_) => ErrorKind::InvalidDocument,
+            Self::NotLoopback(_) => ErrorKind::BadName,
+            Self::Listen { .. } => ErrorKind::Io,
+            Self::Random(_) | Self::Stopped => ErrorKind::Internal,
+        }
+    }
 }
 
 /// How to serve.
@@ -90,6 +114,32 @@ pub async fn serve(
     on_ready: impl FnOnce(SocketAddr),
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> Result<(), LiveError> {
+    serve_observed(ws, options, None, |ready| on_ready(ready.addr), shutdown).await
+}
+
+/// A collector that is listening: its address and counters.
+#[derive(Debug, Clone)]
+pub struct Ready {
+    /// The bound address.
+    pub addr: SocketAddr,
+    /// Events stored, 429s, refused calls, failed commits.
+    pub counters: Arc<writer::Counters>,
+    /// The keys in force (the writer re-reads them every second).
+    pub keys: Arc<std::sync::RwLock<writer::KeyList>>,
+}
+
+/// [`serve`], publishing each commit's calls to `activity` (the desktop app's Live data screen)
+/// and handing `on_ready` the counters too.
+///
+/// # Errors
+/// As [`serve`].
+pub async fn serve_observed(
+    ws: &Workspace,
+    options: &ServeOptions,
+    activity: Option<activity::ActivitySender>,
+    on_ready: impl FnOnce(Ready),
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> Result<(), LiveError> {
     if !options.public && !options.listen.ip().is_loopback() {
         return Err(LiveError::NotLoopback(options.listen));
     }
@@ -103,9 +153,12 @@ pub async fn serve(
             queue_bytes: options.queue_bytes,
             reevaluate_every: options.reevaluate_every,
             normalization: ws.import_rules(),
+            activity,
         },
         stream.clone(),
     )?;
+    let counters = writer.counters.clone();
+    let keys = writer.keys.clone();
     let hooks = ws
         .config
         .live
@@ -130,7 +183,11 @@ pub async fn serve(
         .await
         .map_err(listen_error)?;
     let bound = listener.local_addr().map_err(listen_error)?;
-    on_ready(bound);
+    on_ready(Ready {
+        addr: bound,
+        counters,
+        keys,
+    });
     let app = server::router(shared);
     let served = axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)

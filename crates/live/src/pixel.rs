@@ -88,6 +88,17 @@ async fn accept(shared: &Shared, method: &str, uri: &Uri) -> Result<(), String> 
     }
     let method = Method::parse(method).ok_or_else(|| format!("no method \"{method}\""))?;
     let body = decode(uri)?;
+    // The open pixel of an email Tessera sent: a signed token instead of a write key.
+    if let Some(token) = body.get("token").and_then(Value::as_str) {
+        let profile = crate::redirect::open_token(shared, token)?;
+        let message = crate::redirect::signed_event(profile, "email_open");
+        return shared
+            .writer
+            .write(vec![message], token.len())
+            .await
+            .map(|_| ())
+            .map_err(|e| e.to_string());
+    }
     let key = body.get("writeKey").and_then(Value::as_str);
     if !crate::server::authorized(shared, key, tessera_store::live::KeyKind::Write) {
         return Err("unknown or revoked write key".to_owned());

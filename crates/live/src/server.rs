@@ -54,6 +54,7 @@ pub fn router(shared: Arc<Shared>) -> Router {
         .route("/hooks/{name}", post(crate::hooks::hook))
         .route("/v1/segments/{name}/members", get(crate::read::members))
         .route("/health", get(health))
+        .route("/r/{token}", get(crate::redirect::click))
         .with_state(shared)
 }
 

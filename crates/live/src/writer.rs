@@ -109,6 +109,8 @@ pub struct WriterOptions {
     pub reevaluate_every: Duration,
     /// Import rules (SKUs, taxonomy) for identify.
     pub normalization: Normalization,
+    /// Where each commit's calls are published for the desktop app (none: `tessera serve`).
+    pub activity: Option<crate::activity::ActivitySender>,
 }
 
 /// Starts the writer thread on `store`.
@@ -195,6 +197,9 @@ fn run(
             Ok(applied) => {
                 counters.events.fetch_add(applied.events, Ordering::Relaxed);
                 crate::stream::publish(stream, &applied.changes, now);
+                if let Some(activity) = &options.activity {
+                    crate::activity::publish(activity, store, &messages, &applied, now);
+                }
                 for ((_, reply), outcomes) in replies.into_iter().zip(applied.outcomes) {
                     let rejected = outcomes
                         .iter()

@@ -768,3 +768,202 @@ fn thousands_of_segments_stay_within_sqlites_column_and_variable_limits() {
     assert_eq!(live.len(), 1000);
     assert!(live.iter().all(|s| s[1..].parse::<usize>().expect("n") % 3 == 1));
 }
+
+/// A live `track` of one custom event for `who` (bound by an identify in the same group).
+fn custom(who: &str, name: &str, properties: serde_json::Value, at: i64) -> tessera_store::live::Message {
+    use tessera_store::live::{Call, Identity, LiveEvent, Message};
+    Message {
+        message_id: None,
+        call: Call::Track {
+            identity: Identity {
+                user_id: Some(who.to_owned()),
+                anonymous_id: None,
+            },
+            events: vec![LiveEvent {
+                name: name.to_owned(),
+                custom: true,
+                sku: None,
+                category: None,
+                value: None,
+                currency: None,
+                occurred_at: at,
+                properties,
+            }],
+        },
+    }
+}
+
+#[test]
+fn custom_events_select_by_name_count_window_and_properties() {
+    use serde_json::json;
+    use tessera_store::live::{Call, Identity, Message};
+    let mut f = Fixture::new(&[]);
+    let definitions = [
+        ("trial", r#"{"rule": {"custom_event": "Trial Started"}}"#),
+        (
+            "trial-pro-7d",
+            r#"{"rule": {"custom_event": "Trial Started", "within": "7d", "where": [{"property": "plan", "eq": "pro"}]}}"#,
+        ),
+        (
+            "webinars-2",
+            r#"{"rule": {"custom_event": "Webinar Attended", "at_least": 2}}"#,
+        ),
+        (
+            "webinars-at-most-1",
+            r#"{"rule": {"custom_event": "Webinar Attended", "at_most": 1}}"#,
+        ),
+        (
+            "big-team",
+            r#"{"rule": {"custom_event": "Trial Started", "where": [{"property": "seats", "gt": 10}, {"property": "Plan Name", "in": ["Team", "Pro"]}]}}"#,
+        ),
+        (
+            "no-coupon",
+            r#"{"rule": {"custom_event": "Trial Started", "where": [{"property": "coupon", "is_empty": true}]}}"#,
+        ),
+        ("hostile", r#"{"rule": {"custom_event": "' OR 1=1 --"}}"#),
+        (
+            "trial-vip",
+            r#"{"rule": {"all": [{"segment": "trial"}, {"attribute": "loyalty_tier", "eq": "Summit"}]}}"#,
+        ),
+    ];
+    f.define(&definitions);
+    assert!(f.members("trial").is_empty());
+    // Every profile has "at most one" webinar before any event arrives.
+    assert_eq!(f.members("webinars-at-most-1").len(), 5);
+
+    let batch = f.store.live_session("test", T).expect("session");
+    let mut calls: Vec<Message> = ["ada", "ben", "chloe", "dmitri", "eve"]
+        .iter()
+        .map(|who| Message {
+            message_id: None,
+            call: Call::Identify {
+                identity: Identity {
+                    user_id: Some((*who).to_owned()),
+                    anonymous_id: None,
+                },
+                traits: json!({"email": format!("{who}@example.com")})
+                    .as_object()
+                    .cloned()
+                    .expect("object"),
+                at: T - 30 * D,
+            },
+        })
+        .collect();
+    calls.extend([
+        custom(
+            "ada",
+            "Trial Started",
+            json!({"plan": "pro", "seats": 25, "Plan Name": "Team"}),
+            T - D,
+        ),
+        custom(
+            "ben",
+            "Trial Started",
+            json!({"plan": "pro", "seats": 3, "coupon": "X"}),
+            T - 8 * D,
+        ),
+        custom("chloe", "Webinar Attended", json!({}), T - 2 * D),
+        custom("chloe", "Webinar Attended", json!({}), T - D),
+        custom("dmitri", "Webinar Attended", json!({}), T - D),
+        custom("eve", "trial started", json!({"plan": "pro"}), T - D),
+        custom(
+            "eve",
+            "' OR 1=1 --",
+            json!({"plan": "\"); DROP TABLE profiles; --"}),
+            T - D,
+        ),
+        // After the evaluation instant: not counted yet.
+        custom("dmitri", "Trial Started", json!({"plan": "pro"}), T + H),
+    ]);
+    let applied = f
+        .store
+        .apply_live(batch, &[calls], &Default::default(), T, T)
+        .expect("applied");
+    assert_eq!(applied.events, 8);
+    let entered: Vec<i64> = applied.changes["trial"].entered.clone();
+    assert_eq!(entered, [f.id("ada"), f.id("ben")]);
+    let expected: [(&str, &[&str]); 8] = [
+        ("trial", &["ada", "ben"]),
+        ("trial-pro-7d", &["ada"]),
+        ("webinars-2", &["chloe"]),
+        ("webinars-at-most-1", &["ada", "ben", "dmitri", "eve"]),
+        ("big-team", &["ada"]),
+        ("no-coupon", &["ada"]),
+        ("hostile", &["eve"]),
+        ("trial-vip", &["ada"]),
+    ];
+    // The incremental path (the live commit) and a full re-evaluation agree.
+    for (segment, members) in expected {
+        assert_eq!(f.members(segment), members, "{segment} after the live commit");
+    }
+    f.store.refresh_segments(T).expect("refresh");
+    for (segment, members) in expected {
+        assert_eq!(f.members(segment), members, "{segment} after a full pass");
+    }
+    assert_eq!(f.store.list_profiles(None, 10).expect("profiles survive").len(), 5);
+    // Names and property keys are bound values, never SQL text.
+    let sql = f.store.segment_sql("big-team", T).expect("sql");
+    assert!(
+        !sql.sql.contains("Plan Name") && !sql.sql.contains("Trial"),
+        "{}",
+        sql.sql
+    );
+    // The window moves: a week later Ada's trial is 8 days old, and Dmitri's has happened.
+    f.store.reevaluate_segments(T + 7 * D).expect("later");
+    assert_eq!(f.members("trial-pro-7d"), ["dmitri"]);
+}
+
+#[test]
+fn custom_event_rules_name_their_mistakes() {
+    let cases = [
+        (
+            r#"{"rule": {"custom_event": ""}}"#,
+            "rule.custom_event",
+            "not a custom event name",
+        ),
+        (
+            r#"{"rule": {"custom_event": 3}}"#,
+            "rule.custom_event",
+            "must be a custom event name",
+        ),
+        (
+            r#"{"rule": {"custom_event": "A", "where": [{"property": "a\"b", "eq": 1}]}}"#,
+            "rule.where[0].property",
+            "not a property key",
+        ),
+        (
+            r#"{"rule": {"custom_event": "A", "where": [{"property": "p", "eq": 1, "ne": 2}]}}"#,
+            "rule.where[0]",
+            "a property test needs exactly one of",
+        ),
+        (
+            r#"{"rule": {"custom_event": "A", "where": {"property": "p"}}}"#,
+            "rule.where",
+            "list",
+        ),
+        (
+            r#"{"rule": {"custom_event": "A", "sku": "x"}}"#,
+            "rule.sku",
+            "unknown key",
+        ),
+        (
+            r#"{"rule": {"custom_event": "A", "within": "soon"}}"#,
+            "rule.within",
+            "not a duration",
+        ),
+    ];
+    for (json, path, message) in cases {
+        let e = Segment::parse("x", json).expect_err(json);
+        assert_eq!(e.path, path, "{json}: {e}");
+        assert!(e.message.contains(message), "{json}: {e}");
+    }
+    let ok = Segment::parse(
+        "x",
+        r#"{"rule": {"custom_event": "Trial Started", "at_least": 2, "within": "14d", "where": [{"property": "plan", "in": ["pro", "team"]}]}}"#,
+    )
+    .expect("valid");
+    assert_eq!(
+        ok.rule.to_string(),
+        "2+ \"Trial Started\" where plan in [\"pro\",\"team\"] in the last 14d"
+    );
+}

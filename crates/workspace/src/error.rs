@@ -131,6 +131,9 @@ pub enum WorkspaceError {
         /// The bound.
         max: usize,
     },
+    /// The open pixel or click links of a test send could not be added (`[live] base_url`).
+    #[error("nothing was sent: {0}")]
+    Tracking(String),
     /// An email's name cannot be the folder that holds its exports.
     #[error(
         "\"{0}\" cannot name a folder under exports/: an email name is one file name that does not start with a dot"
@@ -278,7 +281,10 @@ fn is_user_io(source: &std::io::Error) -> bool {
     )
 }
 
-fn store_kind(e: &tessera_store::StoreError) -> ErrorKind {
+/// The classification of a store error (also for front ends' services that use the store, such
+/// as the live collector).
+#[must_use]
+pub fn store_kind(e: &tessera_store::StoreError) -> ErrorKind {
     use tessera_store::StoreError;
     match e {
         StoreError::Segment(_) => ErrorKind::InvalidSegment,
@@ -314,9 +320,11 @@ impl WorkspaceError {
             Self::Send(tessera_send::SendError::Io { source, .. }) if source.kind() != std::io::ErrorKind::NotFound => {
                 ErrorKind::Internal
             }
-            Self::Send(_) | Self::InvalidRecipients { .. } | Self::NoRecipients | Self::TooManyMessages { .. } => {
-                ErrorKind::SendRefused
-            }
+            Self::Send(_)
+            | Self::InvalidRecipients { .. }
+            | Self::NoRecipients
+            | Self::TooManyMessages { .. }
+            | Self::Tracking(_) => ErrorKind::SendRefused,
             Self::History(e) if !e.is_input_error() => ErrorKind::Internal,
             Self::History(_) | Self::DemoHasNoHistory | Self::NotInVersions { .. } | Self::BadEmailName { .. } => {
                 ErrorKind::History

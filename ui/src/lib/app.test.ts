@@ -10,7 +10,11 @@ import type { ProfileHit } from "../bindings/ProfileHit";
 import type { QaReport } from "../bindings/QaReport";
 import type { Settings } from "../bindings/Settings";
 import type { WorkspaceSummary } from "../bindings/WorkspaceSummary";
+import type { Activity } from "../bindings/Activity";
+import type { KeyKind } from "../bindings/KeyKind";
+import type { LiveStatus } from "../bindings/LiveStatus";
 import { App, type AppApi } from "./app";
+import { curlExample, describe as describeRow, parsePort, TABLE_ROWS } from "./live";
 import { Designer } from "./designer";
 import { TesseraError } from "./ipc";
 import { emailNameFor, NewEmailDialog } from "./newEmail";
@@ -114,6 +118,30 @@ class FakeApi implements AppApi {
     this.closed++;
     return null;
   };
+  live: LiveStatus = { url: null, workspace: null, counters: { events: 0, overloaded: 0, rejected: 0, failures: 0 }, keys: [] };
+  liveStatus = async () => this.live;
+  liveStart = async (port: number) => {
+    this.live = { ...this.live, url: `http://127.0.0.1:${port === 0 ? 40123 : port}`, workspace: "/ws" };
+    return this.live;
+  };
+  liveStop = async () => {
+    this.live = { ...this.live, url: null, workspace: null };
+    return this.live;
+  };
+  liveCreateKey = async (kind: KeyKind) => {
+    const id = this.live.keys.length + 1;
+    this.live = { ...this.live, keys: [...this.live.keys, { id, kind, prefix: "tsw_abc", created_at: 1, revoked_at: null }] };
+    return { id, kind, secret: "tsw_secret" };
+  };
+  liveRevokeKey = async (id: number) => {
+    this.live = { ...this.live, keys: this.live.keys.map((k) => (k.id === id ? { ...k, revoked_at: 2 } : k)) };
+    return this.live;
+  };
+}
+
+/** A call the live collector stored for a profile. */
+function activity(email: string | null, patch: Partial<Activity> = {}): Activity {
+  return { profile_id: email === null ? null : 7, email, who: "user-7", call: "track", events: ["purchase"], status: "stored", reason: null, at: 1, segments: ["+big-spenders"], ...patch };
 }
 
 describe("new email dialog", () => {
@@ -435,6 +463,60 @@ describe("app frame state", () => {
     expect(app.designer.value.emailName).toBe("welcome");
     expect(app.picker.value.key).toBe("sample:ada");
     expect(api.renders.at(-1)?.profile).toEqual({ kind: "sample", id: "ada" });
+  });
+
+  it("renders the preview again when the live collector changes the stored profile it shows", async () => {
+    const { app, api } = await started();
+    app.picker.chooseStored("Grace.Hopper@example.com");
+    await settle();
+    const before = api.renders.length;
+    // Another person's event, a refused call and a pending one change nothing on screen.
+    app.liveActivity([activity("ada@example.com"), activity("grace.hopper@example.com", { status: "rejected" }), activity(null, { status: "pending" })]);
+    await settle();
+    expect(api.renders.length).toBe(before);
+    app.liveActivity([activity("grace.hopper@example.com")]);
+    await settle();
+    expect(api.renders.length).toBe(before + 1);
+    expect(api.renders.at(-1)?.profile).toEqual({ kind: "stored", id: "Grace.Hopper@example.com" });
+    // A sample profile is not stored data: live events never re-render it.
+    app.picker.chooseStored("x@example.com");
+    app.picker.choose("sample:ada");
+    await settle();
+    const sample = api.renders.length;
+    app.liveActivity([activity("ada@example.com")]);
+    await settle();
+    expect(api.renders.length).toBe(sample);
+    // Every call is in the Live data table, newest first.
+    expect(app.live.value.rows.map((r) => r.email)).toEqual(["ada@example.com", "grace.hopper@example.com", null, "grace.hopper@example.com", "ada@example.com"]);
+    expect(app.live.value.received).toBe(5);
+  });
+
+  it("starts and stops the collector, creates and revokes keys, keeps the newest rows", async () => {
+    const { app, api } = await started();
+    const live = app.live;
+    live.setPort("99999");
+    await live.start();
+    expect(app.value.problem?.message).toContain("not a port");
+    live.setPort("0");
+    await live.start();
+    expect(live.value.status?.url).toBe("http://127.0.0.1:40123");
+    expect(live.running).toBe(true);
+    await live.createKey("write");
+    expect(live.value.newKey).toEqual({ kind: "write", secret: "tsw_secret" });
+    expect(live.value.status?.keys).toHaveLength(1);
+    await live.revoke(1);
+    expect(live.value.status?.keys[0]?.revoked_at).toBe(2);
+    await live.stop();
+    expect(live.running).toBe(false);
+    expect(api.live.url).toBeNull();
+    live.arrived(Array.from({ length: TABLE_ROWS + 50 }, (_, i) => activity(`p${i}@example.com`)));
+    expect(live.value.rows).toHaveLength(TABLE_ROWS);
+    expect(live.value.rows[0]?.email).toBe(`p${TABLE_ROWS + 49}@example.com`);
+    expect(live.value.received).toBe(TABLE_ROWS + 50);
+    expect(parsePort(" 8787 ")).toBe(8787);
+    expect(parsePort("-1")).toBeNull();
+    expect(describeRow(activity("a@example.com", { events: ["purchase", "purchase"] }))).toBe("track: purchase, purchase");
+    expect(curlExample("http://127.0.0.1:1", "tsw_x")).toContain("-u 'tsw_x:'");
   });
 
   it("opens an empty document when the workspace has no email", async () => {

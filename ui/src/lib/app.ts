@@ -2,9 +2,11 @@
 // between them (open an email, create one, open another workspace, switch screens), each saving
 // pending edits first. It holds the Design screen's state and the top bar's dialogs.
 // Framework-free: App.svelte subscribes to it and wires Tauri's events to it.
+import type { Activity } from "../bindings/Activity";
 import type { WorkspaceSummary } from "../bindings/WorkspaceSummary";
 import { Designer, EMPTY_DOCUMENT, type DesignerApi } from "./designer";
 import { headline, type api } from "./ipc";
+import { LiveScreen, type LiveApi } from "./live";
 import { NewEmailDialog } from "./newEmail";
 import { Observable } from "./observable";
 import { ProfilePicker } from "./profilePicker";
@@ -23,18 +25,33 @@ export interface AppState {
 }
 
 export type AppApi = DesignerApi &
+  LiveApi &
   Pick<typeof api, "workspaceSummary" | "chooseWorkspace" | "loadEmail" | "createEmail" | "searchProfiles" | "finishClose">;
 
 export class App extends Observable<AppState> {
   readonly designer: Designer;
   readonly picker: ProfilePicker;
   readonly newEmail = new NewEmailDialog();
+  readonly live: LiveScreen;
 
   constructor(private readonly api: AppApi) {
     super({ summary: null, screen: "design", problem: null });
     const fail = (e: unknown): void => this.fail(e);
     this.picker = new ProfilePicker((q) => api.searchProfiles(q), () => this.designer.profileChanged(), fail);
     this.designer = new Designer(api, () => this.picker.profile, fail);
+    this.live = new LiveScreen(api, fail);
+  }
+
+  /**
+   * Calls the live collector stored: into the Live data table, and when one changed the stored
+   * profile the preview shows (new data, a segment entered or left), the preview renders again.
+   */
+  liveActivity(rows: Activity[]): void {
+    this.live.arrived(rows);
+    const shown = this.picker.profile;
+    if (shown.kind !== "stored") return;
+    const key = shown.id.toLowerCase();
+    if (rows.some((r) => r.status === "stored" && r.email?.toLowerCase() === key)) this.designer.render();
   }
 
   /** Shows a failure in the banner. */

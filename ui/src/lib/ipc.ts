@@ -39,6 +39,10 @@ import type { SavedVersion } from "../bindings/SavedVersion";
 import type { WorkProgress } from "../bindings/WorkProgress";
 import type { AddedAsset } from "../bindings/AddedAsset";
 import type { AssetInfo } from "../bindings/AssetInfo";
+import type { Activity } from "../bindings/Activity";
+import type { KeyKind } from "../bindings/KeyKind";
+import type { LiveStatus } from "../bindings/LiveStatus";
+import type { NewKey } from "../bindings/NewKey";
 
 /** A failed command, with the code Rust gave it. */
 export class TesseraError extends Error {
@@ -146,6 +150,13 @@ export const api = {
   addAssetFiles: (paths: string[], displayWidth: number | null) => call<AddedAsset[]>("add_asset_files", { paths, displayWidth }),
   removeAsset: (name: string) => call<null>("remove_asset", { name }),
   pruneAssets: () => call<string[]>("prune_assets"),
+  liveStatus: () => call<LiveStatus>("live_status"),
+  /** Starts the collector on loopback at `port` (0: a free one). */
+  liveStart: (port: number) => call<LiveStatus>("live_start", { port }),
+  liveStop: () => call<LiveStatus>("live_stop"),
+  liveCreateKey: (kind: KeyKind) => call<NewKey>("live_create_key", { kind }),
+  liveRevokeKey: (id: number) => call<LiveStatus>("live_revoke_key", { id }),
+  onLiveActivity: (f: (rows: Activity[]) => void): Promise<UnlistenFn> => listen<Activity[]>("live-activity", (e) => f(e.payload)),
   onImportProgress: (f: (read: number) => void): Promise<UnlistenFn> => listen<number>("import-progress", (e) => f(e.payload)),
   onWorkProgress: (f: (p: WorkProgress) => void): Promise<UnlistenFn> => listen<WorkProgress>("work-progress", (e) => f(e.payload)),
   onPick: (f: (id: string) => void): Promise<UnlistenFn> => listen<string>("preview-pick", (e) => f(e.payload)),

@@ -28,6 +28,37 @@ describe("rule builder model ↔ JSON", () => {
     }
   });
 
+  it("reads and writes custom event rules with property tests", () => {
+    const rule = {
+      custom_event: "Trial Started",
+      within: "14d",
+      at_least: 2,
+      where: [
+        { property: "plan", in: ["pro", "team"] },
+        { property: "Seats Bought", gt: 10 },
+        { property: "coupon", is_empty: true },
+      ],
+    };
+    const node = fromJson(rule);
+    expect(node).toEqual({
+      kind: "custom",
+      name: "Trial Started",
+      within: "14d",
+      atLeast: "2",
+      atMost: "",
+      where: [
+        { property: "plan", test: "in", value: "pro, team" },
+        { property: "Seats Bought", test: "gt", value: "10" },
+        { property: "coupon", test: "is_empty", value: "true" },
+      ],
+    });
+    expect(toJson(node)).toEqual(rule);
+    expect(toJson(newRule("custom"))).toEqual({ custom_event: "", within: "30d" });
+    // A property test the builder cannot show keeps the whole rule as JSON.
+    expect(fromJson({ custom_event: "X", where: [{ property: "a", eq: 1, ne: 2 }] }).kind).toBe("raw");
+    expect(fromJson({ custom_event: "X", sku: "y" }).kind).toBe("raw");
+  });
+
   it("writes attribute values typed: numbers, booleans, lists, is_empty", () => {
     expect(toJson({ kind: "attribute", name: "loyalty_points", test: "gt", value: "500" })).toEqual({ attribute: "loyalty_points", gt: 500 });
     expect(toJson({ kind: "attribute", name: "country", test: "in", value: "GB, DE ,FR" })).toEqual({ attribute: "country", in: ["GB", "DE", "FR"] });

@@ -17,6 +17,7 @@ export type RuleNode =
   | { kind: "group"; op: GroupOp; rules: RuleNode[] }
   | { kind: "attribute"; name: string; test: AttrTest; value: string }
   | { kind: "event"; event: string; within: string; atLeast: string; atMost: string; category: string; sku: string; notFollowedBy: string }
+  | { kind: "custom"; name: string; within: string; atLeast: string; atMost: string; where: PropertyTest[] }
   | { kind: "sessions"; within: string; atLeast: string; atMost: string }
   | { kind: "sum"; event: string; within: string; op: NumOp; value: string }
   | { kind: "score"; score: string; op: NumOp; value: string }
@@ -24,6 +25,9 @@ export type RuleNode =
   | { kind: "raw"; json: string };
 
 export type RuleKind = RuleNode["kind"];
+
+/** A condition on one property of a custom event (`properties.plan` is "pro"). */
+export type PropertyTest = { property: string; test: AttrTest; value: string };
 
 /** A new rule of a kind, with the defaults the engine uses. */
 export function newRule(kind: RuleKind): RuleNode {
@@ -34,6 +38,8 @@ export function newRule(kind: RuleKind): RuleNode {
       return { kind, name: "country", test: "eq", value: "" };
     case "event":
       return { kind, event: "purchase", within: "30d", atLeast: "", atMost: "", category: "", sku: "", notFollowedBy: "" };
+    case "custom":
+      return { kind, name: "", within: "30d", atLeast: "", atMost: "", where: [] };
     case "sessions":
       return { kind, within: "30d", atLeast: "3", atMost: "" };
     case "sum":
@@ -74,21 +80,40 @@ function number(text: string): JsonValue {
   return t !== "" && Number.isFinite(n) ? n : t;
 }
 
+/** The value of an attribute or property comparison, typed as the engine reads it. */
+function testValue(test: AttrTest, value: string): JsonValue {
+  if (test === "in") return value.split(",").map((s) => typedValue(s.trim())).filter((v) => v !== "");
+  if (test === "is_empty") return value.trim() !== "false";
+  if (test === "contains") return value;
+  return typedValue(value);
+}
+
+/** Reads `{<key>: name, <test>: value}` (an attribute rule or a property test) into its fields. */
+function readTest(value: JsonObject, key: string): { name: string; test: AttrTest; value: string } | undefined {
+  const name = value[key];
+  if (typeof name !== "string" || Object.keys(value).length !== 2) return undefined;
+  const test = ATTR_TESTS.find((t) => t in value);
+  if (test === undefined) return undefined;
+  const v = value[test];
+  return { name, test, value: test === "in" && Array.isArray(v) ? v.map(valueText).join(", ") : valueText(v) };
+}
+
 /** The rule as the engine reads it. Blank optional fields are left out. */
 export function toJson(node: RuleNode): JsonValue {
   switch (node.kind) {
     case "group":
       return { [node.op]: node.rules.map(toJson) };
-    case "attribute": {
-      const value: JsonValue =
-        node.test === "in"
-          ? node.value.split(",").map((s) => typedValue(s.trim())).filter((v) => v !== "")
-          : node.test === "is_empty"
-            ? node.value.trim() !== "false"
-            : node.test === "contains"
-              ? node.value
-              : typedValue(node.value);
-      return { attribute: node.name.trim(), [node.test]: value };
+    case "attribute":
+      return { attribute: node.name.trim(), [node.test]: testValue(node.test, node.value) };
+    case "custom": {
+      const out: JsonObject = { custom_event: node.name };
+      if (node.within.trim() !== "") out.within = node.within.trim();
+      const least = count(node.atLeast);
+      const most = count(node.atMost);
+      if (least !== undefined) out.at_least = least;
+      if (most !== undefined) out.at_most = most;
+      if (node.where.length > 0) out.where = node.where.map((p) => ({ property: p.property, [p.test]: testValue(p.test, p.value) }));
+      return out;
     }
     case "event": {
       const out: JsonObject = { event: node.event };
@@ -150,12 +175,27 @@ export function fromJson(value: JsonValue): RuleNode {
     const list = value[op];
     if (keys.length === 1 && Array.isArray(list)) return { kind: "group", op, rules: list.map(fromJson) };
   }
-  if (typeof value.attribute === "string" && keys.length === 2) {
-    const test = ATTR_TESTS.find((t) => t in value);
-    if (test === undefined) return raw;
-    const v = value[test];
-    const shown = test === "in" && Array.isArray(v) ? v.map(valueText).join(", ") : valueText(v);
-    return { kind: "attribute", name: value.attribute, test, value: shown };
+  if (typeof value.attribute === "string") {
+    const t = readTest(value, "attribute");
+    return t === undefined ? raw : { kind: "attribute", name: t.name, test: t.test, value: t.value };
+  }
+  if (typeof value.custom_event === "string" && only(value, ["custom_event", "within", "at_least", "at_most", "where"])) {
+    const list = value.where ?? [];
+    if (!Array.isArray(list)) return raw;
+    const where: PropertyTest[] = [];
+    for (const item of list) {
+      const t = isObject(item) ? readTest(item, "property") : undefined;
+      if (t === undefined) return raw;
+      where.push({ property: t.name, test: t.test, value: t.value });
+    }
+    return {
+      kind: "custom",
+      name: value.custom_event,
+      within: text(value.within),
+      atLeast: text(value.at_least),
+      atMost: text(value.at_most),
+      where,
+    };
   }
   if (typeof value.event === "string" && only(value, ["event", "within", "at_least", "at_most", "category", "sku", "not_followed_by"])) {
     return {

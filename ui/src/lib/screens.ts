@@ -1,5 +1,5 @@
 // The designer's screens, in the order the navigation shows them.
-export type Screen = "design" | "profiles" | "segments" | "export" | "send" | "history" | "blocks";
+export type Screen = "design" | "profiles" | "segments" | "live" | "export" | "send" | "history" | "blocks";
 
 export interface ScreenInfo {
   id: Screen;
@@ -12,6 +12,7 @@ export const SCREENS: readonly ScreenInfo[] = [
   { id: "design", label: "Design", icon: "✎", hint: "Build the email with blocks and preview it" },
   { id: "profiles", label: "Profiles", icon: "☺", hint: "Import customer data and browse stored profiles" },
   { id: "segments", label: "Segments", icon: "◔", hint: "Build segment rules and see the email's coverage" },
+  { id: "live", label: "Live data", icon: "⚡", hint: "Receive events and profile changes as they happen (tessera serve)" },
   { id: "export", label: "Export", icon: "⇪", hint: "Export the email to an ESP's template language" },
   { id: "send", label: "Send", icon: "✉", hint: "Send a test to seed addresses, or to the outbox" },
   { id: "history", label: "History", icon: "⟲", hint: "Versions: save, compare and restore" },

@@ -192,6 +192,19 @@ impl Group<'_> {
                 None => self.wait(identity, call),
             },
             Call::Alias { previous_id, user_id } => self.alias(previous_id, user_id),
+            Call::Profile { profile_id, events } => {
+                let exists = self
+                    .tx
+                    .prepare_cached("SELECT 1 FROM profiles WHERE id = ?1")?
+                    .exists([profile_id])?;
+                if !exists {
+                    return Err(refuse("profile", format!("no profile {profile_id}")));
+                }
+                self.track(*profile_id, events, message_id)?;
+                Ok(Outcome::Stored {
+                    profile_id: *profile_id,
+                })
+            }
             Call::Nothing => Ok(Outcome::Accepted),
         }
     }
@@ -385,7 +398,7 @@ impl Group<'_> {
                         Err(e) => return Err(e),
                     }
                 }
-                Call::Alias { .. } | Call::Nothing => {}
+                Call::Alias { .. } | Call::Profile { .. } | Call::Nothing => {}
             }
         }
         Ok(())
@@ -421,7 +434,7 @@ impl Group<'_> {
                     )?
                     .execute(params![profile, event.name, event.properties.to_string(), event.occurred_at, message_id])?;
                 self.events += 1;
-                self.touched.insert(profile);
+                self.touch(profile, Deps::custom_event(&event.name));
                 continue;
             }
             let Some(kind) = crate::events::known_type(&event.name) else {
@@ -442,13 +455,7 @@ impl Group<'_> {
             };
             if let Some(kind) = crate::events::write(self.tx, index + 1, &new)? {
                 self.events += 1;
-                self.touch(
-                    profile,
-                    Deps {
-                        attributes: false,
-                        events: BTreeSet::from([kind]),
-                    },
-                );
+                self.touch(profile, Deps::event(kind));
             }
         }
         Ok(())
@@ -497,8 +504,7 @@ impl Group<'_> {
 
     fn touch(&mut self, profile: i64, deps: Deps) {
         self.touched.insert(profile);
-        self.deps.attributes |= deps.attributes;
-        self.deps.events.extend(deps.events);
+        self.deps.extend(deps);
     }
 }
 

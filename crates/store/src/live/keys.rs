@@ -6,6 +6,7 @@ use crate::{Store, StoreError};
 
 /// What a key may do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "lowercase")]
 pub enum KeyKind {
     /// Send data (the Segment write key).
@@ -39,16 +40,20 @@ impl std::fmt::Display for KeyKind {
 
 /// A stored key as listed (no secret).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct KeyInfo {
     /// The key's id (for `tessera keys revoke`).
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub id: i64,
     /// What it may do.
     pub kind: KeyKind,
     /// The first characters of the secret.
     pub prefix: String,
     /// Creation (epoch ms).
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub created_at: i64,
     /// Revocation (epoch ms), when revoked.
+    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
     pub revoked_at: Option<i64>,
 }
 

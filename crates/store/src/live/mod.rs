@@ -15,6 +15,8 @@
 
 mod apply;
 pub mod keys;
+mod links;
+pub mod signing_keys;
 
 use std::collections::BTreeMap;
 
@@ -22,6 +24,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 pub use keys::{key_hash, KeyInfo, KeyKind};
+pub use signing_keys::SigningKeyRow;
 
 use crate::segments::Change;
 
@@ -82,6 +85,14 @@ pub enum Call {
         previous_id: String,
         /// The user id.
         user_id: String,
+    },
+    /// Events for a profile known by its store id: what a token Tessera signed names (an open
+    /// pixel or a click redirect of an email it sent), never a caller's own claim.
+    Profile {
+        /// The store id.
+        profile_id: i64,
+        /// The events.
+        events: Vec<LiveEvent>,
     },
     /// Accepted and de-duplicated, but nothing to store (`group`, a `screen` with no mapping...).
     Nothing,

@@ -6,7 +6,9 @@
 use rusqlite::types::Value as SqlValue;
 use serde_json::Value;
 
-use super::model::{AttrTest, Count, EventRule, NumCmp, Rule, Score, Segment, SESSION_EVENTS, SESSION_GAP_MS};
+use super::model::{
+    AttrTest, Count, CustomEventRule, EventRule, NumCmp, Rule, Score, Segment, SESSION_EVENTS, SESSION_GAP_MS,
+};
 use super::scores::{Cuts, ENGAGEMENT_HALF_LIFE_MS, ENGAGEMENT_WINDOW_MS};
 use super::{SegmentError, SegmentSet};
 
@@ -64,6 +66,15 @@ struct Compiler<'a> {
     compiled: std::collections::HashMap<String, (String, Vec<SqlValue>)>,
 }
 
+/// What an attribute test reads.
+#[derive(Clone, Copy)]
+enum Operand<'n> {
+    /// A profile field or custom attribute of `p`.
+    Field(&'n str),
+    /// A top-level property of the custom event `c`.
+    Property(&'n str),
+}
+
 fn json_to_sql(v: &Value) -> SqlValue {
     match v {
         Value::Bool(b) => SqlValue::Integer(i64::from(*b)),
@@ -109,10 +120,11 @@ impl Compiler<'_> {
             Rule::None(rules) => self.group(rules, " OR ", "0", true)?,
             Rule::Attribute { name, test } => {
                 self.push("coalesce(");
-                self.attribute(name, test);
+                self.test(Operand::Field(name), test);
                 self.push(", 0)");
             }
             Rule::Event(e) => self.event(e),
+            Rule::CustomEvent(e) => self.custom_event(e),
             Rule::Sessions { within, count } => self.sessions(within.ms, *count),
             Rule::Sum { event, within, cmp } => {
                 self.push("(SELECT total(e.value) FROM events e WHERE e.profile_id = p.id AND e.type = ");
@@ -190,6 +202,19 @@ impl Compiler<'_> {
         self.bind(SqlValue::Real(cmp.value));
     }
 
+    /// What a test reads: a profile field, or a custom event's property.
+    fn operand(&mut self, operand: Operand<'_>) {
+        match operand {
+            Operand::Field(name) => self.field(name),
+            Operand::Property(key) => {
+                self.push("json_extract(c.properties, ");
+                // The key holds no `"` or `\\` (checked when parsed): quoted, it is one label.
+                self.bind(SqlValue::Text(format!("$.\"{key}\"")));
+                self.push(")");
+            }
+        }
+    }
+
     /// The field's SQL: a fixed column name, or the attribute read through a bound JSON path.
     fn field(&mut self, name: &str) {
         // Profile fields stored as columns; everything else is read from the `attributes` JSON.
@@ -204,10 +229,10 @@ impl Compiler<'_> {
         }
     }
 
-    fn attribute(&mut self, name: &str, test: &AttrTest) {
+    fn test(&mut self, operand: Operand<'_>, test: &AttrTest) {
         match test {
             AttrTest::Eq(v) | AttrTest::Ne(v) | AttrTest::Gt(v) | AttrTest::Lt(v) => {
-                self.field(name);
+                self.operand(operand);
                 self.push(match test {
                     AttrTest::Eq(_) => " = ",
                     AttrTest::Ne(_) => " IS NOT ",
@@ -218,22 +243,22 @@ impl Compiler<'_> {
             }
             AttrTest::Contains(text) => {
                 self.push("instr(lower(");
-                self.field(name);
+                self.operand(operand);
                 self.push("), lower(");
                 self.bind(SqlValue::Text(text.clone()));
                 self.push(")) > 0");
             }
             AttrTest::In(values) => {
-                self.field(name);
+                self.operand(operand);
                 self.push(" IN (SELECT value FROM json_each(");
                 self.bind(SqlValue::Text(Value::Array(values.clone()).to_string()));
                 self.push("))");
             }
             AttrTest::IsEmpty(empty) => {
                 self.push(if *empty { "(" } else { "NOT (" });
-                self.field(name);
+                self.operand(operand);
                 self.push(" IS NULL OR trim(");
-                self.field(name);
+                self.operand(operand);
                 self.push(") = '')");
             }
         }
@@ -279,6 +304,38 @@ impl Compiler<'_> {
             self.push(" AND f.occurred_at <= ");
             self.bind_int(self.as_of);
             self.push(" ORDER BY f.occurred_at DESC LIMIT 1), -9223372036854775808)");
+        }
+        if exists {
+            self.push(")");
+            return;
+        }
+        self.push(" LIMIT ");
+        self.bind_int(i64::from(at_most.unwrap_or(at_least)) + 1);
+        self.push("))");
+        self.count(e.count);
+    }
+
+    /// Custom events of one name: like [`Self::event`], over `custom_events` (one seek on its
+    /// `(profile_id, name, occurred_at)` index), each property test bound like an attribute's.
+    fn custom_event(&mut self, e: &CustomEventRule) {
+        let Count { at_least, at_most } = e.count;
+        if at_least == 0 && at_most.is_none() {
+            self.push("1");
+            return;
+        }
+        let exists = at_least == 1 && at_most.is_none();
+        self.push(if exists {
+            "EXISTS (SELECT 1"
+        } else {
+            "(SELECT count(*) FROM (SELECT 1"
+        });
+        self.push(" FROM custom_events c WHERE c.profile_id = p.id AND c.name = ");
+        self.bind(SqlValue::Text(e.name.clone()));
+        self.window("c", e.within.as_ref().map(|w| w.ms));
+        for property in &e.properties {
+            self.push(" AND coalesce(");
+            self.test(Operand::Property(&property.name), &property.test);
+            self.push(", 0)");
         }
         if exists {
             self.push(")");

@@ -45,6 +45,9 @@ pub enum Rule {
     },
     /// Events of a type, counted in a window.
     Event(EventRule),
+    /// Custom events (names the live collector kept as sent), counted in a window, with
+    /// conditions on their properties.
+    CustomEvent(CustomEventRule),
     /// Visits (sessions) in a window.
     Sessions {
         /// The window.
@@ -108,6 +111,31 @@ pub struct EventRule {
     /// Only events after the latest event of this type ("and no purchase since").
     pub not_followed_by: Option<&'static str>,
 }
+
+/// Custom events of one name in a window, with conditions on their properties.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CustomEventRule {
+    /// The event's name, exactly as sent (`Trial Started`).
+    pub name: String,
+    /// The window; `None`: all time up to the evaluation instant.
+    pub within: Option<Window>,
+    /// How many.
+    pub count: Count,
+    /// Only events whose properties pass every test.
+    pub properties: Vec<PropertyTest>,
+}
+
+/// A test of one property of a custom event (`properties.plan = "pro"`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PropertyTest {
+    /// The property's key, at the top level of the event's properties.
+    pub name: String,
+    /// The comparison (a missing property counts as empty, and as not equal).
+    pub test: AttrTest,
+}
+
+/// Custom event names and property keys are at most this many bytes.
+pub const MAX_CUSTOM_NAME: usize = 1024;
 
 /// A count range: at least `at_least`, at most `at_most`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -390,6 +418,7 @@ const RULE_KINDS: &[&str] = &[
     "sum",
     "segment",
     "score",
+    "custom_event",
 ];
 
 fn parse_rule(value: &Value, path: &str) -> Result<Rule, DefinitionError> {
@@ -450,6 +479,7 @@ fn parse_rule(value: &Value, path: &str) -> Result<Rule, DefinitionError> {
                     .transpose()?,
             }))
         }
+        "custom_event" => parse_custom_event(obj, path),
         "sessions" => {
             allow_keys(obj, path, &["sessions"])?;
             let here = join(path, "sessions");
@@ -524,13 +554,81 @@ fn parse_attribute(obj: &Map<String, Value>, path: &str) -> Result<Rule, Definit
             format!("\"{name}\" is not a field name (letters, digits and _, like loyalty_tier)"),
         ));
     }
+    Ok(Rule::Attribute {
+        name: name.to_owned(),
+        test: parse_test(obj, path, "an attribute rule")?,
+    })
+}
+
+/// Whether `name` can be a custom event's name or property key in a rule: 1 to
+/// [`MAX_CUSTOM_NAME`] bytes, no control characters, no `"` or `\` (a property key is bound into a
+/// quoted JSON path, never into SQL text).
+#[must_use]
+pub fn is_valid_custom_name(name: &str) -> bool {
+    !name.trim().is_empty()
+        && name.len() <= MAX_CUSTOM_NAME
+        && !name.chars().any(|c| c.is_control() || c == '"' || c == '\\')
+}
+
+fn custom_name(value: &Value, path: &str, what: &str) -> Result<String, DefinitionError> {
+    match value {
+        Value::String(s) if is_valid_custom_name(s) => Ok(s.clone()),
+        Value::String(_) => Err(err(
+            path,
+            format!("is not a {what}: 1 to {MAX_CUSTOM_NAME} bytes, no control characters, quotes or backslashes"),
+        )),
+        _ => Err(err(path, format!("must be a {what} (text)"))),
+    }
+}
+
+fn parse_custom_event(obj: &Map<String, Value>, path: &str) -> Result<Rule, DefinitionError> {
+    allow_keys(obj, path, &["custom_event", "within", "at_least", "at_most", "where"])?;
+    let name = custom_name(&obj["custom_event"], &join(path, "custom_event"), "custom event name")?;
+    let properties = match obj.get("where") {
+        None => Vec::new(),
+        Some(list) => {
+            let here = join(path, "where");
+            list.as_array()
+                .ok_or_else(|| err(&here, "must be a list of property tests"))?
+                .iter()
+                .enumerate()
+                .map(|(i, test)| parse_property_test(test, &format!("{here}[{i}]")))
+                .collect::<Result<_, _>>()?
+        }
+    };
+    Ok(Rule::CustomEvent(CustomEventRule {
+        name,
+        within: optional_window(obj, path)?,
+        count: count(obj, path)?,
+        properties,
+    }))
+}
+
+fn parse_property_test(value: &Value, path: &str) -> Result<PropertyTest, DefinitionError> {
+    let obj = object(value, path)?;
+    let mut allowed = vec!["property"];
+    allowed.extend_from_slice(ATTR_OPS);
+    allow_keys(obj, path, &allowed)?;
+    let name = custom_name(
+        obj.get("property").unwrap_or(&Value::Null),
+        &join(path, "property"),
+        "property key",
+    )?;
+    Ok(PropertyTest {
+        name,
+        test: parse_test(obj, path, "a property test")?,
+    })
+}
+
+/// The one comparison of an attribute rule or property test (`eq`, `in`, `is_empty`...).
+fn parse_test(obj: &Map<String, Value>, path: &str, what: &str) -> Result<AttrTest, DefinitionError> {
     let ops: Vec<&str> = ATTR_OPS.iter().copied().filter(|k| obj.contains_key(*k)).collect();
     let op = match ops.as_slice() {
         [one] => *one,
         _ => {
             return Err(err(
                 path,
-                format!("an attribute rule needs exactly one of: {}", ATTR_OPS.join(", ")),
+                format!("{what} needs exactly one of: {}", ATTR_OPS.join(", ")),
             ))
         }
     };
@@ -542,7 +640,7 @@ fn parse_attribute(obj: &Map<String, Value>, path: &str) -> Result<Rule, Definit
             _ => Err(err(at, "must be text, a number or true/false")),
         }
     };
-    let test = match op {
+    Ok(match op {
         "eq" => AttrTest::Eq(scalar(v, &at)?),
         "ne" => AttrTest::Ne(scalar(v, &at)?),
         "gt" => AttrTest::Gt(scalar(v, &at)?),
@@ -557,10 +655,6 @@ fn parse_attribute(obj: &Map<String, Value>, path: &str) -> Result<Rule, Definit
                 .collect::<Result<_, _>>()?,
         ),
         _ => AttrTest::IsEmpty(v.as_bool().ok_or_else(|| err(&at, "must be true or false"))?),
-    };
-    Ok(Rule::Attribute {
-        name: name.to_owned(),
-        test,
     })
 }
 
@@ -657,16 +751,19 @@ impl fmt::Display for Rule {
             Self::All(r) => list(f, "all of", r),
             Self::Any(r) => list(f, "any of", r),
             Self::None(r) => list(f, "none of", r),
-            Self::Attribute { name, test } => match test {
-                AttrTest::Eq(v) => write!(f, "{name} = {v}"),
-                AttrTest::Ne(v) => write!(f, "{name} ≠ {v}"),
-                AttrTest::Gt(v) => write!(f, "{name} > {v}"),
-                AttrTest::Lt(v) => write!(f, "{name} < {v}"),
-                AttrTest::Contains(v) => write!(f, "{name} contains {v:?}"),
-                AttrTest::In(v) => write!(f, "{name} in {}", Value::Array(v.clone())),
-                AttrTest::IsEmpty(true) => write!(f, "{name} is empty"),
-                AttrTest::IsEmpty(false) => write!(f, "{name} is not empty"),
-            },
+            Self::Attribute { name, test } => write_test(f, name, test),
+            Self::CustomEvent(e) => {
+                count(f, &e.count)?;
+                write!(f, " {:?}", e.name)?;
+                for (i, p) in e.properties.iter().enumerate() {
+                    f.write_str(if i == 0 { " where " } else { " and " })?;
+                    write_test(f, &p.name, &p.test)?;
+                }
+                if let Some(w) = &e.within {
+                    write!(f, " in the last {}", w.text)?;
+                }
+                Ok(())
+            }
             Self::Event(e) => {
                 count(f, &e.count)?;
                 write!(f, " {}", e.event)?;
@@ -698,6 +795,19 @@ impl fmt::Display for Rule {
             Self::Segment(s) => write!(f, "in segment {s}"),
             Self::Score { score, cmp } => write!(f, "{} {} {}", score.name(), cmp.op.sql(), cmp.value),
         }
+    }
+}
+
+fn write_test(f: &mut fmt::Formatter<'_>, name: &str, test: &AttrTest) -> fmt::Result {
+    match test {
+        AttrTest::Eq(v) => write!(f, "{name} = {v}"),
+        AttrTest::Ne(v) => write!(f, "{name} ≠ {v}"),
+        AttrTest::Gt(v) => write!(f, "{name} > {v}"),
+        AttrTest::Lt(v) => write!(f, "{name} < {v}"),
+        AttrTest::Contains(v) => write!(f, "{name} contains {v:?}"),
+        AttrTest::In(v) => write!(f, "{name} in {}", Value::Array(v.clone())),
+        AttrTest::IsEmpty(true) => write!(f, "{name} is empty"),
+        AttrTest::IsEmpty(false) => write!(f, "{name} is not empty"),
     }
 }
 

@@ -60,6 +60,11 @@ pub struct Deps {
     pub attributes: bool,
     /// Event types.
     pub events: BTreeSet<&'static str>,
+    /// Custom event names (as the live collector kept them).
+    pub custom_events: BTreeSet<String>,
+    /// Custom events of any name (a change to everything: a new or merged profile).
+    #[serde(skip)]
+    pub any_custom_event: bool,
 }
 
 impl Deps {
@@ -69,13 +74,46 @@ impl Deps {
         Self {
             attributes: true,
             events: crate::events::EVENT_TYPES.iter().copied().collect(),
+            custom_events: BTreeSet::new(),
+            any_custom_event: true,
         }
+    }
+
+    /// Events of one type.
+    #[must_use]
+    pub fn event(kind: &'static str) -> Self {
+        Self {
+            events: BTreeSet::from([kind]),
+            ..Self::default()
+        }
+    }
+
+    /// Custom events of one name.
+    #[must_use]
+    pub fn custom_event(name: &str) -> Self {
+        Self {
+            custom_events: BTreeSet::from([name.to_owned()]),
+            ..Self::default()
+        }
+    }
+
+    /// Adds what `other` changes with.
+    pub fn extend(&mut self, other: Deps) {
+        self.attributes |= other.attributes;
+        self.events.extend(other.events);
+        self.custom_events.extend(other.custom_events);
+        self.any_custom_event |= other.any_custom_event;
     }
 
     /// Whether a segment depending on `self` can change when `change` happens.
     #[must_use]
     pub fn touched_by(&self, change: &Deps) -> bool {
-        (self.attributes && change.attributes) || self.events.iter().any(|e| change.events.contains(e))
+        (self.attributes && change.attributes)
+            || self.events.iter().any(|e| change.events.contains(e))
+            || self
+                .custom_events
+                .iter()
+                .any(|n| change.any_custom_event || change.custom_events.contains(n))
     }
 }
 
@@ -190,6 +228,9 @@ impl SegmentSet {
                 deps.events.insert(e.event);
                 deps.events.extend(e.not_followed_by);
             }
+            Rule::CustomEvent(e) => {
+                deps.custom_events.insert(e.name.clone());
+            }
             Rule::Sessions { .. } => deps.events.extend(model::SESSION_EVENTS.iter().copied()),
             Rule::Sum { event, .. } => {
                 deps.events.insert(event);
@@ -262,20 +303,35 @@ mod tests {
         let d = set.deps("carts");
         assert!(d.attributes);
         assert_eq!(d.events, BTreeSet::from(["add_to_cart", "purchase"]));
-        let views = Deps {
-            attributes: false,
-            events: BTreeSet::from(["page_view"]),
-        };
+        let views = Deps::event("page_view");
         assert!(!set.deps("carts").touched_by(&views));
         assert!(!set.deps("vip").touched_by(&views));
-        let opens = Deps {
-            attributes: false,
-            events: BTreeSet::from(["email_open"]),
-        };
+        let opens = Deps::event("email_open");
         assert!(set.deps("engaged").touched_by(&opens));
         assert_eq!(
             set.with_dependents(&BTreeSet::from(["vip".to_owned()])),
             BTreeSet::from(["carts".to_owned(), "vip".to_owned()])
         );
+    }
+
+    #[test]
+    fn custom_events_touch_only_the_segments_naming_them() {
+        let trials = seg(
+            "trials",
+            r#"{"rule": {"custom_event": "Trial Started", "within": "14d", "where": [{"property": "plan", "eq": "pro"}]}}"#,
+        );
+        let pro = seg("pro", r#"{"rule": {"all": [{"segment": "trials"}]}}"#);
+        let vip = seg("vip", r#"{"rule": {"attribute": "loyalty_tier", "eq": "Summit"}}"#);
+        let set = SegmentSet::new([trials, pro, vip]).expect("valid");
+        let started = Deps::custom_event("Trial Started");
+        assert!(set.deps("trials").touched_by(&started));
+        assert!(set.deps("pro").touched_by(&started), "through the reference");
+        assert!(!set.deps("vip").touched_by(&started));
+        assert!(
+            !set.deps("trials").touched_by(&Deps::custom_event("trial started")),
+            "names are exact"
+        );
+        assert!(!set.deps("trials").touched_by(&Deps::event("click")));
+        assert!(set.deps("trials").touched_by(&Deps::everything()), "a merged profile");
     }
 }

@@ -121,10 +121,7 @@ impl Store {
             let Some(kind) = crate::events::write(&tx, index + 1, event).map_err(|e| e.with_path(&path))? else {
                 continue;
             };
-            let change = Deps {
-                attributes: false,
-                events: BTreeSet::from([kind]),
-            };
+            let change = Deps::event(kind);
             let updated = update_profiles(&tx, &self.segment_cache, &[event.profile_id], &change, as_of)
                 .map_err(|e| e.with_path(&path))?;
             for (name, c) in updated {

@@ -45,6 +45,7 @@ pub fn send(
     ws: &mut Workspace,
     form: &SendForm,
     cancel: &tessera_store::Cancel,
+    tracking: Option<std::sync::Arc<dyn super::Tracking>>,
     progress: &dyn Fn(u64, u64),
 ) -> Result<SendReport, WorkspaceError> {
     let request = SendRequest {
@@ -63,6 +64,7 @@ pub fn send(
             RouteChoice::Url(url) => Route::Url(url.trim().to_owned()),
         },
         cancel: cancel.clone(),
+        tracking,
     };
     ws.send_test(&request, &mut |_| {}, progress)
 }
@@ -92,7 +94,7 @@ mod tests {
             seen.borrow_mut().push((done, total));
             stop.cancel();
         };
-        let report = send(&mut ws, &form, &cancel, &progress).expect("send");
+        let report = send(&mut ws, &form, &cancel, None, &progress).expect("send");
         assert_eq!(seen.into_inner(), [(1, 3), (2, 3), (3, 3)]);
         let statuses: Vec<_> = report.messages.iter().map(|m| m.status).collect();
         assert_eq!(
@@ -123,7 +125,7 @@ mod tests {
             profiles: vec![],
             route: RouteChoice::Default,
         };
-        let report = send(&mut ws, &form, &tessera_store::Cancel::new(), &|_, _| {}).expect("send");
+        let report = send(&mut ws, &form, &tessera_store::Cancel::new(), None, &|_, _| {}).expect("send");
         assert_eq!(report.messages.len(), 2);
         let items = outbox(&ws).expect("outbox");
         assert_eq!(items.len(), 2);
@@ -140,7 +142,7 @@ mod tests {
             to: vec!["not an address".into()],
             ..form
         };
-        assert!(send(&mut ws, &bad, &tessera_store::Cancel::new(), &|_, _| {}).is_err());
+        assert!(send(&mut ws, &bad, &tessera_store::Cancel::new(), None, &|_, _| {}).is_err());
         assert_eq!(outbox(&ws).expect("outbox").len(), 2);
         assert!(store_password(&ws, "nope", "x".into()).is_err());
     }

@@ -53,6 +53,19 @@ pub struct SendRequest {
     /// Checked before each message: once set, the messages not yet sent are reported as not
     /// attempted (the ones before stay as they went).
     pub cancel: tessera_store::Cancel,
+    /// The live collector's open pixel and signed click links, added to the message of each
+    /// stored profile (front ends set it from `[live] base_url`; none: the HTML as rendered).
+    pub tracking: Option<std::sync::Arc<dyn Tracking>>,
+}
+
+/// Adds tracking to a test message's HTML: the live collector's open pixel and signed click links
+/// (`tessera_live::tracking`, which the workspace cannot depend on, hands this in).
+pub trait Tracking: std::fmt::Debug + Send + Sync {
+    /// `html` of `email` as sent to the stored profile `profile_id`, with tracking added.
+    ///
+    /// # Errors
+    /// Why tracking could not be added (then nothing is sent).
+    fn decorate(&self, email: &str, profile_id: i64, html: &str) -> Result<String, String>;
 }
 
 /// How one message ended.
@@ -287,10 +300,14 @@ impl Workspace {
             renders.push((label, self.render(&entry, &data)?));
         } else {
             for profile in &request.profiles {
-                renders.push((
-                    profile.clone(),
-                    self.render_profile(&entry, profile, tessera_store::now_ms())?,
-                ));
+                let mut rendered = self.render_profile(&entry, profile, tessera_store::now_ms())?;
+                if let Some(tracking) = &request.tracking {
+                    let id = store.find_profile_id(profile)?;
+                    rendered.html = tracking
+                        .decorate(&entry.name, id, &rendered.html)
+                        .map_err(WorkspaceError::Tracking)?;
+                }
+                renders.push((profile.clone(), rendered));
             }
         }
         let version = renders
