@@ -45,6 +45,8 @@ e2e_log="$(mktemp)"
 deb_log="$(mktemp)"
 trap 'rm -f "$log" "$ui_log" "$e2e_log" "$deb_log"' EXIT
 
+echo "== email import setup (Debian's Chromium, Pillow and fonts for tests/import_visual.rs)"
+bash scripts/import-setup.sh
 echo "== live collector setup (Segment's Python library in a venv)"
 bash scripts/live-setup.sh
 export TESSERA_LIVE_PYTHON="${TESSERA_LIVE_VENV:-/var/tmp/tessera-live-venv}/bin/python"

@@ -4,7 +4,7 @@
 
 mod common;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use common::{all, assert_exit, assert_mentions, repo, stdout, Dir};
 use serde_json::Value;
@@ -14,7 +14,7 @@ fn corpus(name: &str) -> PathBuf {
 }
 
 /// Imports `file` into the workspace with `--json` and extra arguments; the result as JSON.
-fn import(ws: &Dir, file: &PathBuf, extra: &[&str]) -> Value {
+fn import(ws: &Dir, file: &Path, extra: &[&str]) -> Value {
     let path = file.to_str().expect("UTF-8 path");
     let mut args = vec!["import-email", path, "--json"];
     args.extend_from_slice(extra);

@@ -383,7 +383,7 @@ impl TreeSink for Sink {
         Ref::map(self.nodes.borrow(), |nodes| {
             // The tree builder asks only for elements it made; the document's empty name otherwise.
             nodes.get(*target).map_or_else(
-                || nodes.first().map(|n| &n.name).unwrap_or_else(|| unreachable_name()),
+                || nodes.first().map_or_else(|| unreachable_name(), |n| &n.name),
                 |n| &n.name,
             )
         })

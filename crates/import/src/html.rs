@@ -306,7 +306,7 @@ fn wrapper_settings(ctx: &mut Context<'_>, dom: &Dom, id: NodeId) {
     ctx.report.element(dom.tag(id), dom.line(id), went_to);
 }
 
-/// Text between layout elements that is only ESP code blocks (AMPscript `%%[ ... ]%%`, Liquid
+/// Text between layout elements that is only ESP code blocks (`AMPscript` `%%[ ... ]%%`, Liquid
 /// `{% ... %}`): listed, and not a reason to stop following the wrappers.
 fn only_esp_code(ctx: &mut Context<'_>, dom: &Dom, id: NodeId) -> bool {
     let mut texts = Vec::new();

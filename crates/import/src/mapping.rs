@@ -75,7 +75,7 @@ const ALIASES: &[(&str, &str)] = &[
     ("email", "email"),
     ("phone", "phone"),
 ];
-/// Prefixes ESPs put before a profile field (`customer.`, Marketo's `lead.`, HubSpot's `contact.`).
+/// Prefixes ESPs put before a profile field (`customer.`, `lead.` in Marketo, `contact.` in `HubSpot`).
 const PREFIXES: &[&str] = &["customer.", "contact.", "lead.", "subscriber.", "profile.", "user."];
 
 fn normalized(name: &str) -> String {

@@ -1,11 +1,12 @@
 //! ESP merge syntax in imported text: Mailchimp merge tags (`*|FNAME|*`, `*|IF:X|*`), Liquid
-//! (`{{ first_name | default: "x" }}`, `{% if %}`), Braze (`{{${first_name}}}`), AMPscript
+//! (`{{ first_name | default: "x" }}`, `{% if %}`), Braze (`{{${first_name}}}`), `AMPscript`
 //! (`%%=v(@x)=%%`, `%%[ IF ... THEN ]%%`), `${first_name}` and Handlebars (`{{first_name}}`,
 //! `{{#if}}`) are recognized and converted to Tessera placeholders, fallbacks and conditions when
 //! the name is mapped and the meaning is clear. Everything else stays literal text (a literal `{{`
 //! escaped so it can never run) and is listed in the report. Nothing is evaluated.
 
 use std::collections::{BTreeMap, HashMap};
+use std::fmt::Write as _;
 
 use crate::mapping::{Resolver, Source};
 use crate::report::{MappingEntry, MergeTagEntry};
@@ -76,7 +77,7 @@ struct Found<'s> {
 /// Converts ESP syntax field by field and remembers what it saw for the report.
 pub(crate) struct Converter<'a> {
     resolver: Resolver<'a>,
-    /// AMPscript variables set from attributes: `@fn` → `first_name`.
+    /// `AMPscript` variables set from attributes: `@fn` → `first_name`.
     amp_vars: HashMap<String, String>,
     tags: BTreeMap<String, MergeTagEntry>,
     order: Vec<String>,
@@ -84,7 +85,7 @@ pub(crate) struct Converter<'a> {
 }
 
 impl<'a> Converter<'a> {
-    /// A converter; `whole_source` is scanned once for AMPscript `SET @x = AttributeValue("y")`.
+    /// A converter; `whole_source` is scanned once for `AMPscript` `SET @x = AttributeValue("y")`.
     pub(crate) fn new(resolver: Resolver<'a>, whole_source: &str) -> Self {
         Self {
             resolver,
@@ -146,7 +147,7 @@ impl<'a> Converter<'a> {
                 }
             }
         }
-        let tokens = fold_fallback_idiom(tokens);
+        let tokens = fold_fallback_idiom(&tokens);
         render(&tokens)
     }
 
@@ -384,17 +385,17 @@ fn with_original(token: Token, written: &str) -> Token {
 }
 
 fn recognize_raw<'s>(s: &'s str, amp_vars: &HashMap<String, String>) -> Option<Found<'s>> {
-    if s.starts_with("*|") {
-        let end = s[2..].find("|*")? + 4;
+    if let Some(after) = s.strip_prefix("*|") {
+        let end = after.find("|*")? + 4;
         let original = &s[..end];
         return Some(mailchimp(original));
     }
     if s.starts_with("{{") {
         let end = if s.starts_with("{{{") && !s.starts_with("{{${") {
             s.find("}}}")? + 3
-        } else if s.starts_with("{{${") {
+        } else if let Some(after) = s.strip_prefix("{{${") {
             // Braze: the `${name}` closes first, then the tag.
-            let name_end = s[4..].find('}')? + 5;
+            let name_end = after.find('}')? + 5;
             name_end + s[name_end..].find("}}")? + 2
         } else {
             s.find("}}")? + 2
@@ -419,8 +420,8 @@ fn recognize_raw<'s>(s: &'s str, amp_vars: &HashMap<String, String>) -> Option<F
         let end = s.find("]%%")? + 3;
         return Some(ampscript_block(&s[..end], amp_vars));
     }
-    if s.starts_with("%%=") {
-        let end = s[3..].find("=%%")? + 6;
+    if let Some(after) = s.strip_prefix("%%=") {
+        let end = after.find("=%%")? + 6;
         return Some(ampscript_inline(&s[..end], amp_vars));
     }
     if let Some(after) = s.strip_prefix("%%") {
@@ -439,7 +440,7 @@ fn recognize_raw<'s>(s: &'s str, amp_vars: &HashMap<String, String>) -> Option<F
         let end = after.find('}')?;
         let name = &after[..end];
         if is_name(name) {
-            return Some(value_found("dollar", &s[..skip + end + 1], name, Case::AsIs, None));
+            return Some(value_found("dollar", &s[..=skip + end], name, Case::AsIs, None));
         }
     }
     None
@@ -912,7 +913,7 @@ fn is_block_like(original: &str) -> bool {
 
 /// `IF x` + `x` + `ELSE` + text + `END` is the ESPs' way to write a fallback:
 /// it becomes `{{default x "text"}}`.
-fn fold_fallback_idiom(tokens: Vec<Token>) -> Vec<Token> {
+fn fold_fallback_idiom(tokens: &[Token]) -> Vec<Token> {
     let mut out: Vec<Token> = Vec::with_capacity(tokens.len());
     let mut i = 0;
     while i < tokens.len() {
@@ -925,7 +926,8 @@ fn fold_fallback_idiom(tokens: Vec<Token>) -> Vec<Token> {
             case: Case::AsIs,
             fallback: None,
             original: o2,
-        }, Token::Else { original: o3 }, Token::Literal(text), Token::EndIf { original: o4 }, ..] = &tokens[i..]
+        }, Token::Else { original: o3 }, Token::Literal(text), Token::EndIf { original: o4 }, ..] =
+            tokens.get(i..).unwrap_or_default()
         {
             if cond_name == name && !text.contains(['"', '<', '>', '{', '}']) {
                 out.push(Token::Value {
@@ -992,18 +994,28 @@ fn render(tokens: &[Token]) -> String {
                     Case::Capitalize => Some("capitalize"),
                 };
                 match (helper, fallback) {
-                    (None, None) => out.push_str(&format!("{{{{{name}}}}}")),
-                    (None, Some(f)) => out.push_str(&format!("{{{{default {name} \"{f}\"}}}}")),
-                    (Some(h), None) if dictionary_default => out.push_str(&format!("{{{{{h} {name}}}}}")),
-                    (Some(h), None) => out.push_str(&format!("{{{{#if {name}}}}}{{{{{h} {name}}}}}{{{{/if}}}}")),
-                    (Some(h), Some(f)) => out.push_str(&format!(
-                        "{{{{#if {name}}}}}{{{{{h} {name}}}}}{{{{else}}}}{f}{{{{/if}}}}"
-                    )),
+                    (None, None) => {
+                        let _ = write!(out, "{{{{{name}}}}}");
+                    }
+                    (None, Some(f)) => {
+                        let _ = write!(out, "{{{{default {name} \"{f}\"}}}}");
+                    }
+                    (Some(h), None) if dictionary_default => {
+                        let _ = write!(out, "{{{{{h} {name}}}}}");
+                    }
+                    (Some(h), None) => {
+                        let _ = write!(out, "{{{{#if {name}}}}}{{{{{h} {name}}}}}{{{{/if}}}}");
+                    }
+                    (Some(h), Some(f)) => {
+                        let _ = write!(out, "{{{{#if {name}}}}}{{{{{h} {name}}}}}{{{{else}}}}{f}{{{{/if}}}}");
+                    }
                 }
             }
-            Token::If { name, test, .. } => out.push_str(&format!("{{{{#if {}}}}}", condition(name, test))),
+            Token::If { name, test, .. } => {
+                let _ = write!(out, "{{{{#if {}}}}}", condition(name, test));
+            }
             Token::ElseIf { name, test, .. } => {
-                out.push_str(&format!("{{{{else if {}}}}}", condition(name, test)));
+                let _ = write!(out, "{{{{else if {}}}}}", condition(name, test));
             }
             Token::Else { .. } => out.push_str("{{else}}"),
             Token::EndIf { .. } => out.push_str("{{/if}}"),
