@@ -80,7 +80,11 @@ pub fn run(workspace: Option<&Path>, cwd: &Path, command: &AssetsCommand) -> any
                     problems.len() - errors
                 );
             }
-            Ok(if errors == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) })
+            Ok(if errors == 0 {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
         }
         AssetsCommand::Prune { dry_run } => {
             let removed = ws.prune_assets(*dry_run)?;
@@ -96,7 +100,10 @@ pub fn run(workspace: Option<&Path>, cwd: &Path, command: &AssetsCommand) -> any
         AssetsCommand::Add { files, width } => {
             for file in files {
                 let bytes = std::fs::read(file).with_context(|| format!("{}: cannot be read", file.display()))?;
-                let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+                let name = file
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default();
                 let added = ws.add_asset(&name, &bytes, *width)?;
                 let note = match (added.existed, added.scaled_from) {
                     (true, _) => " (already in the library)".to_owned(),

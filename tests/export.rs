@@ -332,6 +332,18 @@ fn round_trips(target: Target, engine: &str) -> (usize, Vec<String>) {
     (total, failures)
 }
 
+/// A preview as the export names assets: each `assets/<name>` under the workspace's
+/// `[assets] base_url` (the export's one departure from preview, `docs/assets.md`).
+fn hosted(ws: &Workspace, mut preview: tessera_core::Rendered) -> tessera_core::Rendered {
+    if let Some(base) = ws.config.assets.base_url.as_deref() {
+        preview.html = tessera_core::assets::rewrite_asset_urls(&preview.html, |name| {
+            Some(tessera_core::assets::join_base_url(base, name))
+        })
+        .0;
+    }
+    preview
+}
+
 /// The round trips of every email of `ws`; emails the target refuses for their loops (Mailchimp)
 /// are returned with the refusal instead.
 fn round_trips_in(ws: &mut Workspace, target: Target, engine: &str) -> (usize, Vec<String>, Vec<(String, String)>) {
@@ -367,7 +379,7 @@ fn round_trips_in(ws: &mut Workspace, target: Target, engine: &str) -> (usize, V
         }
         let results = engine_render(engine, &templates, &cases);
         for (i, (name, data)) in recipients.iter().enumerate() {
-            let preview = tessera_core::render(&compiled, data);
+            let preview = hosted(ws, tessera_core::render(&compiled, data));
             total += 1;
             let got = &results[i * 4..i * 4 + 4];
             let mut problems = Vec::new();
@@ -574,7 +586,7 @@ fn static_html_export_is_the_preview_with_every_delimiter_broken() {
         let compiled = ws.compile(&entry).expect("compiles");
         for (name, data) in ws.samples().expect("samples") {
             let export = ws.export(&entry, Target::Html, Some(&data)).expect("exports");
-            let preview = tessera_core::render(&compiled, &data);
+            let preview = hosted(&ws, tessera_core::render(&compiled, &data));
             if let Some(diff) = html_compare::difference(&preview.html, &export.html) {
                 panic!("{email} for {name}: {diff}");
             }
@@ -634,7 +646,7 @@ fn literal_design_text_that_looks_like_template_syntax_prints_as_written() {
         .into_iter()
         .collect();
         for data in [json!({}), json!({"profile": {"first_name": "{% raw %}{{x}}"}})] {
-            let preview = tessera_core::render(&compiled, &data);
+            let preview = hosted(&ws, tessera_core::render(&compiled, &data));
             let prepared = prepare_data(&export.manifest, &data);
             let cases: Vec<(&str, Value)> = ["html", "text", "subject", "preheader"]
                 .into_iter()
@@ -775,7 +787,7 @@ proptest::proptest! {
                 Err(e) => panic!("{e}"),
             }
         };
-        let preview = tessera_core::render(&compiled, &json!({}));
+        let preview = hosted(&ws, tessera_core::render(&compiled, &json!({})));
         for target in TEMPLATING {
             let export = ws.export(&entry, target, None).expect("exports");
             let templates: BTreeMap<&str, &str> = [

@@ -91,6 +91,12 @@ fn the_apps_preview_of_a_stored_vip_equals_the_command_lines_render() {
         html.contains("data-tsr-block=\"vip-offer\""),
         "the preview shows the VIP-only block"
     );
+    // The preview loads the workspace's assets through the app's protocol; otherwise it is the
+    // command line's render.
+    let (cli_html, mapped) = tessera_core::assets::rewrite_asset_urls(&cli_html, |name| {
+        Some(tessera_workspace::editor::asset_preview_url(name))
+    });
+    assert!(!mapped.is_empty(), "the demo email uses its own images");
     assert_eq!(
         without_marks(&html),
         cli_html,

@@ -47,7 +47,10 @@ pub fn add_asset_files(
                 path: path.to_path_buf(),
                 source,
             })?;
-            let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            let name = path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
             Ok(session.workspace().add_asset(&name, &bytes, display_width)?)
         })
         .collect()
@@ -94,7 +97,11 @@ pub fn serve<R: Runtime>(ctx: UriSchemeContext<'_, R>, request: Request<Vec<u8>>
             .header(header::ACCESS_CONTROL_ALLOW_ORIGIN, "*")
             .header(header::CACHE_CONTROL, "public, max-age=31536000, immutable")
             .header(header::X_CONTENT_TYPE_OPTIONS, "nosniff")
-            .body(Cow::Owned(if request.method() == Method::HEAD { Vec::new() } else { bytes }))
+            .body(Cow::Owned(if request.method() == Method::HEAD {
+                Vec::new()
+            } else {
+                bytes
+            }))
             .unwrap_or_default(),
         None => empty(StatusCode::NOT_FOUND),
     }

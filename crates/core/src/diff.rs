@@ -217,6 +217,21 @@ fn block_changes(old: &Document, new: &Document) -> Vec<BlockChange> {
             });
         }
         fields.extend(map_changes(&a.fields, &b.fields));
+        if a.device != b.device {
+            fields.push(ValueChange {
+                name: "device".to_owned(),
+                old: serde_json::to_value(a.device).ok(),
+                new: serde_json::to_value(b.device).ok(),
+            });
+        }
+        if a.dark != b.dark {
+            let look = |d: &Option<crate::model::BlockDark>| d.as_ref().and_then(|d| serde_json::to_value(d).ok());
+            fields.push(ValueChange {
+                name: "dark".to_owned(),
+                old: look(&a.dark),
+                new: look(&b.dark),
+            });
+        }
         let mut rules = Vec::new();
         for (name, x, y) in [("show_if", &a.show_if, &b.show_if), ("hide_if", &a.hide_if, &b.hide_if)] {
             if x != y {
@@ -438,6 +453,36 @@ mod tests {
         assert_eq!(moved[1].1.from.slot.as_deref(), Some("left"));
         assert_eq!(moved[1].1.to.slot.as_deref(), Some("right"));
         assert_eq!(moved[1].1.to.to_string(), "cols.right #1");
+    }
+
+    #[test]
+    fn device_and_dark_look_are_reported_with_the_fields() {
+        let new = doc(r#"{"schema_version":1,"name":"Sale","subject":"Hi","blocks":[
+            {"id":"hero","type":"hero","fields":{"headline":"Big sale"},"device":"mobile",
+             "dark":{"image":"assets/logo-dark-0a1b2c3d4e5f.png"}},
+            {"id":"text","type":"text","fields":{"body":"Hello"}},
+            {"id":"cols","type":"columns","slots":{"left":[{"id":"l1","type":"text"}],"right":[]}},
+            {"id":"footer","type":"footer"}]}"#);
+        let d = diff_documents(Some(&doc(BASE)), Some(&new));
+        let BlockChange::Changed { id, fields, .. } = &d.blocks[0] else {
+            panic!("{:?}", d.blocks[0]);
+        };
+        assert_eq!(id, "hero");
+        let changes: Vec<(&str, Option<&Value>, Option<&Value>)> = fields
+            .iter()
+            .map(|f| (f.name.as_str(), f.old.as_ref(), f.new.as_ref()))
+            .collect();
+        assert_eq!(
+            changes,
+            [
+                ("device", Some(&Value::from("all")), Some(&Value::from("mobile"))),
+                (
+                    "dark",
+                    None,
+                    Some(&serde_json::json!({"image": "assets/logo-dark-0a1b2c3d4e5f.png"}))
+                ),
+            ]
+        );
     }
 
     #[test]

@@ -100,7 +100,10 @@ fn head_styles_match_the_reviewed_golden_file() {
         std::fs::write(&path, head).expect("write golden");
     }
     let golden = std::fs::read_to_string(&path).expect("golden file (TESSERA_BLESS=1 writes it)");
-    assert_eq!(head, golden, "the head changed: review it and bless with TESSERA_BLESS=1");
+    assert_eq!(
+        head, golden,
+        "the head changed: review it and bless with TESSERA_BLESS=1"
+    );
 }
 
 #[test]
@@ -108,11 +111,16 @@ fn web_font_has_font_face_stack_and_outlook_fallback() {
     let (doc, brand) = themed_email();
     let html = render_html(doc, &brand);
     let head = head_of(&html);
-    assert!(head.contains("@font-face { font-family: 'Fraunces'; src: url(assets/fraunces-0a1b2c3d4e5f.woff2) format('woff2');"));
+    assert!(head.contains(
+        "@font-face { font-family: 'Fraunces'; src: url(assets/fraunces-0a1b2c3d4e5f.woff2) format('woff2');"
+    ));
     assert!(head.contains("mso-font-alt: 'Helvetica'"), "{head}");
     assert!(head.contains("<!--[if mso]><style>body, table, td, th, p, a, span, li, h1, h2, h3, h4 { font-family: Helvetica, Arial, sans-serif !important; }</style><![endif]-->"));
     // The container's inline font stack starts with the web font, the fallback after it.
-    assert!(html.contains("font-family: Fraunces, Helvetica, Arial, sans-serif;"), "{html}");
+    assert!(
+        html.contains("font-family: Fraunces, Helvetica, Arial, sans-serif;"),
+        "{html}"
+    );
 }
 
 #[test]
@@ -129,8 +137,12 @@ fn dark_rules_come_in_media_query_and_outlook_com_forms_in_separate_styles() {
         .iter()
         .find(|s| s.contains("[data-ogsc]"))
         .expect("the Outlook.com style");
-    assert!(!media.contains("[data-og"), "attribute selectors stay out of the media-query style");
-    assert!(media.contains("@media (prefers-color-scheme: dark) { .t-body, .t-outer { background-color: #0b0f0d !important; }"));
+    assert!(
+        !media.contains("[data-og"),
+        "attribute selectors stay out of the media-query style"
+    );
+    assert!(media
+        .contains("@media (prefers-color-scheme: dark) { .t-body, .t-outer { background-color: #0b0f0d !important; }"));
     assert!(media.contains(".t-content .t-b-logo td { background-color: #000000 !important; }"));
     assert!(media.contains(".t-content .t-b-logo .t-light-img { display: none !important; }"));
     for form in [
@@ -153,7 +165,9 @@ fn dark_image_is_a_hidden_copy_outlook_never_sees_and_text_skips() {
         .expect("the dark copy, hidden inline, inside a not-Outlook conditional");
     assert!(light < dark);
     let dark_part = &html[dark..];
-    let img = dark_part.find("assets/logo-dark-222222222222.png").expect("the dark image");
+    let img = dark_part
+        .find("assets/logo-dark-222222222222.png")
+        .expect("the dark image");
     assert!(img < dark_part.find("<!--<![endif]-->").expect("end of the conditional"));
     assert_eq!(html.matches("assets/logo-111111111111.png").count(), 1);
     // The plain-text part does not repeat the hidden copy.
@@ -170,7 +184,9 @@ fn dark_image_is_a_hidden_copy_outlook_never_sees_and_text_skips() {
 fn device_visibility_survives_inlining_with_safe_inline_defaults() {
     let (doc, brand) = themed_email();
     let html = render_html(doc, &brand);
-    let wide = html.find(r#"<div class="t-b-wide t-desktop-only"><table"#).expect("desktop wrapper without inline hiding");
+    let wide = html
+        .find(r#"<div class="t-b-wide t-desktop-only"><table"#)
+        .expect("desktop wrapper without inline hiding");
     let narrow = html
         .find(r#"<!--[if !mso]><!--><div class="t-b-narrow t-mobile-only" style="display:none;max-height:0;overflow:hidden;mso-hide:all;"><table"#)
         .expect("mobile wrapper hidden inline, out of Outlook's sight");
@@ -216,7 +232,10 @@ fn bad_options_are_named_by_block_and_field() {
         ),
     ];
     for (block, field, message) in cases {
-        let composed = compose_doc(json!({"schema_version": 1, "name": "Bad", "blocks": [block]}), &json!({}));
+        let composed = compose_doc(
+            json!({"schema_version": 1, "name": "Bad", "blocks": [block]}),
+            &json!({}),
+        );
         let found = composed
             .diagnostics
             .iter()
@@ -227,9 +246,18 @@ fn bad_options_are_named_by_block_and_field() {
     }
     for (brand, message) in [
         (json!({"web_font_name": "Fraunces"}), "go together"),
-        (json!({"web_font_name": "Fraunces", "web_font_url": "http://x.example/f.woff2"}), "web_font_url must be"),
-        (json!({"web_font_name": "Fraunces", "web_font_url": "https://x.example/f.woff2)"}), "web_font_url must be"),
-        (json!({"web_font_name": "Frau;nces", "web_font_url": "https://x.example/f.woff2"}), "web_font_name must be"),
+        (
+            json!({"web_font_name": "Fraunces", "web_font_url": "http://x.example/f.woff2"}),
+            "web_font_url must be",
+        ),
+        (
+            json!({"web_font_name": "Fraunces", "web_font_url": "https://x.example/f.woff2)"}),
+            "web_font_url must be",
+        ),
+        (
+            json!({"web_font_name": "Frau;nces", "web_font_url": "https://x.example/f.woff2"}),
+            "web_font_name must be",
+        ),
         (json!({"dark_text_color": "dark"}), "dark_text_color must be a colour"),
     ] {
         let composed = compose_doc(json!({"schema_version": 1, "name": "Bad", "blocks": []}), &brand);

@@ -197,9 +197,7 @@ fn inspect(bytes: &[u8]) -> Result<(AssetFormat, Option<(u32, u32)>), String> {
         .into_dimensions()
         .map_err(|e| format!("the {} image cannot be read: {e}", format.extension()))?;
     if width == 0 || height == 0 || width > MAX_IMAGE_SIDE || height > MAX_IMAGE_SIDE {
-        return Err(format!(
-            "{width}×{height} px is outside 1..{MAX_IMAGE_SIDE} px a side"
-        ));
+        return Err(format!("{width}×{height} px is outside 1..{MAX_IMAGE_SIDE} px a side"));
     }
     Ok((format, Some((width, height))))
 }
@@ -285,7 +283,10 @@ impl Workspace {
         // Judged by content first; an original over the weight limit may still be scaled below it.
         let format = AssetFormat::sniff(bytes).ok_or_else(|| refuse(NOT_AN_ASSET.to_owned()))?;
         if bytes.len() as u64 > MAX_ASSET_BYTES * 16 {
-            return Err(refuse(format!("{} KB is far too heavy for an email", bytes.len() / 1024)));
+            return Err(refuse(format!(
+                "{} KB is far too heavy for an email",
+                bytes.len() / 1024
+            )));
         }
         let mut data = bytes.to_vec();
         let mut scaled_from = None;
@@ -396,7 +397,11 @@ impl Workspace {
         for name in referenced_by_settings(&self.config.brand) {
             uses.entry(name).or_default().push(crate::CONFIG_FILE.to_owned());
         }
-        for block_type in self.library.iter().filter(|b| b.origin == tessera_core::model::BlockOrigin::Workspace) {
+        for block_type in self
+            .library
+            .iter()
+            .filter(|b| b.origin == tessera_core::model::BlockOrigin::Workspace)
+        {
             let defaults = block_type
                 .schema
                 .fields
@@ -463,7 +468,9 @@ impl Workspace {
                             ));
                         }
                     } else {
-                        error(format!("the name has no content hash: add the file again (its hash is {hash})"));
+                        error(format!(
+                            "the name has no content hash: add the file again (its hash is {hash})"
+                        ));
                     }
                     if bytes.len() as u64 > HEAVY_ASSET_BYTES {
                         problems.push(AssetProblem {

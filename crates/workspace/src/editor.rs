@@ -423,8 +423,7 @@ impl EditorSession {
         let compiled = self.workspace.compile(&entry)?;
         let mut rendered = tessera_core::render::render_marked(&compiled, &data, &mut mark_block);
         rendered.report.stale_fields = stale_fields;
-        let (html, _) =
-            tessera_core::assets::rewrite_asset_urls(&rendered.html, |name| Some(asset_preview_url(name)));
+        let (html, _) = tessera_core::assets::rewrite_asset_urls(&rendered.html, |name| Some(asset_preview_url(name)));
         Ok(Preview {
             subject: rendered.subject,
             preheader: rendered.preheader,

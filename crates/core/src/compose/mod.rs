@@ -389,14 +389,26 @@ impl Composer<'_> {
         }
         let id = Some(inst.id.as_str());
         if !block_type.schema.slots.is_empty() {
-            self.error(id, Some("dark.image"), "a dark image is for blocks without slots; set it on the image block inside");
-            return None;
-        }
-        let Some(spec) = block_type.schema.fields.iter().find(|f| f.field_type == FieldType::Image) else {
             self.error(
                 id,
                 Some("dark.image"),
-                &format!("block type \"{}\" has no image field to replace in dark mode", block_type.id),
+                "a dark image is for blocks without slots; set it on the image block inside",
+            );
+            return None;
+        }
+        let Some(spec) = block_type
+            .schema
+            .fields
+            .iter()
+            .find(|f| f.field_type == FieldType::Image)
+        else {
+            self.error(
+                id,
+                Some("dark.image"),
+                &format!(
+                    "block type \"{}\" has no image field to replace in dark mode",
+                    block_type.id
+                ),
             );
             return None;
         };

@@ -85,9 +85,9 @@ pub(crate) fn head_markup(settings: &Settings, looks: &[BlockLook]) -> String {
     font_face(settings, &mut css);
     email_dark(settings, &mut css, &mut outlook_com);
     if looks.iter().any(|l| !l.device.is_all()) {
-        let _ = write!(
+        let _ = writeln!(
             css,
-            "@media only screen and (max-width: {}px) {{ .{DESKTOP_ONLY} {{ display: none !important; max-height: 0 !important; overflow: hidden !important; }} .{MOBILE_ONLY} {{ display: block !important; max-height: none !important; overflow: visible !important; }} }}\n",
+            "@media only screen and (max-width: {}px) {{ .{DESKTOP_ONLY} {{ display: none !important; max-height: 0 !important; overflow: hidden !important; }} .{MOBILE_ONLY} {{ display: block !important; max-height: none !important; overflow: visible !important; }} }}",
             MOBILE_BREAKPOINT.min(settings.width.saturating_sub(1))
         );
     }
@@ -103,9 +103,9 @@ pub(crate) fn head_markup(settings: &Settings, looks: &[BlockLook]) -> String {
     }
     if !settings.web_font_name.trim().is_empty() {
         // Outlook for Windows shows Times New Roman when a stack starts with a font it lacks.
-        let _ = write!(
+        let _ = writeln!(
             out,
-            "<!--[if mso]><style>body, table, td, th, p, a, span, li, h1, h2, h3, h4 {{ font-family: {} !important; }}</style><![endif]-->\n",
+            "<!--[if mso]><style>body, table, td, th, p, a, span, li, h1, h2, h3, h4 {{ font-family: {} !important; }}</style><![endif]-->",
             settings.font_family
         );
     }

@@ -226,16 +226,17 @@ fn host_assets(parts: &mut Parts, base_url: Option<&str>) -> Result<(), ExportEr
         b.get(..8).is_some_and(|s| s.eq_ignore_ascii_case("https://"))
             && b.len() > 8
             && crate::escape::is_safe_url(b)
-            && !b.chars().any(|c| c.is_whitespace() || c.is_control() || "\"'()<>\\".contains(c))
+            && !b
+                .chars()
+                .any(|c| c.is_whitespace() || c.is_control() || "\"'()<>\\".contains(c))
     });
     let Some(base) = base else {
         return Err(ExportError::AssetsNotHosted(
             used.iter().map(|n| crate::assets::asset_path(n)).collect(),
         ));
     };
-    let (html, used) = crate::assets::rewrite_asset_urls(&parts.html, |name| {
-        Some(crate::assets::join_base_url(base, name))
-    });
+    let (html, used) =
+        crate::assets::rewrite_asset_urls(&parts.html, |name| Some(crate::assets::join_base_url(base, name)));
     parts.html = html;
     parts.assets = used
         .iter()

@@ -25,7 +25,9 @@ pub enum SettingsError {
         value: String,
     },
     /// `web_font_name` is not a plain family name.
-    #[error("web_font_name must be a family name of letters, digits, spaces and dashes, like \"Fraunces\", not \"{0}\"")]
+    #[error(
+        "web_font_name must be a family name of letters, digits, spaces and dashes, like \"Fraunces\", not \"{0}\""
+    )]
     WebFontName(String),
     /// `web_font_url` is neither an asset path nor an https URL of a font file.
     #[error("web_font_url must be an asset path (assets/NAME.woff2) or an https:// URL without quotes, spaces or parentheses, not \"{0}\"")]
@@ -201,13 +203,17 @@ impl Settings {
             return Err(SettingsError::WebFontName(self.web_font_name.clone()));
         }
         let asset = crate::assets::asset_name(url).is_some_and(|n| {
-            std::path::Path::new(n)
-                .extension()
-                .is_some_and(|e| ["woff2", "woff", "ttf", "otf"].iter().any(|f| e.eq_ignore_ascii_case(f)))
+            std::path::Path::new(n).extension().is_some_and(|e| {
+                ["woff2", "woff", "ttf", "otf"]
+                    .iter()
+                    .any(|f| e.eq_ignore_ascii_case(f))
+            })
         });
         let https = url.get(..8).is_some_and(|s| s.eq_ignore_ascii_case("https://"))
             && url.len() > 8
-            && !url.chars().any(|c| c.is_whitespace() || c.is_control() || "\"'()\\<>;{}".contains(c));
+            && !url
+                .chars()
+                .any(|c| c.is_whitespace() || c.is_control() || "\"'()\\<>;{}".contains(c));
         if asset || https {
             Ok(())
         } else {
