@@ -34,28 +34,46 @@ pub fn collapse_whitespace(html: &str) -> String {
 }
 
 fn collapse_into(out: &mut String, s: &str) {
-    let is_space = |c: char| matches!(c, ' ' | '\t' | '\n' | '\r' | '\x0c');
-    let mut rest = s;
-    while !rest.is_empty() {
-        // Copy the next run of content in one piece, then write its whitespace run as one character.
-        let (content, tail) = rest.split_at(rest.find(is_space).unwrap_or(rest.len()));
-        out.push_str(content);
-        let (run, after) = tail.split_at(tail.find(|c| !is_space(c)).unwrap_or(tail.len()));
-        if run.contains(['\n', '\r']) {
-            out.push('\n');
-        } else if let Some(c) = run.chars().next() {
-            out.push(c);
+    // Whitespace is ASCII, so every cut below falls between characters.
+    let is_space = |b: u8| matches!(b, b' ' | b'\t' | b'\n' | b'\r' | b'\x0c');
+    let bytes = s.as_bytes();
+    let mut copied = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        if !is_space(bytes[i]) {
+            i += 1;
+            continue;
         }
-        rest = after;
+        // Copy the content before the run in one piece, then write the run as one character.
+        out.push_str(&s[copied..i]);
+        let first = bytes[i];
+        let mut newline = false;
+        while i < bytes.len() && is_space(bytes[i]) {
+            newline |= matches!(bytes[i], b'\n' | b'\r');
+            i += 1;
+        }
+        out.push(if newline { '\n' } else { char::from(first) });
+        copied = i;
     }
+    out.push_str(&s[copied..]);
 }
 
+/// Where `needle` (ASCII, starting with `<`) first occurs in `haystack`, ignoring ASCII case.
 fn find_ci(haystack: &str, needle: &str) -> Option<usize> {
-    let n = needle.len();
-    haystack
-        .as_bytes()
-        .windows(n)
-        .position(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
+    let (hay, needle) = (haystack.as_bytes(), needle.as_bytes());
+    let first = *needle.first()?;
+    let mut from = 0;
+    while let Some(offset) = hay.get(from..)?.iter().position(|&b| b == first) {
+        let at = from + offset;
+        if hay
+            .get(at..at + needle.len())
+            .is_some_and(|w| w.eq_ignore_ascii_case(needle))
+        {
+            return Some(at);
+        }
+        from = at + 1;
+    }
+    None
 }
 
 #[cfg(test)]
