@@ -387,10 +387,10 @@ impl Composer<'_> {
             return String::new();
         };
         let env = SettingsEnv(self.settings);
-        let mut lowerer = Lowerer::new(LiteralMode::Markup, Some(&env));
+        let mut css_lowering = Lowerer::new(LiteralMode::Markup, Some(&env));
         let lowered = match &block_type.css_template {
-            Some(parsed) => lowerer.lower_source_parsed(parsed),
-            None => lowerer.lower_source(&block_type.css_source),
+            Some(parsed) => css_lowering.lower_source_parsed(parsed),
+            None => css_lowering.lower_source(&block_type.css_source),
         };
         let css = match lowered {
             Ok(nodes) => {
