@@ -36,24 +36,21 @@ pub fn collapse_whitespace(html: &str) -> String {
 fn collapse_into(out: &mut String, s: &str) {
     // Whitespace is ASCII, so every cut below falls between characters.
     let is_space = |b: u8| matches!(b, b' ' | b'\t' | b'\n' | b'\r' | b'\x0c');
-    let bytes = s.as_bytes();
     let mut copied = 0;
-    let mut i = 0;
-    while i < bytes.len() {
-        if !is_space(bytes[i]) {
-            i += 1;
+    let mut bytes = s.bytes().enumerate().peekable();
+    while let Some((i, first)) = bytes.next() {
+        if !is_space(first) {
             continue;
         }
         // Copy the content before the run in one piece, then write the run as one character.
         out.push_str(&s[copied..i]);
-        let first = bytes[i];
-        let mut newline = false;
-        while i < bytes.len() && is_space(bytes[i]) {
-            newline |= matches!(bytes[i], b'\n' | b'\r');
-            i += 1;
+        let mut newline = matches!(first, b'\n' | b'\r');
+        copied = i + 1;
+        while let Some((j, b)) = bytes.next_if(|&(_, b)| is_space(b)) {
+            newline |= matches!(b, b'\n' | b'\r');
+            copied = j + 1;
         }
         out.push(if newline { '\n' } else { char::from(first) });
-        copied = i;
     }
     out.push_str(&s[copied..]);
 }

@@ -13,12 +13,27 @@ pub(super) type Key = (usize, u32, u64);
 #[derive(Clone, Copy)]
 pub(super) enum Kind {
     /// A placeholder's text before escaping.
-    Value = 0,
+    Value,
     /// An `if` condition.
-    Cond = 1 << 30,
+    Cond,
     /// A block's gates.
-    Gate = 2 << 30,
+    Gate,
 }
+
+impl Kind {
+    /// The kind's bits above the index.
+    fn bits(self) -> u32 {
+        match self {
+            Kind::Value => 0,
+            Kind::Cond => 1 << 30,
+            Kind::Gate => 2 << 30,
+        }
+    }
+}
+
+/// A block's gates as decided: the index of the gate that failed, or `None` when all held.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Gates(pub(super) Option<u32>);
 
 /// Entries above this index are not memoized (their key could not tell kinds apart).
 const MAX_INDEX: u32 = (1 << 30) - 1;
@@ -32,7 +47,7 @@ pub(super) struct Memo {
     /// Conditions decided.
     conds: FxHashMap<Key, bool>,
     /// Block gates: the index of the gate that failed, if any.
-    gates: FxHashMap<Key, Option<u32>>,
+    gates: FxHashMap<Key, Gates>,
 }
 
 /// The loop iteration a walk is in, from each enclosing loop's index (outermost first): unique for
@@ -52,7 +67,7 @@ pub(super) fn loop_position(indexes: impl ExactSizeIterator<Item = usize>) -> Op
 /// The key of entry `index` of `kind` in the tables at `owner`, at loop `position`.
 pub(super) fn key(owner: usize, kind: Kind, index: u32, position: Option<u64>) -> Option<Key> {
     (index <= MAX_INDEX).then_some(())?;
-    Some((owner, kind as u32 | index, position?))
+    Some((owner, kind.bits() | index, position?))
 }
 
 impl Memo {
@@ -94,11 +109,11 @@ impl Memo {
 
     /// Remembers a block's gates.
     pub(super) fn put_gate(&mut self, key: Key, failed: Option<u32>) {
-        self.gates.insert(key, failed);
+        self.gates.insert(key, Gates(failed));
     }
 
     /// A block's gates, if decided.
-    pub(super) fn gate(&self, key: &Key) -> Option<Option<u32>> {
+    pub(super) fn gate(&self, key: &Key) -> Option<Gates> {
         self.gates.get(key).copied()
     }
 }

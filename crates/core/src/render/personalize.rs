@@ -431,7 +431,7 @@ impl<'a> Walker<'a> {
     fn gates(&mut self, blocks: &'a [BlockMeta], global: u32) -> Option<u32> {
         let key = self.key(blocks.as_ptr() as usize, Kind::Gate, global);
         if self.replay {
-            if let Some(failed) = key.as_ref().and_then(|k| self.memo.gate(k)) {
+            if let Some(memo::Gates(failed)) = key.as_ref().and_then(|k| self.memo.gate(k)) {
                 return failed;
             }
         }
