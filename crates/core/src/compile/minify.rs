@@ -34,28 +34,43 @@ pub fn collapse_whitespace(html: &str) -> String {
 }
 
 fn collapse_into(out: &mut String, s: &str) {
-    let is_space = |c: char| matches!(c, ' ' | '\t' | '\n' | '\r' | '\x0c');
-    let mut rest = s;
-    while !rest.is_empty() {
-        // Copy the next run of content in one piece, then write its whitespace run as one character.
-        let (content, tail) = rest.split_at(rest.find(is_space).unwrap_or(rest.len()));
-        out.push_str(content);
-        let (run, after) = tail.split_at(tail.find(|c| !is_space(c)).unwrap_or(tail.len()));
-        if run.contains(['\n', '\r']) {
-            out.push('\n');
-        } else if let Some(c) = run.chars().next() {
-            out.push(c);
+    // Whitespace is ASCII, so every cut below falls between characters.
+    let is_space = |b: u8| matches!(b, b' ' | b'\t' | b'\n' | b'\r' | b'\x0c');
+    let mut copied = 0;
+    let mut bytes = s.bytes().enumerate().peekable();
+    while let Some((i, first)) = bytes.next() {
+        if !is_space(first) {
+            continue;
         }
-        rest = after;
+        // Copy the content before the run in one piece, then write the run as one character.
+        out.push_str(&s[copied..i]);
+        let mut newline = matches!(first, b'\n' | b'\r');
+        copied = i + 1;
+        while let Some((j, b)) = bytes.next_if(|&(_, b)| is_space(b)) {
+            newline |= matches!(b, b'\n' | b'\r');
+            copied = j + 1;
+        }
+        out.push(if newline { '\n' } else { char::from(first) });
     }
+    out.push_str(&s[copied..]);
 }
 
+/// Where `needle` (ASCII, starting with `<`) first occurs in `haystack`, ignoring ASCII case.
 fn find_ci(haystack: &str, needle: &str) -> Option<usize> {
-    let n = needle.len();
-    haystack
-        .as_bytes()
-        .windows(n)
-        .position(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
+    let (hay, needle) = (haystack.as_bytes(), needle.as_bytes());
+    let first = *needle.first()?;
+    let mut from = 0;
+    while let Some(offset) = hay.get(from..)?.iter().position(|&b| b == first) {
+        let at = from + offset;
+        if hay
+            .get(at..at + needle.len())
+            .is_some_and(|w| w.eq_ignore_ascii_case(needle))
+        {
+            return Some(at);
+        }
+        from = at + 1;
+    }
+    None
 }
 
 #[cfg(test)]

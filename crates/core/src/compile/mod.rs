@@ -14,7 +14,7 @@ pub mod plan {
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use crate::compose::{BlockMeta, Composed, ComposedFragment};
 use crate::diagnostics::Diagnostic;
@@ -207,15 +207,26 @@ impl Compiler {
             ));
         }
         let mut version = blake3::Hasher::new();
+        // Each block the cache lacks, once (a document can hold the same block twice).
+        let mut seen = std::collections::HashSet::new();
+        let misses: Vec<&ComposedFragment> = composed
+            .fragments
+            .iter()
+            .filter(|f| !self.fragments.contains_key(&f.key) && seen.insert(f.key))
+            .collect();
+        let mut fresh: HashMap<[u8; 32], Result<Fragment, CompileError>> =
+            misses.iter().map(|f| f.key).zip(compile_fragments(&misses)).collect();
         let mut blocks = Vec::with_capacity(composed.fragments.len());
         for fragment in &composed.fragments {
             version.update(&fragment.key);
-            let compiled = if let Some(hit) = self.fragments.get(&fragment.key) {
+            let done = fresh.remove(&fragment.key);
+            let compiled = if let (None, Some(hit)) = (&done, self.fragments.get(&fragment.key)) {
                 self.stats.hits += 1;
                 Arc::clone(hit)
             } else {
                 self.stats.misses += 1;
-                let compiled = Arc::new(compile_fragment(fragment)?);
+                let result = done.unwrap_or_else(|| compile_fragment(fragment));
+                let compiled = Arc::new(result?);
                 if self.fragments.len() > 4096 {
                     self.fragments.clear();
                 }
@@ -259,6 +270,53 @@ impl Compiler {
             version: *version.finalize().as_bytes(),
         })
     }
+}
+
+/// Compiles blocks the cache does not hold, in their order. Blocks are independent (each is parsed,
+/// inlined and turned into text on its own), so with more than one to do they are shared among the
+/// machine's cores; the results and the first error are the same as one after the other.
+fn compile_fragments(misses: &[&ComposedFragment]) -> Vec<Result<Fragment, CompileError>> {
+    let workers = std::thread::available_parallelism()
+        .map_or(1, std::num::NonZeroUsize::get)
+        .min(misses.len())
+        .min(4);
+    if workers < 2 {
+        return misses.iter().map(|f| compile_fragment(f)).collect();
+    }
+    // Worker k takes blocks k, k + workers, ...: neighbours in a document differ most in size.
+    let mut results: Vec<Option<Result<Fragment, CompileError>>> = (0..misses.len()).map(|_| None).collect();
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers)
+            .map(|k| {
+                scope.spawn(move || {
+                    misses
+                        .iter()
+                        .enumerate()
+                        .skip(k)
+                        .step_by(workers)
+                        .map(|(i, f)| (i, compile_fragment(f)))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        for handle in handles {
+            match handle.join() {
+                Ok(done) => {
+                    for (i, result) in done {
+                        if let Some(slot) = results.get_mut(i) {
+                            *slot = Some(result);
+                        }
+                    }
+                }
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        }
+    });
+    results
+        .into_iter()
+        .zip(misses)
+        .map(|(result, f)| result.unwrap_or_else(|| compile_fragment(f)))
+        .collect()
 }
 
 fn compile_fragment(fragment: &ComposedFragment) -> Result<Fragment, CompileError> {
@@ -325,6 +383,17 @@ impl StaticEnv for LayoutEnv<'_> {
     }
 }
 
+/// The skeleton's template, parsed once per process (it is compiled into the binary).
+fn layout_template() -> Result<&'static handlebars::Template, crate::lang::LangError> {
+    static PARSED: OnceLock<Result<handlebars::Template, crate::lang::LangError>> = OnceLock::new();
+    PARSED
+        .get_or_init(|| {
+            handlebars::Template::compile(LAYOUT).map_err(|e| crate::lang::LangError::from_template_error(&e))
+        })
+        .as_ref()
+        .map_err(Clone::clone)
+}
+
 fn compile_layout(composed: &Composed) -> Result<Layout, CompileError> {
     let err = |source| CompileError::Markup {
         block: "layout".to_owned(),
@@ -334,8 +403,8 @@ fn compile_layout(composed: &Composed) -> Result<Layout, CompileError> {
         settings: composed.settings.to_map(),
         composed,
     };
-    let nodes = Lowerer::new(LiteralMode::Markup, Some(&env))
-        .lower_source(LAYOUT)
+    let nodes = layout_template()
+        .and_then(|parsed| Lowerer::new(LiteralMode::Markup, Some(&env)).lower_source_parsed(parsed))
         .map_err(|e| CompileError::Inline {
             block: "layout".to_owned(),
             message: e.to_string(),

@@ -486,7 +486,12 @@ impl Composer<'_> {
             return String::new();
         };
         let env = SettingsEnv(self.settings);
-        let css = match Lowerer::new(LiteralMode::Markup, Some(&env)).lower_source(&block_type.css_source) {
+        let mut css_lowering = Lowerer::new(LiteralMode::Markup, Some(&env));
+        let lowered = match &block_type.css_template {
+            Some(parsed) => css_lowering.lower_source_parsed(parsed),
+            None => css_lowering.lower_source(&block_type.css_source),
+        };
+        let css = match lowered {
             Ok(nodes) => {
                 let mut css = String::new();
                 for node in nodes {

@@ -123,6 +123,9 @@ pub struct BlockType {
     pub css_source: String,
     /// Parsed `block.hbs`.
     pub(crate) template: Arc<handlebars::Template>,
+    /// Parsed `block.css` when it holds tags (`{{settings.NAME}}`), so composing does not parse it
+    /// again; `None` when it has none, or when it does not parse (composing reports why).
+    pub(crate) css_template: Option<Arc<handlebars::Template>>,
     /// Where it was loaded from.
     pub origin: BlockOrigin,
     /// Hash of the three files, for compile caching.
@@ -208,6 +211,7 @@ impl BlockType {
             template_source: template.to_owned(),
             css_source: css.to_owned(),
             template: Arc::new(parsed),
+            css_template: parse_css_template(css),
             origin,
             content_hash: *hasher.finalize().as_bytes(),
         })
@@ -253,4 +257,15 @@ impl BlockLibrary {
     pub fn ids(&self) -> impl Iterator<Item = &str> {
         self.types.keys().map(String::as_str)
     }
+}
+
+/// `block.css` parsed once, when it holds tags and nothing the lowering refuses before parsing (the
+/// markers' private-use characters); otherwise composing lowers the source and reports its errors.
+fn parse_css_template(css: &str) -> Option<Arc<handlebars::Template>> {
+    let plain = !css.contains("{{");
+    let reserved = css.contains(|c| matches!(c, '\u{E000}'..='\u{E002}'));
+    if plain || reserved {
+        return None;
+    }
+    handlebars::Template::compile(css).ok().map(Arc::new)
 }

@@ -1,5 +1,6 @@
 //! Personalize a compiled email for a recipient, and report what happened.
 
+mod memo;
 mod personalize;
 mod report;
 

@@ -13,6 +13,8 @@ use crate::lang::{Cond, Format, LoopVar, Operand, Placeholder};
 use crate::plan::{Escape, PNode, Part, Tables};
 use crate::value::{compare, is_missing, is_truthy, lookup};
 
+use super::memo::{self, Kind, Memo};
+
 /// Which part of the email an event happened in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Site {
@@ -100,6 +102,8 @@ pub struct Output {
     pub text: String,
     /// What happened.
     pub events: Vec<Event>,
+    /// What the HTML walk decided, for the text walk.
+    memo: Memo,
 }
 
 impl Output {
@@ -109,6 +113,7 @@ impl Output {
         self.html.clear();
         self.text.clear();
         self.events.clear();
+        self.memo.clear();
     }
 }
 
@@ -134,6 +139,11 @@ struct Walker<'a, 'm> {
     frames: Vec<Frame<'a>>,
     events: &'a mut Vec<Event>,
     record: bool,
+    /// Values, conditions and gates decided so far for this recipient.
+    memo: &'a mut Memo,
+    /// The walk repeats one already done (the text part after the HTML): it reads the memo instead
+    /// of filling it.
+    replay: bool,
     site: Site,
     block: Option<u32>,
     /// A text-part link lost its URL: the `)` that closed ` (URL)` is dropped too.
@@ -149,12 +159,15 @@ struct Walker<'a, 'm> {
 pub fn render_part(part: &Part, tables: &Tables, data: &Value, locale: &str) -> (String, Vec<Event>) {
     let mut events = Vec::new();
     let mut out = String::new();
+    let mut memo = Memo::default();
     let mut w = Walker {
         data,
         locale,
         frames: Vec::new(),
         events: &mut events,
         record: true,
+        memo: &mut memo,
+        replay: false,
         site: Site::Subject,
         block: None,
         drop_paren: false,
@@ -200,6 +213,7 @@ pub(crate) fn personalize_marked(
         html,
         text,
         events,
+        memo,
     } = out;
     let mut w = Walker {
         data,
@@ -207,6 +221,8 @@ pub(crate) fn personalize_marked(
         frames: Vec::new(),
         events,
         record: true,
+        memo,
+        replay: false,
         site: Site::Subject,
         block: None,
         drop_paren: false,
@@ -246,7 +262,9 @@ pub(crate) fn personalize_marked(
     w.record = false;
     w.walk(&layout.tail.nodes, &layout.tail, &layout.tables, &[], html, Mode::Html);
 
-    // The text part takes the same branches; its events would repeat the HTML's.
+    // The text part takes the same branches; its events would repeat the HTML's, and its values,
+    // conditions and gates are the HTML's.
+    w.replay = true;
     w.walk(
         &layout.text_head.nodes,
         &layout.text_head,
@@ -342,11 +360,12 @@ impl<'a> Walker<'a, '_> {
                 }
                 PNode::Value(index, escape) => {
                     if let Some(ph) = tables.placeholders.get(*index as usize) {
-                        self.value(ph, *index, *escape, out);
+                        let key = self.key(std::ptr::from_ref(tables) as usize, Kind::Value, *index);
+                        self.value(ph, *index, *escape, key, out);
                     }
                 }
                 PNode::If(index, then, otherwise) => {
-                    let holds = tables.conds.get(*index as usize).is_some_and(|c| self.eval(c));
+                    let holds = self.decide(tables, *index);
                     self.walk(if holds { then } else { otherwise }, part, tables, blocks, out, mode);
                 }
                 PNode::Each(index, body, otherwise) => {
@@ -376,7 +395,7 @@ impl<'a> Walker<'a, '_> {
                 }
                 PNode::Block(index, body, otherwise) => {
                     let global = tables.blocks.get(*index as usize).copied().unwrap_or(u32::MAX);
-                    let failed = blocks.get(global as usize).and_then(|meta| self.failed_gate(meta));
+                    let failed = self.gates(blocks, global);
                     let outer = self.block.replace(global);
                     // A block inside a top-level one (its own block is marked by the caller).
                     let nested = outer.is_some() && matches!(mode, Mode::Html);
@@ -412,6 +431,46 @@ impl<'a> Walker<'a, '_> {
                 }
             }
         }
+    }
+
+    /// Where the walk is, as a memo key.
+    fn key(&self, owner: usize, kind: Kind, index: u32) -> Option<memo::Key> {
+        memo::key(
+            owner,
+            kind,
+            index,
+            memo::loop_position(self.frames.iter().map(|f| f.index)),
+        )
+    }
+
+    /// Condition `index` of `tables`, decided once per recipient and place.
+    fn decide(&mut self, tables: &'a Tables, index: u32) -> bool {
+        let key = self.key(std::ptr::from_ref(tables) as usize, Kind::Cond, index);
+        if self.replay {
+            if let Some(holds) = key.as_ref().and_then(|k| self.memo.cond(k)) {
+                return holds;
+            }
+        }
+        let holds = tables.conds.get(index as usize).is_some_and(|c| self.eval(c));
+        if let (false, Some(key)) = (self.replay, key) {
+            self.memo.put_cond(key, holds);
+        }
+        holds
+    }
+
+    /// The gate of block `global` that fails, decided once per recipient and place.
+    fn gates(&mut self, blocks: &'a [BlockMeta], global: u32) -> Option<u32> {
+        let key = self.key(blocks.as_ptr() as usize, Kind::Gate, global);
+        if self.replay {
+            if let Some(memo::Gates(failed)) = key.as_ref().and_then(|k| self.memo.gate(k)) {
+                return failed;
+            }
+        }
+        let failed = blocks.get(global as usize).and_then(|meta| self.failed_gate(meta));
+        if let (false, Some(key)) = (self.replay, key) {
+            self.memo.put_gate(key, failed);
+        }
+        failed
     }
 
     fn failed_gate(&self, meta: &BlockMeta) -> Option<u32> {
@@ -473,21 +532,44 @@ impl<'a> Walker<'a, '_> {
         }
     }
 
-    fn value(&mut self, ph: &'a Placeholder, index: u32, escape: Escape, out: &mut String) {
+    fn value(&mut self, ph: &'a Placeholder, index: u32, escape: Escape, key: Option<memo::Key>, out: &mut String) {
+        let unsafe_url = Event::UnsafeUrl {
+            site: self.site,
+            placeholder: index,
+            block: self.block,
+        };
+        let events = if self.record { Some(&mut *self.events) } else { None };
+        if self.replay {
+            if let Some(text) = key.as_ref().and_then(|k| self.memo.value(k)) {
+                write_value(text, escape, out, (events, unsafe_url), &mut self.drop_paren);
+                return;
+            }
+        }
+        let text = self.resolve(ph, index);
+        if let (false, Some(key)) = (self.replay, key) {
+            self.memo.put_value(key, &text);
+        }
+        let events = if self.record { Some(&mut *self.events) } else { None };
+        write_value(&text, escape, out, (events, unsafe_url), &mut self.drop_paren);
+    }
+
+    /// A placeholder's text for this recipient: its value formatted, or its fallback (recorded).
+    fn resolve(&mut self, ph: &'a Placeholder, index: u32) -> Cow<'a, str> {
         let raw = self.operand(&ph.value);
         let mut unformattable = false;
-        let formatted = match raw.as_deref() {
+        let formatted = match &raw {
             Some(v) if !is_missing(Some(v)) => {
-                if let Some(s) = self.format(v, &ph.format) {
-                    Some(s)
-                } else {
-                    unformattable = true;
-                    None
-                }
+                // Loop variables are made on the spot: their text is owned.
+                let s = match v {
+                    Cow::Borrowed(v) => self.format(v, &ph.format),
+                    Cow::Owned(v) => self.format(v, &ph.format).map(|s| Cow::Owned(s.into_owned())),
+                };
+                unformattable = s.is_none();
+                s
             }
             _ => None,
         };
-        let text: Cow<'_, str> = if let Some(s) = formatted {
+        if let Some(s) = formatted {
             s
         } else {
             let (text, used) = if let Some(explicit) = &ph.fallback {
@@ -510,42 +592,6 @@ impl<'a> Walker<'a, '_> {
                 });
             }
             text
-        };
-        match escape {
-            Escape::Html => push_html_escaped(out, &text),
-            Escape::Text => push_text(out, &text),
-            Escape::UrlPart => push_url_component(out, &text),
-            Escape::UrlStart | Escape::TextUrlStart => {
-                let safe = is_safe_url(&text);
-                if escape == Escape::TextUrlStart && (text.trim().is_empty() || !safe) && out.ends_with(" (") {
-                    // `label (URL)` with no URL to show: just the label.
-                    out.truncate(out.len() - 2);
-                    self.drop_paren = true;
-                }
-                if text.is_empty() || safe {
-                    if escape == Escape::UrlStart {
-                        push_html_escaped(out, text.trim());
-                    } else {
-                        out.push_str(text.trim());
-                    }
-                } else {
-                    if self.record {
-                        self.events.push(Event::UnsafeUrl {
-                            site: self.site,
-                            placeholder: index,
-                            block: self.block,
-                        });
-                    }
-                    if escape == Escape::UrlStart {
-                        out.push('#');
-                    }
-                }
-            }
-            Escape::Css => {
-                if is_safe_css_value(&text) {
-                    out.push_str(&text);
-                }
-            }
         }
     }
 
@@ -586,6 +632,50 @@ impl<'a> Walker<'a, '_> {
             Format::Date { style, locale: loc } => {
                 let s = v.as_str()?;
                 crate::format::date(s, *style, &locale(loc)).ok().map(Cow::Owned)
+            }
+        }
+    }
+}
+
+/// Writes a placeholder's text where it lands: escaped for HTML, kept as text, as a URL component or
+/// a whole URL (an unsafe one is replaced and recorded in `unsafe_url`'s events, when recording), or
+/// a CSS value.
+fn write_value(
+    text: &str,
+    escape: Escape,
+    out: &mut String,
+    unsafe_url: (Option<&mut Vec<Event>>, Event),
+    drop_paren: &mut bool,
+) {
+    match escape {
+        Escape::Html => push_html_escaped(out, text),
+        Escape::Text => push_text(out, text),
+        Escape::UrlPart => push_url_component(out, text),
+        Escape::UrlStart | Escape::TextUrlStart => {
+            let safe = is_safe_url(text);
+            if escape == Escape::TextUrlStart && (text.trim().is_empty() || !safe) && out.ends_with(" (") {
+                // `label (URL)` with no URL to show: just the label.
+                out.truncate(out.len() - 2);
+                *drop_paren = true;
+            }
+            if text.is_empty() || safe {
+                if escape == Escape::UrlStart {
+                    push_html_escaped(out, text.trim());
+                } else {
+                    out.push_str(text.trim());
+                }
+            } else {
+                if let Some(events) = unsafe_url.0 {
+                    events.push(unsafe_url.1);
+                }
+                if escape == Escape::UrlStart {
+                    out.push('#');
+                }
+            }
+        }
+        Escape::Css => {
+            if is_safe_css_value(text) {
+                out.push_str(text);
             }
         }
     }
