@@ -69,6 +69,8 @@ impl<'a> Context<'a> {
             requires: Vec::new(),
             fallback: Fallback::Hide,
             slots: BTreeMap::new(),
+            device: Default::default(),
+            dark: None,
         }
     }
 
