@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
-use tessera_core::model::{BlockInstance, Fallback};
+use tessera_core::model::{BlockInstance, Device, Fallback};
 use tessera_core::sanitize::{sanitize, Policy};
 
 use crate::mapping::Resolver;
@@ -69,7 +69,7 @@ impl<'a> Context<'a> {
             requires: Vec::new(),
             fallback: Fallback::Hide,
             slots: BTreeMap::new(),
-            device: Default::default(),
+            device: Device::default(),
             dark: None,
         }
     }

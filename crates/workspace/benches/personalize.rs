@@ -228,6 +228,7 @@ fn benches(c: &mut Criterion) {
             email: name,
             data: None,
             velocity_object: None,
+            asset_base_url: None,
         };
         let sendgrid = export(&input, Target::Sendgrid).expect("sendgrid export");
         let hb_data = prepare_data(&sendgrid.manifest, &data);
