@@ -18,7 +18,8 @@ email: string | null,
  */
 who: string, 
 /**
- * `identify`, `track`, `alias` or `other` (group, a screen with nothing to store).
+ * `identify`, `track`, `alias`, `signed` (an open pixel or click link of an email Tessera
+ * sent) or `other` (group, a screen with nothing to store).
  */
 call: string, 
 /**
