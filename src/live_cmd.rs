@@ -53,6 +53,15 @@ pub(crate) enum KeysCommand {
         /// The key's id (from `tessera keys list`).
         id: i64,
     },
+    /// Make a new signing key (for feed, live-image and redirect tokens) the one that signs; the
+    /// older ones keep verifying, so links already sent work until they expire. The secret stays
+    /// in the store and is never printed.
+    RotateSigning,
+    /// Revoke a signing key by id: every token it signed is refused from now on.
+    RevokeSigning {
+        /// The signing key's id (printed by `tessera keys rotate-signing`).
+        id: i64,
+    },
 }
 
 pub(crate) fn run_serve(workspace: Option<&Path>, cwd: &Path, args: &ServeArgs) -> anyhow::Result<ExitCode> {
@@ -80,7 +89,7 @@ pub(crate) fn run_serve(workspace: Option<&Path>, cwd: &Path, args: &ServeArgs) 
 
 pub(crate) fn run_keys(workspace: Option<&Path>, cwd: &Path, command: &KeysCommand) -> anyhow::Result<ExitCode> {
     let ws = Workspace::discover(workspace, cwd)?;
-    let store = ws.open_store()?;
+    let mut store = ws.open_store()?;
     match command {
         KeysCommand::Create { read, json, .. } => {
             let kind = if *read { KeyKind::Read } else { KeyKind::Write };
@@ -111,6 +120,19 @@ pub(crate) fn run_keys(workspace: Option<&Path>, cwd: &Path, command: &KeysComma
                         clock::rfc3339(k.created_at)
                     );
                 }
+            }
+        }
+        KeysCommand::RotateSigning => {
+            let id = tessera_live::token::rotate(&mut store)?;
+            out!(
+                "signing key {id} now signs; older signing keys still verify the tokens they signed until those expire"
+            );
+        }
+        KeysCommand::RevokeSigning { id } => {
+            if store.revoke_signing_key(*id, clock::now_ms())? {
+                out!("signing key {id} revoked: its tokens are refused from now on");
+            } else {
+                anyhow::bail!("no signing key {id} in force");
             }
         }
         KeysCommand::Revoke { id } => {

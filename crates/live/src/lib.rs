@@ -16,6 +16,7 @@ pub mod read;
 pub mod segment;
 pub mod server;
 pub mod stream;
+pub mod token;
 pub mod writer;
 
 use std::net::SocketAddr;

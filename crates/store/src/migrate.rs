@@ -15,6 +15,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("0004_segments", include_str!("../migrations/0004_segments.sql")),
     ("0005_event_values", include_str!("../migrations/0005_event_values.sql")),
     ("0006_live", include_str!("../migrations/0006_live.sql")),
+    ("0007_signing_keys", include_str!("../migrations/0007_signing_keys.sql")),
 ];
 
 pub(crate) fn apply(conn: &Connection, path: &Path) -> Result<(), StoreError> {

@@ -15,6 +15,7 @@
 
 mod apply;
 pub mod keys;
+pub mod signing_keys;
 
 use std::collections::BTreeMap;
 
@@ -22,6 +23,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 pub use keys::{key_hash, KeyInfo, KeyKind};
+pub use signing_keys::SigningKeyRow;
 
 use crate::segments::Change;
 
