@@ -453,6 +453,7 @@ fn check_exports(d: &Design, data: &Value) -> Result<(), TestCaseError> {
             email: "fuzz",
             data: Some(data),
             velocity_object: None,
+            live: &[],
         };
         let first = export(&input, target);
         let again = export(&input, target);

@@ -218,3 +218,9 @@ fn decode_fields(mut rest: &[u8]) -> Result<Vec<String>, TokenError> {
     }
     Ok(fields)
 }
+
+impl tessera_workspace::amp::FeedSigner for SigningKeys {
+    fn sign(&self, purpose: &str, fields: &[&str], expires: OffsetDateTime) -> Option<String> {
+        SigningKeys::sign(self, purpose, fields, expires).ok()
+    }
+}

@@ -32,6 +32,7 @@ impl Workspace {
             email: &entry.name,
             data,
             velocity_object: self.config.export.velocity_object.as_deref(),
+            live: &[],
         };
         export(&input, target).map_err(|source| WorkspaceError::export(entry.path.clone(), source))
     }

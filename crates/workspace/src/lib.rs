@@ -6,6 +6,7 @@
 #![deny(missing_docs)]
 #![warn(clippy::unwrap_used)]
 
+pub mod amp;
 pub mod batch;
 pub mod blocks;
 pub mod clock;
