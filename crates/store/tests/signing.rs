@@ -2,7 +2,7 @@
 //! block's, another purpose's, rotated and revoked keys, and what the token text holds.
 
 use base64::Engine as _;
-use tessera_live::token::{SigningKeys, TokenError};
+use tessera_store::signing::{SigningKeys, TokenError};
 use tessera_store::Store;
 use time::{Duration, OffsetDateTime};
 
@@ -128,7 +128,7 @@ fn rotation_keeps_old_tokens_valid_until_they_expire_and_revocation_ends_them() 
     let before = SigningKeys::load(&mut store).expect("keys");
     let first_id = before.current_id().expect("a key");
     let old = before.sign("feed", &["1"], now() + Duration::hours(2)).expect("signs");
-    let new_id = tessera_live::token::rotate(&mut store).expect("rotates");
+    let new_id = tessera_store::signing::rotate(&mut store).expect("rotates");
     assert!(new_id > first_id);
     let after = SigningKeys::load(&mut store).expect("keys");
     assert_eq!(after.current_id(), Some(new_id), "the new key signs");
