@@ -597,16 +597,8 @@ fn amp_part(
     if args.amp.is_none() {
         return Ok(None);
     }
-    let keys = match profile_id {
-        Some(_) if !Workspace::live_blocks(entry).is_empty() => {
-            let mut store = ws.open_store()?;
-            Some(tessera_live::token::SigningKeys::load(&mut store)?)
-        }
-        _ => None,
-    };
     let recipient = tessera_workspace::amp::AmpRecipient {
         profile_id,
-        signer: keys.as_ref().map(|k| k as &dyn tessera_workspace::amp::FeedSigner),
         now: time::OffsetDateTime::now_utc(),
     };
     Ok(Some(ws.render_amp(entry, data, &recipient)?))

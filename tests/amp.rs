@@ -11,7 +11,7 @@ use std::process::{Command, Stdio};
 
 use common::{assert_exit, repo, Dir};
 use serde_json::{json, Value};
-use tessera_workspace::amp::{AmpRecipient, FeedSigner};
+use tessera_workspace::amp::AmpRecipient;
 use tessera_workspace::Workspace;
 
 /// A workspace made by `tessera init` with the demo store imported and a collector address.
@@ -112,17 +112,10 @@ fn sample_data(ws_dir: &Path) -> Vec<(String, Value)> {
     out
 }
 
-/// Signs with the workspace's own signing keys (made in its store on first use).
-fn signer(ws: &Workspace) -> tessera_live::token::SigningKeys {
-    let mut store = ws.open_store().expect("store");
-    tessera_live::token::SigningKeys::load(&mut store).expect("signing keys")
-}
-
 #[test]
 fn every_live_demo_email_is_valid_amp_for_every_sample_edge_case_and_stored_profile() {
     let dir = workspace_with_store();
     let mut ws = Workspace::discover(Some(dir.path()), dir.path()).expect("workspace");
-    let keys = signer(&ws);
     let emails = live_emails(&ws);
     assert_eq!(emails, ["abandoned-cart", "seasonal-sale"], "the demo's live emails");
     let samples = sample_data(dir.path());
@@ -134,7 +127,6 @@ fn every_live_demo_email_is_valid_amp_for_every_sample_edge_case_and_stored_prof
         for (who, data) in &samples {
             let recipient = AmpRecipient {
                 profile_id: Some(1),
-                signer: Some(&keys as &dyn FeedSigner),
                 now: time::OffsetDateTime::now_utc(),
             };
             let amp = ws.render_amp(&entry, data, &recipient).expect("AMP part");
