@@ -143,19 +143,16 @@ pub struct LiveFeed {
 }
 
 impl Workspace {
-    /// Every live block of every email, with its template (for `tessera serve`'s feeds). Emails
-    /// that do not compile are left out, with their error in the second list.
+    /// Every live block of every email, with its template (for `tessera serve`'s feeds). A live
+    /// email that does not compile is left out, with its error in the second list; an email that
+    /// cannot be read is skipped (`tessera check` names it; it has no feed to serve).
     #[must_use]
     pub fn live_feeds(&self) -> (Vec<LiveFeed>, Vec<WorkspaceError>) {
         let mut feeds = Vec::new();
         let mut problems = Vec::new();
         for name in self.email_names() {
-            let entry = match self.email(&name) {
-                Ok(entry) => entry,
-                Err(e) => {
-                    problems.push(e);
-                    continue;
-                }
+            let Ok(entry) = self.email(&name) else {
+                continue;
             };
             let live = Self::live_blocks(&entry);
             if live.is_empty() {

@@ -3,6 +3,7 @@
 // selection), the pre-send QA of what the preview shows (run after it is showing, stale runs
 // dropped) and the finding picked in its panel, the inspector's tab, the column blocks are added to,
 // and the figures the end-to-end test reads. Framework-free: the Design screen and the top bar subscribe to it.
+import type { LiveSpec } from "../bindings/LiveSpec";
 import type { BlockTypeInfo } from "../bindings/BlockTypeInfo";
 import type { Document } from "../bindings/Document";
 import type { Preview } from "../bindings/Preview";
@@ -341,6 +342,11 @@ export class Designer extends Observable<DesignState> {
 
   setRule(id: string, which: "show_if" | "hide_if", rule: string, at?: number): void {
     this.edit((cur) => d.setRule(cur, id, which, rule), { coalesce: `${id}/${which}` }, at);
+  }
+
+  /** The block's live feed and how long an answer may be kept; `null` makes it static again. */
+  setLive(id: string, live: LiveSpec | null, at?: number): void {
+    this.edit((cur) => d.setLive(cur, id, live), { coalesce: `${id}/live` }, at);
   }
 
   /** The block's fallback: "hide" (show nothing) or a new block of that type id. */
