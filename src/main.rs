@@ -213,6 +213,10 @@ struct RenderArgs {
     /// Write the plain-text part here.
     #[arg(long, value_name = "FILE.txt")]
     text: Option<PathBuf>,
+    /// Write the AMP for Email part here (live blocks as amp-list over signed feed URLs when
+    /// rendering a stored --profile and [live] base_url is set).
+    #[arg(long, value_name = "FILE.html")]
+    amp: Option<PathBuf>,
     /// Write the render report (JSON) here.
     #[arg(long, value_name = "FILE.json")]
     report: Option<PathBuf>,
@@ -521,11 +525,48 @@ fn run_import(workspace: &Option<PathBuf>, cwd: &Path, args: &ImportArgs) -> any
 
 fn render_one(ws: &mut Workspace, args: &RenderArgs) -> anyhow::Result<ExitCode> {
     let entry = ws.email(args.email.as_deref().unwrap_or_default())?;
-    let rendered = match (&args.data, &args.profile) {
-        (Some(path), _) => ws.render(&entry, &read_data(path)?)?,
-        (None, Some(profile)) => ws.render_profile(&entry, profile, clock::now_ms())?,
-        (None, None) => ws.render(&entry, &Value::Object(serde_json::Map::new()))?,
+    let (rendered, amp) = match (&args.data, &args.profile) {
+        (Some(path), _) => {
+            let data = read_data(path)?;
+            let amp = amp_part(ws, &entry, args, &data, None)?;
+            (ws.render(&entry, &data)?, amp)
+        }
+        (None, Some(profile)) => {
+            let recipient = ws.stored_recipient(profile, clock::now_ms())?;
+            let amp = amp_part(ws, &entry, args, &recipient.data, Some(recipient.id))?;
+            (recipient.render(ws, &entry)?, amp)
+        }
+        (None, None) => {
+            let data = Value::Object(serde_json::Map::new());
+            let amp = amp_part(ws, &entry, args, &data, None)?;
+            (ws.render(&entry, &data)?, amp)
+        }
     };
+    if let (Some(path), Some(amp)) = (&args.amp, &amp) {
+        write_file(path, amp.html.as_bytes())?;
+        let r = &amp.report;
+        eprintln!(
+            "{}: AMP part {} KB (style {} bytes); live blocks: {}",
+            entry.name,
+            r.bytes.div_ceil(1024),
+            r.style_bytes,
+            if r.live_blocks.is_empty() {
+                "none".to_owned()
+            } else {
+                r.live_blocks.join(", ")
+            }
+        );
+        for (block, why) in &r.static_blocks {
+            eprintln!("note: live block {block} is static in the AMP part: {why}");
+        }
+        if r.over_size_budget {
+            eprintln!(
+                "warning: the AMP part is {} KB, over the {} KB clients show; they will show the HTML part",
+                r.bytes.div_ceil(1024),
+                tessera_core::amp::SIZE_BUDGET / 1024
+            );
+        }
+    }
     match &args.out {
         Some(path) => write_file(path, rendered.html.as_bytes())?,
         None => match std::io::stdout().lock().write_all(rendered.html.as_bytes()) {
@@ -556,6 +597,25 @@ fn render_one(ws: &mut Workspace, args: &RenderArgs) -> anyhow::Result<ExitCode>
         r.warnings.len()
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// The AMP part when `--amp` is given: feed URLs signed with the workspace's signing keys for a
+/// stored recipient.
+fn amp_part(
+    ws: &mut Workspace,
+    entry: &tessera_workspace::EmailEntry,
+    args: &RenderArgs,
+    data: &Value,
+    profile_id: Option<i64>,
+) -> anyhow::Result<Option<tessera_core::amp::AmpRendered>> {
+    if args.amp.is_none() {
+        return Ok(None);
+    }
+    let recipient = tessera_workspace::amp::AmpRecipient {
+        profile_id,
+        now: time::OffsetDateTime::now_utc(),
+    };
+    Ok(Some(ws.render_amp(entry, data, &recipient)?))
 }
 
 fn render_batch(ws: &mut Workspace, args: &RenderArgs, batch_file: &Path) -> anyhow::Result<ExitCode> {

@@ -31,6 +31,10 @@ pub struct SendArgs {
     /// Write to the workspace's outbox (.tessera/outbox) even if SMTP profiles are configured.
     #[arg(long)]
     outbox: bool,
+    /// Add the AMP for Email part (text/x-amp-html, before the HTML part); live blocks fetch
+    /// signed feeds when [live] base_url is set and the message renders a stored --profile.
+    #[arg(long)]
+    amp: bool,
     /// Print the report as JSON.
     #[arg(long)]
     json: bool,
@@ -104,6 +108,7 @@ pub fn run_send(workspace: Option<&Path>, cwd: &Path, args: &SendArgs) -> anyhow
         to: args.to.clone(),
         profiles: args.profile.clone(),
         route,
+        amp: args.amp,
         cancel: tessera_workspace::Cancel::new(),
         tracking: tessera_live::tracking::for_workspace(&ws)?,
     };

@@ -700,3 +700,80 @@ fn the_demo_workspace_cannot_send_and_says_why() {
     assert_exit(&out, 1);
     assert_mentions(&text(&out), &["demo workspace", "tessera init"]);
 }
+
+#[test]
+fn an_amp_test_send_arrives_with_the_amp_part_between_text_and_html() {
+    let server = Server::start(&Options::default());
+    let ws = workspace(&format!(
+        "{}\n[live]\nbase_url = \"https://live.northwind.example\"\n",
+        profile("local", "none", server.port, "")
+    ));
+    let store = common::repo().join("fixtures/demo/store");
+    for (file, kind) in [
+        ("profiles.csv", "profiles"),
+        ("products.csv", "products"),
+        ("events.jsonl", "events"),
+    ] {
+        let file = store.join(file);
+        assert_exit(
+            &tessera(&ws, &["import", file.to_str().expect("UTF-8"), "--kind", kind], &[]),
+            0,
+        );
+    }
+    let out = tessera(
+        &ws,
+        &[
+            "send",
+            "abandoned-cart",
+            "--to",
+            "seed@example.com",
+            "--profile",
+            "uwejaeger@webmail.example",
+            "--amp",
+        ],
+        &[],
+    );
+    assert_exit(&out, 0);
+    let received = server.received();
+    assert_eq!(received.len(), 1);
+    let msg = inspect(&received[0].0);
+    let tree = &msg["tree"];
+    assert_eq!(tree["content_type"], "multipart/alternative");
+    let order: Vec<&str> = tree["parts"]
+        .as_array()
+        .expect("parts")
+        .iter()
+        .map(|p| p["content_type"].as_str().unwrap_or_default())
+        .collect();
+    assert_eq!(order, ["text/plain", "text/x-amp-html", "text/html"], "{tree}");
+    let amp = tree["parts"][1]["text"].as_str().expect("AMP text");
+    assert!(
+        amp.starts_with("<!doctype html><html \u{26a1}4email data-css-strict"),
+        "{}",
+        &amp[..80]
+    );
+    assert!(amp.contains(
+        "<amp-list layout=\"container\" src=\"https://live.northwind.example/feeds/abandoned-cart/cart-items?t="
+    ));
+    for (_, part) in leaves(tree) {
+        assert_eq!(part["defects"], serde_json::json!([]), "{part}");
+    }
+    // Without --amp the message has no AMP part.
+    let plain = tessera(
+        &ws,
+        &[
+            "send",
+            "abandoned-cart",
+            "--to",
+            "seed@example.com",
+            "--profile",
+            "uwejaeger@webmail.example",
+        ],
+        &[],
+    );
+    assert_exit(&plain, 0);
+    let received = server.received();
+    let msg = inspect(&received[1].0);
+    let types: Vec<String> = leaves(&msg["tree"]).into_iter().map(|(t, _)| t).collect();
+    assert!(!types.iter().any(|t| t == "text/x-amp-html"), "{types:?}");
+}

@@ -931,7 +931,7 @@ fn cli_refuses_an_unknown_target_and_a_missing_one() {
         &common::stderr(&out),
         &[
             "unknown export target \"mjml\"",
-            "liquid, braze, sendgrid, mailchimp, ampscript, velocity, klaviyo, hubl, iterable, customerio, html",
+            "liquid, braze, sendgrid, mailchimp, ampscript, velocity, klaviyo, hubl, iterable, customerio, html, amp",
         ],
     );
     assert!(!dir.join("exports").exists());

@@ -99,7 +99,7 @@ pub enum BlockChange {
         moved: Option<Move>,
         /// Fields that changed (including `type` when the block's type changed).
         fields: Vec<ValueChange>,
-        /// Rules that changed: `show_if`, `hide_if`, `requires`.
+        /// Rules that changed: `show_if`, `hide_if`, `requires`, `live`.
         rules: Vec<ValueChange>,
         /// The fallback, when it changed (`"hide"` or the fallback block as JSON).
         fallback: Option<ValueChange>,
@@ -248,6 +248,13 @@ fn block_changes(old: &Document, new: &Document) -> Vec<BlockChange> {
                 name: "requires".to_owned(),
                 old: list(&a.requires),
                 new: list(&b.requires),
+            });
+        }
+        if a.live != b.live {
+            rules.push(ValueChange {
+                name: "live".to_owned(),
+                old: a.live.and_then(|l| serde_json::to_value(l).ok()),
+                new: b.live.and_then(|l| serde_json::to_value(l).ok()),
             });
         }
         let fallback = (a.fallback != b.fallback).then(|| ValueChange {

@@ -32,6 +32,7 @@
 // Input-driven code never panics: no unwrap, expect or unchecked indexing outside tests.
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing))]
 
+pub mod amp;
 pub mod assets;
 pub mod compile;
 pub mod compose;

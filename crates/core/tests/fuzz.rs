@@ -454,6 +454,7 @@ fn check_exports(d: &Design, data: &Value) -> Result<(), TestCaseError> {
             data: Some(data),
             velocity_object: None,
             asset_base_url: None,
+            live: &[],
         };
         let first = export(&input, target);
         let again = export(&input, target);

@@ -525,3 +525,70 @@ fn the_markers_private_use_characters_are_refused_by_name_in_designer_text() {
     let message = try_render(&d, &json!({})).expect_err("refused");
     assert!(message.contains("U+E000"), "{message}");
 }
+
+#[test]
+fn live_blocks_keep_their_send_time_render_and_are_checked_against_their_type() {
+    let mut lib = library();
+    lib.insert(
+        BlockType::from_sources(
+            "live-grid",
+            &json!({"name": "Live grid", "fields": [{"name": "source", "type": "data_path", "default": "recommendations"}], "live_feeds": ["recommendations", "availability"]}).to_string(),
+            r"<table>{{#each block.source}}<tr><td>{{this.name}}</td></tr>{{/each}}</table>",
+            "",
+            BlockOrigin::BuiltIn,
+        )
+        .expect("valid block"),
+    );
+    let compose_with = |document: &Document| {
+        let dict = dictionary();
+        let brand = serde_json::Map::new();
+        compose(&ComposeInput {
+            document,
+            library: &lib,
+            dictionary: &dict,
+            brand: &brand,
+        })
+    };
+    let data = json!({"recommendations": [product(1), product(2)]});
+    let render_with = |document: &Document| {
+        let composed = compose_with(document);
+        assert!(!composed.has_errors(), "{:#?}", composed.diagnostics);
+        let compiled = Compiler::new().compile(&composed).expect("compiles");
+        render(&compiled, &data).html
+    };
+    let plain = doc(json!([{"id": "grid", "type": "live-grid"}]));
+    let live = doc(json!([{"id": "grid", "type": "live-grid", "live": {"feed": "recommendations", "max_age": "15m"}}]));
+    assert_eq!(
+        render_with(&plain),
+        render_with(&live),
+        "marking a block live changes nothing at send time"
+    );
+
+    let wrong_feed = doc(json!([{"id": "grid", "type": "live-grid", "live": {"feed": "cart"}}]));
+    let d = compose_with(&wrong_feed).diagnostics;
+    assert_eq!(d.len(), 1, "{d:#?}");
+    assert_eq!(
+        d[0].to_string(),
+        "block \"grid\", field \"live\": block type \"live-grid\" cannot show the live feed \"cart\"; it shows recommendations, availability"
+    );
+    let not_live = doc(json!([{"id": "t", "type": "text", "live": {"feed": "profile"}}]));
+    let d = compose_with(&not_live).diagnostics;
+    assert!(
+        d[0].message.contains("cannot be live: it declares no live feeds"),
+        "{d:#?}"
+    );
+    let nested = doc(json!([{"id": "t", "type": "text", "requires": ["profile.city"],
+        "fallback": {"id": "g", "type": "live-grid", "live": {"feed": "recommendations"}}}]));
+    let d = compose_with(&nested).diagnostics;
+    assert_eq!(d.len(), 1, "{d:#?}");
+    assert_eq!(d[0].block.as_deref(), Some("g"));
+    assert!(d[0].message.contains("only a top-level block can be live"), "{d:#?}");
+
+    let bad_age = serde_json::from_value::<Document>(json!({"schema_version": 1, "name": "x",
+        "blocks": [{"id": "g", "type": "live-grid", "live": {"feed": "recommendations", "max_age": "soon"}}]}))
+    .unwrap_err();
+    assert!(
+        bad_age.to_string().contains("max_age \"soon\" is not a duration"),
+        "{bad_age}"
+    );
+}

@@ -6,11 +6,13 @@
 //! (429 with `Retry-After` when full), Segment's size limits (413), write and read keys stored
 //! hashed in the store (`keys`), and segment entries and exits as server-sent events
 //! (`GET /v1/stream`), the read side (`GET /v1/profiles/<id>`, `GET /v1/segments/<name>/members`),
-//! webhooks (`POST /hooks/<name>`, signed), and tracking pixels (`GET /v1/pixel/<method>`, always a 1x1 GIF).
+//! webhooks (`POST /hooks/<name>`, signed), tracking pixels (`GET /v1/pixel/<method>`, always a 1x1 GIF),
+//! and the signed feeds of AMP live blocks (`GET /feeds/<email>/<block>?t=`, `feeds`).
 #![deny(missing_docs)]
 
 pub mod activity;
 pub mod embedded;
+pub mod feeds;
 pub mod hooks;
 pub mod keys;
 pub mod pixel;
@@ -168,12 +170,18 @@ pub async fn serve_observed(
         .collect::<Result<_, _>>()
         .map_err(LiveError::Config)?;
     let reader = Arc::new(std::sync::Mutex::new(ws.open_store()?));
+    let (live_feeds, problems) = ws.live_feeds();
+    if let Some(problem) = problems.into_iter().next() {
+        return Err(LiveError::Workspace(problem));
+    }
+    let feeds = feeds::Feeds::new(live_feeds, ws.config.live.amp_senders.clone(), ws.open_store()?)?;
     let shared = Arc::new(server::Shared {
         writer,
         events,
         stream,
         reader,
         hooks,
+        feeds,
     });
     let listen_error = |source| LiveError::Listen {
         addr: options.listen,

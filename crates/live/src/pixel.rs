@@ -29,7 +29,7 @@ fn gif() -> Response {
 }
 
 /// `%XX` decoded (a base64 parameter may have its `+`, `/` and `=` escaped).
-fn percent_decode(text: &str) -> Vec<u8> {
+pub(crate) fn percent_decode(text: &str) -> Vec<u8> {
     let bytes = text.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;

@@ -41,6 +41,8 @@ pub struct Shared {
     pub reader: crate::read::Reader,
     /// Webhooks by name.
     pub hooks: std::collections::BTreeMap<String, crate::hooks::Hook>,
+    /// The signed feeds of live blocks (`/feeds/...`).
+    pub feeds: crate::feeds::Feeds,
 }
 
 /// The collector's routes.
@@ -55,6 +57,7 @@ pub fn router(shared: Arc<Shared>) -> Router {
         .route("/v1/segments/{name}/members", get(crate::read::members))
         .route("/health", get(health))
         .route("/r/{token}", get(crate::redirect::click))
+        .route("/feeds/{email}/{block}", get(crate::feeds::feed))
         .with_state(shared)
 }
 

@@ -8,6 +8,8 @@ use crate::{Category, Finding, Input, Level, Options};
 pub const GMAIL_CLIP_BYTES: usize = 102 * 1024;
 /// Warn from here on, before Gmail clips.
 pub const GMAIL_WARN_BYTES: usize = 90 * 1024;
+/// Clients do not show an AMP part larger than this (they show the HTML part instead).
+pub const AMP_MAX_BYTES: usize = 200 * 1024;
 /// A single image heavier than this loads slowly on phones.
 pub const IMAGE_WARN_BYTES: u64 = 200 * 1024;
 /// All images together.
@@ -136,6 +138,17 @@ pub fn check(markup: &Markup, input: &Input<'_>, options: &Options<'_>, findings
     } else {
         input.html.len()
     };
+    if let Some(amp) = input.amp_bytes.filter(|b| *b > AMP_MAX_BYTES) {
+        findings.push(Finding::new(
+            "content:amp-size",
+            Category::Content,
+            Level::Warning,
+            format!(
+                "the AMP part is {} KB: clients do not show an AMP part over 200 KB and show the HTML part instead",
+                amp.div_ceil(1024)
+            ),
+        ));
+    }
     if bytes > GMAIL_CLIP_BYTES {
         findings.push(Finding::new(
             "content:gmail-clip",

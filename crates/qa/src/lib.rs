@@ -219,6 +219,8 @@ pub struct Input<'a> {
     pub text: &'a str,
     /// Size of the HTML as sent, without the block comments (0: measured from `html`).
     pub html_bytes: usize,
+    /// Size of the AMP for Email part, when the email has one.
+    pub amp_bytes: Option<usize>,
     /// Fallbacks the render took.
     pub fallbacks: Vec<Fallback>,
     /// Field values of the blocks.

@@ -281,6 +281,26 @@ fn preheader_image_only_size_and_placeholders() {
     let fallback = found.iter().find(|f| f.rule == "content:fallback");
     assert_eq!(fallback.and_then(|f| f.block.as_deref()), Some("hero"));
 
+    // The AMP part: a warning over 200 KB, nothing at or under it, nothing without an AMP part.
+    let amp = |bytes: Option<usize>| {
+        run_with(&Input {
+            html: &html,
+            subject: "S",
+            preheader: "P",
+            amp_bytes: bytes,
+            ..Input::default()
+        })
+    };
+    let over = amp(Some(200 * 1024 + 1));
+    let finding = over
+        .iter()
+        .find(|f| f.rule == "content:amp-size")
+        .expect("AMP size finding");
+    assert_eq!(finding.level, Level::Warning);
+    assert!(finding.message.contains("201 KB"), "{}", finding.message);
+    assert!(!has(&amp(Some(200 * 1024)), "content:amp-size"));
+    assert!(!has(&amp(None), "content:amp-size"));
+
     let sizes = |src: &str| (src == "images/hero.jpg").then_some(400 * 1024);
     let local = page("<img src=\"images/hero.jpg\" alt=\"Hero\"><img src=\"images/small.jpg\" alt=\"Small\">");
     let found = check(

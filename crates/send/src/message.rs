@@ -141,6 +141,8 @@ pub struct Content<'a> {
     pub html: &'a str,
     /// The plain-text part.
     pub text: &'a str,
+    /// The AMP for Email part (`text/x-amp-html`), placed before the HTML part.
+    pub amp: Option<&'a str>,
     /// The Gmail clipping budget for the HTML, in bytes.
     pub gmail_budget_bytes: usize,
     /// Labels for `X-Tessera-*` headers: the email and version, the profile rendered as.
@@ -230,8 +232,15 @@ pub fn build_message(
     let inline_image_bytes = rewritten.embedded.iter().map(|e| e.image.bytes.len()).sum();
     let text_part = SinglePart::plain(content.text.to_owned());
     let html_part = SinglePart::html(rewritten.html);
+    // Text, then AMP, then HTML: clients show the last part they can, and some show only the last.
+    let mut alternative = MultiPart::alternative().singlepart(text_part);
+    if let Some(amp) = content.amp {
+        let amp_type = ContentType::parse("text/x-amp-html; charset=utf-8")
+            .map_err(|err| SendError::Build(format!("content type text/x-amp-html: {err}")))?;
+        alternative = alternative.singlepart(SinglePart::builder().header(amp_type).body(amp.to_owned()));
+    }
     let body = if rewritten.embedded.is_empty() {
-        MultiPart::alternative().singlepart(text_part).singlepart(html_part)
+        alternative.singlepart(html_part)
     } else {
         let mut related = MultiPart::related().singlepart(html_part);
         for e in rewritten.embedded {
@@ -242,7 +251,7 @@ pub fn build_message(
                     .body(e.image.bytes, content_type),
             );
         }
-        MultiPart::alternative().singlepart(text_part).multipart(related)
+        alternative.multipart(related)
     };
     let message = builder.multipart(body).map_err(|e| SendError::Build(e.to_string()))?;
     let size_bytes = message.formatted().len();
@@ -335,6 +344,7 @@ mod tests {
         let content = Content {
             subject: "Hi Ada\r\nBcc: evil@attacker.example\nX-Evil: 1",
             html: "<p>Hi</p>",
+            amp: None,
             text: "Hi",
             gmail_budget_bytes: 102 * 1024,
             email_label: "welcome",

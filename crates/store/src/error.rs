@@ -72,6 +72,9 @@ pub enum StoreError {
     /// The work was cancelled before it finished; nothing of it was written.
     #[error("cancelled: nothing was written")]
     Cancelled,
+    /// The system gave no random bytes for a signing key.
+    #[error("no random bytes for a signing key: {0}")]
+    Random(String),
 }
 
 impl StoreError {
@@ -100,6 +103,9 @@ impl StoreError {
     /// True when the user's input is at fault (exit code 1).
     #[must_use]
     pub fn is_input_error(&self) -> bool {
-        !matches!(self, Self::Sqlite { .. } | Self::Settings { .. } | Self::Cancelled)
+        !matches!(
+            self,
+            Self::Sqlite { .. } | Self::Settings { .. } | Self::Cancelled | Self::Random(_)
+        )
     }
 }

@@ -70,6 +70,10 @@ pub struct LiveSettings {
     /// The collector's public address (`https://t.example.com`), for pixels and click links.
     #[serde(default)]
     pub base_url: Option<String>,
+    /// The sender addresses whose AMP emails may read the feeds (`AMP-Email-Sender`, or
+    /// `__amp_source_origin`); any other sender is refused.
+    #[serde(default)]
+    pub amp_senders: Vec<String>,
     /// `[live.hooks.<name>]`: webhooks accepted at `POST /hooks/<name>`.
     #[serde(default)]
     pub hooks: std::collections::BTreeMap<String, HookSettings>,

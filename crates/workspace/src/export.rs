@@ -33,6 +33,7 @@ impl Workspace {
             data,
             velocity_object: self.config.export.velocity_object.as_deref(),
             asset_base_url: self.config.assets.base_url.as_deref(),
+            live: &[],
         };
         export(&input, target).map_err(|source| WorkspaceError::export(entry.path.clone(), source))
     }

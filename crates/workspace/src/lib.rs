@@ -6,6 +6,7 @@
 #![deny(missing_docs)]
 #![warn(clippy::unwrap_used)]
 
+pub mod amp;
 pub mod assets;
 pub mod batch;
 pub mod blocks;

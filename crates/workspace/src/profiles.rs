@@ -26,6 +26,23 @@ pub struct StoredRecipient {
     pub stale_fields: Vec<StaleField>,
 }
 
+/// A stored profile's render context at `now_ms` (its fields, cart, live segments and
+/// recommendations) and its store id: what every render as a stored profile starts from, and what
+/// `tessera serve`'s feeds compute at open time.
+///
+/// # Errors
+/// No such profile, or the store failed.
+pub fn stored_context(
+    store: &Store,
+    key: &str,
+    now_ms: i64,
+) -> Result<(i64, tessera_store::profiles::StoredContext), WorkspaceError> {
+    let mut context = store.stored_context(key)?;
+    let id = store.find_profile_id(key)?;
+    add_live_data(store, id, now_ms, &mut context.data)?;
+    Ok((id, context))
+}
+
 impl StoredRecipient {
     /// Renders `entry` as this recipient, with the stale fields in the report.
     ///
@@ -77,9 +94,7 @@ impl Workspace {
         key: &str,
         now_ms: i64,
     ) -> Result<StoredRecipient, WorkspaceError> {
-        let mut context = store.stored_context(key)?;
-        let id = store.find_profile_id(key)?;
-        add_live_data(store, id, now_ms, &mut context.data)?;
+        let (id, context) = stored_context(store, key, now_ms)?;
         let stale_fields = self.stale_fields(&context.data_ages, now_ms)?;
         Ok(StoredRecipient {
             id,

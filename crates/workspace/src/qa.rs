@@ -129,7 +129,36 @@ impl Workspace {
         clients: Option<&[String]>,
     ) -> Result<QaReport, WorkspaceError> {
         let rendered = render_for_qa(compiled, data);
-        self.qa_rendered(&rendered, document, clients)
+        let amp_bytes = self.amp_bytes(compiled, document, data);
+        self.qa_rendered_with(&rendered, document, clients, amp_bytes)
+    }
+
+    /// The size of the AMP part of an email with live blocks (each as an `amp-list` over a feed
+    /// URL as long as a signed one), `None` without live blocks or when it cannot be made.
+    fn amp_bytes(&self, compiled: &Compiled, document: &Document, data: &Value) -> Option<usize> {
+        let base = self
+            .config
+            .live
+            .base_url
+            .as_deref()
+            .unwrap_or("https://live.example.invalid");
+        let live: Vec<tessera_core::amp::LiveBlock> = document
+            .blocks
+            .iter()
+            .filter_map(|b| {
+                b.live.map(|spec| tessera_core::amp::LiveBlock {
+                    id: b.id.clone(),
+                    spec,
+                    src: Some(crate::amp::feed_url(base, &document.name, &b.id, &"t".repeat(120))),
+                })
+            })
+            .collect();
+        if live.is_empty() {
+            return None;
+        }
+        tessera_core::amp::render(compiled, &self.dictionary, &document.name, data, &live)
+            .ok()
+            .map(|amp| amp.report.bytes)
     }
 
     /// Runs the QA on an email rendered by [`render_for_qa`] (the benchmark times this step).
@@ -141,6 +170,16 @@ impl Workspace {
         rendered: &Rendered,
         document: &Document,
         clients: Option<&[String]>,
+    ) -> Result<QaReport, WorkspaceError> {
+        self.qa_rendered_with(rendered, document, clients, None)
+    }
+
+    fn qa_rendered_with(
+        &self,
+        rendered: &Rendered,
+        document: &Document,
+        clients: Option<&[String]>,
+        amp_bytes: Option<usize>,
     ) -> Result<QaReport, WorkspaceError> {
         let settings = self.qa_settings()?;
         let clients = settings.clients_with(clients).map_err(|e| WorkspaceError::Config {
@@ -155,6 +194,7 @@ impl Workspace {
             preheader: &rendered.preheader,
             text: &rendered.text,
             html_bytes: rendered.report.html_bytes,
+            amp_bytes,
             fallbacks: rendered
                 .report
                 .fallbacks

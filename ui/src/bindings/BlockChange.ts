@@ -49,7 +49,7 @@ moved: Move | null,
  */
 fields: Array<ValueChange>, 
 /**
- * Rules that changed: `show_if`, `hide_if`, `requires`.
+ * Rules that changed: `show_if`, `hide_if`, `requires`, `live`.
  */
 rules: Array<ValueChange>, 
 /**

@@ -2,6 +2,7 @@
 import type { BlockDark } from "./BlockDark";
 import type { Device } from "./Device";
 import type { Fallback } from "./Fallback";
+import type { LiveSpec } from "./LiveSpec";
 import type { JsonValue } from "./serde_json/JsonValue";
 
 /**
@@ -16,6 +17,11 @@ id: string,
  * The block type, e.g. `hero`.
  */
 type: string, 
+/**
+ * Content fetched again at open time (AMP and live images); the send-time render is unchanged
+ * and stays the fallback. Top-level blocks only.
+ */
+live?: LiveSpec, 
 /**
  * Field values that differ from the type's defaults.
  */

@@ -20,4 +20,8 @@ profiles: Array<string>,
 /**
  * Where to send.
  */
-route: RouteChoice, };
+route: RouteChoice, 
+/**
+ * Add the AMP for Email part (the Send screen's "AMP" switch).
+ */
+amp?: boolean, };

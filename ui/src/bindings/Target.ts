@@ -5,4 +5,4 @@
  *
  * Serialized as its [`Target::name`] (`"liquid"`, `"braze"`, ...), as in `manifest.json`.
  */
-export type Target = "liquid" | "braze" | "sendgrid" | "mailchimp" | "ampscript" | "velocity" | "klaviyo" | "hubl" | "iterable" | "customerio" | "html";
+export type Target = "liquid" | "braze" | "sendgrid" | "mailchimp" | "ampscript" | "velocity" | "klaviyo" | "hubl" | "iterable" | "customerio" | "html" | "amp";

@@ -5,6 +5,7 @@
 // and the figures the end-to-end test reads. Framework-free: the Design screen and the top bar subscribe to it.
 import type { Device } from "../bindings/Device";
 import { setDark, setDevice, type DarkPart } from "./blockLook";
+import type { LiveSpec } from "../bindings/LiveSpec";
 import type { BlockTypeInfo } from "../bindings/BlockTypeInfo";
 import type { Document } from "../bindings/Document";
 import type { Preview } from "../bindings/Preview";
@@ -369,6 +370,11 @@ export class Designer extends Observable<DesignState> {
   /** One part of the block's dark-mode look; typing in one part is one undo step. */
   setDark(id: string, part: DarkPart, value: string, at?: number): void {
     this.edit((cur) => setDark(cur, id, part, value), { coalesce: `${id}/dark.${part}` }, at);
+  }
+
+  /** The block's live feed and how long an answer may be kept; `null` makes it static again. */
+  setLive(id: string, live: LiveSpec | null, at?: number): void {
+    this.edit((cur) => d.setLive(cur, id, live), { coalesce: `${id}/live` }, at);
   }
 
   /** The block's fallback: "hide" (show nothing) or a new block of that type id. */

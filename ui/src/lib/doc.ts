@@ -3,6 +3,7 @@
 // which is what makes undo/redo a stack of snapshots.
 import type { BlockInstance } from "../bindings/BlockInstance";
 import type { BlockTypeInfo } from "../bindings/BlockTypeInfo";
+import type { LiveSpec } from "../bindings/LiveSpec";
 import type { Document } from "../bindings/Document";
 import type { JsonValue } from "../bindings/serde_json/JsonValue";
 
@@ -243,6 +244,11 @@ export function fieldValue(block: BlockInstance, name: string, typeDefault: Json
 /** Sets `show_if` or `hide_if`; an empty rule removes it. */
 export function setRule(doc: Document, id: string, which: "show_if" | "hide_if", rule: string): Document {
   return mapBlock(doc, id, (b) => (rule.trim() === "" ? withoutKey(b, which) : { ...b, [which]: rule }));
+}
+
+/** Marks a block live (content fetched again at open time) or, with `null`, not live. */
+export function setLive(doc: Document, id: string, live: LiveSpec | null): Document {
+  return mapBlock(doc, id, (b) => (live === null ? withoutKey(b, "live") : { ...b, live }));
 }
 
 /** Sets what shows when the block cannot: nothing ("hide"), or a block. */

@@ -102,6 +102,10 @@ describe("document operations", () => {
     expect(d.find(doc, "hero-1")?.block.show_if).toBe('in_segment "vip"');
     doc = d.setRule(doc, "hero-1", "show_if", " ");
     expect(d.find(doc, "hero-1")?.block.show_if).toBeUndefined();
+    doc = d.setLive(doc, "hero-1", { feed: "recommendations", max_age: "1h" });
+    expect(d.find(doc, "hero-1")?.block.live).toEqual({ feed: "recommendations", max_age: "1h" });
+    doc = d.setLive(doc, "hero-1", null);
+    expect(d.find(doc, "hero-1")?.block).not.toHaveProperty("live");
   });
 
   it("writes placeholders with their fallback", () => {

@@ -169,6 +169,7 @@ pub fn compose(input: &ComposeInput<'_>) -> Composed {
     let preheader = text("preheader", &doc.preheader, LiteralMode::Plain);
     let preheader_html = text("preheader", &doc.preheader, LiteralMode::Text);
 
+    report_nested_live(doc, &composer);
     let settings_json = serde_json::to_vec(&settings_map).unwrap_or_default();
     let dictionary_fingerprint = input.dictionary.fingerprint();
     let mut fragments = Vec::new();
@@ -276,6 +277,11 @@ impl Composer<'_> {
             return Node::Html(String::new());
         };
         self.types_used.borrow_mut().insert(block_type.id.clone());
+        if let Some(live) = &inst.live {
+            if let Err(message) = live_support(block_type, live.feed) {
+                self.error(Some(id), Some("live"), &message);
+            }
+        }
 
         let fields = self.fields(inst, block_type);
         for slot in inst.slots.keys() {
@@ -513,6 +519,40 @@ impl Composer<'_> {
         };
         self.css_cache.borrow_mut().insert(type_id.to_owned(), css.clone());
         css
+    }
+}
+
+/// Whether `block_type` can show `feed` live; the error names the feeds it can show.
+fn live_support(block_type: &BlockType, feed: crate::model::Feed) -> Result<(), String> {
+    if block_type.schema.live_feeds.contains(&feed) {
+        return Ok(());
+    }
+    let supported: Vec<&str> = block_type.schema.live_feeds.iter().map(|f| f.as_str()).collect();
+    Err(if supported.is_empty() {
+        format!(
+            "block type \"{}\" cannot be live: it declares no live feeds (\"live_feeds\" in its block.json)",
+            block_type.id
+        )
+    } else {
+        format!(
+            "block type \"{}\" cannot show the live feed \"{feed}\"; it shows {}",
+            block_type.id,
+            supported.join(", ")
+        )
+    })
+}
+
+/// Live blocks are top-level blocks: the AMP part and the live image replace one whole block.
+fn report_nested_live(doc: &Document, composer: &Composer<'_>) {
+    let top: HashSet<*const BlockInstance> = doc.blocks.iter().map(std::ptr::from_ref).collect();
+    for block in doc.all_blocks() {
+        if block.live.is_some() && !top.contains(&std::ptr::from_ref(block)) {
+            composer.error(
+                Some(&block.id),
+                Some("live"),
+                "only a top-level block can be live, not one inside a slot or a fallback",
+            );
+        }
     }
 }
 

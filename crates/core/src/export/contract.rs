@@ -139,6 +139,9 @@ pub struct Manifest {
     pub fields: Vec<FieldContract>,
     /// How each derived field is computed.
     pub derived: Vec<DerivedField>,
+    /// For the `amp` target: the ESPs that accept an AMP part (`text/x-amp-html`) and how.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub amp_accepted_by: Vec<String>,
     /// The files of the workspace's `assets/` folder the HTML refers to, each with the address
     /// the HTML now names (`[assets] base_url` + name): upload them there.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -153,6 +156,18 @@ pub struct AssetUpload {
     /// Where it must be reachable.
     pub url: String,
 }
+
+/// The ESPs that accept an AMP for Email part, as LIVE.md gathered from their documentation.
+/// Gmail shows it only for senders registered with Google.
+pub const AMP_ESPS: [&str; 7] = [
+    "SendGrid (v3 Mail Send API: content type text/x-amp-html)",
+    "Amazon SES (raw MIME: a text/x-amp-html part before text/html)",
+    "Mailgun (the amp-html parameter)",
+    "SparkPost (content.amp_html)",
+    "Salesforce Marketing Cloud (AMP content blocks)",
+    "Klaviyo (after approval)",
+    "Braze (through SparkPost or SendGrid)",
+];
 
 impl Manifest {
     /// Builds the manifest for translated parts.
@@ -183,6 +198,11 @@ impl Manifest {
             fields: parts.fields.clone(),
             derived: parts.derived.clone(),
             assets: parts.assets.clone(),
+            amp_accepted_by: if target == Target::Amp {
+                AMP_ESPS.iter().map(|s| (*s).to_owned()).collect()
+            } else {
+                Vec::new()
+            },
         }
     }
 }
@@ -212,7 +232,7 @@ pub fn prepare_data(manifest: &Manifest, data: &Value) -> Value {
         Target::Velocity | Target::Klaviyo | Target::Hubl | Target::Iterable => {
             super::textual::text_data(manifest, &out)
         }
-        Target::Liquid | Target::Sendgrid | Target::Html => out,
+        Target::Liquid | Target::Sendgrid | Target::Html | Target::Amp => out,
     }
 }
 

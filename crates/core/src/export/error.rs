@@ -38,6 +38,10 @@ pub enum ExportError {
     /// The manifest could not be serialized.
     #[error("manifest: {0}")]
     Manifest(String),
+    /// The AMP part could not be made (its style sheet is too large, or a live block cannot be
+    /// written as an amp-mustache template).
+    #[error("amp: {0}")]
+    Amp(String),
 }
 
 /// Why a target cannot express a construct as preview renders it. The walk wraps it in

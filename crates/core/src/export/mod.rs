@@ -30,7 +30,7 @@ mod liquid;
 mod mailchimp;
 mod neutralize;
 mod static_html;
-mod textual;
+pub(crate) mod textual;
 mod velocity;
 mod walk;
 
@@ -72,11 +72,14 @@ pub enum Target {
     Customerio,
     /// Static HTML rendered for one recipient (for ESPs without a template language).
     Html,
+    /// The AMP for Email part rendered for one recipient, live blocks as `amp-list` over their
+    /// feed (see [`crate::amp`]).
+    Amp,
 }
 
 impl Target {
     /// Every target, in a stable order.
-    pub const ALL: [Target; 11] = [
+    pub const ALL: [Target; 12] = [
         Target::Liquid,
         Target::Braze,
         Target::Sendgrid,
@@ -88,6 +91,7 @@ impl Target {
         Target::Iterable,
         Target::Customerio,
         Target::Html,
+        Target::Amp,
     ];
 
     /// The name used on the command line and in folder names.
@@ -105,6 +109,7 @@ impl Target {
             Self::Iterable => "iterable",
             Self::Customerio => "customerio",
             Self::Html => "html",
+            Self::Amp => "amp",
         }
     }
 
@@ -147,6 +152,8 @@ pub struct ExportInput<'a> {
     pub velocity_object: Option<&'a str>,
     /// `[assets] base_url`: the https address the workspace's `assets/` files are uploaded to.
     pub asset_base_url: Option<&'a str>,
+    /// The live blocks and their feed URLs for the `amp` target (empty: every block static).
+    pub live: &'a [crate::amp::LiveBlock],
 }
 
 /// One exported email: the files of `exports/<email>/<target>/`.
@@ -204,6 +211,7 @@ pub fn export(input: &ExportInput<'_>, target: Target) -> Result<Export, ExportE
         Target::Iterable => textual::export(input, iterable::Iterable)?,
         Target::Customerio => liquid::export(input, liquid::Flavor::Customerio)?,
         Target::Html => static_html::export(input),
+        Target::Amp => amp_export(input)?,
     };
     let mut parts = parts;
     host_assets(&mut parts, input.asset_base_url)?;
@@ -246,6 +254,26 @@ fn host_assets(parts: &mut Parts, base_url: Option<&str>) -> Result<(), ExportEr
         })
         .collect();
     Ok(())
+}
+
+/// The `amp` target: the AMP part rendered for the recipient (an empty context: every fallback),
+/// with the text part, subject and preheader of the same render.
+fn amp_export(input: &ExportInput<'_>) -> Result<Parts, ExportError> {
+    let empty = Value::Object(serde_json::Map::new());
+    let data = input.data.unwrap_or(&empty);
+    let amp = crate::amp::render(input.compiled, input.dictionary, input.email, data, input.live)
+        .map_err(|e| ExportError::Amp(e.to_string()))?;
+    let rendered = crate::render::render(input.compiled, data);
+    Ok(Parts {
+        html: amp.html,
+        text: rendered.text,
+        subject: rendered.subject,
+        preheader: rendered.preheader,
+        fields: Vec::new(),
+        derived: Vec::new(),
+        arrays: "none: the email is rendered for one recipient",
+        assets: Vec::new(),
+    })
 }
 
 /// What a target's translation produces; the manifest is built around it.

@@ -115,18 +115,33 @@ struct Text<D: Dialect> {
 /// A construct the language cannot express as preview renders it, or two fields the ESP would hold
 /// under one name.
 pub fn export<D: Dialect>(input: &ExportInput<'_>, dialect: D) -> Result<Parts, ExportError> {
+    translate(input, dialect, None)
+}
+
+/// Translates the HTML of the top-level block at `index` only, with `dialect`.
+///
+/// # Errors
+/// As [`export`].
+pub fn export_fragment<D: Dialect>(input: &ExportInput<'_>, dialect: D, index: usize) -> Result<Parts, ExportError> {
+    translate(input, dialect, Some(index))
+}
+
+fn translate<D: Dialect>(input: &ExportInput<'_>, dialect: D, fragment: Option<usize>) -> Result<Parts, ExportError> {
     let target = dialect.target();
     let pre_sliced = dialect.pre_sliced();
     let lists: Lists = Rc::new(RefCell::new(BTreeMap::new()));
-    let mut parts = Walk::new(
+    let walk = Walk::new(
         Text {
             dialect,
             lists: Rc::clone(&lists),
             limits: Vec::new(),
         },
         input,
-    )
-    .run()?;
+    );
+    let mut parts = match fragment {
+        None => walk.run()?,
+        Some(index) => walk.run_fragment(index)?,
+    };
     let lists = lists.borrow();
     let mut seen: BTreeMap<String, String> = BTreeMap::new();
     for field in &mut parts.fields {
@@ -617,6 +632,7 @@ mod dialect_tests {
             ],
             derived: Vec::new(),
             assets: Vec::new(),
+            amp_accepted_by: Vec::new(),
         };
         let data = json!({"profile": {"first_name": " ", "points": 150.5}, "recs": [{"name": false}, {}]});
         assert_eq!(

@@ -224,6 +224,28 @@ impl<'a, S: Syntax> Walk<'a, S> {
         Ok(parts)
     }
 
+    /// Translates the HTML of one top-level block only (the AMP part's live blocks): `html` holds
+    /// it, with the fields and derived fields it reads; subject, preheader and text stay empty.
+    ///
+    /// # Errors
+    /// The first construct the target cannot express; an index past the last block.
+    pub fn run_fragment(mut self, index: usize) -> Result<Parts, ExportError> {
+        let compiled = self.input.compiled;
+        let fragment = compiled
+            .blocks
+            .get(index)
+            .ok_or_else(|| self.error("?", Refusal::MissingInPlan { what: "block" }))?;
+        self.block.clone_from(&fragment.instance_id);
+        let html = self.part(&fragment.html, &fragment.tables, &fragment.blocks, Mode::Html)?;
+        Ok(Parts {
+            html,
+            fields: self.fields.into_values().collect(),
+            derived: self.derived.into_values().collect(),
+            arrays: self.syntax.arrays(),
+            ..Parts::default()
+        })
+    }
+
     fn part(&mut self, part: &Part, tables: &Tables, blocks: &[BlockMeta], mode: Mode) -> Result<String, ExportError> {
         let mut out = String::new();
         self.nodes(&part.nodes, part, tables, blocks, mode, &mut out)?;

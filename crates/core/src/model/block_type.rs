@@ -97,6 +97,10 @@ pub struct BlockSchema {
     /// Named places for child blocks (containers only).
     #[serde(default)]
     pub slots: Vec<String>,
+    /// The live feeds an instance of this type may show (`"live": {"feed": ...}`); none when empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<Vec<super::Feed>>", optional))]
+    pub live_feeds: Vec<super::Feed>,
 }
 
 /// Where a block type comes from.

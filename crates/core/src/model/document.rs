@@ -44,6 +44,10 @@ pub struct BlockInstance {
     /// The block type, e.g. `hero`.
     #[serde(rename = "type")]
     pub block_type: String,
+    /// Content fetched again at open time (AMP and live images); the send-time render is unchanged
+    /// and stays the fallback. Top-level blocks only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub live: Option<super::LiveSpec>,
     /// Field values that differ from the type's defaults.
     #[serde(default, skip_serializing_if = "Map::is_empty")]
     #[cfg_attr(feature = "ts", ts(as = "Option<Map<String, Value>>", optional))]

@@ -3,11 +3,13 @@
 mod block_type;
 mod dictionary;
 mod document;
+mod live;
 mod settings;
 
 pub use block_type::{BlockLibrary, BlockOrigin, BlockSchema, BlockType, BlockTypeError, FieldSpec, FieldType};
 pub use dictionary::{Dictionary, DictionaryError, DictionaryField};
 pub use document::{BlockDark, BlockInstance, Device, Document, Fallback, SCHEMA_VERSION};
+pub use live::{Feed, LiveSpec, MaxAge, MAX_AGE_MAX, MAX_AGE_MIN};
 pub use settings::{Settings, SettingsError};
 
 /// Block ids and type names: lowercase ASCII letters, digits and dashes, starting with a letter.

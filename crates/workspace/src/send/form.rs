@@ -33,6 +33,10 @@ pub struct SendForm {
     pub profiles: Vec<String>,
     /// Where to send.
     pub route: RouteChoice,
+    /// Add the AMP for Email part (the Send screen's "AMP" switch).
+    #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(as = "Option<bool>", optional))]
+    pub amp: bool,
 }
 
 /// Sends the test: one message per (profile, address), every result in the report (delivery
@@ -63,6 +67,7 @@ pub fn send(
             RouteChoice::Profile(name) => Route::Profile(name.clone()),
             RouteChoice::Url(url) => Route::Url(url.trim().to_owned()),
         },
+        amp: form.amp,
         cancel: cancel.clone(),
         tracking,
     };
@@ -85,6 +90,7 @@ mod tests {
             to: vec!["a@example.com, b@example.com, c@example.com".into()],
             profiles: vec![],
             route: RouteChoice::Outbox,
+            amp: false,
         };
         let cancel = tessera_store::Cancel::new();
         let stop = cancel.clone();
@@ -124,6 +130,7 @@ mod tests {
             to: vec!["seed@example.com, other@example.com".into()],
             profiles: vec![],
             route: RouteChoice::Default,
+            amp: false,
         };
         let report = send(&mut ws, &form, &tessera_store::Cancel::new(), None, &|_, _| {}).expect("send");
         assert_eq!(report.messages.len(), 2);

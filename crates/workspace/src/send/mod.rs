@@ -50,6 +50,9 @@ pub struct SendRequest {
     pub profiles: Vec<String>,
     /// Where to send.
     pub route: Route,
+    /// Add the AMP for Email part (`text/x-amp-html`, before the HTML part), live blocks over
+    /// signed feeds for stored profiles.
+    pub amp: bool,
     /// Checked before each message: once set, the messages not yet sent are reported as not
     /// attempted (the ones before stay as they went).
     pub cancel: tessera_store::Cancel,
@@ -292,19 +295,32 @@ impl Workspace {
 
         // Render every profile first: a missing profile stops the send before anything leaves.
         let mut renders = Vec::new();
+        let mut amps = Vec::new();
+        let now = time::OffsetDateTime::now_utc();
         if request.profiles.is_empty() {
             let (label, data) = self.samples()?.into_iter().next().map_or_else(
                 || ("(no data)".to_owned(), Value::Object(serde_json::Map::new())),
                 |(n, d)| (format!("sample:{n}"), d),
             );
+            if request.amp {
+                let recipient = crate::amp::AmpRecipient { profile_id: None, now };
+                amps.push(self.render_amp(&entry, &data, &recipient)?.html);
+            }
             renders.push((label, self.render(&entry, &data)?));
         } else {
             for profile in &request.profiles {
-                let mut rendered = self.render_profile(&entry, profile, tessera_store::now_ms())?;
+                let stored = self.stored_recipient(profile, tessera_store::now_ms())?;
+                if request.amp {
+                    let recipient = crate::amp::AmpRecipient {
+                        profile_id: Some(stored.id),
+                        now,
+                    };
+                    amps.push(self.render_amp(&entry, &stored.data, &recipient)?.html);
+                }
+                let mut rendered = stored.render(self, &entry)?;
                 if let Some(tracking) = &request.tracking {
-                    let id = store.find_profile_id(profile)?;
                     rendered.html = tracking
-                        .decorate(&entry.name, id, &rendered.html)
+                        .decorate(&entry.name, stored.id, &rendered.html)
                         .map_err(WorkspaceError::Tracking)?;
                 }
                 renders.push((profile.clone(), rendered));
@@ -318,11 +334,12 @@ impl Workspace {
 
         // Build every message: a bad local image stops the send before anything leaves.
         let mut messages = Vec::new();
-        for (profile, rendered) in &renders {
+        for (index, (profile, rendered)) in renders.iter().enumerate() {
             let content = Content {
                 subject: &rendered.subject,
                 html: &rendered.html,
                 text: &rendered.text,
+                amp: amps.get(index).map(String::as_str),
                 gmail_budget_bytes: rendered.report.gmail_budget_bytes,
                 email_label: &email_label,
                 profile_label: profile,
@@ -332,6 +349,7 @@ impl Workspace {
                     rendered.subject.as_bytes(),
                     rendered.html.as_bytes(),
                     rendered.text.as_bytes(),
+                    amps.get(index).map_or(&b""[..], |a| a.as_bytes()),
                 ]
                 .join(&0u8)
                 .as_slice(),

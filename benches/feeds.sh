@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# Load on the signed feeds of `tessera serve` (`GET /feeds/<email>/<block>?t=`) with wrk (Debian's
+# package, independent of Tessera), on loopback, into a store of PROFILES profiles (default
+# 1,000,000) plus the demo's products and events. Tokens are signed by this script with Python's
+# hmac from the workspace's signing key (read from the SQLite file): an implementation of the token
+# format independent of Tessera's. Each request asks a random profile's feed (cache misses: every
+# answer is computed from the store). Prints requests/s, the latency percentiles and the load
+# average.
+# Usage: benches/feeds.sh [PROFILES] [SECONDS] [DIR]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+profiles="${1:-1000000}"
+seconds="${2:-10}"
+dir="${3:-/var/tmp/tessera-feeds-bench}"
+command -v wrk >/dev/null || { echo "benches/feeds.sh needs wrk (apt install wrk)" >&2; exit 1; }
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/var/tmp/tessera-target}"
+cargo build --release -q -j"${TESSERA_JOBS:-2}" --bin tessera
+bin="$CARGO_TARGET_DIR/release/tessera"
+mkdir -p "$dir"
+csv="$dir/profiles-$profiles.csv"
+[ -f "$csv" ] || python3 - "$profiles" "$csv" <<'PY'
+import random, sys
+n, out = int(sys.argv[1]), sys.argv[2]
+r = random.Random(7)
+with open(out, "w", encoding="utf-8") as f:
+    f.write("email,crm_id,first_name,last_name,country,postal_code,loyalty_points,updated_at\n")
+    for i in range(n):
+        f.write(f"user{i}@example.com,CRM{i:08d},Name{i % 97},Family{i % 89},DE,{r.randrange(10000, 99999)},{r.randrange(0, 3000)},2026-11-01T10:00:00Z\n")
+PY
+ws="$dir/ws-$profiles"
+if [ ! -f "$ws/.tessera/store.db" ]; then
+  rm -rf "$ws"
+  "$bin" init "$ws" > /dev/null
+  /usr/bin/time -f "import of $profiles profiles: %e s" "$bin" --workspace "$ws" import "$csv" --kind profiles > /dev/null
+  for f in products.csv:products events.jsonl:events; do
+    "$bin" --workspace "$ws" import "fixtures/demo/store/${f%%:*}" --kind "${f##*:}" > /dev/null
+  done
+  printf '\n[live]\nbase_url = "https://live.example.com"\namp_senders = ["news@example.com"]\n' >> "$ws/tessera.toml"
+  "$bin" --workspace "$ws" keys rotate-signing > /dev/null
+fi
+db="$ws/.tessera/store.db"
+
+# 20,000 signed feed paths of random profiles, for the cart and the recommendations.
+lua="$dir/feeds.lua"
+python3 - "$db" "$lua" <<'PY'
+import base64, hashlib, hmac, random, sqlite3, struct, sys, time
+db, out = sys.argv[1], sys.argv[2]
+c = sqlite3.connect(db)
+key_id, secret = c.execute("SELECT id, secret FROM signing_keys WHERE revoked_at IS NULL ORDER BY id DESC LIMIT 1").fetchone()
+ids = [r[0] for r in c.execute("SELECT id FROM profiles")]
+r = random.Random(11)
+def token(fields, expires):
+    body = struct.pack(">BIq", 1, key_id, expires)
+    for f in fields:
+        b = f.encode()
+        body += struct.pack(">H", len(b)) + b
+    purpose = b"feed"
+    tag = hmac.new(secret, b"tessera-token\0" + struct.pack(">Q", len(purpose)) + purpose + body, hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(body + tag).rstrip(b"=").decode()
+exp = int(time.time()) + 3600
+paths = []
+for _ in range(20000):
+    pid = r.choice(ids)
+    block = r.choice(["cart-items", "recommendations"])
+    paths.append(f"/feeds/abandoned-cart/{block}?t={token([str(pid), 'abandoned-cart', block], exp)}")
+with open(out, "w") as f:
+    f.write("local paths = {\n")
+    for p in paths:
+        f.write(f'  "{p}",\n')
+    f.write("}\nlocal i = 0\nrequest = function()\n  i = i + 1\n  return wrk.format(\"GET\", paths[math.random(#paths)], {[\"AMP-Email-Sender\"] = \"news@example.com\"})\nend\n")
+    f.write("done = function(summary, latency, requests)\n  io.write(string.format(\"non-2xx or errors: %d\\n\", summary.errors.status + summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout))\nend\n")
+PY
+
+"$bin" --workspace "$ws" serve --listen 127.0.0.1:0 > "$dir/serve.out" 2>&1 &
+pid=$!
+trap 'kill "$pid" 2>/dev/null || true' EXIT
+for _ in $(seq 600); do grep -q listening "$dir/serve.out" && break; sleep 0.1; done
+url=$(sed -n 's/.*listening on \(http:[^ ]*\).*/\1/p' "$dir/serve.out")
+[ -n "$url" ] || { echo "tessera serve did not start: $(cat "$dir/serve.out")" >&2; exit 1; }
+# One request checked by hand: a 200 with items.
+first=$(sed -n '2p' "$lua" | tr -d ' ",')
+curl -fsS -H 'AMP-Email-Sender: news@example.com' "$url$first" | python3 -c 'import json,sys; d=json.load(sys.stdin); assert len(d["items"]) == 1, d; print("a feed answers:", len(json.dumps(d)), "bytes")'
+echo "load average before: $(cat /proc/loadavg)"
+for conns in 8 64; do
+  echo "== $conns connections, ${seconds}s, $profiles profiles"
+  wrk -t2 -c"$conns" -d"${seconds}s" --latency -s "$lua" "$url" | grep -E "Requests/sec|Latency|50%|90%|99%|non-2xx|requests in"
+done
+echo "load average after: $(cat /proc/loadavg)"

@@ -1,0 +1,199 @@
+//! Signed feeds for AMP live blocks: `GET /feeds/<email>/<block>?t=<token>` answers
+//! `{"items": [item]}`, the shape `amp-list` reads, computed at request time from the store through
+//! the workspace's one path for stored recipients (`tessera_workspace::profiles::stored_context`)
+//! and the block's template contract (`LiveTemplate::item`).
+//!
+//! - The token (purpose `feed`, see `tessera_store::signing`) carries the profile id, the email and
+//!   the block; it must match the path. Expired, forged, revoked or mismatched tokens get 403 with
+//!   no detail. Signing keys are re-read every second, so a revocation takes effect while serving.
+//! - CORS for AMP: version 2 (`AMP-Email-Sender` → `AMP-Email-Allow-Sender`) and version 1
+//!   (`Origin` and `__amp_source_origin` → `Access-Control-Allow-Origin`,
+//!   `AMP-Access-Control-Allow-Source-Origin`, `Access-Control-Expose-Headers`), for the senders of
+//!   `[live] amp_senders`; any other sender gets 403.
+//! - An answer that cannot be computed within [`BUDGET`] falls back to the last answer given for
+//!   that recipient and block, marked `"stale": true`; with none, 503 `{"stale": true}`, on which
+//!   `amp-list` shows its fallback: the send-time render. Never an error page.
+//! - `Cache-Control: private, max-age=<max_age>` on fresh answers, `no-store` on stale ones.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{header, HeaderMap, HeaderName, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde_json::{json, Value};
+use tessera_store::signing::SigningKeys;
+use tessera_store::Store;
+use tessera_workspace::amp::{LiveFeed, FEED_PURPOSE};
+use time::OffsetDateTime;
+
+use crate::server::Shared;
+
+/// How long a feed may take before the stale answer is given.
+pub const BUDGET: Duration = Duration::from_millis(250);
+/// How often the signing keys are re-read from the store.
+const KEYS_EVERY: Duration = Duration::from_secs(1);
+/// Last answers kept for stale fallbacks.
+const LAST_ANSWERS: usize = 100_000;
+
+/// The feeds of a running collector.
+pub struct Feeds {
+    by_block: HashMap<(String, String), LiveFeed>,
+    senders: Vec<String>,
+    keys: Mutex<(Instant, SigningKeys)>,
+    store: Arc<Mutex<Store>>,
+    last: Mutex<HashMap<(i64, String, String), Value>>,
+}
+
+impl Feeds {
+    /// The feeds of `feeds`, answered from `store` (its own connection), for `senders`.
+    ///
+    /// # Errors
+    /// The signing keys cannot be read (or made, on first use).
+    pub fn new(feeds: Vec<LiveFeed>, senders: Vec<String>, mut store: Store) -> Result<Self, crate::LiveError> {
+        let keys = SigningKeys::load(&mut store)?;
+        Ok(Self {
+            by_block: feeds
+                .into_iter()
+                .map(|f| ((f.email.clone(), f.block.clone()), f))
+                .collect(),
+            senders,
+            keys: Mutex::new((Instant::now(), keys)),
+            store: Arc::new(Mutex::new(store)),
+            last: Mutex::new(HashMap::new()),
+        })
+    }
+
+    /// The profile id a valid token for (`email`, `block`) names.
+    fn verify(&self, token: &str, email: &str, block: &str) -> Option<i64> {
+        let mut keys = self.keys.lock().ok()?;
+        if keys.0.elapsed() >= KEYS_EVERY {
+            if let Ok(store) = self.store.lock() {
+                if let Ok(fresh) = SigningKeys::read(&store) {
+                    *keys = (Instant::now(), fresh);
+                }
+            }
+        }
+        let fields = keys.1.verify(FEED_PURPOSE, token, OffsetDateTime::now_utc()).ok()?;
+        match fields.as_slice() {
+            [profile, e, b] if e == email && b == block => profile.parse().ok(),
+            _ => None,
+        }
+    }
+
+    /// The CORS headers for an allowed sender; `Err` for a sender that is not allowed.
+    fn cors(&self, headers: &HeaderMap, query: &str) -> Result<Vec<(HeaderName, HeaderValue)>, ()> {
+        let allowed = |sender: &str| self.senders.iter().any(|s| s.eq_ignore_ascii_case(sender.trim()));
+        let value = |s: &str| HeaderValue::from_str(s).map_err(|_| ());
+        if let Some(sender) = headers.get("amp-email-sender") {
+            let sender = sender.to_str().map_err(|_| ())?;
+            return if allowed(sender) {
+                Ok(vec![(
+                    HeaderName::from_static("amp-email-allow-sender"),
+                    value(sender)?,
+                )])
+            } else {
+                Err(())
+            };
+        }
+        let source = query_param(query, "__amp_source_origin");
+        match (headers.get(header::ORIGIN), source) {
+            (Some(origin), Some(source)) if allowed(&source) => Ok(vec![
+                (header::ACCESS_CONTROL_ALLOW_ORIGIN, origin.clone()),
+                (
+                    HeaderName::from_static("amp-access-control-allow-source-origin"),
+                    value(&source)?,
+                ),
+                (
+                    header::ACCESS_CONTROL_EXPOSE_HEADERS,
+                    HeaderValue::from_static("AMP-Access-Control-Allow-Source-Origin"),
+                ),
+            ]),
+            (None, None) => Ok(Vec::new()),
+            _ => Err(()),
+        }
+    }
+}
+
+/// A query parameter, percent-decoded.
+fn query_param(query: &str, name: &str) -> Option<String> {
+    query.split('&').find_map(|pair| {
+        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+        (k == name).then(|| String::from_utf8_lossy(&crate::pixel::percent_decode(v)).into_owned())
+    })
+}
+
+fn forbidden() -> Response {
+    (StatusCode::FORBIDDEN, "").into_response()
+}
+
+/// `GET /feeds/<email>/<block>?t=<token>`.
+pub async fn feed(
+    State(shared): State<Arc<Shared>>,
+    Path((email, block)): Path<(String, String)>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+) -> Response {
+    let feeds = &shared.feeds;
+    let query = query.unwrap_or_default();
+    let Some(token) = query_param(&query, "t") else {
+        return forbidden();
+    };
+    let Ok(cors) = feeds.cors(&headers, &query) else {
+        return forbidden();
+    };
+    let Some(feed) = feeds.by_block.get(&(email.clone(), block.clone())) else {
+        return forbidden();
+    };
+    let Some(profile) = feeds.verify(&token, &email, &block) else {
+        return forbidden();
+    };
+    let store = Arc::clone(&feeds.store);
+    let template = feed.template.clone();
+    let work = tokio::task::spawn_blocking(move || {
+        let store = store.lock().map_err(|_| ())?;
+        let (_, context) =
+            tessera_workspace::profiles::stored_context(&store, &profile.to_string(), tessera_store::now_ms())
+                .map_err(|_| ())?;
+        Ok::<Value, ()>(template.feed(&context.data))
+    });
+    let key = (profile, email, block);
+    let (status, body, cache) = if let Ok(Ok(Ok(answer))) = tokio::time::timeout(BUDGET, work).await {
+        if let Ok(mut last) = feeds.last.lock() {
+            if last.len() >= LAST_ANSWERS {
+                last.clear();
+            }
+            last.insert(key, answer.clone());
+        }
+        (
+            StatusCode::OK,
+            answer,
+            format!("private, max-age={}", feed.spec.max_age.seconds()),
+        )
+    } else {
+        let stale = feeds.last.lock().ok().and_then(|l| l.get(&key).cloned());
+        match stale {
+            Some(mut answer) => {
+                if let Value::Object(map) = &mut answer {
+                    map.insert("stale".to_owned(), Value::Bool(true));
+                }
+                (StatusCode::OK, answer, "no-store".to_owned())
+            }
+            None => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                json!({"stale": true}),
+                "no-store".to_owned(),
+            ),
+        }
+    };
+    let mut response = (status, axum::Json(body)).into_response();
+    let h = response.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(&cache) {
+        h.insert(header::CACHE_CONTROL, v);
+    }
+    for (name, value) in cors {
+        h.insert(name, value);
+    }
+    response
+}

@@ -1,0 +1,328 @@
+//! The signed feeds of AMP live blocks on a real `tessera serve` process: the JSON `amp-list`
+//! reads, computed at request time from the store (it moves when an event arrives), the same as
+//! the workspace's own computation for that profile; AMP CORS versions 1 and 2 and a refused
+//! sender; forged, expired, other-block, other-purpose, rotated and revoked tokens.
+
+use std::io::{BufRead as _, BufReader, Read as _, Write as _};
+use std::net::{SocketAddr, TcpStream};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+
+fn tessera(dir: &Path) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_tessera"));
+    cmd.current_dir(dir);
+    cmd
+}
+
+fn run(dir: &Path, args: &[&str]) -> String {
+    let out = tessera(dir).args(args).output().expect("tessera runs");
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+const SENDER: &str = "news@northwind.example";
+const UWE: &str = "uwejaeger@webmail.example";
+
+/// A workspace with the demo store, a collector address and an allowed AMP sender.
+fn workspace() -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let ws = dir.path().join("ws");
+    run(dir.path(), &["init", ws.to_str().expect("utf-8")]);
+    let store = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/demo/store");
+    for (file, kind) in [
+        ("profiles.csv", "profiles"),
+        ("products.csv", "products"),
+        ("events.jsonl", "events"),
+    ] {
+        run(
+            &ws,
+            &["import", store.join(file).to_str().expect("utf-8"), "--kind", kind],
+        );
+    }
+    let mut config = std::fs::read_to_string(ws.join("tessera.toml")).expect("config");
+    config.push_str(&format!(
+        "\n[live]\nbase_url = \"https://live.northwind.example\"\namp_senders = [\"{SENDER}\"]\n"
+    ));
+    std::fs::write(ws.join("tessera.toml"), config).expect("config");
+    (dir, ws)
+}
+
+struct Server {
+    child: Child,
+    addr: SocketAddr,
+}
+
+impl Server {
+    fn start(ws: &Path) -> Self {
+        let mut child = tessera(ws)
+            .args(["serve", "--listen", "127.0.0.1:0"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("serve");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().expect("stdout"))
+            .read_line(&mut line)
+            .expect("the ready line");
+        let addr = line
+            .split("http://")
+            .nth(1)
+            .and_then(|rest| rest.split_whitespace().next())
+            .and_then(|a| a.parse().ok())
+            .unwrap_or_else(|| panic!("no address in {line:?}"));
+        Self { child, addr }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// An answer: status, headers (lower-case names), body.
+struct Answer {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: String,
+}
+
+impl Answer {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+    }
+
+    fn json(&self) -> Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("{e}: {}", self.body))
+    }
+}
+
+fn request(addr: SocketAddr, method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> Answer {
+    let mut stream = TcpStream::connect_timeout(&addr, Duration::from_secs(5)).expect("connect");
+    stream.set_read_timeout(Some(Duration::from_secs(20))).expect("timeout");
+    let mut head = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n",
+        body.len()
+    );
+    for (k, v) in headers {
+        head.push_str(&format!("{k}: {v}\r\n"));
+    }
+    head.push_str("\r\n");
+    stream.write_all(head.as_bytes()).expect("write");
+    stream.write_all(body.as_bytes()).expect("write");
+    let mut bytes = Vec::new();
+    stream.read_to_end(&mut bytes).expect("read");
+    let text = String::from_utf8_lossy(&bytes).into_owned();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let mut lines = head.lines();
+    let status = lines
+        .next()
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|s| s.parse().ok())
+        .expect("status");
+    let headers = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_owned()))
+        .collect();
+    Answer {
+        status,
+        headers,
+        body: body.to_owned(),
+    }
+}
+
+/// The feed path (without the collector address) of `block` in the AMP part rendered for `who`.
+fn feed_path(ws: &Path, email: &str, block: &str, who: &str) -> String {
+    let out = ws.join(format!("{email}-{block}.amp.html"));
+    run(
+        ws,
+        &[
+            "render",
+            email,
+            "--profile",
+            who,
+            "--out",
+            ws.join("x.html").to_str().expect("utf-8"),
+            "--amp",
+            out.to_str().expect("utf-8"),
+        ],
+    );
+    let html = std::fs::read_to_string(out).expect("AMP part");
+    let prefix = format!("https://live.northwind.example/feeds/{email}/{block}?t=");
+    let start = html.find(&prefix).unwrap_or_else(|| panic!("no feed URL for {block}"));
+    let rest = &html[start + "https://live.northwind.example".len()..];
+    rest[..rest.find('"').expect("end of the URL")].to_owned()
+}
+
+fn v2(sender: &str) -> [(&str, &str); 1] {
+    [("AMP-Email-Sender", sender)]
+}
+
+#[test]
+fn a_feed_answers_what_the_store_holds_at_request_time_for_an_allowed_sender() {
+    let (_dir, ws) = workspace();
+    let cart = feed_path(&ws, "abandoned-cart", "cart-items", UWE);
+    let key: Value = serde_json::from_str(&run(&ws, &["keys", "create", "--write", "--json"])).expect("key");
+    let server = Server::start(&ws);
+
+    let answer = request(server.addr, "GET", &cart, &v2(SENDER), "");
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    assert_eq!(answer.header("amp-email-allow-sender"), Some(SENDER));
+    assert_eq!(
+        answer.header("cache-control"),
+        Some("private, max-age=900"),
+        "max_age 15m"
+    );
+    assert_eq!(answer.header("content-type"), Some("application/json"));
+    let body = answer.json();
+    let items = body["items"].as_array().expect("items");
+    assert_eq!(items.len(), 1);
+    assert!(body.get("stale").is_none());
+
+    // The same as the workspace's own computation for this stored profile, now.
+    let mut workspace = tessera_workspace::Workspace::discover(Some(&ws), &ws).expect("workspace");
+    let entry = workspace.email("abandoned-cart").expect("email");
+    let template = workspace.live_template(&entry, "cart-items").expect("template");
+    let stored = workspace
+        .stored_recipient(UWE, tessera_workspace::clock::now_ms())
+        .expect("stored");
+    assert_eq!(body, template.feed(&stored.data));
+    let names = |b: &Value| -> Vec<String> {
+        b["items"][0]["root"]["cart"]["items"]
+            .as_array()
+            .map(|a| a.iter().filter_map(|i| i["name"].as_str().map(str::to_owned)).collect())
+            .unwrap_or_default()
+    };
+    let before = names(&body);
+    assert!(!before.is_empty(), "Uwe has a cart: {body}");
+
+    // An item added to the cart through the collector shows in the next answer.
+    let secret = key["secret"].as_str().expect("secret");
+    use base64::Engine as _;
+    let auth = format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode(format!("{secret}:"))
+    );
+    let track = json!({"userId": "uwe-1", "event": "Product Added", "properties": {"sku": "NW-1001", "price": 10, "quantity": 1},
+        "context": {"traits": {"email": UWE}}});
+    let identify = json!({"userId": "uwe-1", "traits": {"email": UWE}});
+    assert_eq!(
+        request(
+            server.addr,
+            "POST",
+            "/v1/identify",
+            &[("Authorization", &auth), ("Content-Type", "application/json")],
+            &identify.to_string()
+        )
+        .status,
+        200
+    );
+    let tracked = request(
+        server.addr,
+        "POST",
+        "/v1/track",
+        &[("Authorization", &auth), ("Content-Type", "application/json")],
+        &track.to_string(),
+    );
+    assert_eq!(tracked.status, 200, "{}", tracked.body);
+    let after = request(server.addr, "GET", &cart, &v2(SENDER), "").json();
+    assert_ne!(body, after, "the cart moved at request time");
+    assert!(names(&after).len() >= before.len());
+}
+
+#[test]
+fn cors_versions_one_and_two_and_a_refused_sender() {
+    let (_dir, ws) = workspace();
+    let cart = feed_path(&ws, "abandoned-cart", "cart-items", UWE);
+    let server = Server::start(&ws);
+    // Version 1: Origin and __amp_source_origin.
+    let v1 = format!("{cart}&__amp_source_origin=news%40northwind.example");
+    let answer = request(server.addr, "GET", &v1, &[("Origin", "https://mail.google.com")], "");
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    assert_eq!(
+        answer.header("access-control-allow-origin"),
+        Some("https://mail.google.com")
+    );
+    assert_eq!(answer.header("amp-access-control-allow-source-origin"), Some(SENDER));
+    assert_eq!(
+        answer.header("access-control-expose-headers"),
+        Some("AMP-Access-Control-Allow-Source-Origin")
+    );
+    // Refused: another sender (both versions), an origin without a source.
+    let other = format!("{cart}&__amp_source_origin=evil%40attacker.example");
+    for answer in [
+        request(server.addr, "GET", &cart, &v2("evil@attacker.example"), ""),
+        request(server.addr, "GET", &other, &[("Origin", "https://mail.google.com")], ""),
+        request(server.addr, "GET", &cart, &[("Origin", "https://attacker.example")], ""),
+    ] {
+        assert_eq!(answer.status, 403);
+        assert!(answer.body.is_empty(), "no detail: {}", answer.body);
+        assert!(answer.header("amp-email-allow-sender").is_none());
+        assert!(answer.header("access-control-allow-origin").is_none());
+    }
+}
+
+#[test]
+fn forged_expired_misplaced_rotated_and_revoked_tokens() {
+    let (_dir, ws) = workspace();
+    let cart = feed_path(&ws, "abandoned-cart", "cart-items", UWE);
+    let recs = feed_path(&ws, "abandoned-cart", "recommendations", UWE);
+    let server = Server::start(&ws);
+    let token = cart.split("?t=").nth(1).expect("token").to_owned();
+    let get = |path: &str| request(server.addr, "GET", path, &v2(SENDER), "");
+    assert_eq!(get(&cart).status, 200);
+    assert_eq!(get(&recs).status, 200);
+    // Forged: one character changed; another block's or email's path; no token.
+    let mut forged = token.clone().into_bytes();
+    let last = forged.len() - 5;
+    forged[last] = if forged[last] == b'A' { b'B' } else { b'A' };
+    let forged = String::from_utf8(forged).expect("ASCII");
+    for path in [
+        format!("/feeds/abandoned-cart/cart-items?t={forged}"),
+        format!("/feeds/abandoned-cart/recommendations?t={token}"),
+        format!("/feeds/seasonal-sale/picks?t={token}"),
+        "/feeds/abandoned-cart/cart-items".to_owned(),
+        "/feeds/abandoned-cart/cart-items?t=".to_owned(),
+    ] {
+        let answer = get(&path);
+        assert_eq!(answer.status, 403, "{path}");
+        assert!(answer.body.is_empty());
+    }
+    // Expired, and made for another purpose, with the workspace's own key.
+    let mut store = tessera_store::Store::open(&ws.join(".tessera/store.db")).expect("store");
+    let keys = tessera_store::signing::SigningKeys::load(&mut store).expect("keys");
+    let fields = keys
+        .verify("feed", &token, time::OffsetDateTime::now_utc())
+        .expect("valid token");
+    let refs: Vec<&str> = fields.iter().map(String::as_str).collect();
+    let past = time::OffsetDateTime::now_utc() - time::Duration::seconds(1);
+    let expired = keys.sign("feed", &refs, past).expect("signs");
+    let click = keys
+        .sign("click", &refs, past + time::Duration::days(1))
+        .expect("signs");
+    for t in [expired, click] {
+        assert_eq!(get(&format!("/feeds/abandoned-cart/cart-items?t={t}")).status, 403);
+    }
+    // Rotation keeps the old token working; revoking its key ends it while serving.
+    run(&ws, &["keys", "rotate-signing"]);
+    std::thread::sleep(Duration::from_millis(1100));
+    assert_eq!(get(&cart).status, 200, "an older key still verifies after a rotation");
+    run(&ws, &["keys", "revoke-signing", "1"]);
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while get(&cart).status != 403 {
+        assert!(Instant::now() < deadline, "the revoked key still verifies");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    // A URL signed after the rotation works.
+    let fresh = feed_path(&ws, "abandoned-cart", "cart-items", UWE);
+    assert_ne!(fresh, cart);
+    assert_eq!(get(&fresh).status, 200);
+}
