@@ -5,10 +5,10 @@
 use std::path::Path;
 
 use tessera_core::model::Document;
-use tessera_workspace::assets::{AddedAsset, AssetInfo};
 use tessera_live::activity::Activity;
 use tessera_live::keys::NewKey;
 use tessera_live::KeyKind;
+use tessera_workspace::assets::{AddedAsset, AssetInfo};
 use tessera_workspace::blocks::BlockTypeUsage;
 use tessera_workspace::coverage::Coverage;
 use tessera_workspace::editor::{EmailFile, Preview, PreviewAs, PreviewRequest, SaveResult, WorkspaceSummary};

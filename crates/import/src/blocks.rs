@@ -71,6 +71,7 @@ impl<'a> Context<'a> {
             slots: BTreeMap::new(),
             device: Device::default(),
             dark: None,
+            live: None,
         }
     }
 

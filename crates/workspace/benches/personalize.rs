@@ -229,6 +229,7 @@ fn benches(c: &mut Criterion) {
             data: None,
             velocity_object: None,
             asset_base_url: None,
+            live: &[],
         };
         let sendgrid = export(&input, Target::Sendgrid).expect("sendgrid export");
         let hb_data = prepare_data(&sendgrid.manifest, &data);

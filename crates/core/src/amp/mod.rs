@@ -135,6 +135,7 @@ impl LiveTemplate {
             data: None,
             velocity_object: None,
             live: &[],
+            asset_base_url: None,
         };
         let flags = Rc::new(RefCell::new(BTreeSet::new()));
         let parts = export_fragment(
@@ -219,9 +220,11 @@ pub fn render(
         }
     }
     let rendered = crate::render::render_marked(compiled, data, &mut |edge, html| {
+        // Live blocks are top-level blocks: blocks inside them are part of their template.
         let (prefix, id) = match edge {
             BlockEdge::Start(id) => (markup::START, id),
             BlockEdge::End(id) => (markup::END, id),
+            BlockEdge::InnerStart(_) | BlockEdge::InnerEnd(_) => return,
         };
         if live.iter().any(|b| b.id == id && b.src.is_some()) {
             html.push_str("<!--");

@@ -317,10 +317,11 @@ impl Workspace {
                     };
                     amps.push(self.render_amp(&entry, &stored.data, &recipient)?.html);
                 }
+                let profile_id = stored.id;
                 let mut rendered = stored.render(self, &entry)?;
                 if let Some(tracking) = &request.tracking {
                     rendered.html = tracking
-                        .decorate(&entry.name, stored.id, &rendered.html)
+                        .decorate(&entry.name, profile_id, &rendered.html)
                         .map_err(WorkspaceError::Tracking)?;
                 }
                 renders.push((profile.clone(), rendered));
