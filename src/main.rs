@@ -64,7 +64,7 @@ enum Command {
         #[command(subcommand)]
         command: Option<BlocksCommand>,
     },
-    /// Save the workspace as a new version (a git commit): emails, blocks, segments, data,
+    /// Save the workspace as a new version (a git commit): emails, blocks, segments, data, assets,
     /// tessera.toml and the exports of the changed emails, regenerated first.
     Save(versions_cmd::SaveArgs),
     /// List the versions: id, time, author, message and the emails each changed.

@@ -28,6 +28,8 @@ pub const VERSIONED: &[&str] = &[
     "segments",
     "data",
     "exports",
+    // Images and fonts the emails use: a version must render as it did (docs/assets.md).
+    "assets",
 ];
 
 /// The `.gitignore` of a new workspace repository.
