@@ -12,31 +12,16 @@ cd "$(dirname "$0")/.."
 profiles="${1:-1000000}"
 seconds="${2:-10}"
 dir="${3:-/var/tmp/tessera-feeds-bench}"
-command -v wrk >/dev/null || { echo "benches/feeds.sh needs wrk (apt install wrk)" >&2; exit 1; }
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/var/tmp/tessera-target}"
-cargo build --release -q -j"${TESSERA_JOBS:-2}" --bin tessera
-bin="$CARGO_TARGET_DIR/release/tessera"
-mkdir -p "$dir"
-csv="$dir/profiles-$profiles.csv"
-[ -f "$csv" ] || python3 - "$profiles" "$csv" <<'PY'
-import random, sys
-n, out = int(sys.argv[1]), sys.argv[2]
-r = random.Random(7)
-with open(out, "w", encoding="utf-8") as f:
-    f.write("email,crm_id,first_name,last_name,country,postal_code,loyalty_points,updated_at\n")
-    for i in range(n):
-        f.write(f"user{i}@example.com,CRM{i:08d},Name{i % 97},Family{i % 89},DE,{r.randrange(10000, 99999)},{r.randrange(0, 3000)},2026-11-01T10:00:00Z\n")
-PY
-ws="$dir/ws-$profiles"
-if [ ! -f "$ws/.tessera/store.db" ]; then
-  rm -rf "$ws"
-  "$bin" init "$ws" > /dev/null
-  /usr/bin/time -f "import of $profiles profiles: %e s" "$bin" --workspace "$ws" import "$csv" --kind profiles > /dev/null
+. benches/store-workspace.sh
+bench_setup "$profiles" "$dir"
+# The demo's products and events, a [live] table and a signing key: once per workspace.
+if [ ! -f "$ws/.feeds-ready" ]; then
   for f in products.csv:products events.jsonl:events; do
     "$bin" --workspace "$ws" import "fixtures/demo/store/${f%%:*}" --kind "${f##*:}" > /dev/null
   done
   printf '\n[live]\nbase_url = "https://live.example.com"\namp_senders = ["news@example.com"]\n' >> "$ws/tessera.toml"
   "$bin" --workspace "$ws" keys rotate-signing > /dev/null
+  touch "$ws/.feeds-ready"
 fi
 db="$ws/.tessera/store.db"
 

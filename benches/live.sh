@@ -12,30 +12,8 @@ cd "$(dirname "$0")/.."
 profiles="${1:-1000000}"
 seconds="${2:-10}"
 dir="${3:-/var/tmp/tessera-live-bench}"
-# wrk (Debian's package) is the load generator: installed here when missing.
-. scripts/apt-install.sh
-apt_install wrk
-command -v wrk >/dev/null || { echo "benches/live.sh needs wrk, and apt could not install it" >&2; exit 1; }
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/var/tmp/tessera-target}"
-cargo build --release -q -j"${TESSERA_JOBS:-2}" --bin tessera
-bin="$CARGO_TARGET_DIR/release/tessera"
-mkdir -p "$dir"
-csv="$dir/profiles-$profiles.csv"
-[ -f "$csv" ] || python3 - "$profiles" "$csv" <<'PY'
-import random, sys
-n, out = int(sys.argv[1]), sys.argv[2]
-r = random.Random(7)
-with open(out, "w", encoding="utf-8") as f:
-    f.write("email,crm_id,first_name,last_name,country,postal_code,updated_at\n")
-    for i in range(n):
-        f.write(f"user{i}@example.com,CRM{i:08d},Name{i % 97},Family{i % 89},DE,{r.randrange(10000, 99999)},2026-11-01T10:00:00Z\n")
-PY
-ws="$dir/ws-$profiles"
-if [ ! -f "$ws/.tessera/store.db" ]; then
-  rm -rf "$ws"
-  "$bin" init "$ws" > /dev/null
-  /usr/bin/time -f "import of $profiles profiles: %e s" "$bin" --workspace "$ws" import "$csv" --kind profiles > /dev/null
-fi
+. benches/store-workspace.sh
+bench_setup "$profiles" "$dir"
 key=$("$bin" --workspace "$ws" keys create --write --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["secret"])')
 auth=$(printf '%s:' "$key" | base64 -w0)
 db="$ws/.tessera/store.db"

@@ -2,17 +2,15 @@
 //! hostile bodies get the answers the contract names, and kill -9 under load never loses or
 //! doubles an acknowledged event. Every test reads the SQLite file afterwards.
 
-use std::io::{BufRead as _, BufReader, Read as _, Write as _};
+use std::io::{Read as _, Write as _};
 use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-fn tessera(dir: &Path) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_tessera"));
-    cmd.current_dir(dir);
-    cmd
-}
+#[path = "support/serve.rs"]
+mod serve;
+use serve::{tessera, Server};
 
 /// A workspace with a store, a segment that purchases move, and a write key.
 fn workspace() -> (tempfile::TempDir, PathBuf, String) {
@@ -35,57 +33,22 @@ fn workspace() -> (tempfile::TempDir, PathBuf, String) {
 }
 
 /// A running `tessera serve`, killed when dropped.
-struct Server {
-    child: Child,
-    addr: SocketAddr,
+/// `tessera serve` as these tests start it (segments re-evaluated every second), with `args` and
+/// `env` added.
+fn start_args(ws: &Path, env: &[(&str, &str)], args: &[&str]) -> Server {
+    let mut all = vec!["--reevaluate-every", "1"];
+    all.extend_from_slice(args);
+    Server::spawn(ws, env, &all)
 }
 
-impl Server {
-    fn start(ws: &Path) -> Self {
-        Self::start_with(ws, &[])
-    }
-
-    fn start_with(ws: &Path, env: &[(&str, &str)]) -> Self {
-        Self::start_args(ws, env, &[])
-    }
-
-    fn start_args(ws: &Path, env: &[(&str, &str)], args: &[&str]) -> Self {
-        let mut child = tessera(ws)
-            .args(["serve", "--listen", "127.0.0.1:0", "--reevaluate-every", "1"])
-            .args(args)
-            .envs(env.iter().copied())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("serve");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().expect("stdout"))
-            .read_line(&mut line)
-            .expect("the ready line");
-        let addr = line
-            .split("http://")
-            .nth(1)
-            .and_then(|rest| rest.split_whitespace().next())
-            .and_then(|a| a.parse().ok())
-            .unwrap_or_else(|| panic!("no address in {line:?}"));
-        Self { child, addr }
-    }
-
-    fn kill(mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+fn start_with(ws: &Path, env: &[(&str, &str)]) -> Server {
+    start_args(ws, env, &[])
 }
 
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+fn start(ws: &Path) -> Server {
+    start_with(ws, &[])
 }
 
-/// One HTTP/1.1 request on its own connection: (status, body). `None` when the connection
-/// failed (a killed server).
 fn request(addr: SocketAddr, method: &str, path: &str, key: &str, body: &[u8]) -> Option<(u16, String)> {
     use base64::Engine as _;
     let mut stream = TcpStream::connect_timeout(&addr, Duration::from_secs(5)).ok()?;
@@ -147,7 +110,7 @@ fn segments_python_library_sends_to_tessera_serve_unchanged_but_for_the_host() {
         r#"{"description": "Attended a webinar on segments", "rule": {"custom_event": "Webinar Attended", "within": "30d", "where": [{"property": "topic", "eq": "segments"}]}}"#,
     )
     .expect("segment");
-    let server = Server::start(&ws);
+    let server = start(&ws);
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/live/segment_client.py");
     let out = Command::new(python())
         .arg(&script)
@@ -226,7 +189,7 @@ fn segments_python_library_sends_to_tessera_serve_unchanged_but_for_the_host() {
 #[test]
 fn hostile_requests_get_the_answers_of_the_contract_and_nothing_partial_is_written() {
     let (_dir, ws, key) = workspace();
-    let server = Server::start(&ws);
+    let server = start(&ws);
     let addr = server.addr;
     let send = |path: &str, body: &[u8]| request(addr, "POST", path, &key, body).expect("answer");
     // Malformed, wrong shapes, wrong types: 400 naming the field.
@@ -374,7 +337,7 @@ fn hostile_requests_get_the_answers_of_the_contract_and_nothing_partial_is_writt
 #[test]
 fn a_revoked_key_stops_working_while_serving() {
     let (_dir, ws, key) = workspace();
-    let server = Server::start(&ws);
+    let server = start(&ws);
     let body = serde_json::json!({"userId": "r", "event": "Email Opened"});
     assert_eq!(post(server.addr, "/v1/track", &key, &body).0, 200);
     let listed = tessera(&ws).args(["keys", "list", "--json"]).output().expect("list");
@@ -407,7 +370,7 @@ fn kill_9_under_load_never_loses_or_doubles_an_acknowledged_event() {
     let acked = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
     let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
     for round in 0..22 {
-        let server = Server::start(&ws);
+        let server = start(&ws);
         let addr = server.addr;
         let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
         let clients: Vec<_> = (0..4)
@@ -473,7 +436,7 @@ fn kill_9_under_load_never_loses_or_doubles_an_acknowledged_event() {
 fn pixels_always_answer_a_gif_and_store_valid_calls() {
     use base64::Engine as _;
     let (_dir, ws, key) = workspace();
-    let server = Server::start(&ws);
+    let server = start(&ws);
     let call = serde_json::json!({"writeKey": key, "userId": "p1", "event": "Email Opened"}).to_string();
     let data = base64::engine::general_purpose::STANDARD
         .encode(call)
@@ -517,7 +480,7 @@ fn people_leave_a_time_window_without_a_new_event_and_the_stream_says_so() {
         .expect("keys");
     let read: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
     let read = read["secret"].as_str().expect("secret").to_owned();
-    let server = Server::start(&ws);
+    let server = start(&ws);
     // The stream, read on its own thread.
     let addr = server.addr;
     let lines = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
@@ -621,7 +584,7 @@ fn other_systems_read_profiles_and_members_with_a_read_key() {
         .expect("keys");
     let read: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
     let read = read["secret"].as_str().expect("secret").to_owned();
-    let server = Server::start(&ws);
+    let server = start(&ws);
     let addr = server.addr;
     assert_eq!(
         post(
@@ -699,7 +662,7 @@ event = "Payment Succeeded"
 user_id = "/data/customer"
 "#;
     std::fs::write(ws.join("tessera.toml"), format!("{config}\n{hooks}")).expect("write config");
-    let server = Server::start_with(
+    let server = start_with(
         &ws,
         &[
             ("HOOK_CRM", "whsec_c3RhbmRhcmQtc2VjcmV0LWJ5dGVz"),
@@ -819,7 +782,7 @@ user_id = "/data/customer"
 #[test]
 fn a_full_queue_answers_429_with_retry_after_and_the_server_keeps_going() {
     let (_dir, ws, key) = workspace();
-    let server = Server::start_args(&ws, &[], &["--queue-mb", "1"]);
+    let server = start_args(&ws, &[], &["--queue-mb", "1"]);
     let addr = server.addr;
     // Batches of about 450 KB from many clients at once: more than the 1 MB queue holds.
     let batch: Vec<serde_json::Value> = (0..1500)
@@ -902,7 +865,7 @@ fn hostile_corpus() -> Vec<String> {
 #[test]
 fn the_hostile_corpus_in_every_trait_and_property_is_stored_as_data_or_refused_by_field() {
     let (_dir, ws, key) = workspace();
-    let server = Server::start(&ws);
+    let server = start(&ws);
     let corpus = hostile_corpus();
     assert!(corpus.len() > 10);
     let mut stored = 0;
@@ -1013,7 +976,7 @@ fn test_sends_carry_the_open_pixel_and_click_links_that_only_redirect_where_the_
         r#"{"rule": {"score": "engagement", "gt": 0}}"#,
     )
     .expect("segment");
-    let server = Server::start(&ws);
+    let server = start(&ws);
     let addr = server.addr;
     let (status, body) = post(
         addr,

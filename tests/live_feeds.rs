@@ -3,19 +3,16 @@
 //! the workspace's own computation for that profile; AMP CORS versions 1 and 2 and a refused
 //! sender; forged, expired, other-block, other-purpose, rotated and revoked tokens.
 
-use std::io::{BufRead as _, BufReader, Read as _, Write as _};
+use std::io::{Read as _, Write as _};
 use std::net::{SocketAddr, TcpStream};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
-fn tessera(dir: &Path) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_tessera"));
-    cmd.current_dir(dir);
-    cmd
-}
+#[path = "support/serve.rs"]
+mod serve;
+use serve::{tessera, Server};
 
 fn run(dir: &Path, args: &[&str]) -> String {
     let out = tessera(dir).args(args).output().expect("tessera runs");
@@ -54,41 +51,6 @@ fn workspace() -> (tempfile::TempDir, std::path::PathBuf) {
     (dir, ws)
 }
 
-struct Server {
-    child: Child,
-    addr: SocketAddr,
-}
-
-impl Server {
-    fn start(ws: &Path) -> Self {
-        let mut child = tessera(ws)
-            .args(["serve", "--listen", "127.0.0.1:0"])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("serve");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().expect("stdout"))
-            .read_line(&mut line)
-            .expect("the ready line");
-        let addr = line
-            .split("http://")
-            .nth(1)
-            .and_then(|rest| rest.split_whitespace().next())
-            .and_then(|a| a.parse().ok())
-            .unwrap_or_else(|| panic!("no address in {line:?}"));
-        Self { child, addr }
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// An answer: status, headers (lower-case names), body.
 struct Answer {
     status: u16,
     headers: Vec<(String, String)>,
@@ -171,7 +133,7 @@ fn a_feed_answers_what_the_store_holds_at_request_time_for_an_allowed_sender() {
     let (_dir, ws) = workspace();
     let cart = feed_path(&ws, "abandoned-cart", "cart-items", UWE);
     let key: Value = serde_json::from_str(&run(&ws, &["keys", "create", "--write", "--json"])).expect("key");
-    let server = Server::start(&ws);
+    let server = Server::spawn(&ws, &[], &[]);
 
     let answer = request(server.addr, "GET", &cart, &v2(SENDER), "");
     assert_eq!(answer.status, 200, "{}", answer.body);
@@ -242,7 +204,7 @@ fn a_feed_answers_what_the_store_holds_at_request_time_for_an_allowed_sender() {
 fn cors_versions_one_and_two_and_a_refused_sender() {
     let (_dir, ws) = workspace();
     let cart = feed_path(&ws, "abandoned-cart", "cart-items", UWE);
-    let server = Server::start(&ws);
+    let server = Server::spawn(&ws, &[], &[]);
     // Version 1: Origin and __amp_source_origin.
     let v1 = format!("{cart}&__amp_source_origin=news%40northwind.example");
     let answer = request(server.addr, "GET", &v1, &[("Origin", "https://mail.google.com")], "");
@@ -275,7 +237,7 @@ fn forged_expired_misplaced_rotated_and_revoked_tokens() {
     let (_dir, ws) = workspace();
     let cart = feed_path(&ws, "abandoned-cart", "cart-items", UWE);
     let recs = feed_path(&ws, "abandoned-cart", "recommendations", UWE);
-    let server = Server::start(&ws);
+    let server = Server::spawn(&ws, &[], &[]);
     let token = cart.split("?t=").nth(1).expect("token").to_owned();
     let get = |path: &str| request(server.addr, "GET", path, &v2(SENDER), "");
     assert_eq!(get(&cart).status, 200);

@@ -4,7 +4,10 @@
 
 use std::fmt::Write as _;
 
-use handlebars::{Context, Handlebars, Helper, HelperResult, Output, RenderContext};
+#[path = "support/handlebars_reference.rs"]
+mod handlebars_reference;
+
+use handlebars::Handlebars;
 use serde_json::{json, Value};
 use tessera_core::compile::plan::{mark, Output as PlanOutput};
 use tessera_core::lang::{LiteralMode, Lowerer};
@@ -179,66 +182,9 @@ fn data(rng: &mut Rng) -> Value {
     Value::Object(root)
 }
 
-/// `{{default path "text"}}`: the value unless it is missing (absent, null, blank, empty), else the text.
-fn default_helper(
-    h: &Helper<'_>,
-    _: &Handlebars<'_>,
-    _: &Context,
-    _: &mut RenderContext<'_, '_>,
-    out: &mut dyn Output,
-) -> HelperResult {
-    let value = h.param(0).map_or(Value::Null, |p| p.value().clone());
-    let fallback = h
-        .param(1)
-        .and_then(|p| p.value().as_str().map(str::to_owned))
-        .unwrap_or_default();
-    let missing = match &value {
-        Value::Null => true,
-        Value::String(s) => s.trim().is_empty(),
-        Value::Array(a) => a.is_empty(),
-        Value::Object(o) => o.is_empty(),
-        _ => false,
-    };
-    let text = if missing {
-        fallback
-    } else {
-        match value {
-            Value::String(s) => s,
-            other => other.to_string(),
-        }
-    };
-    out.write(&handlebars::html_escape(&text).replace('{', "&#123;"))?;
-    Ok(())
-}
-
 fn reference() -> Handlebars<'static> {
     let mut hb = Handlebars::new();
-    // Our documented escape set: Handlebars' own plus `{`.
-    hb.register_escape_fn(|s| handlebars::html_escape(s).replace('{', "&#123;"));
-    hb.register_helper("default", Box::new(default_helper));
-    hb.register_helper(
-        "in_segment",
-        Box::new(
-            |h: &Helper<'_>,
-             _: &Handlebars<'_>,
-             ctx: &Context,
-             _: &mut RenderContext<'_, '_>,
-             out: &mut dyn Output|
-             -> HelperResult {
-                let name = h
-                    .param(0)
-                    .and_then(|p| p.value().as_str().map(str::to_owned))
-                    .unwrap_or_default();
-                let member = ctx
-                    .data()
-                    .get("segments")
-                    .and_then(Value::as_array)
-                    .is_some_and(|s| s.iter().any(|v| v.as_str() == Some(&name)));
-                out.write(if member { "true" } else { "" })?;
-                Ok(())
-            },
-        ),
-    );
+    handlebars_reference::register(&mut hb);
     hb
 }
 

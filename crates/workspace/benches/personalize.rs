@@ -11,6 +11,9 @@
 
 use std::time::{Duration, Instant};
 
+#[path = "../../core/tests/support/handlebars_reference.rs"]
+mod handlebars_reference;
+
 use criterion::{criterion_group, criterion_main, Criterion};
 use handlebars::{
     Context, Handlebars, Helper, HelperDef, HelperResult, JsonRender, Output as HbOutput, RenderContext, Renderable,
@@ -19,56 +22,6 @@ use serde_json::Value;
 use tessera_core::export::{contract::prepare_data, export, ExportInput, Target};
 use tessera_core::render::{personalize_into, Output};
 use tessera_workspace::Workspace;
-
-/// `{{default path "text"}}`, as the differential test defines it.
-fn default_helper(
-    h: &Helper<'_>,
-    _: &Handlebars<'_>,
-    _: &Context,
-    _: &mut RenderContext<'_, '_>,
-    out: &mut dyn HbOutput,
-) -> HelperResult {
-    let value = h.param(0).map_or(Value::Null, |p| p.value().clone());
-    let fallback = h
-        .param(1)
-        .and_then(|p| p.value().as_str().map(str::to_owned))
-        .unwrap_or_default();
-    let missing = match &value {
-        Value::Null => true,
-        Value::String(s) => s.trim().is_empty(),
-        Value::Array(a) => a.is_empty(),
-        Value::Object(o) => o.is_empty(),
-        _ => false,
-    };
-    let text = if missing {
-        fallback
-    } else {
-        match value {
-            Value::String(s) => s,
-            other => other.to_string(),
-        }
-    };
-    out.write(&handlebars::html_escape(&text).replace('{', "&#123;"))?;
-    Ok(())
-}
-
-/// `{{in_segment "name"}}`, as the differential test defines it.
-fn in_segment_helper(
-    h: &Helper<'_>,
-    _: &Handlebars<'_>,
-    ctx: &Context,
-    _: &mut RenderContext<'_, '_>,
-    out: &mut dyn HbOutput,
-) -> HelperResult {
-    let name = h.param(0).and_then(|p| p.value().as_str()).unwrap_or_default();
-    let member = ctx
-        .data()
-        .get("segments")
-        .and_then(Value::as_array)
-        .is_some_and(|s| s.iter().any(|v| v.as_str() == Some(name)));
-    out.write(if member { "true" } else { "" })?;
-    Ok(())
-}
 
 /// JavaScript's truthiness, as SendGrid's `and`/`or` read it.
 fn js_truthy(v: &Value) -> bool {
@@ -165,9 +118,7 @@ fn length_helper(
 
 fn peer() -> Handlebars<'static> {
     let mut hb = Handlebars::new();
-    hb.register_escape_fn(|s| handlebars::html_escape(s).replace('{', "&#123;"));
-    hb.register_helper("default", Box::new(default_helper));
-    hb.register_helper("in_segment", Box::new(in_segment_helper));
+    handlebars_reference::register(&mut hb);
     hb.register_helper("equals", Box::new(Compare(js_loose_equal)));
     hb.register_helper("notEquals", Box::new(Compare(|a, b| !js_loose_equal(a, b))));
     hb.register_helper(

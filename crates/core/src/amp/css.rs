@@ -39,12 +39,46 @@ fn declarations(block: &str) -> String {
     out.join(";")
 }
 
-/// A style sheet (the head's `@media` rules) with every rule's declarations filtered and the
+/// A style sheet (the head's `@media` rules) with every rule's declarations filtered, the
 /// `@media` blocks on a feature AMP refuses (`prefers-color-scheme`: dark mode stays the
-/// client's) left out.
+/// client's) left out, and the rules whose selector has an attribute selector (which AMP's strict
+/// CSS refuses; Outlook.com's `[data-ogsc]` dark forms, Apple's `[x-apple-data-detectors]`: for
+/// clients that do not show the AMP part) left out.
 #[must_use]
 pub fn style_sheet(css: &str) -> String {
-    filter_rules(&without_refused_media(css))
+    filter_rules(&without_attribute_selector_rules(&without_refused_media(css)))
+}
+
+/// `css` without the rules whose selector holds an attribute selector (`[...]`); at-rules' blocks
+/// are kept, with such rules inside them left out.
+fn without_attribute_selector_rules(css: &str) -> String {
+    let mut out = String::with_capacity(css.len());
+    let mut rest = css;
+    while let Some(open) = rest.find('{') {
+        let head = &rest[..open];
+        // What precedes the selector (the end of an enclosing block) is always kept.
+        let start = head.rfind('}').map_or(0, |i| i + 1);
+        out.push_str(&head[..start]);
+        let selector = &head[start..];
+        let after = &rest[open + 1..];
+        let stop = after.find(['{', '}']).unwrap_or(after.len());
+        if after[stop..].starts_with('{') {
+            // An at-rule (`@media ... {`): keep its header and look inside.
+            out.push_str(selector);
+            out.push('{');
+            rest = after;
+            continue;
+        }
+        let end = (stop + 1).min(after.len());
+        if !selector.contains('[') {
+            out.push_str(selector);
+            out.push('{');
+            out.push_str(&after[..end]);
+        }
+        rest = &after[end..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// `css` without the top-level `@media` blocks whose query names `prefers-color-scheme`.
@@ -122,6 +156,14 @@ mod tests {
         assert_eq!(
             style_sheet("@media (prefers-color-scheme: dark) {\n.a { color: #fff; }\n.b { color: #000; }\n} @media (max-width: 1px) {\n.c { color: red; }\n}"),
             " @media (max-width: 1px) {\n.c {color:red}\n}"
+        );
+    }
+
+    #[test]
+    fn rules_with_attribute_selectors_are_left_out_and_blocks_stay_balanced() {
+        assert_eq!(
+            style_sheet("[data-ogsc] .t { color: #fff; }\n.a { color: red; }\n@media (max-width: 480px) {\n.b [x-apple-data-detectors] { color: inherit; }\n.c { padding: 0; }\n}\n.d[data-x] { margin: 0; }"),
+            "\n.a {color:red}\n@media (max-width: 480px) {\n.c {padding:0}\n}"
         );
     }
 }
