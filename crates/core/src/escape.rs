@@ -134,6 +134,47 @@ pub fn is_safe_css_value(s: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '#' | ' ' | ',' | '.' | '%' | '-' | '_'))
 }
 
+/// The inverse of [`html_escape`] for attribute values and text as a browser reads them: the
+/// character references Tessera's escaper writes (`&amp;`, `&lt;`, `&gt;`, `&quot;`, `&apos;`) and
+/// numeric ones decoded; anything else (an unknown name, a bare `&`) kept as written.
+#[must_use]
+pub fn decode_references(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(pos) = rest.find('&') {
+        out.push_str(rest.get(..pos).unwrap_or_default());
+        rest = rest.get(pos..).unwrap_or_default();
+        let Some(semi) = rest.find(';').filter(|s| *s <= 10) else {
+            out.push('&');
+            rest = rest.get(1..).unwrap_or_default();
+            continue;
+        };
+        let name = rest.get(1..semi).unwrap_or_default();
+        let decoded = match name {
+            "amp" => Some('&'),
+            "lt" => Some('<'),
+            "gt" => Some('>'),
+            "quot" => Some('"'),
+            "apos" => Some('\''),
+            _ => name
+                .strip_prefix("#x")
+                .or_else(|| name.strip_prefix("#X"))
+                .and_then(|h| u32::from_str_radix(h, 16).ok())
+                .or_else(|| name.strip_prefix('#').and_then(|d| d.parse().ok()))
+                .and_then(char::from_u32),
+        };
+        if let Some(c) = decoded {
+            out.push(c);
+            rest = rest.get(semi + 1..).unwrap_or_default();
+        } else {
+            out.push('&');
+            rest = rest.get(1..).unwrap_or_default();
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -202,5 +243,20 @@ mod tests {
         assert!(is_safe_css_value("Helvetica, Arial, sans-serif"));
         assert!(!is_safe_css_value("red; background:url(javascript:x)"));
         assert!(!is_safe_css_value("expression(alert(1))"));
+    }
+
+    #[test]
+    fn references_decode_as_a_browser_reads_them() {
+        assert_eq!(
+            decode_references("https://x.example/?a=1&amp;b=2&#x3D;&#123;&x"),
+            "https://x.example/?a=1&b=2={&x"
+        );
+        assert_eq!(decode_references("images/a&amp;b.png"), "images/a&b.png");
+        assert_eq!(
+            decode_references("&lt;&gt;&quot;&apos;&unknown;&#xZZ;"),
+            "<>\"'&unknown;&#xZZ;"
+        );
+        let hostile = "<a href=\"x\">'`={</a> & done";
+        assert_eq!(decode_references(&html_escape(hostile)), hostile);
     }
 }

@@ -38,7 +38,7 @@ pub mod compile;
 pub mod compose;
 pub mod diagnostics;
 pub mod diff;
-mod escape;
+pub mod escape;
 pub mod export;
 pub mod format;
 pub mod lang;

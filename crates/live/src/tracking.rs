@@ -84,7 +84,7 @@ impl Tracker {
         let mut rest = html;
         while let Some((before, value, after)) = next_href(rest) {
             out.push_str(before);
-            let url = decode_attribute(value);
+            let url = tessera_core::escape::decode_references(value);
             let is_web = {
                 let lower = url.trim_start().to_ascii_lowercase();
                 lower.starts_with("https://") || lower.starts_with("http://")
@@ -199,45 +199,6 @@ fn next_href(html: &str) -> Option<(&str, &str, &str)> {
     }
 }
 
-/// An attribute value as a browser reads it: the character references Tessera's escaping writes
-/// (`&amp;`, `&lt;`, `&gt;`, `&quot;`, numeric ones) decoded.
-fn decode_attribute(value: &str) -> String {
-    let mut out = String::with_capacity(value.len());
-    let mut rest = value;
-    while let Some(at) = rest.find('&') {
-        out.push_str(&rest[..at]);
-        let tail = &rest[at..];
-        let Some(semi) = tail.find(';').filter(|n| *n <= 10) else {
-            out.push('&');
-            rest = &tail[1..];
-            continue;
-        };
-        let name = &tail[1..semi];
-        let decoded = match name {
-            "amp" => Some('&'),
-            "lt" => Some('<'),
-            "gt" => Some('>'),
-            "quot" => Some('"'),
-            "apos" => Some('\''),
-            _ => name
-                .strip_prefix("#x")
-                .or_else(|| name.strip_prefix("#X"))
-                .and_then(|h| u32::from_str_radix(h, 16).ok())
-                .or_else(|| name.strip_prefix('#').and_then(|d| d.parse().ok()))
-                .and_then(char::from_u32),
-        };
-        if let Some(c) = decoded {
-            out.push(c);
-            rest = &tail[semi + 1..];
-        } else {
-            out.push('&');
-            rest = &tail[1..];
-        }
-    }
-    out.push_str(rest);
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -254,10 +215,6 @@ mod tests {
         assert_eq!(
             found,
             ["https://x.example/?a=1&amp;b=2", "mailto:a@b", "http://y.example"]
-        );
-        assert_eq!(
-            decode_attribute("https://x.example/?a=1&amp;b=2&#x3D;&#123;&x"),
-            "https://x.example/?a=1&b=2={&x"
         );
     }
 }

@@ -55,7 +55,7 @@ pub(crate) fn embed_local_images(
     let mut remote = 0;
     for (start, end) in img_src_ranges(html) {
         let raw = html.get(start..end).unwrap_or_default();
-        let src = decode_entities(raw);
+        let src = tessera_core::escape::decode_references(raw);
         if !is_local(&src) {
             if !src.trim().to_ascii_lowercase().starts_with("cid:") && !src.trim().is_empty() {
                 remote += 1;
@@ -191,47 +191,6 @@ fn img_src_ranges(html: &str) -> Vec<(usize, usize)> {
         }
     }
     ranges
-}
-
-/// Decodes the character references Tessera's escaper writes (and numeric ones).
-fn decode_entities(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(pos) = rest.find('&') {
-        out.push_str(rest.get(..pos).unwrap_or_default());
-        rest = rest.get(pos..).unwrap_or_default();
-        let Some(semi) = rest.find(';').filter(|s| *s <= 10) else {
-            out.push('&');
-            rest = rest.get(1..).unwrap_or_default();
-            continue;
-        };
-        let name = rest.get(1..semi).unwrap_or_default();
-        let decoded = match name {
-            "amp" => Some('&'),
-            "lt" => Some('<'),
-            "gt" => Some('>'),
-            "quot" => Some('"'),
-            "apos" => Some('\''),
-            _ => name
-                .strip_prefix("#x")
-                .or_else(|| name.strip_prefix("#X"))
-                .and_then(|h| u32::from_str_radix(h, 16).ok())
-                .or_else(|| name.strip_prefix('#').and_then(|d| d.parse().ok()))
-                .and_then(char::from_u32),
-        };
-        match decoded {
-            Some(c) => {
-                out.push(c);
-                rest = rest.get(semi + 1..).unwrap_or_default();
-            }
-            None => {
-                out.push('&');
-                rest = rest.get(1..).unwrap_or_default();
-            }
-        }
-    }
-    out.push_str(rest);
-    out
 }
 
 #[cfg(test)]
