@@ -121,7 +121,8 @@ export function tessera(workspace, args) {
 export function startSmtp() {
   const maildir = fs.mkdtempSync(path.join(os.tmpdir(), "tessera-e2e-smtp-"));
   const python = process.env.TESSERA_TEST_PYTHON ?? (fs.existsSync("/usr/bin/python3") ? "/usr/bin/python3" : "python3");
-  smtp = spawn(python, [path.join(repo, "tests/smtp/server.py"), "--maildir", maildir], { stdio: ["ignore", "pipe", "inherit"] });
+  const smtp = spawn(python, [path.join(repo, "tests/smtp/server.py"), "--maildir", maildir], { stdio: ["ignore", "pipe", "inherit"] });
+  smtpServers.push(smtp);
   return new Promise((resolve, reject) => {
     let seen = "";
     const timer = setTimeout(() => reject(new Error(`the SMTP server did not start: ${seen}`)), 15000);
@@ -140,13 +141,13 @@ export function startSmtp() {
 /** The figures printed at the end of the run (and written to figures.json). */
 export const figures = {};
 
-/** The test SMTP server (tests/smtp/server.py) startSmtp started, if any. */
-let smtp = null;
+/** Every test SMTP server (tests/smtp/server.py) startSmtp started: steps may start their own. */
+const smtpServers = [];
 
-/** Stops the test SMTP server by its PID (at the end of the run). */
+/** Stops every test SMTP server (at the end of the run). */
 export function stopSmtp() {
-  if (smtp !== null) smtp.kill();
-  smtp = null;
+  // A server left running keeps its pipe open, and node would wait for it after the summary.
+  for (const smtp of smtpServers.splice(0)) smtp.kill();
 }
 
 /** The workspace folder the app has open (shown in the brand's tooltip). */
