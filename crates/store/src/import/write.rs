@@ -428,15 +428,10 @@ impl<'t> Writer<'t> {
     pub(crate) fn finish(&mut self, report: &mut ImportReport) -> Result<(), StoreError> {
         self.write_events(report)?;
         if let Some(sql) = self.rebuild_index.take() {
-            // Building the index is one large sort, and the reading stage is done by now: SQLite's
-            // sorter may use the other cores (its worker threads are off by default).
-            let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
-            self.tx
-                .execute_batch(&format!("PRAGMA threads = {}", cores.min(4)))
-                .map_err(Self::sql)?;
-            let built = self.tx.execute_batch(&sql).map_err(Self::sql);
-            self.tx.execute_batch("PRAGMA threads = 0").map_err(Self::sql)?;
-            built?;
+            // One sorter thread: SQLite's worker threads (`PRAGMA threads`) each sort in a buffer
+            // of the page cache's size; with two, a 10,000,000-event import peaked at 581 MB
+            // (351 MB without).
+            self.tx.execute_batch(&sql).map_err(Self::sql)?;
         }
         Ok(())
     }
