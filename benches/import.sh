@@ -43,5 +43,6 @@ rm -rf "$ws"
 [ "${TESSERA_BENCH_SEGMENTS:-0}" = 1 ] || rm -rf "$ws/segments"
 for kind in profiles events; do
   file=$([ "$kind" = profiles ] && echo "$dir/profiles-$profiles.csv" || echo "$dir/events-$profiles-$events-ordered.jsonl")
-  /usr/bin/time -f "$kind: %e s wall, %M KB peak memory" "$bin" --workspace "$ws" import "$file" --kind "$kind" | sed -n 2p
+  echo "loadavg: $(cat /proc/loadavg)"
+  /usr/bin/time -f "$kind: %e s wall, %U s user + %S s system CPU, %M KB peak memory" "$bin" --workspace "$ws" import "$file" --kind "$kind" | sed -n 2p
 done

@@ -10,5 +10,7 @@ dir="${3:-/var/tmp/tessera-import-bench}"
 TESSERA_BENCH_SEGMENTS=1 benches/import.sh "$profiles" "$events" "$dir"
 bin="${CARGO_TARGET_DIR:-/var/tmp/tessera-target}/release/tessera"
 # The generated events span 2025-09-01 to 2025-11-30: evaluate at their end.
+echo "loadavg: $(cat /proc/loadavg)"
 /usr/bin/time -f "segments refresh: %e s wall, %U s user + %S s system CPU, %M KB peak resident (includes the mapped store file)" \
-  "$bin" --workspace "$dir/ws" segments refresh --as-of 2025-11-30T00:00:00Z
+  "$bin" --workspace "$dir/ws" segments refresh --as-of 2025-11-30T00:00:00Z | tail -1
+echo "loadavg: $(cat /proc/loadavg)"

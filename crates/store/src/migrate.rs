@@ -17,6 +17,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("0006_live", include_str!("../migrations/0006_live.sql")),
     ("0007_signing_keys", include_str!("../migrations/0007_signing_keys.sql")),
     ("0008_email_links", include_str!("../migrations/0008_email_links.sql")),
+    (
+        "0009_purchase_index",
+        include_str!("../migrations/0009_purchase_index.sql"),
+    ),
 ];
 
 pub(crate) fn apply(conn: &Connection, path: &Path) -> Result<(), StoreError> {

@@ -63,12 +63,12 @@ fn the_demo_data_imports_with_its_planted_duplicates_found() {
         names.collect::<Result<_, _>>().expect("names")
     };
     let path = store.path().to_path_buf();
-    assert_eq!(indexes(&path), ["events_profile_type_time"]);
+    assert_eq!(indexes(&path), ["events_profile_type_time", "events_purchases"]);
     assert_eq!(store.integrity_check().expect("check"), "ok");
     // The same file again is rolled back whole, the index with it.
     let again = run(&mut store, "events.jsonl", Kind::Events);
     assert_eq!((again.inserted, again.unchanged), (0, 50_000));
-    assert_eq!(indexes(&path), ["events_profile_type_time"]);
+    assert_eq!(indexes(&path), ["events_profile_type_time", "events_purchases"]);
     assert_eq!(store.integrity_check().expect("check"), "ok");
 }
 

@@ -58,7 +58,7 @@ fn opening_applies_migrations_and_durability_settings() {
     let version: i64 = conn
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .expect("version");
-    assert_eq!(version, 8);
+    assert_eq!(version, 9);
     let mode: String = conn.query_row("PRAGMA journal_mode", [], |r| r.get(0)).expect("mode");
     assert_eq!(mode, "wal");
     assert_eq!(f.store.integrity_check().expect("check"), "ok");

@@ -16,11 +16,11 @@ use std::collections::{HashMap, HashSet};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::mpsc::{sync_channel, SyncSender};
+use std::sync::mpsc::{channel, sync_channel, Receiver, SyncSender};
 use std::time::Instant;
 
 use mapping::{MappingFile, Target};
-use prepare::{Prepared, Preparer};
+use prepare::{Prepared, Preparer, ProfileRow};
 use records::{Cell, Event, Record};
 pub use report::{FuzzyMatch, ImportReport, Rejection};
 pub use write::FUZZY_THRESHOLD;
@@ -272,8 +272,13 @@ fn import_in_transaction(
     // (about half the work), handing rows over in chunks through a bounded channel.
     let read_bytes = AtomicU64::new(0);
     let (rows, received) = sync_channel::<Vec<Prepared>>(PIPELINE_DEPTH);
+    // Written profile rows go back to the reading thread to be freed there (see `Stages`).
+    let (spent, returned) = channel::<Vec<ProfileRow>>();
     let (read, written, failure, touched) = std::thread::scope(|scope| {
-        let reading = scope.spawn(|| read_and_prepare(source.reader, format, options, &explicit, &read_bytes, rows));
+        let reading = scope.spawn(|| {
+            let reading = Stages { rows, returned };
+            read_and_prepare(source.reader, format, options, &explicit, &read_bytes, reading)
+        });
         let mut writer = write::Writer::new(&tx, batch, started_ms, source.size);
         let mut written = ImportReport::default();
         let mut failure = None;
@@ -283,13 +288,24 @@ fn import_in_transaction(
                 failure = Some(e);
                 break 'chunks;
             }
+            let mut done = Vec::new();
             for row in chunk {
-                if let Err(e) = writer.write(row, &mut written) {
+                let result = match row {
+                    Prepared::Profile(profile) => {
+                        let result = writer.profile(&profile, &mut written);
+                        done.push(profile);
+                        result
+                    }
+                    other => writer.write(other, &mut written),
+                };
+                if let Err(e) = result {
                     // Leaving the loop drops the receiver: the reading thread stops at its next chunk.
                     failure = Some(e);
                     break 'chunks;
                 }
             }
+            // Once the reading thread has finished, the rows are freed here instead.
+            let _ = spent.send(done);
             let bytes = read_bytes.load(Ordering::Relaxed);
             if bytes >> 20 != shown_mb {
                 shown_mb = bytes >> 20;
@@ -411,6 +427,14 @@ impl Reading {
     }
 }
 
+/// The reading stage's ends of its two channels: chunks of rows out to the writer, and back the
+/// profile rows it has written, to be freed on the thread that allocated them: cheaper there (the
+/// allocator's own thread), and off the writer, the import's slower stage.
+struct Stages {
+    rows: SyncSender<Vec<Prepared>>,
+    returned: Receiver<Vec<ProfileRow>>,
+}
+
 /// The reading stage: records read, mapped, validated and normalized, and sent on in chunks.
 /// It stops early when the writer has gone (a database error).
 fn read_and_prepare(
@@ -419,8 +443,9 @@ fn read_and_prepare(
     options: &ImportOptions,
     explicit: &MappingFile,
     read_bytes: &AtomicU64,
-    rows: SyncSender<Vec<Prepared>>,
+    stages: Stages,
 ) -> Reading {
+    let Stages { rows, returned } = stages;
     let mut report = ImportReport::default();
     let mut preparer = Preparer::new(options.kind, options.timezone, options.normalization.clone());
     let mut targets: Option<Vec<Target>> = None;
@@ -454,9 +479,13 @@ fn read_and_prepare(
                 );
                 if let Some(row) = prepared {
                     chunk.push(row);
-                    if chunk.len() == CHUNK_ROWS && rows.send(std::mem::take(&mut chunk)).is_err() {
-                        writer_gone = true;
-                        return Err("the writer stopped".to_owned());
+                    if chunk.len() == CHUNK_ROWS {
+                        // Free what the writer is done with.
+                        while returned.try_recv().is_ok() {}
+                        if rows.send(std::mem::take(&mut chunk)).is_err() {
+                            writer_gone = true;
+                            return Err("the writer stopped".to_owned());
+                        }
                     }
                 }
                 Ok(())

@@ -82,23 +82,47 @@ pub(crate) fn apply(
             (None, None) => break,
         }
     }
-    if !change.entered.is_empty() {
-        let mut st = conn.prepare_cached(
-            "INSERT INTO segment_membership (segment, profile_id, entered_at, left_at) VALUES (?1, ?2, ?3, NULL)",
-        )?;
-        for id in &change.entered {
-            st.execute(params![segment, id, at])?;
-        }
-    }
-    if !change.left.is_empty() {
-        let mut st = conn.prepare_cached(
-            "UPDATE segment_membership SET left_at = max(?3, entered_at) WHERE segment = ?1 AND profile_id = ?2 AND left_at IS NULL",
-        )?;
-        for id in &change.left {
-            st.execute(params![segment, id, at])?;
-        }
-    }
+    write_stays(conn, segment, &change, at)?;
     Ok(change)
+}
+
+/// Profile ids bound by one statement that opens or closes stays.
+const IDS_PER_STATEMENT: usize = 500;
+
+/// Opens a stay in `segment` for each profile that entered and closes the current stay of each
+/// that left, at `at`. Many profiles per statement: a full pass that moves hundreds of thousands
+/// of profiles spent most of its writing on executing one statement per profile.
+fn write_stays(conn: &Connection, segment: &str, change: &Change, at: i64) -> rusqlite::Result<()> {
+    for ids in change.entered.chunks(IDS_PER_STATEMENT) {
+        let rows = (0..ids.len()).map(|i| format!("(?1, ?{}, ?2, NULL)", i + 3));
+        let sql = format!(
+            "INSERT INTO segment_membership (segment, profile_id, entered_at, left_at) VALUES {}",
+            rows.collect::<Vec<_>>().join(", ")
+        );
+        execute_with_ids(conn, &sql, segment, at, ids)?;
+    }
+    for ids in change.left.chunks(IDS_PER_STATEMENT) {
+        let list = (0..ids.len()).map(|i| format!("?{}", i + 3));
+        let sql = format!(
+            "UPDATE segment_membership SET left_at = max(?2, entered_at) WHERE segment = ?1 AND left_at IS NULL AND profile_id IN ({})",
+            list.collect::<Vec<_>>().join(", ")
+        );
+        execute_with_ids(conn, &sql, segment, at, ids)?;
+    }
+    Ok(())
+}
+
+/// Runs `sql` (cached: full chunks share one text) with the segment as `?1`, the instant as `?2`
+/// and `ids` from `?3` on.
+fn execute_with_ids(conn: &Connection, sql: &str, segment: &str, at: i64, ids: &[i64]) -> rusqlite::Result<()> {
+    let mut st = conn.prepare_cached(sql)?;
+    st.raw_bind_parameter(1, segment)?;
+    st.raw_bind_parameter(2, at)?;
+    for (i, id) in ids.iter().enumerate() {
+        st.raw_bind_parameter(i + 3, id)?;
+    }
+    st.raw_execute()?;
+    Ok(())
 }
 
 /// Evaluates `names` of `set` within `scope` as of `as_of` and applies the result to the
