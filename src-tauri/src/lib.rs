@@ -16,6 +16,7 @@ pub mod guard;
 mod import_email;
 pub mod ipc;
 pub mod live;
+pub mod rendering;
 mod screens;
 
 use std::path::PathBuf;
@@ -92,6 +93,7 @@ impl AppState {
 /// as the first argument), the commands, the navigation guard, and flush-on-close.
 pub fn run() {
     let started = Instant::now();
+    rendering::configure_webkit();
     let result = tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
         .plugin(guard::init())
