@@ -28,8 +28,8 @@ use tessera_workspace::work::WorkProgress;
 use tessera_workspace::ErrorKind;
 use ts_rs::TS;
 
-use crate::ipc::{IpcError, COMMANDS};
 use crate::guard::Pick;
+use crate::ipc::{IpcError, COMMANDS};
 use crate::live::LiveStatus;
 
 /// Where the bindings live, relative to the repository root.

@@ -170,7 +170,13 @@ fn the_library_says_where_each_asset_is_used_and_prune_keeps_those() {
         .expect("a product picture");
     assert_eq!(
         jacket.used_by,
-        ["tessera.toml", "data/ada.json", "data/ben.json", "data/dmitri-long.json", "data/recipients.jsonl"],
+        [
+            "tessera.toml",
+            "data/ada.json",
+            "data/ben.json",
+            "data/dmitri-long.json",
+            "data/recipients.jsonl"
+        ],
         "{jacket:?}"
     );
     assert!(ws.check_assets().expect("check").is_empty());
