@@ -127,7 +127,7 @@ fn the_library_says_where_each_asset_is_used_and_prune_keeps_those() {
     let (_dir, root) = workspace();
     let ws = Workspace::open(&root).expect("open");
     let assets = ws.assets().expect("list");
-    assert_eq!(assets.len(), 13);
+    assert_eq!(assets.len(), 25);
     let used = |stem: &str| {
         assets
             .iter()
@@ -313,7 +313,7 @@ fn the_preview_loads_assets_through_the_app_protocol_only() {
 #[test]
 fn the_built_in_demo_lists_its_assets_but_takes_none() {
     let ws = Workspace::demo().expect("demo");
-    assert_eq!(ws.assets().expect("list").len(), 13);
+    assert_eq!(ws.assets().expect("list").len(), 25);
     let (_, bytes) = demo_asset("maya-r");
     assert!(matches!(
         ws.add_asset("x.png", &bytes, None),
