@@ -5,7 +5,8 @@
 //! once in `setup`, errors cross IPC as [`IpcError`] `{code, message}`, the commands are registered from one list
 //! (`command_list.rs`), and the navigation guard
 //! ([`guard`]) keeps the preview from navigating anything while it turns clicks on a block's pick
-//! link into a `preview-pick` event.
+//! link, or a word of its text, into a `preview-pick` event. [`rendering`] sets how WebKitGTK
+//! draws before the window starts.
 #![deny(missing_docs)]
 #![warn(clippy::unwrap_used)]
 
