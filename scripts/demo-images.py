@@ -290,6 +290,111 @@ def footwear():
     return c
 
 
+# Product pictures: one square picture per catalogue subcategory (`fixtures/demo/store/products.csv`
+# points every product of a subcategory at it), so sample profiles, recommendations and stored
+# profiles show pictures offline. 240 px square: the product grids show them at 120 to 180 px.
+PRODUCT_SIZE = 240
+
+
+def product_canvas(bg):
+    c = Canvas(PRODUCT_SIZE, PRODUCT_SIZE, bg=bg)
+    c.ellipse(120, 212, 84, 10, "#d9d4cc")  # the shadow it stands on
+    return c
+
+
+def product_jacket(colour, trim, hood=True, quilted=False):
+    c = product_canvas("#eef2f4")
+    body = [(78, 52), (104, 40), (136, 40), (162, 52), (196, 150), (176, 156), (166, 108), (166, 204), (74, 204), (74, 108), (64, 156), (44, 150)]
+    c.polygon(body, colour)
+    if hood:
+        c.polygon([(100, 40), (106, 22), (134, 22), (140, 40), (120, 56)], trim)
+    else:
+        c.polygon([(104, 40), (120, 58), (136, 40)], trim)
+    c.rect(118, 50, 4, 154, trim)
+    if quilted:
+        for y in range(70, 204, 18):
+            c.rect(74, y, 92, 2, trim)
+    return c
+
+
+def product_top(colour, trim, collar):
+    c = product_canvas("#f3efe8")
+    c.polygon([(80, 50), (104, 42), (136, 42), (160, 50), (198, 110), (178, 122), (164, 96), (164, 200), (76, 200), (76, 96), (62, 122), (42, 110)], colour)
+    if collar == "zip":
+        c.polygon([(104, 42), (108, 30), (132, 30), (136, 42), (120, 50)], trim)
+        c.rect(118, 30, 4, 46, trim)
+    elif collar == "crew":
+        c.ellipse(120, 44, 18, 8, trim)
+    else:
+        c.polygon([(104, 42), (120, 66), (136, 42)], trim)
+        for y in (80, 104, 128, 152):
+            c.circle(120, y, 3, trim)
+    c.rect(76, 188, 88, 8, trim)
+    return c
+
+
+def product_pants(colour, trim):
+    c = product_canvas("#eceee8")
+    c.polygon([(82, 34), (158, 34), (170, 206), (132, 206), (120, 96), (108, 206), (70, 206)], colour)
+    c.rect(82, 34, 76, 12, trim)
+    c.rect(92, 80, 18, 22, trim)
+    c.rect(130, 80, 18, 22, trim)
+    return c
+
+
+def product_boot(colour, sole, high=True):
+    c = product_canvas("#f1ebe1")
+    top = 44 if high else 104
+    c.polygon([(70, top), (122, top), (128, 140), (186, 156), (196, 186), (60, 186)], colour)
+    c.rect(56, 184, 144, 16, sole)
+    for y in range(top + 14, 140, 16):
+        c.line(100, y, 124, y + 4, 3, "#e0a526")
+    return c
+
+
+def product_pack(colour, trim):
+    c = product_canvas("#e8f0ea")
+    c.round_rect(72, 48, 96, 152, 26, colour)
+    c.round_rect(86, 120, 68, 62, 12, trim)
+    c.rect(92, 70, 56, 6, "#e0a526")
+    c.round_rect(98, 30, 44, 26, 10, trim)
+    return c
+
+
+def product_beanie(colour, trim):
+    c = product_canvas("#edf0f4")
+    c.ellipse(120, 130, 62, 66, colour)
+    c.rect(56, 130, 128, 70, "#edf0f4")
+    c.rect(58, 128, 124, 34, trim)
+    c.circle(120, 60, 16, trim)
+    return c
+
+
+def product_socks(colour, trim):
+    c = product_canvas("#f4efe6")
+    c.polygon([(90, 36), (134, 36), (134, 150), (180, 170), (182, 200), (110, 200), (90, 170)], colour)
+    c.rect(90, 36, 44, 18, trim)
+    c.rect(90, 96, 44, 8, trim)
+    c.ellipse(170, 186, 14, 14, trim)
+    return c
+
+
+PRODUCTS = {
+    "jackets-insulated": lambda: product_jacket("#c0392b", "#7b241c", hood=True, quilted=True),
+    "jackets-rain": lambda: product_jacket("#e0a526", "#9a6f12", hood=True),
+    "jackets-wind": lambda: product_jacket("#2e86c1", "#1b4f72", hood=False),
+    "layers-fleece": lambda: product_top("#7d6b5d", "#4e4238", "zip"),
+    "layers-merino": lambda: product_top("#1f6f50", "#17382b", "crew"),
+    "layers-shirts": lambda: product_top("#8fb3c8", "#4f6f82", "buttons"),
+    "pants-hiking": lambda: product_pants("#5f6b4e", "#3d4532"),
+    "footwear-boots": lambda: product_boot("#7a4a2a", "#2b2b2b", high=True),
+    "footwear-trail-running": lambda: product_boot("#d35400", "#34495e", high=False),
+    "packs-daypacks": lambda: product_pack("#1f6f50", "#245f44"),
+    "accessories-cold-weather": lambda: product_beanie("#c0392b", "#f4efe6"),
+    "accessories-socks": lambda: product_socks("#8e7cc3", "#4b3f72"),
+}
+
+
 IMAGES = {
     "northwind-logo": lambda: logo(False),
     "northwind-logo-dark": lambda: logo(True),
@@ -304,6 +409,7 @@ IMAGES = {
     "hero-snowfield": snowfield_hero,
     "category-jackets": jackets,
     "category-footwear": footwear,
+    **{f"product-{sub}": draw for sub, draw in PRODUCTS.items()},
 }
 
 

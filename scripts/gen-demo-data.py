@@ -109,6 +109,19 @@ PRODUCT_LINES = [
 ]
 FITS = ["Women's ", "Men's ", "Kids' "]
 
+# The demo workspace's own product pictures, one per subcategory, drawn by scripts/demo-images.py.
+ASSETS = Path(__file__).resolve().parent.parent / "fixtures" / "demo" / "assets"
+
+
+def product_image(category: str) -> str:
+    """The workspace path of the subcategory's picture (`assets/product-<category>-<hash>.png`)."""
+    stem = "product-" + category.replace("/", "-")
+    found = sorted(ASSETS.glob(f"{stem}-" + "[0-9a-f]" * 12 + ".png"))
+    if len(found) != 1:
+        sys.exit(f"error: {ASSETS}: expected one picture {stem}-<hash>.png for category {category}, found {len(found)} "
+                 "(run scripts/demo-images.py)")
+    return f"assets/{found[0].name}"
+
 
 @dataclass
 class Product:
@@ -122,7 +135,7 @@ class Product:
 
     @property
     def image_url(self) -> str:
-        return f"https://images.northwind.example/products/{self.sku.lower()}.jpg"
+        return product_image(self.category)
 
     @property
     def url(self) -> str:

@@ -23,7 +23,7 @@ fn add_list_check_and_prune() {
     let ws = Dir::workspace();
     let out = ws.run(&["assets", "check"]);
     assert_exit(&out, 0);
-    assert_mentions(&stdout(&out), &["13 asset(s), 0 error(s), 0 warning(s)"]);
+    assert_mentions(&stdout(&out), &["25 asset(s), 0 error(s), 0 warning(s)"]);
 
     // A copy of the hero under another name, scaled for a 300 px column.
     let photo = ws.join("Ridge Photo.png");

@@ -28,6 +28,7 @@ use tessera_workspace::work::WorkProgress;
 use tessera_workspace::ErrorKind;
 use ts_rs::TS;
 
+use crate::guard::Pick;
 use crate::ipc::{IpcError, COMMANDS};
 use crate::live::LiveStatus;
 
@@ -45,6 +46,7 @@ pub fn export_all(dir: &Path) -> Result<(), ts_rs::ExportError> {
     PreviewRequest::export_all_to(dir)?;
     PreviewAs::export_all_to(dir)?;
     Preview::export_all_to(dir)?;
+    Pick::export_all_to(dir)?;
     QaReport::export_all_to(dir)?;
     ProfileHit::export_all_to(dir)?;
     SaveResult::export_all_to(dir)?;

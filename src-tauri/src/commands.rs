@@ -6,7 +6,7 @@ use tauri::{Emitter, State, Window, WindowEvent};
 use tauri_plugin_dialog::DialogExt;
 use tessera_core::model::Document;
 use tessera_workspace::clock;
-use tessera_workspace::editor::{EmailFile, Preview, PreviewRequest, SaveResult, WorkspaceSummary};
+use tessera_workspace::editor::{EmailFile, Preview, PreviewRequest, QaJob, SaveResult, WorkspaceSummary};
 use tessera_workspace::profiles::ProfileHit;
 use tessera_workspace::qa::QaReport;
 
@@ -49,8 +49,9 @@ pub fn save_email(state: State<'_, AppState>, name: String, document: Document) 
     Ok(state.session()?.save(&name, &document)?)
 }
 
-/// Renders the document being edited as a sample recipient or a stored profile.
-#[tauri::command]
+/// Renders the document being edited as a sample recipient or a stored profile. Async, so the
+/// render runs off the main thread, which meanwhile serves the preview's images and the window.
+#[tauri::command(async)]
 pub fn render_preview(state: State<'_, AppState>, request: PreviewRequest) -> Reply<Preview> {
     Ok(state.session()?.preview(&request, clock::now_ms())?)
 }
@@ -59,7 +60,9 @@ pub fn render_preview(state: State<'_, AppState>, request: PreviewRequest) -> Re
 /// has errors). Async so the UI's next preview never waits behind it.
 #[tauri::command(async)]
 pub fn qa_preview(state: State<'_, AppState>, request: PreviewRequest) -> Reply<Option<QaReport>> {
-    Ok(state.session()?.qa_preview(&request, clock::now_ms())?)
+    // The session is locked only to prepare the run: the QA itself never holds up a preview.
+    let job = state.session()?.qa_job(&request, clock::now_ms())?;
+    Ok(job.map(QaJob::run).transpose()?)
 }
 
 /// Stored profiles matching a search.

@@ -1,15 +1,27 @@
 //! The navigation guard: the app's own page may load, nothing else may navigate the window or the
 //! preview. A click on a preview block's pick link (`tessera-pick://block/<id>`, see
-//! [`tessera_workspace::editor::PICK_SCHEME`]) is cancelled and sent to the UI as a `preview-pick`
-//! event with the block id; every other link in the preview (`https:`, `file:`, `javascript:`,
-//! `smb:`, ...) opens nothing.
+//! [`tessera_workspace::editor::PICK_SCHEME`]), or on one of the word links the UI puts over the
+//! preview's text (`tessera-pick://block/<id>?w=<n>`, the block's n-th word), is cancelled and sent
+//! to the UI as a `preview-pick` event ([`Pick`]); every other link in the preview (`https:`,
+//! `file:`, `javascript:`, `smb:`, ...) opens nothing.
 
+use serde::Serialize;
 use tauri::plugin::{Builder, TauriPlugin};
 use tauri::{Emitter, Runtime, Url};
 use tessera_workspace::editor::PICK_SCHEME;
 
-/// The event the UI receives when a block is clicked in the preview; its payload is the block id.
+/// The event the UI receives when a block is clicked in the preview; its payload is a [`Pick`].
 pub const PICK_EVENT: &str = "preview-pick";
+
+/// A click in the preview: the block, and the word of its text when a word was clicked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+pub struct Pick {
+    /// The block's id.
+    pub block: String,
+    /// The index of the clicked word among the block's words in the preview (its own text, not
+    /// its nested blocks'), when the click was on text.
+    pub word: Option<u32>,
+}
 
 /// What to do with a navigation.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -17,7 +29,7 @@ pub enum Decision {
     /// Let it load (the app's own page, the preview documents the UI creates).
     Allow,
     /// A click on a block in the preview: cancel, and tell the UI.
-    Pick(String),
+    Pick(Pick),
     /// Cancel.
     Deny,
 }
@@ -40,7 +52,19 @@ pub fn decide(url: &Url) -> Decision {
         },
         "about" if matches!(url.path(), "blank" | "srcdoc") => Decision::Allow,
         s if s == PICK_SCHEME => match (url.host_str(), url.path().strip_prefix('/')) {
-            (Some("block"), Some(id)) if tessera_core::model::is_valid_id(id) => Decision::Pick(id.to_owned()),
+            (Some("block"), Some(id)) if tessera_core::model::is_valid_id(id) => {
+                let word = match url.query() {
+                    None => None,
+                    Some(q) => match q.strip_prefix("w=").map(str::parse::<u32>) {
+                        Some(Ok(n)) => Some(n),
+                        _ => return Decision::Deny,
+                    },
+                };
+                Decision::Pick(Pick {
+                    block: id.to_owned(),
+                    word,
+                })
+            }
             _ => Decision::Deny,
         },
         _ => Decision::Deny,
@@ -53,8 +77,8 @@ pub fn init<R: Runtime>() -> TauriPlugin<R> {
     Builder::new("navigation-guard")
         .on_navigation(|webview, url| match decide(url) {
             Decision::Allow => true,
-            Decision::Pick(id) => {
-                let _ = webview.emit(PICK_EVENT, id);
+            Decision::Pick(pick) => {
+                let _ = webview.emit(PICK_EVENT, pick);
                 false
             }
             Decision::Deny => false,
@@ -97,8 +121,19 @@ mod tests {
 
     #[test]
     fn pick_links_name_a_block() {
-        assert_eq!(d("tessera-pick://block/hero-1"), Decision::Pick("hero-1".to_owned()));
+        let pick = |block: &str, word| {
+            Decision::Pick(Pick {
+                block: block.to_owned(),
+                word,
+            })
+        };
+        assert_eq!(d("tessera-pick://block/hero-1"), pick("hero-1", None));
+        assert_eq!(d("tessera-pick://block/intro?w=0"), pick("intro", Some(0)));
+        assert_eq!(d("tessera-pick://block/intro?w=41"), pick("intro", Some(41)));
         assert_eq!(d("tessera-pick://block/Bad%20Id"), Decision::Deny);
         assert_eq!(d("tessera-pick://other/hero"), Decision::Deny);
+        for bad in ["w=-1", "w=x", "x=1", "w=1&evil=2", "w="] {
+            assert_eq!(d(&format!("tessera-pick://block/intro?{bad}")), Decision::Deny, "{bad}");
+        }
     }
 }

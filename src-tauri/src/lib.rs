@@ -5,7 +5,8 @@
 //! once in `setup`, errors cross IPC as [`IpcError`] `{code, message}`, the commands are registered from one list
 //! (`command_list.rs`), and the navigation guard
 //! ([`guard`]) keeps the preview from navigating anything while it turns clicks on a block's pick
-//! link into a `preview-pick` event.
+//! link, or a word of its text, into a `preview-pick` event. [`rendering`] sets how WebKitGTK
+//! draws before the window starts.
 #![deny(missing_docs)]
 #![warn(clippy::unwrap_used)]
 
@@ -16,6 +17,7 @@ pub mod guard;
 mod import_email;
 pub mod ipc;
 pub mod live;
+pub mod rendering;
 mod screens;
 
 use std::path::PathBuf;
@@ -92,6 +94,7 @@ impl AppState {
 /// as the first argument), the commands, the navigation guard, and flush-on-close.
 pub fn run() {
     let started = Instant::now();
+    rendering::configure_webkit();
     let result = tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
         .plugin(guard::init())

@@ -154,3 +154,29 @@ export function stopSmtp() {
 export async function appWorkspace(s) {
   return s.execute("return document.querySelector('.brand').title.replace(/^Workspace: /, '')");
 }
+
+/**
+ * CPU time (user + system, ms) used so far by the app's processes: the app binary and everything it
+ * started (WebKit's web and network processes), read from /proc. A cost figure that the machine's
+ * other load disturbs less than wall time.
+ */
+export function appCpuMs() {
+  const tick = 1000 / 100; // USER_HZ is 100 on Linux
+  const procs = [];
+  for (const d of fs.readdirSync("/proc")) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${d}/stat`, "utf8");
+      const rest = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      let exe = "";
+      try { exe = fs.readlinkSync(`/proc/${d}/exe`); } catch { /* gone or not ours */ }
+      procs.push({ pid: Number(d), ppid: Number(rest[1]), cpu: (Number(rest[11]) + Number(rest[12])) * tick, exe });
+    } catch { /* exited meanwhile */ }
+  }
+  const ours = new Set(procs.filter((p) => app !== undefined && p.exe === path.resolve(app)).map((p) => p.pid));
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const p of procs) if (!ours.has(p.pid) && ours.has(p.ppid)) { ours.add(p.pid); grew = true; }
+  }
+  return procs.filter((p) => ours.has(p.pid)).reduce((sum, p) => sum + p.cpu, 0);
+}

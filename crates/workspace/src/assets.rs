@@ -134,7 +134,8 @@ pub struct AssetInfo {
     pub width: Option<u32>,
     /// Height in pixels (images).
     pub height: Option<u32>,
-    /// The emails that use it, and `tessera.toml` when the brand settings do.
+    /// What uses it: emails, `tessera.toml` (brand settings, dictionary examples), workspace block
+    /// types (`blocks/<id>`) and sample data files (`data/<file>`).
     pub used_by: Vec<String>,
 }
 
@@ -390,8 +391,9 @@ impl Workspace {
         })
     }
 
-    /// Asset name → the emails (and `tessera.toml`) that refer to it. Emails that cannot be read
-    /// are skipped here; `check` reports them.
+    /// Asset name → what refers to it: emails, `tessera.toml` (brand settings, dictionary examples),
+    /// workspace block types' defaults and sample data files (`data/...`). Files that cannot be
+    /// read are skipped here; `check` reports the emails.
     fn asset_uses(&self) -> BTreeMap<String, Vec<String>> {
         let mut uses: BTreeMap<String, Vec<String>> = BTreeMap::new();
         for name in referenced_by_settings(&self.config.brand) {
@@ -419,6 +421,33 @@ impl Workspace {
             if let Ok(entry) = self.email(&email) {
                 for name in referenced_assets(&entry.document) {
                     uses.entry(name).or_default().push(email.clone());
+                }
+            }
+        }
+        // Recipient data may name assets too (the demo's product pictures): the dictionary's
+        // examples and the sample files in `data/` (`.json`, and `.jsonl` line by line).
+        let mut in_data = BTreeSet::new();
+        for example in self.dictionary.iter().filter_map(|f| f.example.as_ref()) {
+            assets_in_value(example, &mut in_data);
+        }
+        for name in std::mem::take(&mut in_data) {
+            uses.entry(name).or_default().push(crate::CONFIG_FILE.to_owned());
+        }
+        for file in self.files.list("data") {
+            let rel = format!("data/{file}");
+            let Ok(text) = self.files.read(&rel) else { continue };
+            let values: Vec<serde_json::Value> = if file.ends_with(".jsonl") {
+                text.lines().filter_map(|l| serde_json::from_str(l).ok()).collect()
+            } else {
+                serde_json::from_str(&text).ok().into_iter().collect()
+            };
+            for value in &values {
+                assets_in_value(value, &mut in_data);
+            }
+            for name in std::mem::take(&mut in_data) {
+                let users = uses.entry(name).or_default();
+                if !users.contains(&rel) {
+                    users.push(rel.clone());
                 }
             }
         }
@@ -555,5 +584,19 @@ impl Workspace {
             }
         }
         Ok(unused)
+    }
+}
+
+/// Collects the asset names the strings anywhere in `value` name (`assets/<name>`).
+fn assets_in_value(value: &serde_json::Value, into: &mut BTreeSet<String>) {
+    match value {
+        serde_json::Value::String(s) => {
+            if let Some(name) = tessera_core::assets::asset_name(s) {
+                into.insert(name.to_owned());
+            }
+        }
+        serde_json::Value::Array(items) => items.iter().for_each(|v| assets_in_value(v, into)),
+        serde_json::Value::Object(map) => map.values().for_each(|v| assets_in_value(v, into)),
+        _ => {}
     }
 }

@@ -174,6 +174,26 @@ pub struct EditorSession {
     draft: Option<(String, Document)>,
 }
 
+/// A QA run of a previewed document, detached from the session ([`EditorSession::qa_job`]).
+#[derive(Debug)]
+pub struct QaJob {
+    workspace: Workspace,
+    compiled: tessera_core::Compiled,
+    document: Document,
+    data: Value,
+}
+
+impl QaJob {
+    /// Runs the QA ([`Workspace::qa_compiled`]).
+    ///
+    /// # Errors
+    /// Invalid `[qa]` settings.
+    pub fn run(self) -> Result<QaReport, WorkspaceError> {
+        self.workspace
+            .qa_compiled(&self.compiled, &self.document, &self.data, None)
+    }
+}
+
 impl EditorSession {
     /// Opens the workspace the designer had open last time, or on first start (or when that folder
     /// is gone) a per-user copy of the demo under `data_dir`, so edits can be saved.
@@ -443,6 +463,17 @@ impl EditorSession {
     /// # Errors
     /// An unknown sample recipient or stored profile, store errors, invalid `[qa]` settings.
     pub fn qa_preview(&mut self, request: &PreviewRequest, now_ms: i64) -> Result<Option<QaReport>, WorkspaceError> {
+        self.qa_job(request, now_ms)?.map(QaJob::run).transpose()
+    }
+
+    /// What [`EditorSession::qa_preview`] needs, taken from the session (the document compiled with
+    /// its cache, the recipient's data, the workspace's settings), so the QA itself runs with the
+    /// session free: the desktop shell holds the session's lock only for this, and the next
+    /// keystroke's preview never waits for a QA run. `None` when the document has errors.
+    ///
+    /// # Errors
+    /// An unknown sample recipient or stored profile, store errors.
+    pub fn qa_job(&mut self, request: &PreviewRequest, now_ms: i64) -> Result<Option<QaJob>, WorkspaceError> {
         let (data, _) = self.preview_data(&request.profile, now_ms)?;
         let entry = preview_entry(&request.document);
         if self
@@ -454,9 +485,12 @@ impl EditorSession {
             return Ok(None);
         }
         let compiled = self.workspace.compile(&entry)?;
-        self.workspace
-            .qa_compiled(&compiled, &entry.document, &data, None)
-            .map(Some)
+        Ok(Some(QaJob {
+            workspace: self.workspace.detached(),
+            compiled,
+            document: entry.document,
+            data,
+        }))
     }
 
     /// The recipient data a preview renders with, and the stored profile's stale fields.

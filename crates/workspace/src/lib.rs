@@ -273,6 +273,21 @@ impl Workspace {
         problems
     }
 
+    /// A copy of this workspace (its files, settings, block types and dictionary) with an empty
+    /// compile cache: for work on an already compiled email (the designer's QA) that runs without
+    /// holding the session.
+    #[must_use]
+    pub fn detached(&self) -> Self {
+        Self {
+            files: self.files.clone(),
+            root: self.root.clone(),
+            config: self.config.clone(),
+            library: self.library.clone(),
+            dictionary: self.dictionary.clone(),
+            compiler: Compiler::new(),
+        }
+    }
+
     /// The sample recipient contexts in `data/*.json`, by file stem.
     ///
     /// # Errors

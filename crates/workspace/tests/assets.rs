@@ -74,8 +74,8 @@ fn added_files_are_judged_by_content_and_named_by_hash() {
     assert_eq!(again.asset.name, expected);
     assert_eq!(
         std::fs::read_dir(root.join("assets")).expect("dir").count(),
-        13,
-        "12 demo assets and one added"
+        25,
+        "24 demo assets and one added"
     );
     // Not an image by content: refused, naming the file; nothing written.
     let before = std::fs::read_dir(root.join("assets")).expect("dir").count();
@@ -127,7 +127,7 @@ fn the_library_says_where_each_asset_is_used_and_prune_keeps_those() {
     let (_dir, root) = workspace();
     let ws = Workspace::open(&root).expect("open");
     let assets = ws.assets().expect("list");
-    assert_eq!(assets.len(), 13);
+    assert_eq!(assets.len(), 25);
     let used = |stem: &str| {
         assets
             .iter()
@@ -160,7 +160,25 @@ fn the_library_says_where_each_asset_is_used_and_prune_keeps_those() {
     assert!(root.join("assets").join(&spare).is_file(), "a dry run removes nothing");
     assert_eq!(ws.prune_assets(false).expect("prune"), std::slice::from_ref(&spare));
     assert!(!root.join("assets").join(&spare).exists());
-    assert_eq!(ws.assets().expect("list").len(), 13);
+    let assets = ws.assets().expect("list");
+    assert_eq!(assets.len(), 25);
+    // The product pictures are used by the sample data and the dictionary's examples, so a prune
+    // keeps them.
+    let jacket = assets
+        .iter()
+        .find(|a| a.name.starts_with("product-jackets-insulated-"))
+        .expect("a product picture");
+    assert_eq!(
+        jacket.used_by,
+        [
+            "tessera.toml",
+            "data/ada.json",
+            "data/ben.json",
+            "data/dmitri-long.json",
+            "data/recipients.jsonl"
+        ],
+        "{jacket:?}"
+    );
     assert!(ws.check_assets().expect("check").is_empty());
 }
 
@@ -295,7 +313,7 @@ fn the_preview_loads_assets_through_the_app_protocol_only() {
 #[test]
 fn the_built_in_demo_lists_its_assets_but_takes_none() {
     let ws = Workspace::demo().expect("demo");
-    assert_eq!(ws.assets().expect("list").len(), 13);
+    assert_eq!(ws.assets().expect("list").len(), 25);
     let (_, bytes) = demo_asset("maya-r");
     assert!(matches!(
         ws.add_asset("x.png", &bytes, None),

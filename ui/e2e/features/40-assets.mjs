@@ -77,6 +77,41 @@ export default async function assets(s) {
   check(sources.every((src) => src.startsWith("tessera-asset://localhost/")), "every image of the first screen comes from the workspace's assets, offline");
   await shot(s, "assets-first-screen");
 
+  // Every demo email, as every sample profile: each <img> of the preview loads from the workspace's
+  // own files (product pictures in carts and recommendations included), none is broken.
+  const emails = await s.execute("return [...document.querySelectorAll('[data-testid=email-select] option')].map(o => o.value).filter(Boolean)");
+  const samples = await s.execute("return [...document.querySelectorAll('[data-testid=profile-select] option')].map(o => o.value).filter(v => v.startsWith('sample:'))");
+  const shownProfile = await s.execute("return document.querySelector('[data-testid=profile-select]').value");
+  check(["abandoned-cart", "seasonal-sale", "welcome"].every((e) => emails.includes(e)) && samples.length >= 4, `the demo's emails and sample profiles are listed (${emails.join(", ")}; ${samples.length} samples)`);
+  const brokenSeen = [];
+  let imagesSeen = 0;
+  let refused = 0;
+  const current = await s.execute("return document.querySelector('[data-testid=email-select]').value");
+  for (const email of emails.filter((e) => e !== current).concat([current])) {
+    // The first sample with the email before, then this email: each step loads a new preview.
+    const [was, loaded0] = await s.execute("return [document.querySelector('[data-testid=profile-select]').value, window.__tessera.previewLoads]");
+    await choose(s, "[data-testid=profile-select]", samples[0]);
+    if (was !== samples[0]) await s.waitFor("return window.__tessera.previewLoads > arguments[0]", { args: [loaded0], what: "the preview as the first sample", timeout: 30000 });
+    for (const [i, sample] of samples.entries()) {
+      const loads = await s.execute("return window.__tessera.previewLoads");
+      if (i === 0) await choose(s, "[data-testid=email-select]", email);
+      else await choose(s, "[data-testid=profile-select]", sample);
+      await s.waitFor("return window.__tessera.previewLoads > arguments[0] && document.querySelector('[data-testid=email-select]').value === arguments[1]", { args: [loads, email], what: `the preview of ${email} as ${sample}`, timeout: 30000 });
+      const shown = await waitPreview(s, "const imgs = [...document.images]; return imgs.every((i) => i.complete) ? imgs.map((i) => [i.getAttribute('src'), i.naturalWidth > 0]) : false", `every image of ${email} as ${sample} settled`);
+      imagesSeen += shown.length;
+      for (const [src, ok] of shown) {
+        // The hostile sample's image URLs (javascript:, data:, ...) are refused by the engine,
+        // which writes "#" instead: inert by design, counted apart.
+        if (sample === "sample:eve-hostile" && src === "#") refused++;
+        else if (!ok || !src.startsWith("tessera-asset://localhost/")) brokenSeen.push(`${email} as ${sample}: ${src}`);
+      }
+    }
+  }
+  check(brokenSeen.length === 0 && imagesSeen > 0, `every image of every demo email, as every sample profile, loads from the workspace's own files (${imagesSeen} images, ${refused} hostile URLs refused as "#"; ${brokenSeen.slice(0, 5).join("; ") || "none broken"})`);
+  await choose(s, "[data-testid=profile-select]", shownProfile);
+  await choose(s, "[data-testid=email-select]", "welcome");
+  await s.waitFor("return document.querySelector('[data-testid=email-select]').value === 'welcome'", { what: "the welcome email again" });
+
   // 2. Choose an image file for the hero: checked, scaled to twice the display width, in the preview.
   const png = path.join(tmp, "Sunrise Gradient.png");
   makePng(png);

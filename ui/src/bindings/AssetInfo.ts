@@ -34,6 +34,7 @@ width: number | null,
  */
 height: number | null, 
 /**
- * The emails that use it, and `tessera.toml` when the brand settings do.
+ * What uses it: emails, `tessera.toml` (brand settings, dictionary examples), workspace block
+ * types (`blocks/<id>`) and sample data files (`data/<file>`).
  */
 used_by: Array<string>, };

@@ -19,8 +19,8 @@ import * as d from "./doc";
 import { Editor, historyShortcut, type EditOptions } from "./editor";
 import type { api } from "./ipc";
 import { Observable } from "./observable";
-import { blockKey, fieldToOpen, PickTimer } from "./picking";
-import { LatestOnly } from "./preview";
+import { blockKey, fieldToOpen, PickTimer, wordTarget, type WordAt } from "./picking";
+import { LatestOnly, wordsOf } from "./preview";
 import { findingTarget, outlineSelectors, StaleRuns, type QaView } from "./qa";
 import type { LayerActions } from "./types";
 
@@ -32,6 +32,8 @@ export interface Metrics {
   engineMs: number[];
   roundTripMs: number[];
   frameLoadMs: number[];
+  /** From the input event to its edit applied to the document (the editor's serialization, the UI's handlers). */
+  inputMs: number[];
   /** Round trips of the QA runs whose result was shown. */
   qaMs: number[];
 }
@@ -82,8 +84,11 @@ export interface DesignState {
   saveStatus: SaveStatus;
   /** The first preview has loaded: the editor is interactive. */
   ready: boolean;
-  /** The field a double click in the preview opened; `nonce` grows with each request. */
-  openField: { block: string; field: string; nonce: number } | null;
+  /**
+   * The field a double click in the preview opened, and the word clicked in it (null: at the end
+   * of its text); `nonce` grows with each request.
+   */
+  openField: { block: string; field: string; nonce: number; at: WordAt | null } | null;
 }
 
 /** The keys of a key press the designer cares about. */
@@ -101,7 +106,7 @@ export const EMPTY_DOCUMENT: Document = { schema_version: 1, name: "", subject: 
 
 export class Designer extends Observable<DesignState> {
   readonly editor = new Editor(EMPTY_DOCUMENT);
-  readonly metrics: Metrics = { latencies: [], startupMs: null, previewLoads: 0, engineMs: [], roundTripMs: [], frameLoadMs: [], qaMs: [] };
+  readonly metrics: Metrics = { latencies: [], startupMs: null, previewLoads: 0, engineMs: [], roundTripMs: [], frameLoadMs: [], inputMs: [], qaMs: [] };
   /** The clock of the figures (tests replace it). */
   now: () => number = () => performance.now();
   /** The block types the palette offers (the workspace's). */
@@ -241,7 +246,9 @@ export class Designer extends Observable<DesignState> {
 
   /** Applies an edit; `at` is when the user made it (for the keystroke-to-preview figure). */
   edit(f: (doc: Document) => Document, options: EditOptions = {}, at: number = this.now()): void {
-    if (this.editor.apply(f, options) && this.#measureFrom === null) this.#measureFrom = at;
+    if (!this.editor.apply(f, options)) return;
+    this.metrics.inputMs.push(this.now() - at);
+    this.#measureFrom ??= at;
   }
 
   select(id: string | null): void {
@@ -250,12 +257,18 @@ export class Designer extends Observable<DesignState> {
 
   readonly #picks = new PickTimer();
 
-  /** A block clicked in the preview: selected; a double click opens its text for editing. */
-  pick(id: string): void {
+  /**
+   * A block clicked in the preview (`word`: the index of the word clicked in its text, as the
+   * preview numbers them): selected; a double click opens its text for editing, at that word.
+   */
+  pick(id: string, word: number | null = null): void {
     this.select(id);
     if (!this.#picks.pick(id, this.now())) return;
-    const field = fieldToOpen(this.editor.doc, this.types, id);
-    if (field !== null) this.update({ tab: "block", openField: { block: id, field, nonce: (this.value.openField?.nonce ?? 0) + 1 } });
+    const html = this.value.view.html;
+    const target = word === null || html === null ? null : wordTarget(this.editor.doc, this.types, id, wordsOf(html, id), word);
+    const field = target?.field ?? fieldToOpen(this.editor.doc, this.types, id);
+    const nonce = (this.value.openField?.nonce ?? 0) + 1;
+    if (field !== null) this.update({ tab: "block", openField: { block: id, field, nonce, at: target?.at ?? null } });
   }
 
   undo(): void {

@@ -5,6 +5,7 @@ import { invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
 import type { Document } from "../bindings/Document";
 import type { EmailFile } from "../bindings/EmailFile";
+import type { Pick } from "../bindings/Pick";
 import type { Command } from "../bindings/Command";
 import type { ErrorKind } from "../bindings/ErrorKind";
 import { ERROR_KINDS } from "../bindings/errorKinds";
@@ -159,6 +160,6 @@ export const api = {
   onLiveActivity: (f: (rows: Activity[]) => void): Promise<UnlistenFn> => listen<Activity[]>("live-activity", (e) => f(e.payload)),
   onImportProgress: (f: (read: number) => void): Promise<UnlistenFn> => listen<number>("import-progress", (e) => f(e.payload)),
   onWorkProgress: (f: (p: WorkProgress) => void): Promise<UnlistenFn> => listen<WorkProgress>("work-progress", (e) => f(e.payload)),
-  onPick: (f: (id: string) => void): Promise<UnlistenFn> => listen<string>("preview-pick", (e) => f(e.payload)),
+  onPick: (f: (pick: Pick) => void): Promise<UnlistenFn> => listen<Pick>("preview-pick", (e) => f(e.payload)),
   onCloseRequested: (f: () => void): Promise<UnlistenFn> => listen("flush-and-close", () => f()),
 };

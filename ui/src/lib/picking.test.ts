@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import type { BlockTypeInfo } from "../bindings/BlockTypeInfo";
 import type { Document } from "../bindings/Document";
 import type { KeyPress } from "./designer";
-import { blockKey, blockOrder, dropTargets, fieldToOpen, neighbour, parentOf, PickTimer } from "./picking";
+import { blockKey, blockOrder, dropTargets, fieldText, fieldToOpen, neighbour, parentOf, PickTimer, wordRange, wordTarget } from "./picking";
+import { markWords, wordsOf } from "./preview";
 
 const type = (id: string, name: string, fields: BlockTypeInfo["schema"]["fields"] = [], slots: string[] = []): BlockTypeInfo =>
   ({ id, origin: "builtin", schema: { name, description: "", category: "content", fields, slots } }) as unknown as BlockTypeInfo;
@@ -80,5 +81,59 @@ describe("picking", () => {
     ]);
     expect(targets[3]?.place).toEqual({ parent: "columns-1", slot: "left", index: 1 });
     expect(targets[7]?.place).toEqual({ parent: null, slot: null, index: 3 });
+  });
+});
+
+describe("double clicks on a word in the preview", () => {
+  // The engine's preview HTML: blocks marked by Rust, a nested block, a link, styles and Outlook's
+  // conditional comments that must stay as they are.
+  const html =
+    `<html><head><title>Sale now</title><style>p{color:red}</style></head><body>` +
+    `<div class="tsr-block" id="tsr-hero-1" data-tsr-block="hero-1"><h1>Warm &amp; dry</h1><div class="inner"><p>Stay warm, stay <strong>dry</strong>.</p></div>` +
+    `<!--[if mso]><p>outlook only</p><![endif]--><a href="https://shop.example/">Shop warm</a>` +
+    `<div class="tsr-block" id="tsr-button-1" data-tsr-block="button-1"><p>warm</p><a class="tsr-pick" href="tessera-pick://block/button-1"></a></div>` +
+    `<p>Last warm</p><a class="tsr-pick" href="tessera-pick://block/hero-1"></a></div>` +
+    `<p>outside</p></body></html>`;
+
+  it("makes each word of a block's own text a link naming the block and the word's index", () => {
+    const marked = markWords(html);
+    const links = [...marked.matchAll(/<a class="tsr-w" href="tessera-pick:\/\/block\/([a-z0-9-]+)\?w=(\d+)">([^<]*)<\/a>/g)].map((m) => `${m[1]}#${m[2]}:${m[3]}`);
+    expect(links).toEqual([
+      "hero-1#0:Warm", "hero-1#1:&amp;", "hero-1#2:dry", "hero-1#3:Stay", "hero-1#4:warm,", "hero-1#5:stay", "hero-1#6:dry", "hero-1#6:.",
+      "button-1#0:warm",
+      "hero-1#7:Last", "hero-1#8:warm",
+    ]);
+    // Links, styles, the title, comments and text outside blocks are left as they were.
+    expect(marked).toContain("<title>Sale now</title><style>p{color:red}</style>");
+    expect(marked).toContain(`<!--[if mso]><p>outlook only</p><![endif]--><a href="https://shop.example/">Shop warm</a>`);
+    expect(marked).toContain("<p>outside</p>");
+    // Nothing but the links was added.
+    expect(marked.replace(/<a class="tsr-w" href="[^"]*">([^<]*)<\/a>/g, "$1")).toBe(html);
+  });
+
+  it("reads a block's words back decoded, numbered as the links are", () => {
+    expect(wordsOf(html, "hero-1")).toEqual(["Warm", "&", "dry", "Stay", "warm,", "stay", "dry.", "Last", "warm"]);
+    expect(wordsOf(html, "button-1")).toEqual(["warm"]);
+  });
+
+  it("finds the field and the word's occurrence in it, across the block's text fields", () => {
+    const d: Document = {
+      ...doc,
+      blocks: [{ id: "hero-1", type: "hero", fields: { headline: "Warm & dry", body: "<p>Stay warm, stay <strong>dry</strong>.</p><p>Last warm</p>" } }],
+    } as Document;
+    const words = wordsOf(html, "hero-1");
+    expect(wordTarget(d, types, "hero-1", words, 0)).toEqual({ field: "headline", at: { word: "Warm", occurrence: 0 } });
+    // "dry." (split by <strong> in the preview) is one word, in the body.
+    expect(wordTarget(d, types, "hero-1", words, 6)).toEqual({ field: "body", at: { word: "dry.", occurrence: 0 } });
+    expect(wordTarget(d, types, "hero-1", words, 8)).toEqual({ field: "body", at: { word: "warm", occurrence: 0 } });
+    // A word no text field holds (a placeholder's value, say) opens nothing in particular.
+    expect(wordTarget(d, types, "hero-1", ["Ada"], 0)).toBeNull();
+    expect(wordTarget(d, types, "hero-1", words, 99)).toBeNull();
+  });
+
+  it("locates a whole word's occurrence in a text", () => {
+    expect(fieldText("<p>a&amp;b<br>c</p><ul><li>d</li></ul>", true)).toBe("a&b c d ");
+    expect(wordRange("warm warmer warm", { word: "warm", occurrence: 1 })).toEqual({ from: 12, to: 16 });
+    expect(wordRange("warm warmer", { word: "warm", occurrence: 1 })).toBeNull();
   });
 });

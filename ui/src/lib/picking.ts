@@ -5,6 +5,7 @@
 import type { BlockTypeInfo } from "../bindings/BlockTypeInfo";
 import type { Document } from "../bindings/Document";
 import { find, walk, type Place } from "./doc";
+import { decodeEntities } from "./preview";
 import type { KeyPress } from "./designer";
 
 /** Every block in structure-list order (top level and columns, depth first; fallbacks left out). */
@@ -79,6 +80,62 @@ export function fieldToOpen(doc: Document, types: readonly BlockTypeInfo[], id: 
   const type = block === undefined ? undefined : types.find((t) => t.id === block.type);
   const fields = type?.schema.fields ?? [];
   return (fields.find((f) => f.type === "rich_text") ?? fields.find((f) => f.type === "text"))?.name ?? null;
+}
+
+/** Where in a field a double click in the preview landed: the `occurrence`-th `word` of its text. */
+export interface WordAt {
+  word: string;
+  occurrence: number;
+}
+
+/** The field a double click on a word opens, and where in it the word is. */
+export interface WordTarget {
+  field: string;
+  at: WordAt;
+}
+
+/** A field value's text as the editor shows it: tags dropped (block ends and breaks as spaces), references decoded. */
+export function fieldText(value: string, rich: boolean): string {
+  if (!rich) return value;
+  return decodeEntities(value.replace(/<(?:br|\/p|\/li|\/h[1-6])\b[^>]*>/gi, " ").replace(/<[^>]*>/g, ""));
+}
+
+/** Where the `occurrence`-th whole `word` stands in `text` (character offsets), or null. */
+export function wordRange(text: string, at: WordAt): { from: number; to: number } | null {
+  let seen = 0;
+  for (const m of text.matchAll(/\S+/g)) {
+    if (m[0] !== at.word) continue;
+    if (seen++ === at.occurrence) return { from: m.index, to: m.index + m[0].length };
+  }
+  return null;
+}
+
+/** How many times `word` stands as a whole word (between whitespace) in `text`. */
+function countWord(text: string, word: string): number {
+  return text.split(/\s+/).filter((w) => w === word).length;
+}
+
+/**
+ * The field and place a double click on the `n`-th word of a block's text in the preview opens:
+ * `words` are the block's words as the preview numbers them (`preview.ts`'s `wordsOf`). The word's
+ * occurrence among the block's words is found again in its text fields, in the schema's order; null
+ * when no field holds it (the word came from a placeholder's value or the block's own markup).
+ */
+export function wordTarget(doc: Document, types: readonly BlockTypeInfo[], id: string, words: readonly string[], n: number): WordTarget | null {
+  const word = words[n];
+  const block = find(doc, id)?.block;
+  const type = block === undefined ? undefined : types.find((t) => t.id === block.type);
+  if (word === undefined || block === undefined || type === undefined) return null;
+  let occurrence = words.slice(0, n).filter((w) => w === word).length;
+  for (const f of type.schema.fields) {
+    if (f.type !== "rich_text" && f.type !== "text") continue;
+    const value = block.fields?.[f.name];
+    const text = fieldText(typeof value === "string" ? value : typeof f.default === "string" ? f.default : "", f.type === "rich_text");
+    const count = countWord(text, word);
+    if (occurrence < count) return { field: f.name, at: { word, occurrence } };
+    occurrence -= count;
+  }
+  return null;
 }
 
 /** A place a block dragged from the palette can land, as the drop overlay lists it. */

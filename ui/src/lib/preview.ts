@@ -1,6 +1,8 @@
 // The preview document: the engine's HTML (blocks already wrapped in `.tsr-block` with a pick link by
-// Rust) plus the editor's own styles (hover and selection outlines, dark or light mode). No script
-// ever goes in: the frame is sandboxed without `allow-scripts` and `allow-same-origin`.
+// Rust), each word of a block's text made a link to `tessera-pick://block/<id>?w=<n>` (so a click
+// tells the app which word, without a script in the frame), plus the editor's own styles (hover
+// and selection outlines, dark or light mode). No script ever goes in: the frame is sandboxed
+// without `allow-scripts` and `allow-same-origin`.
 
 export interface PreviewLook {
   /** The selected block id: outlined, and scrolled to. */
@@ -31,7 +33,9 @@ export function editorStyles(look: PreviewLook): string {
     // A block inside a column lies above its parent's pick link, so a click picks the inner block.
     `.tsr-block .tsr-block>.tsr-pick{z-index:2147483001}` +
     `.tsr-block .tsr-block .tsr-block>.tsr-pick{z-index:2147483002}` +
-    `a:not(.tsr-pick){pointer-events:none}` +
+    // Word links lie above the block's pick link; they look like the text they cover.
+    `a.tsr-w{position:relative;z-index:2147483100;color:inherit!important;text-decoration:inherit!important;font:inherit!important;cursor:text}` +
+    `a:not(.tsr-pick):not(.tsr-w){pointer-events:none}` +
     sel +
     flagged +
     (look.dark ? `:root{color-scheme:dark!important}` : `:root{color-scheme:light!important}`) +
@@ -45,10 +49,106 @@ export function editorStyles(look: PreviewLook): string {
  * never in light mode, whatever the system's setting.
  */
 export function previewDocument(html: string, look: PreviewLook): string {
-  const themed = html.replace(DARK_QUERY, look.dark ? "@media all" : "@media not all");
+  const themed = markWords(html).replace(DARK_QUERY, look.dark ? "@media all" : "@media not all");
   const styles = editorStyles(look);
   const at = themed.search(/<\/head>/i);
   return at < 0 ? styles + themed : themed.slice(0, at) + styles + themed.slice(at);
+}
+
+/** Elements whose content is not text of the email (or must not hold a link). */
+const SKIPPED = new Set(["style", "script", "title", "textarea", "a", "button", "select", "option", "head"]);
+const TOKENS = /<!--[\s\S]*?-->|<(\/?)([a-zA-Z][a-zA-Z0-9]*)((?:[^>"']|"[^"]*"|'[^']*')*)>|[^<]+|</g;
+const BLOCK_ATTR = /\sdata-tsr-block="([a-z][a-z0-9_-]*)"/;
+
+/** Inline elements: text on either side of them without whitespace is one word ("<b>dry</b>."). */
+const INLINE = new Set(["b", "strong", "i", "em", "u", "s", "span", "small", "sup", "sub", "code", "mark", "font"]);
+
+/**
+ * Walks the text of the blocks in the engine's preview HTML: `onWord(block, n, part, continued)`
+ * for each whitespace-separated word of each block's own text (not its nested blocks'), in
+ * document order, entities left as written; a word split by inline markup comes in parts with the
+ * same `n` (`continued` for the later ones). Its answer replaces the part. Text in links, styles,
+ * comments (Outlook's conditional markup) and outside blocks is left alone.
+ */
+function walkWords(html: string, onWord: (block: string, n: number, part: string, continued: boolean) => string): string {
+  const blocks: { id: string; depth: number; words: number }[] = [];
+  let divDepth = 0;
+  let skipped = 0;
+  let skipTag: string | null = null;
+  /** The text just before ended inside a word, with only inline markup since. */
+  let inWord = false;
+  let out = "";
+  for (const m of html.matchAll(TOKENS)) {
+    const token = m[0];
+    const tag = m[2]?.toLowerCase();
+    if (tag !== undefined) {
+      const closing = m[1] === "/";
+      if (!INLINE.has(tag)) inWord = false;
+      if (skipTag !== null) {
+        if (closing && tag === skipTag && --skipped === 0) skipTag = null;
+        else if (!closing && tag === skipTag && !token.endsWith("/>")) skipped++;
+      } else if (SKIPPED.has(tag) && !closing && !token.endsWith("/>")) {
+        skipTag = tag;
+        skipped = 1;
+      }
+      if (tag === "div") {
+        if (closing) {
+          if (blocks.length > 0 && blocks[blocks.length - 1]?.depth === divDepth) blocks.pop();
+          divDepth--;
+        } else {
+          divDepth++;
+          const id = BLOCK_ATTR.exec(m[3] ?? "")?.[1];
+          if (id !== undefined) blocks.push({ id, depth: divDepth, words: 0 });
+        }
+      }
+      out += token;
+      continue;
+    }
+    const block = blocks[blocks.length - 1];
+    if (block === undefined || skipTag !== null || token.startsWith("<!--") || token === "<") {
+      out += token;
+      inWord = false;
+      continue;
+    }
+    out += token.replace(/\s+|[^\s]+/g, (part, offset: number) => {
+      if (/^\s/.test(part)) {
+        inWord = false;
+        return part;
+      }
+      const continued = inWord && offset === 0 && block.words > 0;
+      inWord = true;
+      return onWord(block.id, continued ? block.words - 1 : block.words++, part, continued);
+    });
+  }
+  return out;
+}
+
+/** The preview HTML with each word of each block's text a link naming the block and the word. */
+export function markWords(html: string): string {
+  return walkWords(html, (block, n, word) => `<a class="tsr-w" href="tessera-pick://block/${block}?w=${n}">${word}</a>`);
+}
+
+/** The words of a block's own text in the preview HTML, as `markWords` numbers them (entities decoded). */
+export function wordsOf(html: string, block: string): string[] {
+  const words: string[] = [];
+  walkWords(html, (b, n, part) => {
+    if (b === block) words[n] = (words[n] ?? "") + decodeEntities(part);
+    return part;
+  });
+  return words;
+}
+
+const NAMED: Record<string, string> = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'", nbsp: "\u00a0" };
+
+/** Decodes the character references the engine's escaper writes (named and numeric). */
+export function decodeEntities(s: string): string {
+  return s.replace(/&(#x[0-9a-f]+|#[0-9]+|[a-z]+);/gi, (all, ref: string) => {
+    if (ref[0] === "#") {
+      const code = ref[1] === "x" || ref[1] === "X" ? parseInt(ref.slice(2), 16) : parseInt(ref.slice(1), 10);
+      return Number.isFinite(code) && code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : all;
+    }
+    return NAMED[ref.toLowerCase()] ?? all;
+  });
 }
 
 /** The URL fragment that scrolls the preview to the selected block. */
