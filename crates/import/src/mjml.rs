@@ -6,9 +6,9 @@
 
 use std::collections::HashMap;
 
+use mrml::comment::Comment;
 use mrml::mj_body::{MjBody, MjBodyChild};
 use mrml::mj_column::MjColumn;
-use mrml::comment::Comment;
 use mrml::mj_head::{MjHead, MjHeadChild};
 use mrml::mj_raw::{MjRaw, MjRawChild};
 use mrml::mj_section::MjSection;
