@@ -51,7 +51,7 @@ fn cpu_per_run(runs: u32, mut f: impl FnMut()) -> std::time::Duration {
     for _ in 0..runs {
         f();
     }
-    (thread_cpu() - start) / runs
+    thread_cpu().saturating_sub(start) / runs
 }
 
 fn bench(c: &mut Criterion) {

@@ -427,7 +427,7 @@ fn section(ctx: &mut Context<'_>, walk: &mut Walk<'_>, s: &MjSection) -> Vec<Blo
         } else {
             "a section without plain columns".to_owned()
         };
-        return html_part(ctx, walk, &section_child, &reason).into_iter().collect();
+        return vec![html_part(ctx, walk, &section_child, &reason)];
     }
     let line = walk.line("mj-section");
     let bg = walk
@@ -637,10 +637,10 @@ fn content(ctx: &mut Context<'_>, walk: &mut Walk<'_>, child: &MjBodyChild) -> O
                 .unwrap_or(20.0);
             ctx.block("spacer", fields([("height", Some(number(height, 4.0, 160.0)))]))
         }
-        MjBodyChild::MjSocial(s) => return social(ctx, walk, child, s),
+        MjBodyChild::MjSocial(s) => return Some(social(ctx, walk, child, s)),
         MjBodyChild::MjHero(_) => return hero(ctx, walk, child),
         MjBodyChild::MjSection(s) => return section(ctx, walk, s).into_iter().next(),
-        other => return html_part(ctx, walk, other, "no Tessera block does what it does"),
+        other => return Some(html_part(ctx, walk, other, "no Tessera block does what it does")),
     };
     let tag = tag_of(child);
     let line = walk.line(tag);
@@ -684,7 +684,7 @@ fn social(
     walk: &mut Walk<'_>,
     child: &MjBodyChild,
     s: &mrml::mj_social::MjSocial,
-) -> Option<BlockInstance> {
+) -> BlockInstance {
     let mut items = Vec::new();
     for e in &s.children {
         let MjSocialChild::MjSocialElement(el) = e else {
@@ -775,7 +775,7 @@ fn social(
             );
         }
     }
-    Some(block)
+    block
 }
 
 fn hero(ctx: &mut Context<'_>, walk: &mut Walk<'_>, child: &MjBodyChild) -> Option<BlockInstance> {
@@ -806,7 +806,12 @@ fn hero(ctx: &mut Context<'_>, walk: &mut Walk<'_>, child: &MjBodyChild) -> Opti
         .attr("mj-hero", &h.attributes, "background-url")
         .filter(|u| is_safe_url(u));
     if unexpected || texts.len() > 2 || buttons.len() > 1 || image.is_none() {
-        return html_part(ctx, walk, child, "a hero with content the hero block does not hold");
+        return Some(html_part(
+            ctx,
+            walk,
+            child,
+            "a hero with content the hero block does not hold",
+        ));
     }
     let image = image.unwrap_or_default().to_owned();
     let line = walk.line("mj-hero");
@@ -879,7 +884,7 @@ fn hero(ctx: &mut Context<'_>, walk: &mut Walk<'_>, child: &MjBodyChild) -> Opti
 
 /// An element with no block: it becomes an HTML block, rendered by mrml with the email's head
 /// together with every other such part ([`render_pending`]).
-fn html_part(ctx: &mut Context<'_>, walk: &mut Walk<'_>, child: &MjBodyChild, reason: &str) -> Option<BlockInstance> {
+fn html_part(ctx: &mut Context<'_>, walk: &mut Walk<'_>, child: &MjBodyChild, reason: &str) -> BlockInstance {
     let tag = tag_of(child);
     let line = if tag.starts_with("mj-") { walk.line(tag) } else { 0 };
     let descendants = skip_descendant_lines(walk, child);
@@ -913,7 +918,7 @@ fn html_part(ctx: &mut Context<'_>, walk: &mut Walk<'_>, child: &MjBodyChild, re
         section,
         mark,
     });
-    Some(block)
+    block
 }
 
 /// Every MJML element inside `child`, as mrml prints it back, keeps the line bookkeeping in step;
@@ -997,7 +1002,7 @@ fn cut_parts(ctx: &mut Context<'_>, html: &str, marker: &str, count: usize, line
     let (css, body) = styles_and_body(html)?;
     let inlined = ctx.inline_styles(body, &css, line);
     let open_at = inlined.find("<div")?;
-    let wrapper = &inlined[open_at..open_at + inlined[open_at..].find('>')? + 1];
+    let wrapper = &inlined[open_at..=open_at + inlined[open_at..].find('>')?];
     let mut out = Vec::with_capacity(count);
     let mut rest = &inlined[open_at..];
     let first = format!("<!--{marker}-0-->");

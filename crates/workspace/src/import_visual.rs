@@ -237,11 +237,7 @@ fn finish(mut child: Child, png: &Path) -> Result<(), WorkspaceError> {
     if let Some(mut err) = child.stderr.take() {
         let _ = std::io::Read::read_to_string(&mut err, &mut stderr);
     }
-    let last = stderr
-        .lines()
-        .filter(|l| !l.trim().is_empty())
-        .last()
-        .unwrap_or("no message");
+    let last = stderr.lines().rfind(|l| !l.trim().is_empty()).unwrap_or("no message");
     Err(visual_error(format!("Chromium drew nothing ({last})")))
 }
 
