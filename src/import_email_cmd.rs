@@ -1,4 +1,4 @@
-//! `tessera import-email FILE [--name N] [--map FILE.toml] [--json] [--overwrite]`: an existing HTML
+//! `tessera import-email FILE [--name N] [--map FILE.toml] [--json] [--overwrite] [--visual]`: an existing HTML
 //! or MJML email imported as blocks. The work is in `tessera-workspace` (`import_email.rs`), which
 //! the desktop app's "Import email…" calls too.
 
@@ -26,6 +26,10 @@ pub(crate) struct ImportEmailArgs {
     /// Print the result and the whole report as JSON.
     #[arg(long)]
     json: bool,
+    /// Draw the original and the import with Chromium (Debian's `chromium`, or $TESSERA_CHROMIUM)
+    /// at 600 and 375 px and report the share of pixels that differ; fails when it is missing.
+    #[arg(long)]
+    visual: bool,
 }
 
 pub(crate) fn run(workspace: Option<&Path>, cwd: &Path, args: &ImportEmailArgs) -> anyhow::Result<ExitCode> {
@@ -36,6 +40,7 @@ pub(crate) fn run(workspace: Option<&Path>, cwd: &Path, args: &ImportEmailArgs) 
         name: args.name.clone(),
         map_file: args.map.as_ref().map(resolve),
         overwrite: args.overwrite,
+        visual: args.visual,
     };
     let imported = ws.import_email(&options)?;
     if args.json {
@@ -133,6 +138,17 @@ fn print_summary(imported: &ImportedEmail) -> std::io::Result<()> {
     }
     for w in &r.warnings {
         out!("Warning: line {}: {}", w.line, w.message);
+    }
+    if !imported.visual.is_empty() {
+        out!("Visual difference, original vs import (drawn by Chromium; share of pixels that differ):");
+        for v in &imported.visual {
+            out!(
+                "  {:>4} px wide: {:.4} ({:.1} %)",
+                v.width,
+                v.difference,
+                v.difference * 100.0
+            );
+        }
     }
     Ok(())
 }

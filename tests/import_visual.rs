@@ -155,3 +155,118 @@ fn imported_emails_look_like_their_originals_in_chromium() {
     eprintln!("{}", report.join("\n"));
     assert!(failures.is_empty(), "over the threshold:\n{}", failures.join("\n"));
 }
+
+/// `import-email --visual` as a user runs it: the report carries the difference at 600 and 375 px,
+/// and it is the difference Pillow measures on our own draws of the same two emails.
+#[test]
+fn import_email_visual_gives_the_difference_pillow_measures() {
+    let thresholds: toml::Table = toml::from_str(
+        &std::fs::read_to_string(repo().join("tests/import/visual-thresholds.toml")).expect("thresholds"),
+    )
+    .expect("the thresholds file is TOML");
+    let ws = Dir::workspace();
+    let shots = Dir::new();
+    let images = repo().join("tests/import/corpus/images");
+    std::fs::create_dir_all(shots.join("images")).expect("images folder");
+    for f in std::fs::read_dir(&images).expect("corpus images") {
+        let f = f.expect("entry").path();
+        std::fs::copy(&f, shots.join("images").join(f.file_name().expect("name"))).expect("copy image");
+    }
+    for file in ["mjml-columns-hero.mjml", "newsletter-two-column.html"] {
+        let source = repo().join("tests/import/corpus").join(file);
+        let stem = file.replace('.', "-");
+        let out = ws.run(&[
+            "import-email",
+            source.to_str().expect("path"),
+            "--name",
+            &stem,
+            "--visual",
+            "--json",
+        ]);
+        assert_exit(&out, 0);
+        let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("--json prints JSON");
+        let visual = report["visual"].as_array().expect("a visual list");
+        assert_eq!(visual.len(), 2, "{file}: two widths in {report}");
+        // Our own draws of the same two emails, measured by Pillow.
+        let original = shots.join(&format!("{stem}-original.html"));
+        std::fs::write(&original, original_html(&source)).expect("write original");
+        let imported = shots.join(&format!("{stem}-imported.html"));
+        let out = ws.run(&[
+            "render",
+            &stem,
+            "--data",
+            &ws.arg("data/ada.json"),
+            "--out",
+            imported.to_str().expect("path"),
+        ]);
+        assert_exit(&out, 0);
+        for (entry, width) in visual.iter().zip([600u64, 375]) {
+            assert_eq!(entry["width"].as_u64(), Some(width), "{file}: {entry}");
+            let reported = entry["difference"].as_f64().expect("a difference");
+            assert!((0.0..=1.0).contains(&reported), "{file}: {reported}");
+            let a = shots.join(&format!("{stem}-{width}-original.png"));
+            let b = shots.join(&format!("{stem}-{width}-imported.png"));
+            screenshot(&original, u32::try_from(width).expect("width"), &a);
+            screenshot(&imported, u32::try_from(width).expect("width"), &b);
+            let measured = difference(&a, &b);
+            println!("{file} {width} px: tessera {reported:.4}, pillow {measured:.4}");
+            assert!(
+                (reported - measured).abs() <= 0.005,
+                "{file} at {width} px: import-email --visual says {reported:.4}, Pillow measures {measured:.4}"
+            );
+            let limit = thresholds[file][&format!("w{width}")].as_float().expect("threshold");
+            assert!(reported <= limit, "{file} at {width} px: {reported:.4} > {limit}");
+        }
+    }
+    // The summary a person reads names both widths.
+    let source = repo().join("tests/import/corpus/mjml-minimal.mjml");
+    let out = ws.run(&[
+        "import-email",
+        source.to_str().expect("path"),
+        "--name",
+        "minimal",
+        "--visual",
+    ]);
+    assert_exit(&out, 0);
+    common::assert_mentions(
+        &common::stdout(&out),
+        &[
+            "Visual difference, original vs import",
+            " 600 px wide: ",
+            " 375 px wide: ",
+        ],
+    );
+}
+
+/// Without Chromium, `--visual` fails with a message saying how to install it, and writes nothing.
+#[test]
+fn import_email_visual_without_chromium_says_how_to_install_it() {
+    let ws = Dir::workspace();
+    let source = repo().join("tests/import/corpus/mjml-minimal.mjml");
+    let out = Command::new(env!("CARGO_BIN_EXE_tessera"))
+        .args([
+            "import-email",
+            source.to_str().expect("path"),
+            "--name",
+            "minimal",
+            "--visual",
+        ])
+        .current_dir(ws.path())
+        .env("TESSERA_CHROMIUM", ws.join("no-such-chromium"))
+        .output()
+        .expect("tessera runs");
+    assert_exit(&out, 1);
+    common::assert_mentions(
+        &common::all(&out),
+        &[
+            "no-such-chromium",
+            "Chromium is not installed",
+            "apt-get install chromium",
+            "TESSERA_CHROMIUM",
+        ],
+    );
+    assert!(
+        !ws.join("emails/minimal.email.json").exists(),
+        "nothing is written when the comparison cannot run"
+    );
+}

@@ -29,19 +29,27 @@ fn options(path: String, name: Option<String>, map: Option<String>, overwrite: b
         name: name.filter(|n| !n.trim().is_empty()),
         map_file: map.filter(|m| !m.trim().is_empty()).map(Into::into),
         overwrite,
+        visual: false,
     }
 }
 
-/// What importing `path` would make, with the report and the mapping; nothing is written.
+/// What importing `path` would make, with the report and the mapping; nothing is written. With
+/// `visual`, the original and the import are drawn by Chromium and the difference per width is
+/// in the answer (an error saying how to install Chromium when it is missing).
 #[tauri::command(async)]
 pub fn preview_email_import(
     state: State<'_, AppState>,
     path: String,
     name: Option<String>,
     map: Option<String>,
+    visual: bool,
 ) -> Reply<ImportedEmail> {
-    let ws = state.detached(false)?;
-    Ok(ws.preview_email_import(&options(path, name, map, false))?.1)
+    let mut ws = state.detached(false)?;
+    let options = ImportEmailOptions {
+        visual,
+        ..options(path, name, map, false)
+    };
+    Ok(ws.preview_email_import(&options)?.1)
 }
 
 /// Imports `path` as `emails/<name>.email.json` (refused when it exists, unless `overwrite`).

@@ -88,32 +88,83 @@ impl<'a> Context<'a> {
 
     /// An HTML block: `css` inlined, sanitized to what email clients accept, merge syntax converted.
     pub(crate) fn html_block(&mut self, markup: &str, css: &str, line: usize) -> BlockInstance {
-        let css = without_at_rules(css);
-        let inlined = if css.trim().is_empty() {
-            markup.to_owned()
-        } else {
-            match css_inline::CSSInliner::options()
-                .load_remote_stylesheets(false)
-                .keep_style_tags(false)
-                .keep_link_tags(false)
-                .build()
-                .inline_fragment(markup, &css)
-            {
-                Ok(html) => html,
-                Err(e) => {
-                    self.report.warn(
-                        line,
-                        format!("styles could not be inlined into this part ({e}); kept as written"),
-                    );
-                    markup.to_owned()
-                }
-            }
-        };
+        let inlined = self.inline_styles(markup, css, line);
         let clean = sanitize(&inlined, Policy::EmailHtml);
         let markup = self.converter.convert(clean.trim());
         let mut fields = Map::new();
         fields.insert("markup".to_owned(), Value::String(markup));
         self.block("html", fields)
+    }
+
+    /// An HTML block whose markup comes later ([`Self::fill_html_block`]): its id is taken now, in
+    /// document order, with [`Self::merge_mark`] for its merge tags' place in the report.
+    pub(crate) fn pending_html_block(&mut self) -> (BlockInstance, usize) {
+        let mut fields = Map::new();
+        fields.insert("markup".to_owned(), Value::String(String::new()));
+        (self.block("html", fields), self.converter.mark())
+    }
+
+    /// Gives the pending HTML block `id` its markup (styles inlined already): sanitized, merge
+    /// syntax converted as if at `mark`. Fill pending blocks last-first.
+    pub(crate) fn fill_html_block(&mut self, id: &str, inlined: &str, mark: usize) {
+        let clean = sanitize(inlined, Policy::EmailHtml);
+        let markup = self.converter.convert_at(mark, clean.trim());
+        if let Some(block) = find_block_mut(&mut self.blocks, id) {
+            block.fields.insert("markup".to_owned(), Value::String(markup));
+        }
+    }
+
+    /// Takes the block `id` out of the document (a pending part that could not be rendered).
+    pub(crate) fn remove_block(&mut self, id: &str) {
+        remove_block(&mut self.blocks, id);
+    }
+
+    /// `markup` with `css` inlined (at-rules left out); as written, with a warning, when it fails.
+    pub(crate) fn inline_styles(&mut self, markup: &str, css: &str, line: usize) -> String {
+        let css = without_at_rules(css);
+        if css.trim().is_empty() {
+            return markup.to_owned();
+        }
+        match css_inline::CSSInliner::options()
+            .load_remote_stylesheets(false)
+            .keep_style_tags(false)
+            .keep_link_tags(false)
+            .build()
+            .inline_fragment(markup, &css)
+        {
+            Ok(html) => html,
+            Err(e) => {
+                self.report.warn(
+                    line,
+                    format!("styles could not be inlined into this part ({e}); kept as written"),
+                );
+                markup.to_owned()
+            }
+        }
+    }
+}
+
+/// The block `id` anywhere in `blocks` (slots included).
+fn find_block_mut<'b>(blocks: &'b mut [BlockInstance], id: &str) -> Option<&'b mut BlockInstance> {
+    for block in blocks {
+        if block.id == id {
+            return Some(block);
+        }
+        for children in block.slots.values_mut() {
+            if let Some(found) = find_block_mut(children, id) {
+                return Some(found);
+            }
+        }
+    }
+    None
+}
+
+fn remove_block(blocks: &mut Vec<BlockInstance>, id: &str) {
+    blocks.retain(|b| b.id != id);
+    for block in blocks {
+        for children in block.slots.values_mut() {
+            remove_block(children, id);
+        }
     }
 }
 

@@ -156,15 +156,6 @@ impl Dom {
         out
     }
 
-    /// The node's children serialized as HTML.
-    pub fn inner_html(&self, id: NodeId) -> String {
-        let mut out = String::new();
-        for &c in self.children(id) {
-            self.write(c, &mut out);
-        }
-        out
-    }
-
     /// Serializes without recursion (the tree is bounded in depth, but a loop is cheaper still).
     fn write(&self, id: NodeId, out: &mut String) {
         enum Step {

@@ -126,6 +126,41 @@ pub fn import_email(input: &ImportInput<'_>) -> Result<Imported, ImportError> {
     Ok(ctx.finish(input))
 }
 
+/// The original email as a browser draws it, for comparing it with the import: an HTML email as
+/// written but without its `<script>` elements (a script's `alert()` would stop a headless draw,
+/// and scripts draw nothing), an MJML email as mrml renders it.
+///
+/// # Errors
+/// [`ImportError`] when the input is too large or the MJML does not parse or render.
+pub fn original_html(file: &str, source: &str) -> Result<String, ImportError> {
+    if source.len() > MAX_INPUT_BYTES {
+        return Err(ImportError::TooLarge {
+            file: file.to_owned(),
+            size: source.len(),
+            limit: MAX_INPUT_BYTES,
+        });
+    }
+    match SourceFormat::detect(file, source) {
+        SourceFormat::Html => Ok(without_scripts(source)),
+        SourceFormat::Mjml => mjml::render_whole(file, source),
+    }
+}
+
+/// `html` without its `<script>` elements (a `<script` never closed drops the rest).
+fn without_scripts(html: &str) -> String {
+    let lower = html.to_ascii_lowercase();
+    let mut out = String::with_capacity(html.len());
+    let mut at = 0;
+    while let Some(start) = lower[at..].find("<script").map(|s| at + s) {
+        out.push_str(&html[at..start]);
+        at = lower[start..]
+            .find("</script>")
+            .map_or(html.len(), |end| start + end + "</script>".len());
+    }
+    out.push_str(&html[at..]);
+    out
+}
+
 /// The name a document gets: the one asked for, else the title, else the file's stem.
 fn document_name(input: &ImportInput<'_>, title: Option<&str>) -> String {
     input

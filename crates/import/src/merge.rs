@@ -82,6 +82,8 @@ pub(crate) struct Converter<'a> {
     tags: BTreeMap<String, MergeTagEntry>,
     order: Vec<String>,
     mapping: BTreeMap<String, MappingEntry>,
+    /// Tags seen by the conversion under way, while [`Converter::convert_at`] runs.
+    used: Option<Vec<String>>,
 }
 
 impl<'a> Converter<'a> {
@@ -93,7 +95,37 @@ impl<'a> Converter<'a> {
             tags: BTreeMap::new(),
             order: Vec::new(),
             mapping: BTreeMap::new(),
+            used: None,
         }
+    }
+
+    /// The place in the report's order a conversion made now would take (see [`Self::convert_at`]).
+    pub(crate) fn mark(&self) -> usize {
+        self.order.len()
+    }
+
+    /// Converts `text` as if it had been converted when `mark` was taken: the tags it uses that were
+    /// first seen after the mark move to the mark, so the report keeps source order of first use
+    /// for parts converted later (the MJML path's HTML blocks). Convert deferred parts last-first.
+    pub(crate) fn convert_at(&mut self, mark: usize, text: &str) -> String {
+        self.used = Some(Vec::new());
+        let out = self.convert(text);
+        let used = self.used.take().unwrap_or_default();
+        let mut moved = Vec::new();
+        for key in used {
+            if moved.contains(&key) {
+                continue;
+            }
+            if let Some(at) = self.order.iter().position(|k| *k == key) {
+                if at >= mark {
+                    self.order.remove(at);
+                    moved.push(key);
+                }
+            }
+        }
+        let at = mark.min(self.order.len());
+        self.order.splice(at..at, moved);
+        out
     }
 
     /// The report's merge-tag and mapping lists.
@@ -218,6 +250,9 @@ impl<'a> Converter<'a> {
             _ => None,
         };
         let key = found.original.to_owned();
+        if let Some(used) = &mut self.used {
+            used.push(key.clone());
+        }
         if let Some(e) = self.tags.get_mut(&key) {
             e.count += 1;
             return;
@@ -1036,6 +1071,20 @@ mod tests {
         let dictionary = vec!["profile.first_name".to_owned(), "profile.tier".to_owned()];
         let mut c = Converter::new(Resolver::new(&mapping, &dictionary), text);
         c.convert(text)
+    }
+
+    #[test]
+    fn a_deferred_conversion_takes_its_place_in_the_report_order() {
+        let mapping = FieldMapping::default();
+        let dictionary = vec!["profile.first_name".to_owned()];
+        let mut c = Converter::new(Resolver::new(&mapping, &dictionary), "");
+        c.convert("*|A|*");
+        let mark = c.mark();
+        c.convert("*|C|* then *|B|*");
+        // Written between *|A|* and *|C|*, converted last: *|B|* and *|D|* move to the mark.
+        assert_eq!(c.convert_at(mark, "*|B|* *|D|* *|A|*"), "*|B|* *|D|* *|A|*");
+        let order: Vec<String> = c.finish().0.into_iter().map(|t| t.original).collect();
+        assert_eq!(order, ["*|A|*", "*|B|*", "*|D|*", "*|C|*"]);
     }
 
     #[test]

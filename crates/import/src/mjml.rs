@@ -6,9 +6,11 @@
 
 use std::collections::HashMap;
 
+use mrml::comment::Comment;
 use mrml::mj_body::{MjBody, MjBodyChild};
 use mrml::mj_column::MjColumn;
 use mrml::mj_head::{MjHead, MjHeadChild};
+use mrml::mj_raw::{MjRaw, MjRawChild};
 use mrml::mj_section::MjSection;
 use mrml::mj_social::MjSocialChild;
 use mrml::mjml::Mjml;
@@ -33,12 +35,28 @@ struct Defaults {
     elements: HashMap<String, AttributeMap>,
 }
 
-/// The walk's state: defaults, the head (for rendering parts alone), and where each tag occurs.
+/// The walk's state: defaults, the head (for rendering parts), where each tag occurs, and the
+/// parts waiting for their HTML.
 struct Walk<'m> {
     defaults: Defaults,
     head: Option<&'m MjHead>,
     body_attributes: AttributeMap,
     lines: HashMap<String, (Vec<usize>, usize)>,
+    pending: Vec<PendingPart>,
+}
+
+/// An element with no block: its HTML block exists (id taken in document order), its markup
+/// comes from the one rendering of every such part ([`render_pending`]).
+struct PendingPart {
+    /// The HTML block's id.
+    id: String,
+    /// The element's tag and line, for the report.
+    tag: &'static str,
+    line: usize,
+    /// The element as a section of its own, as mrml renders it.
+    section: MjBodyChild,
+    /// Where its merge tags go in the report's order.
+    mark: usize,
 }
 
 impl Walk<'_> {
@@ -124,6 +142,7 @@ pub(crate) fn import(ctx: &mut Context<'_>, source: &str) -> Result<(), ImportEr
         head: mjml.head(),
         body_attributes: body.attributes.clone(),
         lines: tag_lines(source),
+        pending: Vec::new(),
     };
     if let Some(head) = mjml.head() {
         read_head(ctx, &mut walk, head);
@@ -153,7 +172,32 @@ pub(crate) fn import(ctx: &mut Context<'_>, source: &str) -> Result<(), ImportEr
         let blocks = top_level(ctx, &mut walk, child);
         ctx.blocks.extend(blocks);
     }
+    render_pending(ctx, &mut walk, source);
     Ok(())
+}
+
+/// The whole email as mrml renders it (the original a visual comparison draws).
+///
+/// # Errors
+/// [`ImportError::Mjml`] when it does not parse or render, [`ImportError::TooDeep`] past
+/// [`MAX_MJML_DEPTH`].
+pub(crate) fn render_whole(file: &str, source: &str) -> Result<String, ImportError> {
+    if let Some(at) = first_too_deep(source, MAX_MJML_DEPTH) {
+        return Err(ImportError::TooDeep {
+            file: file.to_owned(),
+            line: line_of(source, at),
+            limit: MAX_MJML_DEPTH,
+        });
+    }
+    let parsed = mrml::parse(source).map_err(|e| mjml_error(file, source, &e))?;
+    parsed
+        .element
+        .render(&RenderOptions::default())
+        .map_err(|e| ImportError::Mjml {
+            file: file.to_owned(),
+            line: 1,
+            reason: format!("mrml could not render it: {e}"),
+        })
 }
 
 fn mjml_error(file: &str, source: &str, e: &mrml::prelude::parser::Error) -> ImportError {
@@ -383,7 +427,7 @@ fn section(ctx: &mut Context<'_>, walk: &mut Walk<'_>, s: &MjSection) -> Vec<Blo
         } else {
             "a section without plain columns".to_owned()
         };
-        return html_part(ctx, walk, &section_child, &reason).into_iter().collect();
+        return vec![html_part(ctx, walk, &section_child, &reason)];
     }
     let line = walk.line("mj-section");
     let bg = walk
@@ -593,10 +637,10 @@ fn content(ctx: &mut Context<'_>, walk: &mut Walk<'_>, child: &MjBodyChild) -> O
                 .unwrap_or(20.0);
             ctx.block("spacer", fields([("height", Some(number(height, 4.0, 160.0)))]))
         }
-        MjBodyChild::MjSocial(s) => return social(ctx, walk, child, s),
+        MjBodyChild::MjSocial(s) => return Some(social(ctx, walk, child, s)),
         MjBodyChild::MjHero(_) => return hero(ctx, walk, child),
         MjBodyChild::MjSection(s) => return section(ctx, walk, s).into_iter().next(),
-        other => return html_part(ctx, walk, other, "no Tessera block does what it does"),
+        other => return Some(html_part(ctx, walk, other, "no Tessera block does what it does")),
     };
     let tag = tag_of(child);
     let line = walk.line(tag);
@@ -640,7 +684,7 @@ fn social(
     walk: &mut Walk<'_>,
     child: &MjBodyChild,
     s: &mrml::mj_social::MjSocial,
-) -> Option<BlockInstance> {
+) -> BlockInstance {
     let mut items = Vec::new();
     for e in &s.children {
         let MjSocialChild::MjSocialElement(el) = e else {
@@ -731,7 +775,7 @@ fn social(
             );
         }
     }
-    Some(block)
+    block
 }
 
 fn hero(ctx: &mut Context<'_>, walk: &mut Walk<'_>, child: &MjBodyChild) -> Option<BlockInstance> {
@@ -762,7 +806,12 @@ fn hero(ctx: &mut Context<'_>, walk: &mut Walk<'_>, child: &MjBodyChild) -> Opti
         .attr("mj-hero", &h.attributes, "background-url")
         .filter(|u| is_safe_url(u));
     if unexpected || texts.len() > 2 || buttons.len() > 1 || image.is_none() {
-        return html_part(ctx, walk, child, "a hero with content the hero block does not hold");
+        return Some(html_part(
+            ctx,
+            walk,
+            child,
+            "a hero with content the hero block does not hold",
+        ));
     }
     let image = image.unwrap_or_default().to_owned();
     let line = walk.line("mj-hero");
@@ -833,12 +882,48 @@ fn hero(ctx: &mut Context<'_>, walk: &mut Walk<'_>, child: &MjBodyChild) -> Opti
     Some(block)
 }
 
-/// An element with no block: mrml renders it alone (with the email's head), its styles are
-/// inlined and the result becomes an HTML block.
-fn html_part(ctx: &mut Context<'_>, walk: &mut Walk<'_>, child: &MjBodyChild, reason: &str) -> Option<BlockInstance> {
+/// An element with no block: it becomes an HTML block, rendered by mrml with the email's head
+/// together with every other such part ([`render_pending`]).
+fn html_part(ctx: &mut Context<'_>, walk: &mut Walk<'_>, child: &MjBodyChild, reason: &str) -> BlockInstance {
     let tag = tag_of(child);
     let line = if tag.starts_with("mj-") { walk.line(tag) } else { 0 };
-    // Every MJML element inside it, as mrml prints it back, keeps the line bookkeeping in step.
+    let descendants = skip_descendant_lines(walk, child);
+    let section_level = matches!(
+        child,
+        MjBodyChild::MjSection(_) | MjBodyChild::MjWrapper(_) | MjBodyChild::MjHero(_) | MjBodyChild::MjRaw(_)
+    );
+    let section = if section_level {
+        child.clone()
+    } else {
+        let mut column = MjColumn::default();
+        column.children.push(child.clone());
+        let mut section = MjSection::default();
+        section.children.push(MjBodyChild::MjColumn(column));
+        MjBodyChild::MjSection(section)
+    };
+    let (block, mark) = ctx.pending_html_block();
+    ctx.report.element(
+        tag,
+        line,
+        Destination::HtmlBlock {
+            id: block.id.clone(),
+            reason: reason.to_owned(),
+            descendants,
+        },
+    );
+    walk.pending.push(PendingPart {
+        id: block.id.clone(),
+        tag,
+        line,
+        section,
+        mark,
+    });
+    block
+}
+
+/// Every MJML element inside `child`, as mrml prints it back, keeps the line bookkeeping in step;
+/// returns how many there are.
+fn skip_descendant_lines(walk: &mut Walk<'_>, child: &MjBodyChild) -> usize {
     let printed = child.print_dense().unwrap_or_default();
     let mut descendants = 0;
     for (i, _) in printed.match_indices("<mj-").skip(1) {
@@ -849,56 +934,143 @@ fn html_part(ctx: &mut Context<'_>, walk: &mut Walk<'_>, child: &MjBodyChild, re
         walk.line(&name);
         descendants += 1;
     }
-    let section_level = matches!(
-        child,
-        MjBodyChild::MjSection(_) | MjBodyChild::MjWrapper(_) | MjBodyChild::MjHero(_) | MjBodyChild::MjRaw(_)
-    );
-    let wrapped = if section_level {
-        child.clone()
-    } else {
-        let mut column = MjColumn::default();
-        column.children.push(child.clone());
-        let mut section = MjSection::default();
-        section.children.push(MjBodyChild::MjColumn(column));
-        MjBodyChild::MjSection(section)
-    };
+    descendants
+}
+
+/// Renders every pending part at once: one email of the head and the parts, each after a marker
+/// comment, rendered by mrml once, its styles inlined once, then cut at the markers. When that
+/// rendering fails, each part is rendered alone so the report names the one that does not render.
+fn render_pending(ctx: &mut Context<'_>, walk: &mut Walk<'_>, source: &str) {
+    let parts = std::mem::take(&mut walk.pending);
+    if parts.is_empty() {
+        return;
+    }
+    let marker = unique_marker(source);
+    let mut children = Vec::with_capacity(parts.len() * 2 + 1);
+    for (i, part) in parts.iter().enumerate() {
+        children.push(marker_raw(&marker, i));
+        children.push(part.section.clone());
+    }
+    children.push(marker_raw(&marker, parts.len()));
+    let cut = render_parts(walk, children)
+        .ok()
+        .and_then(|html| cut_parts(ctx, &html, &marker, parts.len(), parts.first().map_or(0, |p| p.line)));
+    match cut {
+        Some(markups) => {
+            for (part, markup) in parts.iter().zip(markups).rev() {
+                ctx.fill_html_block(&part.id, &markup, part.mark);
+            }
+        }
+        None => {
+            for part in parts.iter().rev() {
+                render_alone(ctx, walk, part);
+            }
+        }
+    }
+}
+
+/// A comment that occurs nowhere in the source, numbered per part.
+fn unique_marker(source: &str) -> String {
+    let mut marker = "tessera-import-part".to_owned();
+    while source.contains(&marker) {
+        marker.push('x');
+    }
+    marker
+}
+
+fn marker_raw(marker: &str, index: usize) -> MjBodyChild {
+    let mut raw = MjRaw::default();
+    raw.children
+        .push(MjRawChild::Comment(Comment::from(format!("{marker}-{index}"))));
+    MjBodyChild::MjRaw(raw)
+}
+
+/// mrml's HTML of an email of the walk's head, body attributes and `children`.
+fn render_parts(walk: &Walk<'_>, children: Vec<MjBodyChild>) -> Result<String, mrml::prelude::render::Error> {
     let mut mjml = Mjml::default();
     mjml.children.head = walk.head.cloned();
     let mut body = MjBody::default();
     body.attributes.clone_from(&walk.body_attributes);
-    body.children.push(wrapped);
+    body.children = children;
     mjml.children.body = Some(body);
-    let rendered = match mjml.render(&RenderOptions::default()) {
-        Ok(html) => html,
-        Err(e) => {
-            ctx.report.element(
-                tag,
-                line,
-                Destination::Dropped {
-                    reason: format!("mrml could not render it: {e}"),
-                },
-            );
-            return None;
-        }
-    };
-    let dom = crate::dom::parse(&rendered);
+    mjml.render(&RenderOptions::default())
+}
+
+/// The parts of a rendering with markers, styles inlined, each inside the body's wrapper `<div>`
+/// (which carries the body's background). `None` when a marker is missing.
+fn cut_parts(ctx: &mut Context<'_>, html: &str, marker: &str, count: usize, line: usize) -> Option<Vec<String>> {
+    let (css, body) = styles_and_body(html)?;
+    let inlined = ctx.inline_styles(body, &css, line);
+    let open_at = inlined.find("<div")?;
+    let wrapper = &inlined[open_at..=open_at + inlined[open_at..].find('>')?];
+    let mut out = Vec::with_capacity(count);
+    let mut rest = &inlined[open_at..];
+    let first = format!("<!--{marker}-0-->");
+    rest = &rest[rest.find(&first)? + first.len()..];
+    for i in 1..=count {
+        let next = format!("<!--{marker}-{i}-->");
+        let end = rest.find(&next)?;
+        out.push(format!("{wrapper}{}</div>", &rest[..end]));
+        rest = &rest[end + next.len()..];
+    }
+    Some(out)
+}
+
+/// The text of every `<style>` element of a rendered email's head (not those inside comments, such
+/// as Outlook's conditional ones), and its body's inner HTML.
+fn styles_and_body(html: &str) -> Option<(String, &str)> {
+    let body_open = html.find("<body")?;
+    let body_start = body_open + html[body_open..].find('>')? + 1;
+    let body_end = html.rfind("</body>")?;
     let mut css = String::new();
-    for id in dom.descendants(0) {
-        if dom.tag(id) == "style" {
-            css.push_str(&dom.text(id));
-            css.push('\n');
+    let mut head = &html[..body_open];
+    loop {
+        let style = head.find("<style");
+        let comment = head.find("<!--");
+        match (style, comment) {
+            (Some(s), Some(c)) if c < s => {
+                head = head[c..].find("-->").map_or("", |e| &head[c + e + 3..]);
+            }
+            (Some(open), _) => {
+                let Some(start) = head[open..].find('>').map(|g| open + g + 1) else {
+                    break;
+                };
+                let Some(end) = head[start..].find("</style>").map(|e| start + e) else {
+                    break;
+                };
+                css.push_str(&head[start..end]);
+                css.push('\n');
+                head = &head[end..];
+            }
+            (None, _) => break,
         }
     }
-    let body_id = dom.find(0, "body")?;
-    let block = ctx.html_block(&dom.inner_html(body_id), &css, line);
-    ctx.report.element(
-        tag,
-        line,
-        Destination::HtmlBlock {
-            id: block.id.clone(),
-            reason: reason.to_owned(),
-            descendants,
+    Some((css, html.get(body_start..body_end)?))
+}
+
+/// One part rendered alone (the fallback when the parts do not render together): its HTML
+/// block gets its markup, or leaves the document with the reason in the report.
+fn render_alone(ctx: &mut Context<'_>, walk: &Walk<'_>, part: &PendingPart) {
+    let marker = "tessera-import-part";
+    let children = vec![marker_raw(marker, 0), part.section.clone(), marker_raw(marker, 1)];
+    match render_parts(walk, children) {
+        Ok(html) => match cut_parts(ctx, &html, marker, 1, part.line).and_then(|m| m.into_iter().next()) {
+            Some(markup) => ctx.fill_html_block(&part.id, &markup, part.mark),
+            None => drop_part(ctx, part, "its rendering could not be read back".to_owned()),
         },
-    );
-    Some(block)
+        Err(e) => drop_part(ctx, part, format!("mrml could not render it: {e}")),
+    }
+}
+
+fn drop_part(ctx: &mut Context<'_>, part: &PendingPart, reason: String) {
+    ctx.remove_block(&part.id);
+    if let Some(entry) = ctx
+        .report
+        .elements
+        .iter_mut()
+        .find(|e| matches!(&e.went_to, Destination::HtmlBlock { id, .. } if *id == part.id))
+    {
+        debug_assert_eq!(entry.element, part.tag);
+        entry.went_to = Destination::Dropped { reason };
+    }
 }

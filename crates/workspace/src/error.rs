@@ -201,6 +201,23 @@ pub enum WorkspaceError {
     /// An email to import was refused as a whole (the message names the file, line and reason).
     #[error(transparent)]
     ImportEmail(#[from] tessera_import::ImportError),
+    /// The browser a visual comparison draws with is not installed.
+    #[error(
+        "{}: Chromium is not installed, so the import cannot be compared visually (on Debian: \
+         `apt-get install chromium`; elsewhere set {} to a Chromium or Chrome binary)",
+        path.display(),
+        crate::import_visual::CHROMIUM_VAR
+    )]
+    NoBrowser {
+        /// Where it was looked for.
+        path: PathBuf,
+    },
+    /// Drawing an email for the visual comparison failed.
+    #[error("the visual comparison failed: {reason}")]
+    VisualCompare {
+        /// Why.
+        reason: String,
+    },
 }
 
 /// What kind of failure a [`WorkspaceError`] is: the one classification both front ends use. The
@@ -336,6 +353,8 @@ impl WorkspaceError {
             Self::ReadOnly => ErrorKind::ReadOnly,
             Self::AssetRefused { .. } => ErrorKind::ImportRefused,
             Self::ImportEmail(_) => ErrorKind::ImportRefused,
+            Self::NoBrowser { .. } => ErrorKind::Io,
+            Self::VisualCompare { .. } => ErrorKind::Internal,
         }
     }
 

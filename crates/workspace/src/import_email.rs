@@ -25,6 +25,9 @@ pub struct ImportEmailOptions {
     pub map_file: Option<PathBuf>,
     /// Replace an existing email of the same name.
     pub overwrite: bool,
+    /// Draw the original and the import with Chromium and give the difference
+    /// ([`crate::import_visual`]); fails before anything is written when Chromium is missing.
+    pub visual: bool,
 }
 
 /// An imported email: where it was written and the report.
@@ -45,6 +48,8 @@ pub struct ImportedEmail {
     pub problems: Vec<String>,
     /// The data dictionary's paths, for the mapping shown against it.
     pub dictionary: Vec<String>,
+    /// The visual difference at each width, when a comparison was asked for (empty otherwise).
+    pub visual: Vec<crate::import_visual::VisualDifference>,
 }
 
 /// A name usable as an email's file name: lowercase letters, digits and dashes, from a letter.
@@ -90,11 +95,15 @@ impl Workspace {
     ///
     /// # Errors
     /// The file or the mapping file cannot be read, or [`tessera_import::ImportError`] (file, line,
-    /// reason).
+    /// reason); with `visual`, [`WorkspaceError::NoBrowser`] without Chromium (checked first) or
+    /// a failed draw.
     pub fn preview_email_import(
-        &self,
+        &mut self,
         options: &ImportEmailOptions,
     ) -> Result<(Document, ImportedEmail), WorkspaceError> {
+        if options.visual {
+            crate::import_visual::chromium()?;
+        }
         let (source, lossy) = read_text(&options.file)?;
         let mapping = match &options.map_file {
             Some(map) => {
@@ -135,7 +144,12 @@ impl Workspace {
             .iter()
             .filter(|d| d.severity == Severity::Error)
             .map(ToString::to_string)
-            .collect();
+            .collect::<Vec<_>>();
+        let visual = if options.visual && problems.is_empty() {
+            self.compare_import_visually(options, &document)?
+        } else {
+            Vec::new()
+        };
         Ok((
             document.clone(),
             ImportedEmail {
@@ -146,6 +160,7 @@ impl Workspace {
                 report,
                 problems,
                 dictionary,
+                visual,
             },
         ))
     }

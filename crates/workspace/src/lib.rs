@@ -20,6 +20,7 @@ pub mod files;
 pub mod history;
 pub mod import;
 pub mod import_email;
+pub mod import_visual;
 pub mod profiles;
 pub mod qa;
 pub mod segments;

@@ -11,6 +11,7 @@ function imported(email: string): ImportedEmail {
     blocks: 2,
     problems: [],
     dictionary: ["profile.first_name", "profile.loyalty_tier"],
+    visual: [],
     report: {
       file: "spring.html",
       format: "html",
@@ -27,12 +28,16 @@ function imported(email: string): ImportedEmail {
   };
 }
 
-function fakeApi(calls: string[], fail = false): ImportEmailApi {
+function fakeApi(calls: string[], fail = false, noChromium = false): ImportEmailApi {
   return {
     chooseEmailFile: () => Promise.resolve("/tmp/spring.html"),
-    previewEmailImport: (path, name, map) => {
-      calls.push(`preview ${path} ${name} ${map}`);
-      return Promise.resolve(imported("spring"));
+    previewEmailImport: (path, name, map, visual) => {
+      calls.push(`preview ${path} ${name} ${map}${visual ? " visual" : ""}`);
+      if (visual && noChromium) {
+        return Promise.reject(new TesseraError({ code: "io", message: "/usr/bin/chromium: Chromium is not installed" }));
+      }
+      const visualDifferences = visual ? [{ width: 600, difference: 0.0132 }, { width: 375, difference: 0.021 }] : [];
+      return Promise.resolve({ ...imported("spring"), visual: visualDifferences });
     },
     importEmail: (path, name, map, overwrite) => {
       calls.push(`import ${path} ${name} ${map} ${overwrite}`);
@@ -61,6 +66,26 @@ describe("Import email dialog", () => {
       "import /tmp/spring.html Spring launch /tmp/map.toml true",
     ]);
     expect(dialog.value.imported?.path).toBe("/ws/emails/spring.email.json");
+  });
+
+  it("takes a typed path, and compares visually on demand, keeping the preview when Chromium is missing", async () => {
+    const calls: string[] = [];
+    const dialog = new ImportEmailDialog(fakeApi(calls));
+    dialog.toggle();
+    await dialog.setPath("  /tmp/typed.mjml ");
+    expect(dialog.value.path).toBe("/tmp/typed.mjml");
+    expect(dialog.value.preview?.visual).toEqual([]);
+    await dialog.compare();
+    expect(dialog.value.preview?.visual.map((v) => v.width)).toEqual([600, 375]);
+    expect(dialog.value.comparing).toBe(false);
+    expect(calls).toEqual(["preview /tmp/typed.mjml null null", "preview /tmp/typed.mjml null null visual"]);
+
+    const missing = new ImportEmailDialog(fakeApi([], false, true));
+    missing.toggle();
+    await missing.choose();
+    await missing.compare();
+    expect(missing.value.error).toContain("Chromium is not installed");
+    expect(missing.value.preview?.blocks).toBe(2);
   });
 
   it("shows a refused import's message and stays open", async () => {

@@ -20,6 +20,8 @@ export interface ImportEmailState {
   error: string | null;
   /** The email written, once imported. */
   imported: ImportedEmail | null;
+  /** Whether the visual comparison (Chromium drawing both emails) is running. */
+  comparing: boolean;
 }
 
 /** One row of the mapping shown against the dictionary. */
@@ -47,7 +49,7 @@ export class ImportEmailDialog extends Observable<ImportEmailState> {
   readonly #api: ImportEmailApi;
 
   constructor(api: ImportEmailApi) {
-    super({ open: false, path: null, name: "", map: "", overwrite: false, preview: null, busy: false, error: null, imported: null });
+    super({ open: false, path: null, name: "", map: "", overwrite: false, preview: null, busy: false, error: null, imported: null, comparing: false });
     this.#api = api;
   }
 
@@ -79,16 +81,37 @@ export class ImportEmailDialog extends Observable<ImportEmailState> {
     await this.refresh();
   }
 
+  /** A file typed or pasted as a path, then its preview. */
+  async setPath(path: string): Promise<void> {
+    const trimmed = path.trim();
+    this.update({ path: trimmed === "" ? null : trimmed, preview: null, imported: null });
+    await this.refresh();
+  }
+
   /** The preview again (after the mapping file changed). */
   async refresh(): Promise<void> {
     const { path, name, map } = this.value;
     if (path === null) return;
     this.update({ busy: true, error: null });
     try {
-      const preview = await this.#api.previewEmailImport(path, name.trim() || null, map.trim() || null);
+      const preview = await this.#api.previewEmailImport(path, name.trim() || null, map.trim() || null, false);
       this.update({ preview, busy: false });
     } catch (e) {
       this.update({ busy: false, preview: null, error: e instanceof Error ? e.message : String(e) });
+    }
+  }
+
+  /** The preview with the visual difference: the original and the import drawn by Chromium. */
+  async compare(): Promise<void> {
+    const { path, name, map } = this.value;
+    if (path === null) return;
+    this.update({ busy: true, comparing: true, error: null });
+    try {
+      const preview = await this.#api.previewEmailImport(path, name.trim() || null, map.trim() || null, true);
+      this.update({ preview, busy: false, comparing: false });
+    } catch (e) {
+      // The preview stays; the error says why there is no difference (e.g. Chromium is missing).
+      this.update({ busy: false, comparing: false, error: e instanceof Error ? e.message : String(e) });
     }
   }
 

@@ -118,8 +118,8 @@ export const api = {
   chooseImportFile: () => call<string | null>("choose_import_file"),
   importPreview: (path: string, kind: string) => call<ImportPreview>("import_preview", { path, kind }),
   chooseEmailFile: () => call<string | null>("choose_email_file"),
-  previewEmailImport: (path: string, name: string | null, map: string | null) =>
-    call<ImportedEmail>("preview_email_import", { path, name, map }),
+  previewEmailImport: (path: string, name: string | null, map: string | null, visual: boolean) =>
+    call<ImportedEmail>("preview_email_import", { path, name, map, visual }),
   importEmail: (path: string, name: string | null, map: string | null, overwrite: boolean) =>
     call<ImportedEmail>("import_email", { path, name, map, overwrite }),
   importFile: (path: string, kind: string) => call<ImportReport>("import_file", { path, kind }),
