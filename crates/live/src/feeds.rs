@@ -23,6 +23,7 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::{header, HeaderMap, HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::{json, Value};
+use tessera_core::live::Shape;
 use tessera_store::signing::SigningKeys;
 use tessera_store::Store;
 use tessera_workspace::amp::{LiveFeed, FEED_PURPOSE};
@@ -65,17 +66,34 @@ impl Feeds {
         })
     }
 
-    /// The profile id a valid token for (`email`, `block`) names.
-    fn verify(&self, token: &str, email: &str, block: &str) -> Option<i64> {
+    /// The live block `block` of `email`, if it is one.
+    pub(crate) fn feed(&self, email: &str, block: &str) -> Option<&LiveFeed> {
+        self.by_block.get(&(email.to_owned(), block.to_owned()))
+    }
+
+    /// The feed shape of `feed` for the stored profile `profile` at `now` (Unix seconds), with the
+    /// recipient's context read from the store now.
+    pub(crate) fn shape_now(&self, feed: &LiveFeed, profile: i64, now: i64) -> Result<Shape, ()> {
+        let store = self.store.lock().map_err(|_| ())?;
+        let (_, context) =
+            tessera_workspace::profiles::stored_context(&store, &profile.to_string(), now.saturating_mul(1000))
+                .map_err(|_| ())?;
+        feed.shape(&store, &context.data, now).map_err(|_| ())
+    }
+
+    /// The profile id a valid token of `purpose` for (`email`, `block`) names.
+    pub(crate) fn verify(&self, purpose: &str, token: &str, email: &str, block: &str) -> Option<i64> {
         let mut keys = self.keys.lock().ok()?;
         if keys.0.elapsed() >= KEYS_EVERY {
-            if let Ok(store) = self.store.lock() {
+            // A busy store (a feed waiting on it) keeps the keys read last: a request never waits
+            // for the store to verify its token.
+            if let Ok(store) = self.store.try_lock() {
                 if let Ok(fresh) = SigningKeys::read(&store) {
                     *keys = (Instant::now(), fresh);
                 }
             }
         }
-        let fields = keys.1.verify(FEED_PURPOSE, token, OffsetDateTime::now_utc()).ok()?;
+        let fields = keys.1.verify(purpose, token, OffsetDateTime::now_utc()).ok()?;
         match fields.as_slice() {
             [profile, e, b] if e == email && b == block => profile.parse().ok(),
             _ => None,
@@ -117,7 +135,7 @@ impl Feeds {
 }
 
 /// A query parameter, percent-decoded.
-fn query_param(query: &str, name: &str) -> Option<String> {
+pub(crate) fn query_param(query: &str, name: &str) -> Option<String> {
     query.split('&').find_map(|pair| {
         let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
         (k == name).then(|| String::from_utf8_lossy(&crate::pixel::percent_decode(v)).into_owned())
@@ -126,6 +144,17 @@ fn query_param(query: &str, name: &str) -> Option<String> {
 
 fn forbidden() -> Response {
     (StatusCode::FORBIDDEN, "").into_response()
+}
+
+/// The feed's answer: `{"items": [item]}`, the item being the block's template data with its feed
+/// shape under `live` (the values of the feed kind: products with prices and stock, the cart, the
+/// profile's fields and points, segment flags, or the countdown).
+fn answer(feed: &LiveFeed, data: &Value, shape: &Shape) -> Value {
+    let mut answer = feed.template.feed(data);
+    if let Some(Value::Object(item)) = answer.get_mut("items").and_then(|i| i.get_mut(0)) {
+        item.insert("live".to_owned(), serde_json::to_value(shape).unwrap_or(Value::Null));
+    }
+    answer
 }
 
 /// `GET /feeds/<email>/<block>?t=<token>`.
@@ -146,18 +175,24 @@ pub async fn feed(
     let Some(feed) = feeds.by_block.get(&(email.clone(), block.clone())) else {
         return forbidden();
     };
-    let Some(profile) = feeds.verify(&token, &email, &block) else {
+    let Some(profile) = feeds.verify(FEED_PURPOSE, &token, &email, &block) else {
         return forbidden();
     };
-    let store = Arc::clone(&feeds.store);
-    let template = feed.template.clone();
-    let work = tokio::task::spawn_blocking(move || {
-        let store = store.lock().map_err(|_| ())?;
-        let (_, context) =
-            tessera_workspace::profiles::stored_context(&store, &profile.to_string(), tessera_store::now_ms())
+    let work = {
+        let shared = Arc::clone(&shared);
+        let feed = feed.clone();
+        tokio::task::spawn_blocking(move || {
+            let feeds = &shared.feeds;
+            let store = feeds.store.lock().map_err(|_| ())?;
+            let now = tessera_store::now_ms();
+            let (_, context) =
+                tessera_workspace::profiles::stored_context(&store, &profile.to_string(), now).map_err(|_| ())?;
+            let shape = feed
+                .shape(&store, &context.data, now.div_euclid(1000))
                 .map_err(|_| ())?;
-        Ok::<Value, ()>(template.feed(&context.data))
-    });
+            Ok::<Value, ()>(answer(&feed, &context.data, &shape))
+        })
+    };
     let key = (profile, email, block);
     let (status, body, cache) = if let Ok(Ok(Ok(answer))) = tokio::time::timeout(BUDGET, work).await {
         if let Ok(mut last) = feeds.last.lock() {

@@ -14,6 +14,7 @@ pub mod activity;
 pub mod embedded;
 pub mod feeds;
 pub mod hooks;
+pub mod images;
 pub mod keys;
 pub mod pixel;
 pub mod read;
@@ -182,6 +183,7 @@ pub async fn serve_observed(
         reader,
         hooks,
         feeds,
+        images: images::Images::new(),
     });
     let listen_error = |source| LiveError::Listen {
         addr: options.listen,
