@@ -16,6 +16,7 @@
 //! - `Cache-Control: private, max-age=<max_age>` on fresh answers, `no-store` on stale ones.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -42,7 +43,8 @@ const LAST_ANSWERS: usize = 100_000;
 pub struct Feeds {
     by_block: HashMap<(String, String), LiveFeed>,
     senders: Vec<String>,
-    keys: Mutex<(Instant, SigningKeys)>,
+    keys: Arc<Mutex<(Instant, SigningKeys)>>,
+    refreshing: Arc<AtomicBool>,
     store: Arc<Mutex<Store>>,
     last: Mutex<HashMap<(i64, String, String), Value>>,
 }
@@ -60,7 +62,8 @@ impl Feeds {
                 .map(|f| ((f.email.clone(), f.block.clone()), f))
                 .collect(),
             senders,
-            keys: Mutex::new((Instant::now(), keys)),
+            keys: Arc::new(Mutex::new((Instant::now(), keys))),
+            refreshing: Arc::new(AtomicBool::new(false)),
             store: Arc::new(Mutex::new(store)),
             last: Mutex::new(HashMap::new()),
         })
@@ -81,18 +84,36 @@ impl Feeds {
         feed.shape(&store, &context.data, now).map_err(|_| ())
     }
 
+    /// Re-reads the signing keys in the background when the last read is older than
+    /// [`KEYS_EVERY`]: a request verifies with the keys read last and never waits for the store
+    /// (a slow store must not hold up the fallback answers).
+    fn refresh_keys(&self) {
+        let due = self.keys.lock().is_ok_and(|k| k.0.elapsed() >= KEYS_EVERY);
+        if !due || self.refreshing.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+            self.refreshing.store(false, Ordering::Release);
+            return;
+        };
+        let (keys, store, refreshing) = (
+            Arc::clone(&self.keys),
+            Arc::clone(&self.store),
+            Arc::clone(&self.refreshing),
+        );
+        runtime.spawn_blocking(move || {
+            let fresh = store.lock().ok().and_then(|s| SigningKeys::read(&s).ok());
+            if let (Some(fresh), Ok(mut keys)) = (fresh, keys.lock()) {
+                *keys = (Instant::now(), fresh);
+            }
+            refreshing.store(false, Ordering::Release);
+        });
+    }
+
     /// The profile id a valid token of `purpose` for (`email`, `block`) names.
     pub(crate) fn verify(&self, purpose: &str, token: &str, email: &str, block: &str) -> Option<i64> {
-        let mut keys = self.keys.lock().ok()?;
-        if keys.0.elapsed() >= KEYS_EVERY {
-            // A busy store (a feed waiting on it) keeps the keys read last: a request never waits
-            // for the store to verify its token.
-            if let Ok(store) = self.store.try_lock() {
-                if let Ok(fresh) = SigningKeys::read(&store) {
-                    *keys = (Instant::now(), fresh);
-                }
-            }
-        }
+        self.refresh_keys();
+        let keys = self.keys.lock().ok()?;
         let fields = keys.1.verify(purpose, token, OffsetDateTime::now_utc()).ok()?;
         match fields.as_slice() {
             [profile, e, b] if e == email && b == block => profile.parse().ok(),
