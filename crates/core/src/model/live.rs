@@ -164,7 +164,7 @@ pub struct LiveSpec {
     /// The HTML part shows the block as a live image (`/live/<email>/<block>.png`) drawn at open
     /// time, with the send-time render as its alt text; off when left out.
     #[serde(default, skip_serializing_if = "is_false")]
-    #[cfg_attr(feature = "ts", ts(optional))]
+    #[cfg_attr(feature = "ts", ts(as = "Option<bool>", optional))]
     pub image: bool,
 }
 
