@@ -16,7 +16,7 @@
 //! - `Cache-Control: private, max-age=<max_age>` on fresh answers, `no-store` on stale ones.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -39,13 +39,42 @@ const KEYS_EVERY: Duration = Duration::from_secs(1);
 /// Last answers kept for stale fallbacks.
 const LAST_ANSWERS: usize = 100_000;
 
+/// Read connections to the store, used by one request each at a time: a slow answer holds one
+/// connection, not every feed.
+struct StorePool {
+    stores: Vec<Mutex<Store>>,
+    next: AtomicUsize,
+}
+
+impl StorePool {
+    fn new(stores: Vec<Store>) -> Self {
+        Self {
+            stores: stores.into_iter().map(Mutex::new).collect(),
+            next: AtomicUsize::new(0),
+        }
+    }
+
+    /// Runs `f` on a free connection (waiting for the next one in turn when all are busy).
+    fn with<T>(&self, f: impl FnOnce(&Store) -> T) -> Result<T, ()> {
+        let n = self.stores.len();
+        let start = self.next.fetch_add(1, Ordering::Relaxed) % n.max(1);
+        for i in 0..n {
+            if let Ok(store) = self.stores[(start + i) % n].try_lock() {
+                return Ok(f(&store));
+            }
+        }
+        let store = self.stores.get(start).ok_or(())?.lock().map_err(|_| ())?;
+        Ok(f(&store))
+    }
+}
+
 /// The feeds of a running collector.
 pub struct Feeds {
     by_block: HashMap<(String, String), LiveFeed>,
     senders: Vec<String>,
     keys: Arc<Mutex<(Instant, SigningKeys)>>,
     refreshing: Arc<AtomicBool>,
-    store: Arc<Mutex<Store>>,
+    stores: Arc<StorePool>,
     last: Mutex<HashMap<(i64, String, String), Value>>,
 }
 
@@ -54,8 +83,11 @@ impl Feeds {
     ///
     /// # Errors
     /// The signing keys cannot be read (or made, on first use).
-    pub fn new(feeds: Vec<LiveFeed>, senders: Vec<String>, mut store: Store) -> Result<Self, crate::LiveError> {
-        let keys = SigningKeys::load(&mut store)?;
+    pub fn new(feeds: Vec<LiveFeed>, senders: Vec<String>, mut stores: Vec<Store>) -> Result<Self, crate::LiveError> {
+        let keys = match stores.first_mut() {
+            Some(store) => SigningKeys::load(store)?,
+            None => return Err(crate::LiveError::Config("the feeds need a store connection".to_owned())),
+        };
         Ok(Self {
             by_block: feeds
                 .into_iter()
@@ -64,7 +96,7 @@ impl Feeds {
             senders,
             keys: Arc::new(Mutex::new((Instant::now(), keys))),
             refreshing: Arc::new(AtomicBool::new(false)),
-            store: Arc::new(Mutex::new(store)),
+            stores: Arc::new(StorePool::new(stores)),
             last: Mutex::new(HashMap::new()),
         })
     }
@@ -77,11 +109,12 @@ impl Feeds {
     /// The feed shape of `feed` for the stored profile `profile` at `now` (Unix seconds), with the
     /// recipient's context read from the store now.
     pub(crate) fn shape_now(&self, feed: &LiveFeed, profile: i64, now: i64) -> Result<Shape, ()> {
-        let store = self.store.lock().map_err(|_| ())?;
-        let (_, context) =
-            tessera_workspace::profiles::stored_context(&store, &profile.to_string(), now.saturating_mul(1000))
-                .map_err(|_| ())?;
-        feed.shape(&store, &context.data, now).map_err(|_| ())
+        self.stores.with(|store| {
+            let (_, context) =
+                tessera_workspace::profiles::stored_context(store, &profile.to_string(), now.saturating_mul(1000))
+                    .map_err(|_| ())?;
+            feed.shape(store, &context.data, now).map_err(|_| ())
+        })?
     }
 
     /// Re-reads the signing keys in the background when the last read is older than
@@ -96,13 +129,13 @@ impl Feeds {
             self.refreshing.store(false, Ordering::Release);
             return;
         };
-        let (keys, store, refreshing) = (
+        let (keys, stores, refreshing) = (
             Arc::clone(&self.keys),
-            Arc::clone(&self.store),
+            Arc::clone(&self.stores),
             Arc::clone(&self.refreshing),
         );
         runtime.spawn_blocking(move || {
-            let fresh = store.lock().ok().and_then(|s| SigningKeys::read(&s).ok());
+            let fresh = stores.with(|s| SigningKeys::read(s).ok()).ok().flatten();
             if let (Some(fresh), Ok(mut keys)) = (fresh, keys.lock()) {
                 *keys = (Instant::now(), fresh);
             }
@@ -204,13 +237,13 @@ pub async fn feed(
         let feed = feed.clone();
         tokio::task::spawn_blocking(move || {
             let feeds = &shared.feeds;
-            let store = feeds.store.lock().map_err(|_| ())?;
             let now = tessera_store::now_ms();
-            let (_, context) =
-                tessera_workspace::profiles::stored_context(&store, &profile.to_string(), now).map_err(|_| ())?;
-            let shape = feed
-                .shape(&store, &context.data, now.div_euclid(1000))
-                .map_err(|_| ())?;
+            let (context, shape) = feeds.stores.with(|store| {
+                let (_, context) = tessera_workspace::profiles::stored_context(store, &profile.to_string(), now)
+                    .map_err(|_| ())?;
+                let shape = feed.shape(store, &context.data, now.div_euclid(1000)).map_err(|_| ())?;
+                Ok::<_, ()>((context, shape))
+            })??;
             Ok::<Value, ()>(answer(&feed, &context.data, &shape))
         })
     };
