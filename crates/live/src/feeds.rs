@@ -239,8 +239,8 @@ pub async fn feed(
             let feeds = &shared.feeds;
             let now = tessera_store::now_ms();
             let (context, shape) = feeds.stores.with(|store| {
-                let (_, context) = tessera_workspace::profiles::stored_context(store, &profile.to_string(), now)
-                    .map_err(|_| ())?;
+                let (_, context) =
+                    tessera_workspace::profiles::stored_context(store, &profile.to_string(), now).map_err(|_| ())?;
                 let shape = feed.shape(store, &context.data, now.div_euclid(1000)).map_err(|_| ())?;
                 Ok::<_, ()>((context, shape))
             })??;

@@ -7,7 +7,8 @@
 //! - The token (purpose `live-image`) carries the profile id, the email and the block and must
 //!   match the path; a forged, expired, revoked or mismatched token, or a block that does not opt in
 //!   to live images, gets 403 with an empty body.
-//! - Images are cached per (token, minute): an open within the same minute gets the same bytes.
+//! - Images are cached per (token, minute): an open within the same minute gets the same bytes
+//!   (a new minute starts an empty cache; each cache is bounded in bytes).
 //! - An image whose data cannot be read within [`BUDGET`](crate::feeds::BUDGET) (a slow or
 //!   failing store), or that cannot be drawn, is answered with the last image drawn for that recipient and block, or else with the
 //!   block drawn from its send-time defaults (the countdown still counts from the block's own end
@@ -30,8 +31,40 @@ use crate::server::Shared;
 
 /// Pixels per CSS pixel.
 pub const DENSITY: f32 = 2.0;
-/// Images kept in the per-minute cache before it is emptied.
-const CACHED_IMAGES: usize = 20_000;
+/// Bytes of images each cache keeps before it is emptied (memory stays flat under load).
+const CACHE_BYTES: usize = 64 * 1024 * 1024;
+
+/// Images by key, emptied when over [`CACHE_BYTES`].
+struct Bounded<K> {
+    bytes: usize,
+    images: HashMap<K, Bytes>,
+}
+
+impl<K: std::hash::Hash + Eq> Bounded<K> {
+    fn new() -> Self {
+        Self {
+            bytes: 0,
+            images: HashMap::new(),
+        }
+    }
+
+    fn insert(&mut self, key: K, image: Bytes) {
+        if self.bytes + image.len() > CACHE_BYTES {
+            self.images.clear();
+            self.bytes = 0;
+        }
+        self.bytes += image.len();
+        if let Some(old) = self.images.insert(key, image) {
+            self.bytes -= old.len();
+        }
+    }
+}
+
+/// This minute's images by token: a new minute starts empty.
+struct ThisMinute {
+    minute: i64,
+    images: Bounded<String>,
+}
 
 static LATO_REGULAR: &[u8] = include_bytes!("../fonts/Lato-Regular.ttf");
 static LATO_BOLD: &[u8] = include_bytes!("../fonts/Lato-Bold.ttf");
@@ -53,8 +86,8 @@ pub enum DrawError {
 /// The rasterizer with the shipped fonts, and the caches.
 pub struct Images {
     options: usvg::Options<'static>,
-    by_minute: Mutex<HashMap<(String, i64), Bytes>>,
-    last: Mutex<HashMap<(i64, String, String), Bytes>>,
+    by_minute: Mutex<ThisMinute>,
+    last: Mutex<Bounded<(i64, String, String)>>,
 }
 
 impl Default for Images {
@@ -76,8 +109,11 @@ impl Images {
         fonts.load_font_data(LATO_BOLD.to_vec());
         Self {
             options,
-            by_minute: Mutex::new(HashMap::new()),
-            last: Mutex::new(HashMap::new()),
+            by_minute: Mutex::new(ThisMinute {
+                minute: 0,
+                images: Bounded::new(),
+            }),
+            last: Mutex::new(Bounded::new()),
         }
     }
 
@@ -149,9 +185,14 @@ pub async fn live_image(
     };
     let images = &shared.images;
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
-    let minute_key = (token, now.div_euclid(60));
+    let minute = now.div_euclid(60);
     if !svg_only {
-        if let Some(hit) = images.by_minute.lock().ok().and_then(|c| c.get(&minute_key).cloned()) {
+        let hit = images.by_minute.lock().ok().and_then(|c| {
+            (c.minute == minute)
+                .then(|| c.images.images.get(&token).cloned())
+                .flatten()
+        });
+        if let Some(hit) = hit {
             return answer("image/png", hit, "private, max-age=60");
         }
     }
@@ -173,15 +214,15 @@ pub async fn live_image(
         if let Ok(Ok(png)) = png {
             let bytes = Bytes::from(png);
             if let Ok(mut cache) = images.by_minute.lock() {
-                if cache.len() >= CACHED_IMAGES {
-                    cache.clear();
+                if cache.minute != minute {
+                    *cache = ThisMinute {
+                        minute,
+                        images: Bounded::new(),
+                    };
                 }
-                cache.insert(minute_key, bytes.clone());
+                cache.images.insert(token, bytes.clone());
             }
             if let Ok(mut last) = images.last.lock() {
-                if last.len() >= CACHED_IMAGES {
-                    last.clear();
-                }
                 last.insert(last_key.clone(), bytes.clone());
             }
             return answer("image/png", bytes, "private, max-age=60");
@@ -194,7 +235,7 @@ pub async fn live_image(
         .last
         .lock()
         .ok()
-        .and_then(|l| l.get(&last_key).cloned())
+        .and_then(|l| l.images.get(&last_key).cloned())
         .or_else(|| default_image(images, feed));
     match fallback {
         Some(bytes) => answer("image/png", bytes, "no-store"),

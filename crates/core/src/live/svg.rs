@@ -120,7 +120,11 @@ fn open(out: &mut String, height: u32, look: &Look) {
     );
 }
 
-fn text(out: &mut String, x: u32, y: u32, size: u32, weight: u32, fill: &str, anchor: &str, content: &str) {
+/// How a line of text is set: size, weight, colour and anchor (`start`, `middle`, `end`).
+struct Pen<'a>(u32, u32, &'a str, &'a str);
+
+fn text(out: &mut String, (x, y): (u32, u32), pen: &Pen<'_>, content: &str) {
+    let Pen(size, weight, fill, anchor) = pen;
     let _ = write!(
         out,
         r#"<text x="{x}" y="{y}" font-size="{size}" font-weight="{weight}" fill="{fill}" text-anchor="{anchor}">{}</text>"#,
@@ -133,10 +137,15 @@ fn card(look: &Look, eyebrow: &str, big: &str, sub: Option<&str>) -> LiveSvg {
     let height = if sub.is_some() { 168 } else { 132 };
     let mut svg = String::with_capacity(1024);
     open(&mut svg, height, look);
-    text(&mut svg, 300, 44, 15, 700, &look.accent, "middle", &clip(eyebrow, 60));
-    text(&mut svg, 300, 96, 38, 700, INK, "middle", &clip(big, 28));
+    text(
+        &mut svg,
+        (300, 44),
+        &Pen(15, 700, &look.accent, "middle"),
+        &clip(eyebrow, 60),
+    );
+    text(&mut svg, (300, 96), &Pen(38, 700, INK, "middle"), &clip(big, 28));
     if let Some(sub) = sub {
-        text(&mut svg, 300, 136, 17, 400, MUTED, "middle", &clip(sub, 60));
+        text(&mut svg, (300, 136), &Pen(17, 400, MUTED, "middle"), &clip(sub, 60));
     }
     svg.push_str("</svg>");
     LiveSvg { svg, height }
@@ -148,9 +157,14 @@ fn product_list(look: &Look, heading: &str, products: &[Product], total: Option<
     let height = 72 + rows.max(1) * 58 + if total.is_some() { 40 } else { 0 };
     let mut svg = String::with_capacity(512 + products.len() * 400);
     open(&mut svg, height, look);
-    text(&mut svg, 24, 44, 22, 700, INK, "start", &clip(heading, 48));
+    text(&mut svg, (24, 44), &Pen(22, 700, INK, "start"), &clip(heading, 48));
     if products.is_empty() {
-        text(&mut svg, 24, 100, 17, 400, MUTED, "start", "Nothing to show right now");
+        text(
+            &mut svg,
+            (24, 100),
+            &Pen(17, 400, MUTED, "start"),
+            "Nothing to show right now",
+        );
     }
     for (i, product) in products.iter().take(12).enumerate() {
         let top = 72 + u32::try_from(i).unwrap_or(0) * 58;
@@ -163,18 +177,23 @@ fn product_list(look: &Look, heading: &str, products: &[Product], total: Option<
             Some(q) if q > 1 => format!("{q} × {}", product.name),
             _ => product.name.clone(),
         };
-        text(&mut svg, 24, top + 26, 18, 700, INK, "start", &clip(&name, NAME_CHARS));
-        text(&mut svg, 576, top + 26, 18, 700, INK, "end", &product.price);
+        text(
+            &mut svg,
+            (24, top + 26),
+            &Pen(18, 700, INK, "start"),
+            &clip(&name, NAME_CHARS),
+        );
+        text(&mut svg, (576, top + 26), &Pen(18, 700, INK, "end"), &product.price);
         let (label, colour) = if product.available {
             ("In stock", IN_STOCK)
         } else {
             ("Sold out", SOLD_OUT)
         };
-        text(&mut svg, 24, top + 48, 14, 400, colour, "start", label);
+        text(&mut svg, (24, top + 48), &Pen(14, 400, colour, "start"), label);
     }
     if let Some(total) = total {
         let y = 72 + rows.max(1) * 58 + 26;
-        text(&mut svg, 576, y, 18, 700, INK, "end", &format!("Total {total}"));
+        text(&mut svg, (576, y), &Pen(18, 700, INK, "end"), &format!("Total {total}"));
     }
     svg.push_str("</svg>");
     LiveSvg { svg, height }
