@@ -200,7 +200,7 @@ fn grouped(n: f64) -> String {
         out.push('-');
     }
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -210,7 +210,7 @@ fn grouped(n: f64) -> String {
 
 /// The list a list-shaped feed shows, with the block's `limit`: the block's `source` field, or the
 /// feed's own list.
-fn list_source<'f>(feed: Feed, fields: &'f Map<String, Value>) -> Option<(&'f str, usize)> {
+fn list_source(feed: Feed, fields: &Map<String, Value>) -> Option<(&str, usize)> {
     let default_source = match feed {
         Feed::Cart => "cart.items",
         Feed::Recommendations | Feed::Availability => "recommendations",
