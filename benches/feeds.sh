@@ -4,8 +4,10 @@
 # 1,000,000) plus the demo's products and events. Tokens are signed by this script with Python's
 # hmac from the workspace's signing key (read from the SQLite file): an implementation of the token
 # format independent of Tessera's. Each request asks a random profile's feed (cache misses: every
-# answer is computed from the store). Prints requests/s, the latency percentiles and the load
-# average.
+# answer is computed from the store). Then the live images (`GET /live/<email>/<block>.png?t=`)
+# of the seasonal sale's countdown and rewards balance, each URL asked once (cache misses: every
+# image drawn). Prints requests/s, the latency percentiles, the server's CPU time per request
+# (from /proc/<pid>/stat, which load disturbs less than wall time) and the load average.
 # Usage: benches/feeds.sh [PROFILES] [SECONDS] [DIR]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -43,6 +45,23 @@ def token(fields, expires):
     tag = hmac.new(secret, b"tessera-token\0" + struct.pack(">Q", len(purpose)) + purpose + body, hashlib.sha256).digest()
     return base64.urlsafe_b64encode(body + tag).rstrip(b"=").decode()
 exp = int(time.time()) + 3600
+def image_token(fields, expires):
+    body = struct.pack(">BIq", 1, key_id, expires)
+    for f in fields:
+        b = f.encode()
+        body += struct.pack(">H", len(b)) + b
+    purpose = b"live-image"
+    tag = hmac.new(secret, b"tessera-token\0" + struct.pack(">Q", len(purpose)) + purpose + body, hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(body + tag).rstrip(b"=").decode()
+with open(out.replace(".lua", "-images.lua"), "w") as f:
+    f.write("local paths = {\n")
+    for n in range(60000):
+        pid = r.choice(ids)
+        block = r.choice(["vip-offer", "rewards"])
+        # Distinct expiries: every URL is a new token, so every request misses the cache.
+        f.write(f'  "/live/seasonal-sale/{block}.png?t={image_token([str(pid), "seasonal-sale", block], exp + n)}",\n')
+    f.write("}\nlocal i = 0\nrequest = function()\n  i = i + 1\n  return wrk.format(\"GET\", paths[(i % #paths) + 1])\nend\n")
+    f.write("done = function(summary, latency, requests)\n  io.write(string.format(\"non-2xx or errors: %d\\n\", summary.errors.status + summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout))\nend\n")
 paths = []
 for _ in range(20000):
     pid = r.choice(ids)
@@ -65,9 +84,31 @@ url=$(sed -n 's/.*listening on \(http:[^ ]*\).*/\1/p' "$dir/serve.out")
 # One request checked by hand: a 200 with items.
 first=$(sed -n '2p' "$lua" | tr -d ' ",')
 curl -fsS -H 'AMP-Email-Sender: news@example.com' "$url$first" | python3 -c 'import json,sys; d=json.load(sys.stdin); assert len(d["items"]) == 1, d; print("a feed answers:", len(json.dumps(d)), "bytes")'
+# CPU time (user + system) of the server, in clock ticks.
+ticks() { awk '{print $14 + $15}' "/proc/$pid/stat"; }
+hz=$(getconf CLK_TCK)
+# Runs wrk and prints its figures with the server's CPU time per request.
+load() {
+  local conns="$1" script="$2" before after out requests
+  before=$(ticks)
+  out=$(wrk -t2 -c"$conns" -d"${seconds}s" --latency -s "$script" "$url")
+  after=$(ticks)
+  echo "$out" | grep -E "Requests/sec|Latency|50%|90%|99%|non-2xx|requests in"
+  requests=$(echo "$out" | sed -n 's/^ *\([0-9]*\) requests in.*/\1/p')
+  python3 -c "import sys; t, n, hz = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]); print(f'server CPU time: {t / hz:.2f} s for {n} requests = {1000 * t / hz / max(n, 1):.3f} ms per request')" "$((after - before))" "$requests" "$hz"
+  echo "load average: $(cat /proc/loadavg)"
+}
 echo "load average before: $(cat /proc/loadavg)"
 for conns in 8 64; do
-  echo "== $conns connections, ${seconds}s, $profiles profiles"
-  wrk -t2 -c"$conns" -d"${seconds}s" --latency -s "$lua" "$url" | grep -E "Requests/sec|Latency|50%|90%|99%|non-2xx|requests in"
+  echo "== feeds: $conns connections, ${seconds}s, $profiles profiles"
+  load "$conns" "$lua"
+done
+images="${lua%.lua}-images.lua"
+first=$(sed -n '2p' "$images" | tr -d ' ",')
+curl -fsS -o "$dir/first.png" "$url$first"
+python3 -c 'import sys; b = open(sys.argv[1], "rb").read(); assert b[:8] == b"\x89PNG\r\n\x1a\n", b[:16]; print("a live image answers:", len(b), "bytes")' "$dir/first.png"
+for conns in 2 8; do
+  echo "== live images (cache misses): $conns connections, ${seconds}s, $profiles profiles"
+  load "$conns" "$images"
 done
 echo "load average after: $(cat /proc/loadavg)"

@@ -47,7 +47,7 @@ trap 'rm -f "$log" "$ui_log" "$e2e_log" "$deb_log"' EXIT
 
 echo "== email import setup (Debian's Chromium, Pillow and fonts for tests/import_visual.rs)"
 bash scripts/import-setup.sh
-echo "== live collector setup (Segment's Python library in a venv)"
+echo "== live collector setup (Segment's Python library in a venv; Pillow and rsvg-convert for the live images)"
 bash scripts/live-setup.sh
 export TESSERA_LIVE_PYTHON="${TESSERA_LIVE_VENV:-/var/tmp/tessera-live-venv}/bin/python"
 echo "== desktop setup"

@@ -1,10 +1,9 @@
 //! The signed feeds of AMP live blocks on a real `tessera serve` process: the JSON `amp-list`
 //! reads, computed at request time from the store (it moves when an event arrives), the same as
 //! the workspace's own computation for that profile; AMP CORS versions 1 and 2 and a refused
-//! sender; forged, expired, other-block, other-purpose, rotated and revoked tokens.
+//! sender; forged, expired, other-block, other-purpose, rotated and revoked tokens; each feed
+//! kind's shape; and a store that cannot answer within the budget (stale answers).
 
-use std::io::{Read as _, Write as _};
-use std::net::{SocketAddr, TcpStream};
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -12,94 +11,10 @@ use serde_json::{json, Value};
 
 #[path = "support/serve.rs"]
 mod serve;
-use serve::{tessera, Server};
-
-fn run(dir: &Path, args: &[&str]) -> String {
-    let out = tessera(dir).args(args).output().expect("tessera runs");
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-const SENDER: &str = "news@northwind.example";
-const UWE: &str = "uwejaeger@webmail.example";
-
-/// A workspace with the demo store, a collector address and an allowed AMP sender.
-fn workspace() -> (tempfile::TempDir, std::path::PathBuf) {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let ws = dir.path().join("ws");
-    run(dir.path(), &["init", ws.to_str().expect("utf-8")]);
-    let store = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/demo/store");
-    for (file, kind) in [
-        ("profiles.csv", "profiles"),
-        ("products.csv", "products"),
-        ("events.jsonl", "events"),
-    ] {
-        run(
-            &ws,
-            &["import", store.join(file).to_str().expect("utf-8"), "--kind", kind],
-        );
-    }
-    let mut config = std::fs::read_to_string(ws.join("tessera.toml")).expect("config");
-    config.push_str(&format!(
-        "\n[live]\nbase_url = \"https://live.northwind.example\"\namp_senders = [\"{SENDER}\"]\n"
-    ));
-    std::fs::write(ws.join("tessera.toml"), config).expect("config");
-    (dir, ws)
-}
-
-struct Answer {
-    status: u16,
-    headers: Vec<(String, String)>,
-    body: String,
-}
-
-impl Answer {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
-    }
-
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("{e}: {}", self.body))
-    }
-}
-
-fn request(addr: SocketAddr, method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> Answer {
-    let mut stream = TcpStream::connect_timeout(&addr, Duration::from_secs(5)).expect("connect");
-    stream.set_read_timeout(Some(Duration::from_secs(20))).expect("timeout");
-    let mut head = format!(
-        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n",
-        body.len()
-    );
-    for (k, v) in headers {
-        head.push_str(&format!("{k}: {v}\r\n"));
-    }
-    head.push_str("\r\n");
-    stream.write_all(head.as_bytes()).expect("write");
-    stream.write_all(body.as_bytes()).expect("write");
-    let mut bytes = Vec::new();
-    stream.read_to_end(&mut bytes).expect("read");
-    let text = String::from_utf8_lossy(&bytes).into_owned();
-    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
-    let mut lines = head.lines();
-    let status = lines
-        .next()
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|s| s.parse().ok())
-        .expect("status");
-    let headers = lines
-        .filter_map(|l| l.split_once(':'))
-        .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_owned()))
-        .collect();
-    Answer {
-        status,
-        headers,
-        body: body.to_owned(),
-    }
-}
+use serve::Server;
+#[path = "support/feeds.rs"]
+mod feeds;
+use feeds::{request, run, workspace, SENDER, UWE};
 
 /// The feed path (without the collector address) of `block` in the AMP part rendered for `who`.
 fn feed_path(ws: &Path, email: &str, block: &str, who: &str) -> String {
@@ -156,7 +71,29 @@ fn a_feed_answers_what_the_store_holds_at_request_time_for_an_allowed_sender() {
     let stored = workspace
         .stored_recipient(UWE, tessera_workspace::clock::now_ms())
         .expect("stored");
-    assert_eq!(body, template.feed(&stored.data));
+    // The item is the block's template data, with the cart's feed shape under `live`.
+    let mut item = body["items"][0].clone();
+    let live = item
+        .as_object_mut()
+        .and_then(|i| i.remove("live"))
+        .expect("the feed's shape");
+    assert_eq!(json!({"items": [item]}), template.feed(&stored.data));
+    assert_eq!(live["feed"], "cart");
+    let shaped: Vec<&str> = live["products"]
+        .as_array()
+        .expect("products")
+        .iter()
+        .filter_map(|p| p["name"].as_str())
+        .collect();
+    let stored_names: Vec<&str> = stored.data["cart"]["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .take(6)
+        .filter_map(|i| i["name"].as_str())
+        .collect();
+    assert_eq!(shaped, stored_names);
+    assert!(live["total"].as_str().is_some_and(|t| !t.is_empty()), "{live}");
     let names = |b: &Value| -> Vec<String> {
         b["items"][0]["root"]["cart"]["items"]
             .as_array()
@@ -287,4 +224,86 @@ fn forged_expired_misplaced_rotated_and_revoked_tokens() {
     let fresh = feed_path(&ws, "abandoned-cart", "cart-items", UWE);
     assert_ne!(fresh, cart);
     assert_eq!(get(&fresh).status, 200);
+}
+
+#[test]
+fn each_feed_answers_its_kinds_shape() {
+    let (_dir, ws) = workspace();
+    let server = Server::spawn(&ws, &[], &[]);
+    let get = |email: &str, block: &str, who: &str| {
+        let path = feed_path(&ws, email, block, who);
+        let answer = request(server.addr, "GET", &path, &v2(SENDER), "");
+        assert_eq!(answer.status, 200, "{block}: {}", answer.body);
+        answer.json()["items"][0]["live"].clone()
+    };
+    let countdown = get("seasonal-sale", "vip-offer", "r.oconnor@example.com");
+    assert_eq!(countdown["feed"], "countdown");
+    assert_eq!(countdown["ends_at"], "2027-01-17T23:59:00-08:00");
+    let left = countdown["seconds_left"].as_i64().expect("seconds");
+    let end = time::OffsetDateTime::parse(
+        "2027-01-17T23:59:00-08:00",
+        &time::format_description::well_known::Rfc3339,
+    )
+    .expect("RFC 3339")
+    .unix_timestamp();
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    assert!((end - now - left).abs() <= 5, "computed at request time: {left}");
+    assert_eq!(countdown["ended"], false);
+    let profile = get("seasonal-sale", "rewards", "r.oconnor@example.com");
+    assert_eq!(
+        (profile["feed"].as_str(), profile["points"].as_str()),
+        (Some("profile"), Some("3,450"))
+    );
+    assert_eq!(profile["fields"]["loyalty_tier"], "Summit");
+    let picks = get("abandoned-cart", "recommendations", UWE);
+    assert_eq!(picks["feed"], "recommendations");
+    let products = picks["products"].as_array().expect("products");
+    assert_eq!(products.len(), 4, "the block's limit: {picks}");
+    assert!(products
+        .iter()
+        .all(|p| p["available"] == true && p["price"].as_str().is_some()));
+}
+
+#[test]
+fn a_feed_that_cannot_answer_within_its_budget_answers_stale() {
+    let (_dir, ws) = workspace();
+    let cart = feed_path(&ws, "abandoned-cart", "cart-items", UWE);
+    let recs = feed_path(&ws, "abandoned-cart", "recommendations", UWE);
+    let server = Server::spawn(&ws, &[], &[]);
+    let fresh = request(server.addr, "GET", &cart, &v2(SENDER), "");
+    assert_eq!(fresh.status, 200);
+    assert_eq!(fresh.header("cache-control"), Some("private, max-age=900"));
+
+    // Another process holds the store's read locks: the feed's reads wait past the 250 ms budget.
+    let lock = feeds::StoreLock::hold(&ws.join(".tessera/store.db"));
+    let started = Instant::now();
+    let stale = request(server.addr, "GET", &cart, &v2(SENDER), "");
+    let took = started.elapsed();
+    assert!(
+        took >= Duration::from_millis(200) && took < Duration::from_secs(3),
+        "{took:?}"
+    );
+    assert_eq!(stale.status, 200, "{}", stale.body);
+    assert_eq!(stale.header("cache-control"), Some("no-store"));
+    assert_eq!(stale.header("amp-email-allow-sender"), Some(SENDER), "CORS as ever");
+    let mut body = stale.json();
+    assert_eq!(body["stale"], true);
+    body.as_object_mut().map(|b| b.remove("stale"));
+    assert_eq!(body, fresh.json(), "the last values given, marked stale");
+    // A block never answered: 503 {"stale": true}, on which amp-list shows the send-time render.
+    let none = request(server.addr, "GET", &recs, &v2(SENDER), "");
+    assert_eq!(none.status, 503);
+    assert_eq!(none.json(), json!({"stale": true}));
+    assert_eq!(none.header("cache-control"), Some("no-store"));
+    drop(lock);
+    // Once the store answers again, so does the feed.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let answer = request(server.addr, "GET", &recs, &v2(SENDER), "");
+        if answer.status == 200 && answer.json().get("stale").is_none() {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the feed did not recover");
+        std::thread::sleep(Duration::from_millis(200));
+    }
 }

@@ -42,6 +42,7 @@ pub mod escape;
 pub mod export;
 pub mod format;
 pub mod lang;
+pub mod live;
 mod markers;
 pub mod model;
 mod plan;

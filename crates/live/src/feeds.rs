@@ -16,6 +16,7 @@
 //! - `Cache-Control: private, max-age=<max_age>` on fresh answers, `no-store` on stale ones.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -23,6 +24,7 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::{header, HeaderMap, HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::{json, Value};
+use tessera_core::live::Shape;
 use tessera_store::signing::SigningKeys;
 use tessera_store::Store;
 use tessera_workspace::amp::{LiveFeed, FEED_PURPOSE};
@@ -37,12 +39,42 @@ const KEYS_EVERY: Duration = Duration::from_secs(1);
 /// Last answers kept for stale fallbacks.
 const LAST_ANSWERS: usize = 100_000;
 
+/// Read connections to the store, used by one request each at a time: a slow answer holds one
+/// connection, not every feed.
+struct StorePool {
+    stores: Vec<Mutex<Store>>,
+    next: AtomicUsize,
+}
+
+impl StorePool {
+    fn new(stores: Vec<Store>) -> Self {
+        Self {
+            stores: stores.into_iter().map(Mutex::new).collect(),
+            next: AtomicUsize::new(0),
+        }
+    }
+
+    /// Runs `f` on a free connection (waiting for the next one in turn when all are busy).
+    fn with<T>(&self, f: impl FnOnce(&Store) -> T) -> Result<T, ()> {
+        let n = self.stores.len();
+        let start = self.next.fetch_add(1, Ordering::Relaxed) % n.max(1);
+        for i in 0..n {
+            if let Ok(store) = self.stores[(start + i) % n].try_lock() {
+                return Ok(f(&store));
+            }
+        }
+        let store = self.stores.get(start).ok_or(())?.lock().map_err(|_| ())?;
+        Ok(f(&store))
+    }
+}
+
 /// The feeds of a running collector.
 pub struct Feeds {
     by_block: HashMap<(String, String), LiveFeed>,
     senders: Vec<String>,
-    keys: Mutex<(Instant, SigningKeys)>,
-    store: Arc<Mutex<Store>>,
+    keys: Arc<Mutex<(Instant, SigningKeys)>>,
+    refreshing: Arc<AtomicBool>,
+    stores: Arc<StorePool>,
     last: Mutex<HashMap<(i64, String, String), Value>>,
 }
 
@@ -51,31 +83,71 @@ impl Feeds {
     ///
     /// # Errors
     /// The signing keys cannot be read (or made, on first use).
-    pub fn new(feeds: Vec<LiveFeed>, senders: Vec<String>, mut store: Store) -> Result<Self, crate::LiveError> {
-        let keys = SigningKeys::load(&mut store)?;
+    pub fn new(feeds: Vec<LiveFeed>, senders: Vec<String>, mut stores: Vec<Store>) -> Result<Self, crate::LiveError> {
+        let keys = match stores.first_mut() {
+            Some(store) => SigningKeys::load(store)?,
+            None => return Err(crate::LiveError::Config("the feeds need a store connection".to_owned())),
+        };
         Ok(Self {
             by_block: feeds
                 .into_iter()
                 .map(|f| ((f.email.clone(), f.block.clone()), f))
                 .collect(),
             senders,
-            keys: Mutex::new((Instant::now(), keys)),
-            store: Arc::new(Mutex::new(store)),
+            keys: Arc::new(Mutex::new((Instant::now(), keys))),
+            refreshing: Arc::new(AtomicBool::new(false)),
+            stores: Arc::new(StorePool::new(stores)),
             last: Mutex::new(HashMap::new()),
         })
     }
 
-    /// The profile id a valid token for (`email`, `block`) names.
-    fn verify(&self, token: &str, email: &str, block: &str) -> Option<i64> {
-        let mut keys = self.keys.lock().ok()?;
-        if keys.0.elapsed() >= KEYS_EVERY {
-            if let Ok(store) = self.store.lock() {
-                if let Ok(fresh) = SigningKeys::read(&store) {
-                    *keys = (Instant::now(), fresh);
-                }
-            }
+    /// The live block `block` of `email`, if it is one.
+    pub(crate) fn feed(&self, email: &str, block: &str) -> Option<&LiveFeed> {
+        self.by_block.get(&(email.to_owned(), block.to_owned()))
+    }
+
+    /// The feed shape of `feed` for the stored profile `profile` at `now` (Unix seconds), with the
+    /// recipient's context read from the store now.
+    pub(crate) fn shape_now(&self, feed: &LiveFeed, profile: i64, now: i64) -> Result<Shape, ()> {
+        self.stores.with(|store| {
+            let (_, context) =
+                tessera_workspace::profiles::stored_context(store, &profile.to_string(), now.saturating_mul(1000))
+                    .map_err(|_| ())?;
+            feed.shape(store, &context.data, now).map_err(|_| ())
+        })?
+    }
+
+    /// Re-reads the signing keys in the background when the last read is older than
+    /// [`KEYS_EVERY`]: a request verifies with the keys read last and never waits for the store
+    /// (a slow store must not hold up the fallback answers).
+    fn refresh_keys(&self) {
+        let due = self.keys.lock().is_ok_and(|k| k.0.elapsed() >= KEYS_EVERY);
+        if !due || self.refreshing.swap(true, Ordering::AcqRel) {
+            return;
         }
-        let fields = keys.1.verify(FEED_PURPOSE, token, OffsetDateTime::now_utc()).ok()?;
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+            self.refreshing.store(false, Ordering::Release);
+            return;
+        };
+        let (keys, stores, refreshing) = (
+            Arc::clone(&self.keys),
+            Arc::clone(&self.stores),
+            Arc::clone(&self.refreshing),
+        );
+        runtime.spawn_blocking(move || {
+            let fresh = stores.with(|s| SigningKeys::read(s).ok()).ok().flatten();
+            if let (Some(fresh), Ok(mut keys)) = (fresh, keys.lock()) {
+                *keys = (Instant::now(), fresh);
+            }
+            refreshing.store(false, Ordering::Release);
+        });
+    }
+
+    /// The profile id a valid token of `purpose` for (`email`, `block`) names.
+    pub(crate) fn verify(&self, purpose: &str, token: &str, email: &str, block: &str) -> Option<i64> {
+        self.refresh_keys();
+        let keys = self.keys.lock().ok()?;
+        let fields = keys.1.verify(purpose, token, OffsetDateTime::now_utc()).ok()?;
         match fields.as_slice() {
             [profile, e, b] if e == email && b == block => profile.parse().ok(),
             _ => None,
@@ -117,7 +189,7 @@ impl Feeds {
 }
 
 /// A query parameter, percent-decoded.
-fn query_param(query: &str, name: &str) -> Option<String> {
+pub(crate) fn query_param(query: &str, name: &str) -> Option<String> {
     query.split('&').find_map(|pair| {
         let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
         (k == name).then(|| String::from_utf8_lossy(&crate::pixel::percent_decode(v)).into_owned())
@@ -126,6 +198,17 @@ fn query_param(query: &str, name: &str) -> Option<String> {
 
 fn forbidden() -> Response {
     (StatusCode::FORBIDDEN, "").into_response()
+}
+
+/// The feed's answer: `{"items": [item]}`, the item being the block's template data with its feed
+/// shape under `live` (the values of the feed kind: products with prices and stock, the cart, the
+/// profile's fields and points, segment flags, or the countdown).
+fn answer(feed: &LiveFeed, data: &Value, shape: &Shape) -> Value {
+    let mut answer = feed.template.feed(data);
+    if let Some(Value::Object(item)) = answer.get_mut("items").and_then(|i| i.get_mut(0)) {
+        item.insert("live".to_owned(), serde_json::to_value(shape).unwrap_or(Value::Null));
+    }
+    answer
 }
 
 /// `GET /feeds/<email>/<block>?t=<token>`.
@@ -146,18 +229,24 @@ pub async fn feed(
     let Some(feed) = feeds.by_block.get(&(email.clone(), block.clone())) else {
         return forbidden();
     };
-    let Some(profile) = feeds.verify(&token, &email, &block) else {
+    let Some(profile) = feeds.verify(FEED_PURPOSE, &token, &email, &block) else {
         return forbidden();
     };
-    let store = Arc::clone(&feeds.store);
-    let template = feed.template.clone();
-    let work = tokio::task::spawn_blocking(move || {
-        let store = store.lock().map_err(|_| ())?;
-        let (_, context) =
-            tessera_workspace::profiles::stored_context(&store, &profile.to_string(), tessera_store::now_ms())
-                .map_err(|_| ())?;
-        Ok::<Value, ()>(template.feed(&context.data))
-    });
+    let work = {
+        let shared = Arc::clone(&shared);
+        let feed = feed.clone();
+        tokio::task::spawn_blocking(move || {
+            let feeds = &shared.feeds;
+            let now = tessera_store::now_ms();
+            let (context, shape) = feeds.stores.with(|store| {
+                let (_, context) =
+                    tessera_workspace::profiles::stored_context(store, &profile.to_string(), now).map_err(|_| ())?;
+                let shape = feed.shape(store, &context.data, now.div_euclid(1000)).map_err(|_| ())?;
+                Ok::<_, ()>((context, shape))
+            })??;
+            Ok::<Value, ()>(answer(&feed, &context.data, &shape))
+        })
+    };
     let key = (profile, email, block);
     let (status, body, cache) = if let Ok(Ok(Ok(answer))) = tokio::time::timeout(BUDGET, work).await {
         if let Ok(mut last) = feeds.last.lock() {

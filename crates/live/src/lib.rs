@@ -14,6 +14,7 @@ pub mod activity;
 pub mod embedded;
 pub mod feeds;
 pub mod hooks;
+pub mod images;
 pub mod keys;
 pub mod pixel;
 pub mod read;
@@ -174,7 +175,13 @@ pub async fn serve_observed(
     if let Some(problem) = problems.into_iter().next() {
         return Err(LiveError::Workspace(problem));
     }
-    let feeds = feeds::Feeds::new(live_feeds, ws.config.live.amp_senders.clone(), ws.open_store()?)?;
+    // One read connection per core and as many again, so a request waiting on SQLite leaves the
+    // others theirs.
+    let connections = std::thread::available_parallelism().map_or(2, |n| n.get() * 2);
+    let stores = (0..connections)
+        .map(|_| ws.open_store())
+        .collect::<Result<Vec<_>, _>>()?;
+    let feeds = feeds::Feeds::new(live_feeds, ws.config.live.amp_senders.clone(), stores)?;
     let shared = Arc::new(server::Shared {
         writer,
         events,
@@ -182,6 +189,7 @@ pub async fn serve_observed(
         reader,
         hooks,
         feeds,
+        images: images::Images::new(),
     });
     let listen_error = |source| LiveError::Listen {
         addr: options.listen,

@@ -43,6 +43,8 @@ pub struct Shared {
     pub hooks: std::collections::BTreeMap<String, crate::hooks::Hook>,
     /// The signed feeds of live blocks (`/feeds/...`).
     pub feeds: crate::feeds::Feeds,
+    /// The live images' rasterizer and caches (`/live/...`).
+    pub images: crate::images::Images,
 }
 
 /// The collector's routes.
@@ -58,6 +60,7 @@ pub fn router(shared: Arc<Shared>) -> Router {
         .route("/health", get(health))
         .route("/r/{token}", get(crate::redirect::click))
         .route("/feeds/{email}/{block}", get(crate::feeds::feed))
+        .route("/live/{email}/{file}", get(crate::images::live_image))
         .with_state(shared)
 }
 

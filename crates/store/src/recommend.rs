@@ -229,3 +229,29 @@ impl Store {
             .map_err(|e| self.sql_error(e))
     }
 }
+
+impl Store {
+    /// The stock of each of `skus` that the catalogue knows with a stock figure (availability
+    /// feeds: a product left out, or without a figure, counts as in stock, as for
+    /// recommendations).
+    ///
+    /// # Errors
+    /// SQLite errors.
+    pub fn stock_of(&self, skus: &[&str]) -> Result<std::collections::HashMap<String, i64>, StoreError> {
+        let mut out = std::collections::HashMap::new();
+        let mut st = self
+            .conn()
+            .prepare_cached("SELECT stock FROM products WHERE sku = ?1 AND stock IS NOT NULL")
+            .map_err(|e| self.sql_error(e))?;
+        for sku in skus {
+            let stock: Option<i64> = st
+                .query_row(params![sku], |r| r.get(0))
+                .optional()
+                .map_err(|e| self.sql_error(e))?;
+            if let Some(stock) = stock {
+                out.insert((*sku).to_owned(), stock);
+            }
+        }
+        Ok(out)
+    }
+}

@@ -4,9 +4,14 @@
 //! an `https` address; otherwise they stay static, and the report says why.
 
 use serde_json::Value;
+use std::collections::HashMap;
+
 use tessera_core::amp::{self, AmpRendered, LiveBlock, LiveTemplate};
+use tessera_core::compose::live_image::LiveImageRef;
+use tessera_core::live::{LiveSvg, Shape, ShapeInput};
 use tessera_core::model::LiveSpec;
 use tessera_store::signing::SigningKeys;
+use tessera_store::Store;
 use time::OffsetDateTime;
 
 use crate::{EmailEntry, Workspace, WorkspaceError};
@@ -17,6 +22,9 @@ pub const FEED_TOKEN_DAYS: i64 = 30;
 
 /// The purpose tag of feed tokens (see `tessera_store::signing`).
 pub const FEED_PURPOSE: &str = "feed";
+
+/// The purpose tag of live image tokens: an image URL is no feed URL, and the other way round.
+pub const IMAGE_PURPOSE: &str = "live-image";
 
 /// The recipient the AMP part is for: a stored profile's id, when it is one.
 #[derive(Debug, Clone, Copy)]
@@ -34,7 +42,56 @@ pub fn feed_url(base: &str, email: &str, block: &str, token: &str) -> String {
     format!("{}/feeds/{email}/{block}?t={token}", base.trim_end_matches('/'))
 }
 
+/// The live image URL of a live block: `<base>/live/<email>/<block>.png?t=<token>`, the token
+/// (purpose [`IMAGE_PURPOSE`]) carrying the profile id, the email and the block.
+#[must_use]
+pub fn live_image_url(base: &str, email: &str, block: &str, token: &str) -> String {
+    format!("{}/live/{email}/{block}.png?t={token}", base.trim_end_matches('/'))
+}
+
 impl Workspace {
+    /// The signed live images of `entry`'s live blocks that opt in (`"image": true`) for the stored
+    /// profile `profile_id`; none without an `https` `[live] base_url`.
+    ///
+    /// # Errors
+    /// The store (where the signing keys are, made on first use) cannot be opened.
+    pub fn live_images(
+        &self,
+        entry: &EmailEntry,
+        profile_id: i64,
+        now: OffsetDateTime,
+    ) -> Result<Vec<LiveImageRef>, WorkspaceError> {
+        let blocks: Vec<String> = Self::live_blocks(entry)
+            .into_iter()
+            .filter(|(_, spec)| spec.image)
+            .map(|(id, _)| id)
+            .collect();
+        let base = self
+            .config
+            .live
+            .base_url
+            .as_deref()
+            .filter(|b| b.starts_with("https://"));
+        let Some(base) = base.filter(|_| !blocks.is_empty()) else {
+            return Ok(Vec::new());
+        };
+        let keys = SigningKeys::load(&mut self.open_store()?)?;
+        let profile = profile_id.to_string();
+        let expires = now + time::Duration::days(FEED_TOKEN_DAYS);
+        Ok(blocks
+            .into_iter()
+            .filter_map(|block| {
+                let token = keys
+                    .sign(IMAGE_PURPOSE, &[&profile, &entry.name, &block], expires)
+                    .ok()?;
+                Some(LiveImageRef {
+                    src: live_image_url(base, &entry.name, &block, &token),
+                    block,
+                })
+            })
+            .collect())
+    }
+
     /// The email's live blocks: top-level block ids with their `live` settings.
     #[must_use]
     pub fn live_blocks(entry: &EmailEntry) -> Vec<(String, LiveSpec)> {
@@ -140,6 +197,39 @@ pub struct LiveFeed {
     pub spec: LiveSpec,
     /// The template and its data contract.
     pub template: LiveTemplate,
+    /// The block's type (which SVG template draws its live image).
+    pub block_type: String,
+    /// The block instance's fields as written (labels, colours, `limit`, the countdown's `ends_at`).
+    pub fields: serde_json::Map<String, Value>,
+}
+
+impl LiveFeed {
+    /// The block's feed shape for the recipient context `data` at `now` (Unix seconds), with the
+    /// stock of the products it lists read from `store`.
+    ///
+    /// # Errors
+    /// The store failed.
+    pub fn shape(&self, store: &Store, data: &Value, now: i64) -> Result<Shape, WorkspaceError> {
+        let skus = tessera_core::live::shape::listed_skus(self.spec.feed, &self.fields, data);
+        let stock = if skus.is_empty() {
+            HashMap::new()
+        } else {
+            store.stock_of(&skus)?
+        };
+        Ok(Shape::compute(&ShapeInput {
+            feed: self.spec.feed,
+            fields: &self.fields,
+            data,
+            stock: &stock,
+            now,
+        }))
+    }
+
+    /// The SVG of the block's live image for `shape`.
+    #[must_use]
+    pub fn draw(&self, shape: &Shape) -> LiveSvg {
+        tessera_core::live::draw(&self.block_type, &self.fields, shape)
+    }
 }
 
 impl Workspace {
@@ -177,9 +267,14 @@ impl Workspace {
                 }
             };
             for (block, spec) in live {
+                let Some(instance) = entry.document.blocks.iter().find(|b| b.id == block) else {
+                    continue;
+                };
                 match LiveTemplate::new(&compiled, &self.dictionary, &entry.name, &block) {
                     Ok(template) => feeds.push(LiveFeed {
                         email: entry.name.clone(),
+                        block_type: instance.block_type.clone(),
+                        fields: instance.fields.clone(),
                         block,
                         spec,
                         template,

@@ -48,8 +48,16 @@ impl StoredRecipient {
     ///
     /// # Errors
     /// As [`Workspace::compile`].
+    /// Live blocks that opt in to live images are written as their signed image (see
+    /// [`Workspace::live_images`]).
     pub fn render(self, ws: &mut Workspace, entry: &EmailEntry) -> Result<Rendered, WorkspaceError> {
-        let mut rendered = ws.render(entry, &self.data)?;
+        let images = ws.live_images(entry, self.id, time::OffsetDateTime::now_utc())?;
+        let mut rendered = if images.is_empty() {
+            ws.render(entry, &self.data)?
+        } else {
+            let compiled = ws.compile(entry)?;
+            tessera_core::compose::live_image::render_with_live_images(&compiled, &self.data, &images)
+        };
         rendered.report.stale_fields = self.stale_fields;
         Ok(rendered)
     }

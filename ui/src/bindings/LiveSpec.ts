@@ -12,4 +12,9 @@ feed: Feed,
 /**
  * How long an answer may be kept (cache headers, image cache); 15 minutes when left out.
  */
-max_age?: string, };
+max_age?: string, 
+/**
+ * The HTML part shows the block as a live image (`/live/<email>/<block>.png`) drawn at open
+ * time, with the send-time render as its alt text; off when left out.
+ */
+image?: boolean, };

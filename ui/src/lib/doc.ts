@@ -3,6 +3,7 @@
 // which is what makes undo/redo a stack of snapshots.
 import type { BlockInstance } from "../bindings/BlockInstance";
 import type { BlockTypeInfo } from "../bindings/BlockTypeInfo";
+import type { Feed } from "../bindings/Feed";
 import type { LiveSpec } from "../bindings/LiveSpec";
 import type { Document } from "../bindings/Document";
 import type { JsonValue } from "../bindings/serde_json/JsonValue";
@@ -244,6 +245,20 @@ export function fieldValue(block: BlockInstance, name: string, typeDefault: Json
 /** Sets `show_if` or `hide_if`; an empty rule removes it. */
 export function setRule(doc: Document, id: string, which: "show_if" | "hide_if", rule: string): Document {
   return mapBlock(doc, id, (b) => (rule.trim() === "" ? withoutKey(b, which) : { ...b, [which]: rule }));
+}
+
+/**
+ * The `live` of a block whose type shows `feeds`: `null` when `feed` is not one of them (not
+ * live); `max_age` left out when empty (15 minutes) and `image` only when on (the HTML part then
+ * shows the block as a live image).
+ */
+export function liveSpec(feeds: readonly Feed[], feed: string, maxAge: string, image: boolean): LiveSpec | null {
+  const f = feeds.find((x) => x === feed);
+  if (f === undefined) return null;
+  const spec: LiveSpec = { feed: f };
+  if (maxAge.trim() !== "") spec.max_age = maxAge.trim();
+  if (image) spec.image = true;
+  return spec;
 }
 
 /** Marks a block live (content fetched again at open time) or, with `null`, not live. */

@@ -108,6 +108,14 @@ describe("document operations", () => {
     expect(d.find(doc, "hero-1")?.block).not.toHaveProperty("live");
   });
 
+  it("builds a block's live settings, the live image only when on", () => {
+    const feeds = ["countdown", "profile"] as const;
+    expect(d.liveSpec(feeds, "countdown", "", false)).toEqual({ feed: "countdown" });
+    expect(d.liveSpec(feeds, "profile", " 1m ", true)).toEqual({ feed: "profile", max_age: "1m", image: true });
+    expect(d.liveSpec(feeds, "cart", "1m", true)).toBeNull();
+    expect(d.liveSpec(feeds, "", "", true)).toBeNull();
+  });
+
   it("writes placeholders with their fallback", () => {
     expect(d.placeholder("profile.first_name", "there")).toBe('{{default profile.first_name "there"}}');
     expect(d.placeholder("profile.first_name", "")).toBe("{{profile.first_name}}");

@@ -11,6 +11,7 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use serde_json::{Map, Value};
 
 mod field;
+pub mod live_image;
 mod theme;
 
 use field::{convert_field, empty_value, parse_data_path, FieldError};

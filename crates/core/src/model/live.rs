@@ -161,6 +161,16 @@ pub struct LiveSpec {
     #[serde(default)]
     #[cfg_attr(feature = "ts", ts(as = "Option<String>", optional))]
     pub max_age: MaxAge,
+    /// The HTML part shows the block as a live image (`/live/<email>/<block>.png`) drawn at open
+    /// time, with the send-time render as its alt text; off when left out.
+    #[serde(default, skip_serializing_if = "is_false")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<bool>", optional))]
+    pub image: bool,
+}
+
+#[allow(clippy::trivially_copy_pass_by_ref)] // serde's `skip_serializing_if` passes a reference
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 #[cfg(test)]
@@ -205,5 +215,14 @@ mod tests {
             serde_json::to_string(&spec).unwrap(),
             r#"{"feed":"cart","max_age":"15m"}"#
         );
+        assert!(!spec.image, "live images are opt-in");
+        let image: LiveSpec = serde_json::from_str(r#"{"feed": "countdown", "image": true}"#).unwrap();
+        assert!(image.image);
+        assert_eq!(
+            serde_json::to_string(&image).unwrap(),
+            r#"{"feed":"countdown","max_age":"15m","image":true}"#
+        );
+        let bad = serde_json::from_str::<LiveSpec>(r#"{"feed": "cart", "image": "yes"}"#).unwrap_err();
+        assert!(bad.to_string().contains("expected a boolean"), "{bad}");
     }
 }

@@ -1,0 +1,244 @@
+//! Live images for every client that does not run AMP: `GET /live/<email>/<block>.png?t=<token>`
+//! draws the block's feed shape (`tessera_core::live`) at open time, from the block type's SVG
+//! template rasterized by resvg at twice the CSS pixel size, with text set in the Lato font shipped
+//! in `crates/live/fonts/` (no system font is looked up). `.svg` answers the SVG itself, for
+//! checking the drawing against another rasterizer.
+//!
+//! - The token (purpose `live-image`) carries the profile id, the email and the block and must
+//!   match the path; a forged, expired, revoked or mismatched token, or a block that does not opt in
+//!   to live images, gets 403 with an empty body.
+//! - Images are cached per (token, minute): an open within the same minute gets the same bytes
+//!   (a new minute starts an empty cache; each cache is bounded in bytes).
+//! - An image whose data cannot be read within [`BUDGET`](crate::feeds::BUDGET) (a slow or
+//!   failing store), or that cannot be drawn, is answered with the last image drawn for that recipient and block, or else with the
+//!   block drawn from its send-time defaults (the countdown still counts from the block's own end
+//!   time), with `Cache-Control: no-store`: never a broken image.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use axum::body::Bytes;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use resvg::{tiny_skia, usvg};
+use serde_json::Value;
+use tessera_core::live::LiveSvg;
+use tessera_workspace::amp::{LiveFeed, IMAGE_PURPOSE};
+
+use crate::feeds::{query_param, BUDGET};
+use crate::server::Shared;
+
+/// Pixels per CSS pixel.
+pub const DENSITY: f32 = 2.0;
+/// Bytes of images each cache keeps before it is emptied (memory stays flat under load).
+const CACHE_BYTES: usize = 64 * 1024 * 1024;
+
+/// Images by key, emptied when over [`CACHE_BYTES`].
+struct Bounded<K> {
+    bytes: usize,
+    images: HashMap<K, Bytes>,
+}
+
+impl<K: std::hash::Hash + Eq> Bounded<K> {
+    fn new() -> Self {
+        Self {
+            bytes: 0,
+            images: HashMap::new(),
+        }
+    }
+
+    fn insert(&mut self, key: K, image: Bytes) {
+        if self.bytes + image.len() > CACHE_BYTES {
+            self.images.clear();
+            self.bytes = 0;
+        }
+        self.bytes += image.len();
+        if let Some(old) = self.images.insert(key, image) {
+            self.bytes -= old.len();
+        }
+    }
+}
+
+/// This minute's images by token: a new minute starts empty.
+struct ThisMinute {
+    minute: i64,
+    images: Bounded<String>,
+}
+
+static LATO_REGULAR: &[u8] = include_bytes!("../fonts/Lato-Regular.ttf");
+static LATO_BOLD: &[u8] = include_bytes!("../fonts/Lato-Bold.ttf");
+
+/// Why a live image could not be drawn.
+#[derive(Debug, thiserror::Error)]
+pub enum DrawError {
+    /// The SVG did not parse (a template bug).
+    #[error("the live image's SVG is invalid: {0}")]
+    Svg(#[from] usvg::Error),
+    /// The image has no pixels or is too large.
+    #[error("the live image's size is invalid")]
+    Size,
+    /// PNG encoding failed.
+    #[error("the live image could not be encoded: {0}")]
+    Png(String),
+}
+
+/// The rasterizer with the shipped fonts, and the caches.
+pub struct Images {
+    options: usvg::Options<'static>,
+    by_minute: Mutex<ThisMinute>,
+    last: Mutex<Bounded<(i64, String, String)>>,
+}
+
+impl Default for Images {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Images {
+    /// A rasterizer that knows only the fonts shipped with the project.
+    #[must_use]
+    pub fn new() -> Self {
+        let mut options = usvg::Options {
+            font_family: tessera_core::live::svg::FONT_FAMILY.to_owned(),
+            ..usvg::Options::default()
+        };
+        let fonts = options.fontdb_mut();
+        fonts.load_font_data(LATO_REGULAR.to_vec());
+        fonts.load_font_data(LATO_BOLD.to_vec());
+        Self {
+            options,
+            by_minute: Mutex::new(ThisMinute {
+                minute: 0,
+                images: Bounded::new(),
+            }),
+            last: Mutex::new(Bounded::new()),
+        }
+    }
+
+    /// Rasterizes `drawn` at [`DENSITY`] into a PNG.
+    ///
+    /// # Errors
+    /// See [`DrawError`].
+    pub fn png(&self, drawn: &LiveSvg) -> Result<Vec<u8>, DrawError> {
+        let tree = usvg::Tree::from_str(&drawn.svg, &self.options)?;
+        let size = tree.size().to_int_size().scale_by(DENSITY).ok_or(DrawError::Size)?;
+        let mut pixmap = tiny_skia::Pixmap::new(size.width(), size.height()).ok_or(DrawError::Size)?;
+        resvg::render(
+            &tree,
+            tiny_skia::Transform::from_scale(DENSITY, DENSITY),
+            &mut pixmap.as_mut(),
+        );
+        pixmap.encode_png().map_err(|e| DrawError::Png(e.to_string()))
+    }
+}
+
+fn forbidden() -> Response {
+    (StatusCode::FORBIDDEN, "").into_response()
+}
+
+fn answer(kind: &'static str, body: Bytes, cache: &'static str) -> Response {
+    let mut response = (StatusCode::OK, body).into_response();
+    let h = response.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(kind));
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
+    response
+}
+
+/// The image drawn from the block's send-time defaults (no recipient data), as a last resort.
+fn default_image(images: &Images, feed: &LiveFeed) -> Option<Bytes> {
+    let empty = Value::Object(serde_json::Map::new());
+    let shape = tessera_core::live::Shape::compute(&tessera_core::live::ShapeInput {
+        feed: feed.spec.feed,
+        fields: &feed.fields,
+        data: &empty,
+        stock: &HashMap::new(),
+        now: time::OffsetDateTime::now_utc().unix_timestamp(),
+    });
+    images.png(&feed.draw(&shape)).ok().map(Bytes::from)
+}
+
+/// `GET /live/<email>/<block>.png?t=<token>` (and `.svg`).
+pub async fn live_image(
+    State(shared): State<Arc<Shared>>,
+    Path((email, file)): Path<(String, String)>,
+    RawQuery(query): RawQuery,
+) -> Response {
+    let (block, svg_only) = if let Some(block) = file.strip_suffix(".png") {
+        (block.to_owned(), false)
+    } else if let Some(block) = file.strip_suffix(".svg") {
+        (block.to_owned(), true)
+    } else {
+        return (StatusCode::NOT_FOUND, "").into_response();
+    };
+    let feeds = &shared.feeds;
+    let query = query.unwrap_or_default();
+    let Some(token) = query_param(&query, "t") else {
+        return forbidden();
+    };
+    let Some(feed) = feeds.feed(&email, &block).filter(|f| f.spec.image) else {
+        return forbidden();
+    };
+    let Some(profile) = feeds.verify(IMAGE_PURPOSE, &token, &email, &block) else {
+        return forbidden();
+    };
+    let images = &shared.images;
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    let minute = now.div_euclid(60);
+    if !svg_only {
+        let hit = images.by_minute.lock().ok().and_then(|c| {
+            (c.minute == minute)
+                .then(|| c.images.images.get(&token).cloned())
+                .flatten()
+        });
+        if let Some(hit) = hit {
+            return answer("image/png", hit, "private, max-age=60");
+        }
+    }
+    // The budget bounds the store's part (the recipient's data now); drawing is the server's own
+    // work and is not cut short.
+    let shape = {
+        let shared = Arc::clone(&shared);
+        let feed = feed.clone();
+        tokio::task::spawn_blocking(move || shared.feeds.shape_now(&feed, profile, now))
+    };
+    let last_key = (profile, email, block);
+    if let Ok(Ok(Ok(shape))) = tokio::time::timeout(BUDGET, shape).await {
+        let drawn = feed.draw(&shape);
+        if svg_only {
+            return answer("image/svg+xml", Bytes::from(drawn.svg), "private, max-age=60");
+        }
+        let shared = Arc::clone(&shared);
+        let png = tokio::task::spawn_blocking(move || shared.images.png(&drawn)).await;
+        if let Ok(Ok(png)) = png {
+            let bytes = Bytes::from(png);
+            if let Ok(mut cache) = images.by_minute.lock() {
+                if cache.minute != minute {
+                    *cache = ThisMinute {
+                        minute,
+                        images: Bounded::new(),
+                    };
+                }
+                cache.images.insert(token, bytes.clone());
+            }
+            if let Ok(mut last) = images.last.lock() {
+                last.insert(last_key.clone(), bytes.clone());
+            }
+            return answer("image/png", bytes, "private, max-age=60");
+        }
+    }
+    if svg_only {
+        return (StatusCode::SERVICE_UNAVAILABLE, "").into_response();
+    }
+    let fallback = images
+        .last
+        .lock()
+        .ok()
+        .and_then(|l| l.images.get(&last_key).cloned())
+        .or_else(|| default_image(images, feed));
+    match fallback {
+        Some(bytes) => answer("image/png", bytes, "no-store"),
+        None => (StatusCode::SERVICE_UNAVAILABLE, "").into_response(),
+    }
+}
