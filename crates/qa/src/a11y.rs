@@ -4,7 +4,7 @@
 //! the email's own `prefers-color-scheme: dark` rules, minimum font size, and tap targets on a
 //! 375 px wide screen.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use crate::color::{self, contrast, Rgb};
 use crate::css::{self, scan_selector};
@@ -126,6 +126,7 @@ pub fn check(markup: &Markup, findings: &mut Vec<Finding>) {
         bold: false,
         hidden: false,
     }];
+    let mut styles: HashMap<&str, Vec<(String, String)>> = HashMap::new();
     let mut html_seen = false;
     let mut title: Option<String> = None;
     let mut in_title = false;
@@ -204,11 +205,15 @@ pub fn check(markup: &Markup, findings: &mut Vec<Finding>) {
                 if let Some(bg) = attr(attrs, "bgcolor").and_then(color::parse) {
                     frame.bg = Some(bg);
                 }
-                let decls = attr(attrs, "style").map(declarations).unwrap_or_default();
+                // Repeated elements repeat their style attribute: split each one once.
+                let decls: &[(String, String)] = match attr(attrs, "style") {
+                    Some(style) => styles.entry(style).or_insert_with(|| declarations(style)),
+                    None => &[],
+                };
                 let mut padding = [0.0; 4];
                 let mut line_height = None;
                 let mut display = String::new();
-                for (p, v) in &decls {
+                for (p, v) in decls {
                     match p.as_str() {
                         "color" => frame.color = color::parse(v).or(frame.color),
                         "background-color" => frame.bg = color::parse(v).or(frame.bg),
@@ -585,9 +590,7 @@ fn dark_rules(markup: &Markup) -> Vec<DarkRule> {
             Event::Start { name, .. } => in_style = name == "style",
             Event::Text(text) if in_style => {
                 for rule in css::stylesheet(text).rules {
-                    if !(rule.media.contains("prefers-color-scheme") && rule.media.contains("dark")) {
-                        continue;
-                    }
+                    let in_dark_media = rule.media.contains("prefers-color-scheme") && rule.media.contains("dark");
                     let color = rule
                         .declarations
                         .iter()
@@ -604,6 +607,22 @@ fn dark_rules(markup: &Markup) -> Vec<DarkRule> {
                         continue;
                     }
                     for selector in rule.selector.split(',') {
+                        // Outlook.com's dark mode marks the elements it recolours with
+                        // `data-ogsc` (text) and `data-ogsb` (background): the email's rules
+                        // under those attributes are its dark colours for Outlook.com.
+                        let selector = selector.trim();
+                        let (selector, color, bg) = if let Some(rest) = selector.strip_prefix("[data-ogsc]") {
+                            (rest, color, None)
+                        } else if let Some(rest) = selector.strip_prefix("[data-ogsb]") {
+                            (rest, None, bg)
+                        } else if in_dark_media {
+                            (selector, color, bg)
+                        } else {
+                            continue;
+                        };
+                        if color.is_none() && bg.is_none() {
+                            continue;
+                        }
                         let scan = scan_selector(selector);
                         if !scan.complex {
                             out.push(DarkRule {

@@ -118,12 +118,19 @@ pub fn glob_matches(glob: &str, name: &str) -> bool {
 /// caller can report a typo.
 #[must_use]
 pub fn select(globs: &[String]) -> (Vec<Client>, Vec<String>) {
+    static KEYS: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
     let all = all_clients();
+    let keys = KEYS.get_or_init(|| all.iter().map(Client::key).collect());
     let mut unmatched = Vec::new();
     let mut out = Vec::new();
     for glob in globs {
         let glob = glob.trim().to_ascii_lowercase();
-        let hits: Vec<&Client> = all.iter().filter(|c| glob_matches(&glob, &c.key())).collect();
+        let hits: Vec<&Client> = all
+            .iter()
+            .zip(keys)
+            .filter(|(_, key)| glob_matches(&glob, key))
+            .map(|(c, _)| c)
+            .collect();
         if hits.is_empty() {
             unmatched.push(glob);
         }

@@ -4,9 +4,10 @@
 //! notes. Outlook's conditional comments are the known-safe way to talk to Outlook: neither they
 //! nor the markup inside them are flagged.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::OnceLock;
 
-use crate::clients::{family_name, Client};
+use crate::clients::{all_clients, family_name, Client};
 use crate::css::{self, scan_selector};
 use crate::data::{data, Support};
 use crate::features::{index, FeatureId};
@@ -35,10 +36,15 @@ struct Uses<'m> {
 
 impl Uses<'_> {
     fn add(&mut self, ids: &[FeatureId], block: Option<usize>, line: u32, what: &str) {
+        self.add_with(ids, block, line, || what.to_owned());
+    }
+
+    /// As [`Uses::add`], with `what` written only when a use is new (most are repeats).
+    fn add_with(&mut self, ids: &[FeatureId], block: Option<usize>, line: u32, what: impl Fn() -> String) {
         for id in ids {
             if let std::collections::hash_map::Entry::Vacant(e) = self.seen.entry((*id, block)) {
                 e.insert(self.list.len());
-                self.list.push((*id, block, line, what.to_owned()));
+                self.list.push((*id, block, line, what()));
             }
         }
     }
@@ -85,16 +91,16 @@ pub fn uses(markup: &Markup, blocks: &[BlockFields]) -> Vec<Use> {
             Event::Start { name, attrs, .. } => {
                 in_style = name == "style";
                 if let Some(ids) = ix.elements.get(name.as_str()) {
-                    out.add(ids, block, ev.line, &format!("<{name}>"));
+                    out.add_with(ids, block, ev.line, || format!("<{name}>"));
                 }
                 for (attr, value) in attrs {
                     if let Some(ids) = ix.attributes.get(attr.as_str()) {
-                        out.add(ids, block, ev.line, &format!("{attr}=\"{value}\""));
+                        out.add_with(ids, block, ev.line, || format!("{attr}=\"{value}\""));
                     }
                 }
                 for (ea, id) in &ix.element_attributes {
                     if ea.element == name && attrs.iter().any(|(a, v)| *a == ea.attribute && ea.value.matches(v)) {
-                        out.add(&[*id], block, ev.line, &format!("<{name}>"));
+                        out.add_with(&[*id], block, ev.line, || format!("<{name}>"));
                     }
                 }
                 for (attr, value) in attrs {
@@ -151,8 +157,31 @@ fn block_of_selector(selector: &str, blocks: &[BlockFields]) -> Option<String> {
         .map(|b| b.block.clone())
 }
 
-/// A client's support of a feature with caniemail's notes.
-type ClientSupport<'a> = (Support, Vec<&'a str>);
+/// A client's support of a feature with caniemail's notes, each prefixed by the client's key
+/// (`outlook.windows: ...`).
+type ClientSupport = (Support, Vec<String>);
+
+/// A feature's support in every client the data knows (by index in [`all_clients`]), computed
+/// once per feature for the life of the process: the data is fixed, and the same few hundred
+/// features come back in every check.
+fn support_row(feature: FeatureId) -> Option<&'static [Option<ClientSupport>]> {
+    type Row = Vec<Option<ClientSupport>>;
+    static ROWS: OnceLock<Vec<OnceLock<Row>>> = OnceLock::new();
+    let features = &data().data;
+    let rows = ROWS.get_or_init(|| features.iter().map(|_| OnceLock::new()).collect());
+    let f = features.get(feature)?;
+    let row = rows.get(feature)?.get_or_init(|| {
+        all_clients()
+            .iter()
+            .map(|c| {
+                let (support, notes) = f.support(&c.family, &c.platform)?;
+                let key = c.key();
+                Some((support, notes.iter().map(|note| format!("{key}: {note}")).collect()))
+            })
+            .collect()
+    });
+    Some(row)
+}
 
 /// Checks client support; adds findings and returns the per-family tally.
 pub fn check(
@@ -163,39 +192,41 @@ pub fn check(
 ) -> Vec<FamilySummary> {
     let all = uses(markup, blocks);
     let features = &data().data;
-    // Each used feature's support in each client, looked up once.
-    let mut support: HashMap<FeatureId, Vec<Option<ClientSupport<'_>>>> = HashMap::new();
-    for u in &all {
-        support.entry(u.feature).or_insert_with(|| {
-            let feature = features.get(u.feature);
-            clients
-                .iter()
-                .map(|c| feature.and_then(|f| f.support(&c.family, &c.platform)))
-                .collect()
-        });
-    }
     let keys: Vec<String> = clients.iter().map(Client::key).collect();
     let displays: Vec<String> = clients.iter().map(Client::display).collect();
-    // (use, level) → finding with the indexes of its clients.
-    let mut grouped: BTreeMap<(usize, Level), (Finding, Vec<usize>)> = BTreeMap::new();
+    // Where each client checked is in the data's client list (the support rows' index).
+    let known = all_clients();
+    let columns: Vec<Option<usize>> = clients.iter().map(|c| known.binary_search(c).ok()).collect();
+    let support_of = |feature: FeatureId, i: usize| -> Option<&'static ClientSupport> {
+        let column = (*columns.get(i)?)?;
+        support_row(feature)?.get(column)?.as_ref()
+    };
+    // The worst support per (feature, family), over the distinct features used.
     let mut worst: BTreeMap<(FeatureId, &str), Support> = BTreeMap::new();
-    for (n, u) in all.iter().enumerate() {
-        let Some(feature) = features.get(u.feature) else {
-            continue;
-        };
-        let Some(per_client) = support.get(&u.feature) else {
-            continue;
-        };
-        for (i, (client, result)) in clients.iter().zip(per_client).enumerate() {
-            let Some((support, notes)) = result else {
+    let distinct: BTreeSet<FeatureId> = all.iter().map(|u| u.feature).collect();
+    for &feature in &distinct {
+        for (i, client) in clients.iter().enumerate() {
+            let Some((support, _)) = support_of(feature, i) else {
                 continue;
             };
             let w = worst
-                .entry((u.feature, client.family.as_str()))
+                .entry((feature, client.family.as_str()))
                 .or_insert(Support::Unknown);
             if rank(*support) > rank(*w) {
                 *w = *support;
             }
+        }
+    }
+    // (use, level) → finding with the indexes of its clients.
+    let mut grouped: BTreeMap<(usize, Level), (Finding, Vec<usize>)> = BTreeMap::new();
+    for (n, u) in all.iter().enumerate() {
+        let Some(feature) = features.get(u.feature) else {
+            continue;
+        };
+        for i in 0..clients.len() {
+            let Some((support, notes)) = support_of(u.feature, i) else {
+                continue;
+            };
             let level = match support {
                 Support::None => Level::Error,
                 Support::Partial => Level::Warning,
@@ -208,10 +239,7 @@ pub fn check(
                 f.url = (!feature.url.is_empty()).then(|| feature.url.clone());
                 (f, Vec::new())
             });
-            let key = keys.get(i).map_or("", String::as_str);
-            for note in notes {
-                f.notes.push(format!("{key}: {note}"));
-            }
+            f.notes.extend(notes.iter().cloned());
             members.push(i);
         }
     }

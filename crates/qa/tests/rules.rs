@@ -148,6 +148,27 @@ fn contrast_in_dark_mode_applies_the_emails_dark_rules() {
 }
 
 #[test]
+fn contrast_in_dark_mode_reads_outlook_coms_data_ogsc_and_data_ogsb_forms() {
+    // The theme writes every dark colour a second time for Outlook.com, whose dark mode marks
+    // the elements it recolours with data-ogsb (backgrounds) and data-ogsc (text colours).
+    let dark = |text_rule: &str| {
+        page(&format!(
+            "<style>[data-ogsb] .card {{ background-color: #111111 !important; }} {text_rule}</style>\
+             <table role=\"presentation\"><tr><td class=\"card\" style=\"background-color:#ffffff\"><p class=\"copy\" style=\"color:#222222\">Dark text</p></td></tr></table>"
+        ))
+    };
+    fails_and_passes(
+        "a11y:contrast-dark",
+        &dark(""),
+        &dark("[data-ogsc] .card .copy { color: #eeeeee !important; }"),
+    );
+    // A text colour under data-ogsb (or a background under data-ogsc) is not what Outlook.com
+    // applies: it does not rescue the pair.
+    let found = run(&dark("[data-ogsb] .card .copy { color: #eeeeee !important; }"));
+    assert!(has(&found, "a11y:contrast-dark"), "{:#?}", rules(&found));
+}
+
+#[test]
 fn small_text_and_small_tap_targets() {
     fails_and_passes(
         "a11y:font-size",

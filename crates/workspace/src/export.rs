@@ -26,8 +26,40 @@ impl Workspace {
         data: Option<&Value>,
     ) -> Result<Export, WorkspaceError> {
         let compiled = self.compile(entry)?;
+        self.export_compiled(&compiled, entry, target, data)
+    }
+
+    /// Exports an email to each target from one compile (the translations share the compiled
+    /// plan): one result per target, in order; a target that cannot express the email does not
+    /// stop the others.
+    pub fn export_each(
+        &mut self,
+        entry: &EmailEntry,
+        targets: &[Target],
+        data: Option<&Value>,
+    ) -> Vec<(Target, Result<Export, WorkspaceError>)> {
+        match self.compile(entry) {
+            Ok(compiled) => targets
+                .iter()
+                .map(|&target| (target, self.export_compiled(&compiled, entry, target, data)))
+                .collect(),
+            // Each target reports the compile error as its own result.
+            Err(_) => targets
+                .iter()
+                .map(|&target| (target, self.export(entry, target, data)))
+                .collect(),
+        }
+    }
+
+    fn export_compiled(
+        &self,
+        compiled: &tessera_core::Compiled,
+        entry: &EmailEntry,
+        target: Target,
+        data: Option<&Value>,
+    ) -> Result<Export, WorkspaceError> {
         let input = ExportInput {
-            compiled: &compiled,
+            compiled,
             dictionary: &self.dictionary,
             email: &entry.name,
             data,
@@ -54,14 +86,9 @@ impl Workspace {
         data: Option<&Value>,
         out: &Path,
     ) -> Vec<(Target, Result<PathBuf, WorkspaceError>)> {
-        targets
-            .iter()
-            .map(|&target| {
-                let written = self
-                    .export(entry, target, data)
-                    .and_then(|export| write_export(&export, out));
-                (target, written)
-            })
+        self.export_each(entry, targets, data)
+            .into_iter()
+            .map(|(target, export)| (target, export.and_then(|export| write_export(&export, out))))
             .collect()
     }
 }
@@ -153,7 +180,7 @@ pub fn targets() -> Vec<Target> {
 pub fn export_email(ws: &mut Workspace, email: &str, targets: &[Target]) -> Result<Vec<TargetExport>, WorkspaceError> {
     let entry = ws.email(email)?;
     let mut out = Vec::new();
-    for &target in targets {
+    for (target, export) in ws.export_each(&entry, targets, None) {
         let mut result = TargetExport {
             target,
             html: None,
@@ -163,7 +190,7 @@ pub fn export_email(ws: &mut Workspace, email: &str, targets: &[Target]) -> Resu
             fields: None,
             refusal: None,
         };
-        match ws.export(&entry, target, None) {
+        match export {
             Ok(export) => {
                 let mut manifest = serde_json::to_string_pretty(&export.manifest).unwrap_or_default();
                 manifest.push('\n');

@@ -137,7 +137,8 @@ pub fn export(input: &ExportInput<'_>) -> Result<Parts, ExportError> {
         &mut parts.preheader,
     ] {
         let mut head = String::new();
-        for name in reads.iter().filter(|name| reads_variable(part, name)) {
+        let read = variables_read(part);
+        for name in reads.iter().filter(|name| read.contains(name.as_str())) {
             let _ = writeln!(head, "SET @{name} = AttributeValue({})", string_literal(name));
         }
         if !head.is_empty() {
@@ -147,17 +148,20 @@ pub fn export(input: &ExportInput<'_>) -> Result<Parts, ExportError> {
     Ok(parts)
 }
 
-/// Whether a translated part reads the variable `@name` (attribute names are `A-Za-z0-9_`; literal
-/// text never holds a variable outside `%%[ ]%%` or `%%= =%%`, and reading one more attribute
-/// than needed is harmless).
-fn reads_variable(part: &str, name: &str) -> bool {
-    let var = format!("@{name}");
-    part.match_indices(&var).any(|(at, _)| {
-        !part[at + var.len()..]
-            .chars()
-            .next()
-            .is_some_and(|c| c.is_ascii_alphanumeric() || c == '_')
-    })
+/// The variables a translated part reads: every `@name` in it (attribute names are
+/// `A-Za-z0-9_`; literal text never holds a variable outside `%%[ ]%%` or `%%= =%%`, and reading
+/// one more attribute than needed is harmless). One pass over the part, however many attributes
+/// the email reads.
+fn variables_read(part: &str) -> BTreeSet<&str> {
+    part.match_indices('@')
+        .map(|(at, _)| {
+            let name = part.get(at + 1..).unwrap_or_default();
+            let len = name
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .unwrap_or(name.len());
+            name.get(..len).unwrap_or_default()
+        })
+        .collect()
 }
 
 /// The text an attribute holds for a value: what preview prints, or nothing when preview falls

@@ -61,37 +61,59 @@ pub fn velocity(text: &str) -> String {
 /// comment, `[{{!}}[`.
 #[must_use]
 pub fn iterable(text: &str) -> String {
-    handlebars(text).replace("[[", "[{{!}}[")
+    let out = handlebars(text);
+    if out.contains("[[") {
+        out.replace("[[", "[{{!}}[")
+    } else {
+        out
+    }
 }
 
 /// A `{` that could open a tag (before one of `openers`, at the end, or before a character
 /// written as a tag), and with `dollar` a `$` before `{`, written as the output `{{ "{" }}`.
 fn braces(text: &str, openers: &[char], dollar: bool) -> String {
-    let braze = dollar;
-    let chars: Vec<char> = text.chars().collect();
-    // Which characters are written as an output tag, decided from the end: a character before
-    // one written as a tag would otherwise join that tag's `{{` (`{` + `{{` is `{{{`, and in
-    // Braze `$` + `{{` is `${`).
-    let mut tagged = vec![false; chars.len()];
-    let (mut next, mut next_tagged) = (None, false);
-    for (&c, tag) in chars.iter().zip(tagged.iter_mut()).rev() {
-        *tag = match c {
-            '{' => next.is_none_or(|n| openers.contains(&n)) || next_tagged,
-            '$' if braze => matches!(next, None | Some('{')) || next_tagged,
-            _ => false,
-        };
-        (next, next_tagged) = (Some(c), *tag);
-    }
+    let trigger = |c: char| c == '{' || (dollar && c == '$');
     let mut out = String::with_capacity(text.len() + 16);
-    for (c, tag) in chars.iter().zip(&tagged) {
-        if *tag {
-            out.push_str("{{ \"");
-            out.push(*c);
-            out.push_str("\" }}");
+    let mut rest = text;
+    // Literal text is mostly markup without a trigger: it is copied in runs, and only the runs of
+    // `{` (and `$`) are looked at, each decided from its end: a character before one written as a
+    // tag would otherwise join that tag's `{{` (`{` + `{{` is `{{{`, and in Braze `$` + `{{` is
+    // `${`).
+    while let Some(start) = rest.find(trigger) {
+        let (plain, from) = rest.split_at(start);
+        out.push_str(plain);
+        let len = from.find(|c: char| !trigger(c)).unwrap_or(from.len());
+        let (run, after) = from.split_at(len);
+        let mut tagged = [false; 64];
+        let mut tags: Vec<bool> = Vec::new();
+        let tags: &mut [bool] = if run.len() <= tagged.len() {
+            tagged.get_mut(..run.len()).unwrap_or_default()
         } else {
-            out.push(*c);
+            tags.resize(run.len(), false);
+            &mut tags
+        };
+        let (mut next, mut next_tagged) = (after.chars().next(), false);
+        // The run is ASCII (`{` and `$`).
+        for (c, tag) in run.bytes().map(char::from).zip(tags.iter_mut()).rev() {
+            *tag = match c {
+                '{' => next.is_none_or(|n| openers.contains(&n)) || next_tagged,
+                '$' => matches!(next, None | Some('{')) || next_tagged,
+                _ => false,
+            };
+            (next, next_tagged) = (Some(c), *tag);
         }
+        for (c, tag) in run.bytes().map(char::from).zip(tags.iter()) {
+            if *tag {
+                out.push_str("{{ \"");
+                out.push(c);
+                out.push_str("\" }}");
+            } else {
+                out.push(c);
+            }
+        }
+        rest = after;
     }
+    out.push_str(rest);
     out
 }
 
@@ -103,31 +125,26 @@ pub fn handlebars(text: &str) -> String {
     if text.starts_with('}') {
         out.push_str("{{!}}");
     }
-    let chars: Vec<char> = text.chars().collect();
-    let mut i = 0;
-    while let Some(&c) = chars.get(i) {
-        if c == '{' && chars.get(i + 1) == Some(&'{') {
-            if out.ends_with('\\') {
-                out.push_str(CLOSE);
-            }
-            // Each pair of a run is escaped on its own (`\{{` only covers the next two braces:
-            // `{{{{` is `\{{\{{`); an odd last brace stays as it is.
-            let mut run = 0;
-            while chars.get(i) == Some(&'{') {
-                run += 1;
-                i += 1;
-            }
-            for _ in 0..run / 2 {
-                out.push_str("\\{{");
-            }
-            if run % 2 == 1 {
-                out.push('{');
-            }
-            continue;
+    let mut rest = text;
+    // Copied in runs up to each `{{`.
+    while let Some(start) = rest.find("{{") {
+        let (plain, from) = rest.split_at(start);
+        out.push_str(plain);
+        if out.ends_with('\\') {
+            out.push_str(CLOSE);
         }
-        out.push(c);
-        i += 1;
+        // Each pair of a run is escaped on its own (`\{{` only covers the next two braces:
+        // `{{{{` is `\{{\{{`); an odd last brace stays as it is.
+        let run = from.len() - from.trim_start_matches('{').len();
+        for _ in 0..run / 2 {
+            out.push_str("\\{{");
+        }
+        if run % 2 == 1 {
+            out.push('{');
+        }
+        rest = from.get(run..).unwrap_or_default();
     }
+    out.push_str(rest);
     if out.ends_with('\\') || out.ends_with('{') {
         out.push_str(CLOSE);
     }
@@ -164,6 +181,9 @@ pub fn mailchimp(before: &str, text: &str, out: &mut String) -> bool {
 #[must_use]
 pub fn ampscript(text: &str) -> String {
     const SPECIAL: [char; 4] = ['%', '[', ']', '='];
+    if !text.contains(SPECIAL) {
+        return text.to_owned();
+    }
     let mut out = String::with_capacity(text.len() + 16);
     let chars: Vec<char> = text.chars().collect();
     let mut i = 0;
