@@ -54,6 +54,8 @@ pub struct Workspace {
     /// The data dictionary.
     pub dictionary: Dictionary,
     compiler: Compiler,
+    /// The AMP plan of each email's last compiled version (see `amp.rs`).
+    amp_plans: std::collections::HashMap<String, std::sync::Arc<tessera_core::amp::AmpPlan>>,
 }
 
 /// An email of the workspace.
@@ -128,6 +130,7 @@ impl Workspace {
             library,
             dictionary,
             compiler: Compiler::new(),
+            amp_plans: std::collections::HashMap::new(),
         })
     }
 
