@@ -43,7 +43,7 @@ pub fn push_escaped(out: &mut String, s: &str) {
 /// A value as the tokenizer reads it where the HTML part wrote it (line breaks normalized, NUL
 /// dropped in text and replaced in attributes), handed to `push`.
 fn normalized(out: &mut String, s: &str, in_attr: bool, push: fn(&mut String, &str)) {
-    if !s.contains(['\r', '\0']) {
+    if !s.bytes().any(|b| b == b'\r' || b == 0) {
         push(out, s);
         return;
     }

@@ -324,7 +324,9 @@ impl AmpPlan {
                     let tags = (&fragment.tables, fragment.blocks.as_slice());
                     crate::render::personalize_amp(locale, data, part, tags, &mut region, &mut squares);
                 }
-                regions[i] = Some(region);
+                if let Some(slot) = regions.get_mut(i) {
+                    *slot = Some(region);
+                }
             }
         }
         let mut report = AmpReport {
@@ -352,7 +354,9 @@ impl AmpPlan {
             };
             if send_time.trim().is_empty() {
                 // A block hidden for this recipient has no markup: nothing to refresh.
-                written[index] = Some(send_time);
+                if let Some(slot) = written.get_mut(index) {
+                    *slot = Some(send_time);
+                }
                 report
                     .static_blocks
                     .push((block.id.clone(), "hidden for this recipient at send time".to_owned()));
@@ -369,7 +373,9 @@ impl AmpPlan {
             list.push_str("</div><div fallback>");
             list.push_str(&send_time);
             list.push_str("</div></amp-list>");
-            written[index] = Some(list);
+            if let Some(slot) = written.get_mut(index) {
+                *slot = Some(list);
+            }
             report.live_blocks.push(block.id.clone());
         }
 

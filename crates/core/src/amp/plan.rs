@@ -126,13 +126,13 @@ pub(crate) fn build(compiled: &Compiled) -> Result<Parts, Unplannable> {
     let mut parts = Vec::with_capacity(compiled.blocks.len() + 2);
     let mut used = vec![false; roles.len()];
     let mut part = APart::default();
-    let nodes = splitter.split(&rewritten.html, &mut part.lits, &mut used, false, &mut |lits, nodes| {
+    let last = splitter.split(&rewritten.html, &mut part.lits, &mut used, false, &mut |lits, nodes| {
         parts.push(APart {
             lits: std::mem::take(lits),
             nodes,
         });
     })?;
-    part.nodes = nodes;
+    part.nodes = last;
     parts.push(part);
     if parts.len() != compiled.blocks.len() + 2 {
         return Err(Unplannable);

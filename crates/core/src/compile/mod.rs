@@ -202,6 +202,11 @@ impl Compiler {
         }
     }
 
+    /// Sets how many threads later compiles may use (see [`Compiler::with_threads`]).
+    pub fn set_threads(&mut self, threads: usize) {
+        self.max_threads = threads;
+    }
+
     /// Cache statistics so far.
     #[must_use]
     pub fn stats(&self) -> CacheStats {

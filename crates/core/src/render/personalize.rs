@@ -134,6 +134,9 @@ enum Mode {
 /// What writes a block's marks into the HTML (see [`personalize_marked`]).
 type MarkFn<'m> = dyn FnMut(BlockEdge<'_>, &mut String) + 'm;
 
+// The flags are independent switches of one walk (recording, replaying, memoizing, a dropped
+// parenthesis), not a state machine.
+#[allow(clippy::struct_excessive_bools)]
 struct Walker<'a, 'm> {
     data: &'a Value,
     locale: &'a str,
@@ -826,15 +829,10 @@ impl<'a> Walker<'a, '_> {
 
 /// A JSON number's text, written on the stack (no allocation per price); a number too long for
 /// it reports an error and is written the usual way.
+#[derive(Default)]
 struct NumberText {
     bytes: [u8; 32],
     len: usize,
-}
-
-impl Default for NumberText {
-    fn default() -> Self {
-        Self { bytes: [0; 32], len: 0 }
-    }
 }
 
 impl NumberText {

@@ -4,6 +4,7 @@
 use std::time::{Duration, Instant};
 
 /// The calling thread's CPU time so far.
+#[allow(dead_code)]
 pub fn thread_cpu_time() -> Duration {
     clock(libc::CLOCK_THREAD_CPUTIME_ID)
 }
@@ -29,6 +30,7 @@ fn clock(id: libc::clockid_t) -> Duration {
 
 /// Mean wall time and mean CPU time (the thread's) of one call of `f`, over about `budget` (after
 /// a warm-up).
+#[allow(dead_code)]
 pub fn per_call(budget: Duration, f: impl FnMut()) -> (Duration, Duration) {
     per_call_on(budget, 50, thread_cpu_time, f)
 }
