@@ -1,6 +1,11 @@
 //! Render-core speed on the demo's seasonal-sale email: compile, personalize one recipient, a
 //! one-field edit to new preview HTML, and export to every ESP target.
 
+#[path = "support/cpu.rs"]
+mod cpu;
+
+use std::time::Duration;
+
 use criterion::{criterion_group, criterion_main, Criterion};
 use serde_json::json;
 use tessera_core::export::Target;
@@ -24,6 +29,33 @@ fn benches(c: &mut Criterion) {
             compiler.compile(&ws.compose(&entry.document)).expect("compiles")
         });
     });
+    c.bench_function("compile seasonal-sale on one thread (cold cache)", |b| {
+        b.iter(|| {
+            let mut compiler = tessera_core::Compiler::with_threads(1);
+            compiler.compile(&ws.compose(&entry.document)).expect("compiles")
+        });
+    });
+    // Threads against one thread, back to back: wall time (what a user waits) and the process's
+    // CPU time (what the machine spends), with the load they ran under.
+    let compile_with = |threads: usize| {
+        cpu::per_call_on(Duration::from_millis(1500), 5, cpu::process_cpu_time, || {
+            let mut compiler = tessera_core::Compiler::with_threads(threads);
+            std::hint::black_box(compiler.compile(&ws.compose(&entry.document)).expect("compiles"));
+        })
+    };
+    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    let one = compile_with(1);
+    let many = compile_with(0);
+    println!(
+        "compile seasonal-sale, cold cache: one thread {:.2} ms wall / {:.2} ms CPU, threads {:.2} ms wall / \
+         {:.2} ms CPU; threads / one = {:.2} wall (loadavg {})",
+        cpu::us(one.0) / 1000.0,
+        cpu::us(one.1) / 1000.0,
+        cpu::us(many.0) / 1000.0,
+        cpu::us(many.1) / 1000.0,
+        many.0.as_secs_f64() / one.0.as_secs_f64(),
+        load.trim()
+    );
 
     let mut warm = Workspace::demo().expect("demo workspace");
     let compiled = warm.compile(&entry).expect("compiles");

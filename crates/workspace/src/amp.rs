@@ -6,7 +6,7 @@
 use serde_json::Value;
 use std::collections::HashMap;
 
-use tessera_core::amp::{self, AmpRendered, LiveBlock, LiveTemplate};
+use tessera_core::amp::{self, AmpPlan, AmpRendered, LiveBlock, LiveTemplate};
 use tessera_core::compose::live_image::LiveImageRef;
 use tessera_core::live::{LiveSvg, Shape, ShapeInput};
 use tessera_core::model::LiveSpec;
@@ -156,14 +156,32 @@ impl Workspace {
         data: &Value,
         recipient: &AmpRecipient,
     ) -> Result<AmpRendered, WorkspaceError> {
-        let compiled = self.compile(entry)?;
+        let plan = self.amp_plan(entry)?;
         let live = self.signed_live_blocks(entry, recipient)?;
-        amp::render(&compiled, &self.dictionary, &entry.name, data, &live).map_err(|e| {
+        plan.render(data, &live).map_err(|e| {
             WorkspaceError::export(
                 entry.path.clone(),
                 tessera_core::export::ExportError::Amp(e.to_string()),
             )
         })
+    }
+
+    /// The AMP plan of the email's current version: made once per compiled version and kept (one
+    /// per email), so rendering the AMP part for many recipients rewrites the markup and translates
+    /// the live blocks' templates once.
+    ///
+    /// # Errors
+    /// The email does not compile.
+    pub fn amp_plan(&mut self, entry: &EmailEntry) -> Result<std::sync::Arc<AmpPlan>, WorkspaceError> {
+        let compiled = self.compile(entry)?;
+        if let Some(plan) = self.amp_plans.get(&entry.name) {
+            if plan.version() == compiled.version {
+                return Ok(std::sync::Arc::clone(plan));
+            }
+        }
+        let plan = std::sync::Arc::new(AmpPlan::new(&compiled, &self.dictionary, &entry.name));
+        self.amp_plans.insert(entry.name.clone(), std::sync::Arc::clone(&plan));
+        Ok(plan)
     }
 
     /// The template and data contract of one live block (what its feed answers with).

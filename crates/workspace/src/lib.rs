@@ -55,6 +55,23 @@ pub struct Workspace {
     /// The data dictionary.
     pub dictionary: Dictionary,
     compiler: Compiler,
+    /// The AMP plan of each email's last compiled version (see `amp.rs`).
+    amp_plans: std::collections::HashMap<String, std::sync::Arc<tessera_core::amp::AmpPlan>>,
+}
+
+/// Threads for compiling the blocks the cache lacks: one when every core already has a runnable
+/// task (measured on 2 cores under a load average of 18: threads took 43 ms wall and 7.2 ms CPU for
+/// seasonal-sale, one thread 13 ms and 5.1 ms, since the extra threads only wait for their turn),
+/// else one per core (the default). Where the load is unknown, the default.
+fn compile_threads() -> usize {
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+    let load = std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|s| s.split_whitespace().next().and_then(|l| l.parse::<f64>().ok()));
+    match load {
+        Some(load) if load >= cores as f64 => 1,
+        _ => 0,
+    }
 }
 
 /// An email of the workspace.
@@ -129,6 +146,7 @@ impl Workspace {
             library,
             dictionary,
             compiler: Compiler::new(),
+            amp_plans: std::collections::HashMap::new(),
         })
     }
 
@@ -220,6 +238,7 @@ impl Workspace {
     /// # Errors
     /// The email has errors, or its markup cannot be compiled.
     pub fn compile(&mut self, entry: &EmailEntry) -> Result<Compiled, WorkspaceError> {
+        self.compiler.set_threads(compile_threads());
         let composed = self.compose(&entry.document);
         if composed.has_errors() {
             return Err(WorkspaceError::Invalid {
@@ -286,6 +305,7 @@ impl Workspace {
             library: self.library.clone(),
             dictionary: self.dictionary.clone(),
             compiler: Compiler::new(),
+            amp_plans: std::collections::HashMap::new(),
         }
     }
 

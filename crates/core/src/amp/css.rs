@@ -5,16 +5,26 @@
 const REFUSED_PREFIXES: [&str; 5] = ["mso-", "-ms-", "-webkit-", "-moz-", "-apple-"];
 
 fn refused(property: &str) -> bool {
-    let p = property.trim().to_ascii_lowercase();
-    REFUSED_PREFIXES.iter().any(|prefix| p.starts_with(prefix))
+    let p = property.trim().as_bytes();
+    REFUSED_PREFIXES.iter().any(|prefix| {
+        p.get(..prefix.len())
+            .is_some_and(|head| head.eq_ignore_ascii_case(prefix.as_bytes()))
+    })
 }
 
-/// Drops `!important` from one declaration's value.
-fn without_important(value: &str) -> String {
-    let lower = value.to_ascii_lowercase();
-    match lower.find("!important") {
-        Some(at) => format!("{}{}", value[..at].trim_end(), &value[at + "!important".len()..]),
-        None => value.to_owned(),
+/// Appends one declaration's value with `!important` dropped.
+fn push_without_important(out: &mut String, value: &str) {
+    // `!important` is ASCII: its byte offset is the same in the lower-cased text.
+    let at = value
+        .as_bytes()
+        .windows(10)
+        .position(|w| w.eq_ignore_ascii_case(b"!important"));
+    match at {
+        Some(at) => {
+            out.push_str(value[..at].trim_end());
+            out.push_str(&value[at + "!important".len()..]);
+        }
+        None => out.push_str(value),
     }
 }
 
@@ -26,17 +36,25 @@ pub fn style_attribute(style: &str) -> String {
 
 /// Declarations (`a: b; c: d`) kept as AMP accepts them, joined with `;`.
 fn declarations(block: &str) -> String {
-    let mut out = Vec::new();
+    let mut out = String::with_capacity(block.len());
+    let mut value = String::new();
     for declaration in block.split(';') {
-        let Some((property, value)) = declaration.split_once(':') else {
+        let Some((property, raw)) = declaration.split_once(':') else {
             continue;
         };
         if refused(property) {
             continue;
         }
-        out.push(format!("{}:{}", property.trim(), without_important(value).trim()));
+        value.clear();
+        push_without_important(&mut value, raw);
+        if !out.is_empty() {
+            out.push(';');
+        }
+        out.push_str(property.trim());
+        out.push(':');
+        out.push_str(value.trim());
     }
-    out.join(";")
+    out
 }
 
 /// A style sheet (the head's `@media` rules) with every rule's declarations filtered, the

@@ -16,10 +16,12 @@
 mod css;
 pub mod markup;
 pub mod mustache;
+pub(crate) mod plan;
 
 use std::cell::RefCell;
 use std::collections::BTreeSet;
 use std::rc::Rc;
+use std::sync::OnceLock;
 
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -203,11 +205,254 @@ fn lookup_mut<'v>(root: &'v mut Value, path: &[&str]) -> Option<&'v mut Value> {
     Some(at)
 }
 
-/// Renders the AMP part of `compiled` for `data`.
+/// Renders the AMP part of `compiled` for `data` (the plan made and used once; to render the
+/// same compiled version for many recipients, make an [`AmpPlan`] once).
 ///
 /// # Errors
 /// The style sheet is over AMP's limit, or a live block cannot be written as a template.
 pub fn render(
+    compiled: &Compiled,
+    dictionary: &Dictionary,
+    email: &str,
+    data: &Value,
+    live: &[LiveBlock],
+) -> Result<AmpRendered, AmpError> {
+    AmpPlan::new(compiled, dictionary, email).render(data, live)
+}
+
+/// The AMP part of one compiled version, ready for any number of recipients: the markup rewritten
+/// once into a plan (see [`plan`]), the style sheet, and each live block's template translated on
+/// first use. Markup the plan cannot carry is rendered by [`render_unplanned`] instead.
+#[derive(Debug)]
+pub struct AmpPlan {
+    compiled: Compiled,
+    dictionary: Dictionary,
+    email: String,
+    parts: Option<plan::Parts>,
+    /// `<style amp-custom>`'s text.
+    style: String,
+    /// Each top-level block's amp-mustache template, translated on first use (`None`: the
+    /// translation fails, and says why when asked again).
+    templates: Vec<OnceLock<Option<String>>>,
+    /// Bytes of the plan's literal markup (the output's first capacity).
+    bytes: usize,
+}
+
+impl AmpPlan {
+    /// Makes the AMP plan of `compiled` (the email `email`, its fields in `dictionary`).
+    #[must_use]
+    pub fn new(compiled: &Compiled, dictionary: &Dictionary, email: &str) -> Self {
+        let parts = plan::build(compiled).ok();
+        let style = parts
+            .as_ref()
+            .map(|p| css::style_sheet(p.css.trim()))
+            .unwrap_or_default();
+        let bytes = parts.as_ref().map_or(0, |p| {
+            p.head.lits.len() + p.tail.lits.len() + p.blocks.iter().map(|b| b.lits.len()).sum::<usize>()
+        });
+        Self {
+            compiled: compiled.clone(),
+            dictionary: dictionary.clone(),
+            email: email.to_owned(),
+            parts,
+            style,
+            templates: compiled.blocks.iter().map(|_| OnceLock::new()).collect(),
+            bytes,
+        }
+    }
+
+    /// The compiled version the plan was made from.
+    #[must_use]
+    pub fn version(&self) -> [u8; 32] {
+        self.compiled.version
+    }
+
+    /// Whether the markup could be planned (otherwise each render rewrites the HTML part token by
+    /// token).
+    #[must_use]
+    pub fn is_planned(&self) -> bool {
+        self.parts.is_some()
+    }
+
+    /// The amp-mustache template of top-level block `index`.
+    fn template(&self, index: usize, id: &str) -> Result<&str, AmpError> {
+        let cell = self
+            .templates
+            .get(index)
+            .ok_or_else(|| AmpError::UnknownBlock(id.to_owned()))?;
+        let template = cell.get_or_init(|| {
+            LiveTemplate::new(&self.compiled, &self.dictionary, &self.email, id)
+                .ok()
+                .map(|t| t.template)
+        });
+        match template {
+            Some(t) => Ok(t),
+            None => Err(LiveTemplate::new(&self.compiled, &self.dictionary, &self.email, id)
+                .err()
+                .unwrap_or_else(|| AmpError::UnknownBlock(id.to_owned()))),
+        }
+    }
+
+    /// Renders the AMP part for `data`, with `live`'s blocks over their feeds.
+    ///
+    /// # Errors
+    /// The style sheet is over AMP's limit, or a live block cannot be written as a template.
+    pub fn render(&self, data: &Value, live: &[LiveBlock]) -> Result<AmpRendered, AmpError> {
+        let compiled = &self.compiled;
+        for block in live {
+            if !compiled.blocks.iter().any(|f| f.instance_id == block.id) {
+                return Err(AmpError::UnknownBlock(block.id.clone()));
+            }
+        }
+        let Some(parts) = &self.parts else {
+            return render_unplanned(compiled, &self.dictionary, &self.email, data, live);
+        };
+        if self.style.len() > STYLE_LIMIT {
+            return Err(AmpError::StyleTooLarge {
+                bytes: self.style.len(),
+            });
+        }
+        let locale = compiled.settings.locale.as_str();
+        let layout = &*compiled.layout;
+        let mut squares = 0;
+        // The send-time markup of each live block with a feed, rendered first.
+        let mut regions: Vec<Option<String>> = vec![None; compiled.blocks.len()];
+        for (i, fragment) in compiled.blocks.iter().enumerate() {
+            if live.iter().any(|b| b.id == fragment.instance_id && b.src.is_some()) {
+                let mut region = String::new();
+                if let Some(part) = parts.blocks.get(i) {
+                    let tags = (&fragment.tables, fragment.blocks.as_slice());
+                    crate::render::personalize_amp(locale, data, part, tags, &mut region, &mut squares);
+                }
+                if let Some(slot) = regions.get_mut(i) {
+                    *slot = Some(region);
+                }
+            }
+        }
+        let mut report = AmpReport {
+            style_bytes: self.style.len(),
+            ..AmpReport::default()
+        };
+        // What stands in each live block's place, in the order of `live` (as errors are met).
+        let mut written: Vec<Option<String>> = vec![None; compiled.blocks.len()];
+        for block in live {
+            let Some(src) = &block.src else {
+                report.static_blocks.push((
+                    block.id.clone(),
+                    "no signed feed URL for this recipient (a stored recipient and [live] base_url are needed)"
+                        .to_owned(),
+                ));
+                continue;
+            };
+            let Some(index) = compiled.blocks.iter().position(|f| f.instance_id == block.id) else {
+                continue;
+            };
+            let Some(send_time) = regions.get_mut(index).and_then(Option::take) else {
+                // Listed twice: the first took its place.
+                report.live_blocks.push(block.id.clone());
+                continue;
+            };
+            if send_time.trim().is_empty() {
+                // A block hidden for this recipient has no markup: nothing to refresh.
+                if let Some(slot) = written.get_mut(index) {
+                    *slot = Some(send_time);
+                }
+                report
+                    .static_blocks
+                    .push((block.id.clone(), "hidden for this recipient at send time".to_owned()));
+                continue;
+            }
+            let template = self.template(index, &block.id)?;
+            let mut list = String::with_capacity(template.len() + 2 * send_time.len() + 200);
+            list.push_str("<amp-list layout=\"container\" src=\"");
+            markup::push_escaped(&mut list, src);
+            list.push_str("\"><template type=\"amp-mustache\">");
+            list.push_str(template);
+            list.push_str("</template><div placeholder>");
+            list.push_str(&send_time);
+            list.push_str("</div><div fallback>");
+            list.push_str(&send_time);
+            list.push_str("</div></amp-list>");
+            if let Some(slot) = written.get_mut(index) {
+                *slot = Some(list);
+            }
+            report.live_blocks.push(block.id.clone());
+        }
+
+        let extra: usize = written.iter().flatten().map(String::len).sum();
+        let mut html = String::with_capacity(self.bytes + extra + self.style.len() + 1024);
+        crate::render::personalize_amp(
+            locale,
+            data,
+            &parts.head,
+            (&layout.tables, &[]),
+            &mut html,
+            &mut squares,
+        );
+        let head_placed = if let Some(at) = html.find(markup::HEAD_SLOT) {
+            // The head's content, in place of its slot (the head is short: only its tail moves).
+            let after = html.split_off(at + markup::HEAD_SLOT.len());
+            html.truncate(at);
+            push_head(&mut html, &self.style, !report.live_blocks.is_empty());
+            html.push_str(&after);
+            true
+        } else {
+            false
+        };
+        for (i, fragment) in compiled.blocks.iter().enumerate() {
+            if let Some(Some(markup)) = written.get(i) {
+                html.push_str(markup);
+            } else if let Some(part) = parts.blocks.get(i) {
+                let tags = (&fragment.tables, fragment.blocks.as_slice());
+                crate::render::personalize_amp(locale, data, part, tags, &mut html, &mut squares);
+            }
+        }
+        crate::render::personalize_amp(
+            locale,
+            data,
+            &parts.tail,
+            (&layout.tables, &[]),
+            &mut html,
+            &mut squares,
+        );
+        report.square_images = squares;
+        if !head_placed {
+            html = html.replacen(markup::HEAD_SLOT, &head(&self.style, !report.live_blocks.is_empty()), 1);
+        }
+        report.bytes = html.len();
+        report.over_size_budget = html.len() > SIZE_BUDGET;
+        Ok(AmpRendered { html, report })
+    }
+}
+
+/// The head's content: charset, runtime (and amp-list's when a block is live), boilerplate, style.
+fn head(style: &str, lists: bool) -> String {
+    let mut head = String::new();
+    push_head(&mut head, style, lists);
+    head
+}
+
+/// Appends [`head`]'s content.
+fn push_head(head: &mut String, style: &str, lists: bool) {
+    head.push_str("<meta charset=\"utf-8\">");
+    head.push_str(RUNTIME);
+    if lists {
+        head.push_str(LIST);
+        head.push_str(MUSTACHE);
+    }
+    head.push_str(BOILERPLATE);
+    head.push_str("<style amp-custom>");
+    head.push_str(style);
+    head.push_str("</style>");
+}
+
+/// Renders the AMP part of `compiled` for `data` by rendering the HTML part and rewriting it token
+/// by token: what [`AmpPlan`] does for markup it cannot plan, and the reference its plan is tested
+/// against.
+///
+/// # Errors
+/// The style sheet is over AMP's limit, or a live block cannot be written as a template.
+pub fn render_unplanned(
     compiled: &Compiled,
     dictionary: &Dictionary,
     email: &str,
@@ -275,17 +520,7 @@ pub fn render(
         html = html.replacen(&slot, &list, 1);
         report.live_blocks.push(block.id.clone());
     }
-    let mut head = String::from("<meta charset=\"utf-8\">");
-    head.push_str(RUNTIME);
-    if !report.live_blocks.is_empty() {
-        head.push_str(LIST);
-        head.push_str(MUSTACHE);
-    }
-    head.push_str(BOILERPLATE);
-    head.push_str("<style amp-custom>");
-    head.push_str(&style);
-    head.push_str("</style>");
-    let html = html.replacen(markup::HEAD_SLOT, &head, 1);
+    let html = html.replacen(markup::HEAD_SLOT, &head(&style, !report.live_blocks.is_empty()), 1);
     report.bytes = html.len();
     report.over_size_budget = html.len() > SIZE_BUDGET;
     Ok(AmpRendered { html, report })

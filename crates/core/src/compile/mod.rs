@@ -70,6 +70,9 @@ pub struct Fragment {
     pub lint: Vec<Diagnostic>,
     /// Bytes of literal HTML (for size estimates).
     pub html_bytes: usize,
+    /// Which placeholders of `tables` the text plan prints: the HTML walk remembers only those
+    /// for the text walk.
+    pub(crate) text_values: Vec<bool>,
 }
 
 /// The document skeleton around the blocks: a head part and a tail part.
@@ -85,6 +88,8 @@ pub struct Layout {
     pub text_tail: Part,
     /// Tags of all four parts.
     pub tables: Tables,
+    /// Which placeholders of `tables` the text parts print.
+    pub(crate) text_values: Vec<bool>,
 }
 
 /// A compiled email: one template version, ready to personalize for any number of recipients.
@@ -167,6 +172,8 @@ pub struct Compiler {
     fragments: HashMap<[u8; 32], Arc<Fragment>>,
     layouts: HashMap<[u8; 32], Arc<Layout>>,
     stats: CacheStats,
+    /// At most this many threads compile the blocks the cache lacks (0: one per core, at most 4).
+    max_threads: usize,
 }
 
 /// How often the cache helped.
@@ -183,6 +190,21 @@ impl Compiler {
     #[must_use]
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// An empty cache whose compiles use at most `threads` threads for the blocks the cache lacks
+    /// (1: on the calling thread only; 0: one per core, at most 4, the default).
+    #[must_use]
+    pub fn with_threads(threads: usize) -> Self {
+        Self {
+            max_threads: threads,
+            ..Self::default()
+        }
+    }
+
+    /// Sets how many threads later compiles may use (see [`Compiler::with_threads`]).
+    pub fn set_threads(&mut self, threads: usize) {
+        self.max_threads = threads;
     }
 
     /// Cache statistics so far.
@@ -214,8 +236,11 @@ impl Compiler {
             .iter()
             .filter(|f| !self.fragments.contains_key(&f.key) && seen.insert(f.key))
             .collect();
-        let mut fresh: HashMap<[u8; 32], Result<Fragment, CompileError>> =
-            misses.iter().map(|f| f.key).zip(compile_fragments(&misses)).collect();
+        let mut fresh: HashMap<[u8; 32], Result<Fragment, CompileError>> = misses
+            .iter()
+            .map(|f| f.key)
+            .zip(compile_fragments(&misses, self.max_threads))
+            .collect();
         let mut blocks = Vec::with_capacity(composed.fragments.len());
         for fragment in &composed.fragments {
             version.update(&fragment.key);
@@ -275,11 +300,12 @@ impl Compiler {
 /// Compiles blocks the cache does not hold, in their order. Blocks are independent (each is parsed,
 /// inlined and turned into text on its own), so with more than one to do they are shared among the
 /// machine's cores; the results and the first error are the same as one after the other.
-fn compile_fragments(misses: &[&ComposedFragment]) -> Vec<Result<Fragment, CompileError>> {
+fn compile_fragments(misses: &[&ComposedFragment], max_threads: usize) -> Vec<Result<Fragment, CompileError>> {
+    let limit = if max_threads == 0 { 4 } else { max_threads };
     let workers = std::thread::available_parallelism()
         .map_or(1, std::num::NonZeroUsize::get)
         .min(misses.len())
-        .min(4);
+        .min(limit);
     if workers < 2 {
         return misses.iter().map(|f| compile_fragment(f)).collect();
     }
@@ -337,10 +363,12 @@ fn compile_fragment(fragment: &ComposedFragment) -> Result<Fragment, CompileErro
         .split(&text_source, Output::Text)
         .map_err(|source| CompileError::Markup { block: block(), source })?;
     let lint = lint::lint_html(&inlined, &fragment.instance_id);
+    let text_values = crate::plan::values_printed(&[&text], marked.tables.placeholders.len());
     Ok(Fragment {
         instance_id: fragment.instance_id.clone(),
         html_bytes: html.lits.len(),
         html,
+        text_values,
         text,
         tables: marked.tables,
         blocks: fragment.blocks.clone(),
@@ -424,12 +452,14 @@ fn compile_layout(composed: &Composed) -> Result<Layout, CompileError> {
         .map_err(err)?;
     let (head, tail) = cut(&html).ok_or_else(|| err(PlanError::Reordered))?;
     let (text_head, text_tail) = cut(&text).ok_or_else(|| err(PlanError::Reordered))?;
+    let text_values = crate::plan::values_printed(&[&text_head, &text_tail], marked.tables.placeholders.len());
     Ok(Layout {
         head,
         tail,
         text_head,
         text_tail,
         tables: marked.tables,
+        text_values,
     })
 }
 

@@ -9,28 +9,31 @@ pub(super) fn format_money(amount: &Decimal, currency_code: &str, locale: &str) 
     if code.len() != 3 || !code.bytes().all(|b| b.is_ascii_alphabetic()) {
         return Err(FormatError::InvalidCurrencyCode(currency_code.to_owned()));
     }
-    let code = code.to_ascii_uppercase();
+    // Upper-cased on the stack: a price is formatted per recipient, often many times.
+    let mut upper = [0u8; 3];
+    for (to, from) in upper.iter_mut().zip(code.bytes()) {
+        *to = from.to_ascii_uppercase();
+    }
+    let code = std::str::from_utf8(&upper).map_err(|_| FormatError::InvalidCurrencyCode(currency_code.to_owned()))?;
     let loc = resolve_locale(locale);
-    let minor = if ZERO_DECIMAL_CURRENCIES.contains(&code.as_str()) {
-        0
-    } else {
-        2
-    };
+    let minor = if ZERO_DECIMAL_CURRENCIES.contains(&code) { 0 } else { 2 };
 
     let rounded = amount.round(minor);
-    let mut number = group_digits(&rounded.integer, loc.group, loc.min_grouping);
-    if minor > 0 {
-        number.push_str(loc.decimal);
-        number.push_str(&rounded.fraction);
-    }
     let minus = if amount.negative && !rounded.is_zero() {
         loc.minus
     } else {
         ""
     };
-    let symbol = currency_symbol(loc, &code);
-
-    Ok(match loc.layout {
+    let symbol = currency_symbol(loc, code);
+    let push_number = |out: &mut String| {
+        push_grouped(out, rounded.integer(), loc.group, loc.min_grouping);
+        if minor > 0 {
+            out.push_str(loc.decimal);
+            out.extend(rounded.fraction().iter().map(|&d| char::from(b'0' + d)));
+        }
+    };
+    let mut out = String::with_capacity(rounded.digits.len() * 2 + symbol.len() + minus.len() + 8);
+    match loc.layout {
         Layout::Prefix => {
             // CLDR currency spacing: a symbol ending in a letter ("CHF",
             // "元") is kept apart from the digits.
@@ -39,14 +42,64 @@ pub(super) fn format_money(amount: &Decimal, currency_code: &str, locale: &str) 
             } else {
                 ""
             };
-            format!("{minus}{symbol}{gap}{number}")
+            out.push_str(minus);
+            out.push_str(symbol);
+            out.push_str(gap);
+            push_number(&mut out);
         }
-        Layout::PrefixSpaced => format!("{minus}{symbol}{NBSP}{number}"),
-        Layout::PrefixSpacedTightMinus if minus.is_empty() => format!("{symbol}{NBSP}{number}"),
-        Layout::PrefixSpacedTightMinus => format!("{symbol}{minus}{number}"),
-        Layout::PrefixSpacedInnerMinus => format!("{symbol}{NBSP}{minus}{number}"),
-        Layout::Suffix => format!("{minus}{number}{NBSP}{symbol}"),
-    })
+        Layout::PrefixSpaced => {
+            out.push_str(minus);
+            out.push_str(symbol);
+            out.push_str(NBSP);
+            push_number(&mut out);
+        }
+        Layout::PrefixSpacedTightMinus if minus.is_empty() => {
+            out.push_str(symbol);
+            out.push_str(NBSP);
+            push_number(&mut out);
+        }
+        Layout::PrefixSpacedTightMinus => {
+            out.push_str(symbol);
+            out.push_str(minus);
+            push_number(&mut out);
+        }
+        Layout::PrefixSpacedInnerMinus => {
+            out.push_str(symbol);
+            out.push_str(NBSP);
+            out.push_str(minus);
+            push_number(&mut out);
+        }
+        Layout::Suffix => {
+            out.push_str(minus);
+            push_number(&mut out);
+            out.push_str(NBSP);
+            out.push_str(symbol);
+        }
+    }
+    Ok(out)
+}
+
+/// Appends the digits `integer` (0-9 each) with `separator` every three digits from the right,
+/// if there are at least `3 + min_grouping` of them (as [`group_digits`]).
+fn push_grouped(out: &mut String, integer: &[u8], separator: &str, min_grouping: usize) {
+    let len = integer.len();
+    let digit = |d: u8| char::from(b'0' + d);
+    if len < 3 + min_grouping {
+        out.extend(integer.iter().map(|&d| digit(d)));
+        return;
+    }
+    let mut run = match len % 3 {
+        0 => 3,
+        r => r,
+    };
+    for &d in integer {
+        if run == 0 {
+            out.push_str(separator);
+            run = 3;
+        }
+        out.push(digit(d));
+        run -= 1;
+    }
 }
 
 fn currency_symbol<'a>(loc: &'static Locale, code: &'a str) -> &'a str {
@@ -59,25 +112,11 @@ fn currency_symbol<'a>(loc: &'static Locale, code: &'a str) -> &'a str {
 
 /// Inserts `separator` every three digits from the right, if the number
 /// has at least `3 + min_grouping` digits.
+#[cfg(test)]
 pub(super) fn group_digits(integer: &str, separator: &str, min_grouping: usize) -> String {
-    let len = integer.len();
-    if len < 3 + min_grouping {
-        return integer.to_owned();
-    }
-    let mut out = String::with_capacity(len + len / 3 * separator.len());
-    // Digits left before the next separator.
-    let mut run = match len % 3 {
-        0 => 3,
-        r => r,
-    };
-    for digit in integer.chars() {
-        if run == 0 {
-            out.push_str(separator);
-            run = 3;
-        }
-        out.push(digit);
-        run -= 1;
-    }
+    let digits: Vec<u8> = integer.bytes().map(|b| b.wrapping_sub(b'0')).collect();
+    let mut out = String::new();
+    push_grouped(&mut out, &digits, separator, min_grouping);
     out
 }
 
@@ -91,17 +130,25 @@ pub(super) struct Decimal {
     point: i64,
 }
 
-/// A decimal rounded to a number of fraction digits.
+/// A decimal rounded to a number of fraction digits: the integer digits (no leading zeros, `0`
+/// for zero) then exactly the requested number of fraction digits, each 0-9.
 struct Rounded {
-    /// Integer digits, no leading zeros (`"0"` for zero).
-    integer: String,
-    /// Exactly the requested number of fraction digits.
-    fraction: String,
+    digits: Vec<u8>,
+    /// Where the fraction starts in `digits`.
+    split: usize,
 }
 
 impl Rounded {
     fn is_zero(&self) -> bool {
-        self.integer == "0" && self.fraction.bytes().all(|b| b == b'0')
+        self.digits.iter().all(|&d| d == 0)
+    }
+
+    fn integer(&self) -> &[u8] {
+        self.digits.get(..self.split).unwrap_or_default()
+    }
+
+    fn fraction(&self) -> &[u8] {
+        self.digits.get(self.split..).unwrap_or_default()
     }
 }
 
@@ -220,15 +267,17 @@ impl Decimal {
             kept.splice(0..0, std::iter::repeat_n(0, missing));
         }
         let split = kept.len() - places;
-        let (integer, fraction) = kept.split_at(split);
-        let first_nonzero = integer
+        // Leading zeros of the integer go, but one digit is always kept.
+        let first_nonzero = kept
+            .get(..split)
+            .unwrap_or_default()
             .iter()
             .position(|&d| d != 0)
-            .unwrap_or(integer.len().saturating_sub(1));
-        let to_text = |ds: &[u8]| ds.iter().map(|&d| char::from(b'0' + d)).collect::<String>();
+            .unwrap_or(split.saturating_sub(1));
+        kept.drain(..first_nonzero);
         Rounded {
-            integer: to_text(integer.get(first_nonzero..).unwrap_or(&[0])),
-            fraction: to_text(fraction),
+            split: split - first_nonzero,
+            digits: kept,
         }
     }
 }

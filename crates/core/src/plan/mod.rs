@@ -409,6 +409,31 @@ impl Marked {
     }
 }
 
+/// Which of `count` placeholders the nodes of `parts` print.
+pub(crate) fn values_printed(parts: &[&Part], count: usize) -> Vec<bool> {
+    fn visit(nodes: &[PNode], out: &mut [bool]) {
+        for node in nodes {
+            match node {
+                PNode::Lit(..) => {}
+                PNode::Value(index, _) => {
+                    if let Some(slot) = out.get_mut(*index as usize) {
+                        *slot = true;
+                    }
+                }
+                PNode::If(_, a, b) | PNode::Each(_, a, b) | PNode::Block(_, a, b) => {
+                    visit(a, out);
+                    visit(b, out);
+                }
+            }
+        }
+    }
+    let mut out = vec![false; count];
+    for part in parts {
+        visit(&part.nodes, &mut out);
+    }
+    out
+}
+
 /// Finds the next marker: the literal before it, and its id with the rest after it.
 fn next_marker(s: &str) -> (&str, Option<(usize, &str)>) {
     let mut search = 0;

@@ -9,6 +9,7 @@ pub mod escape {
     pub use crate::escape::html_escape;
 }
 
+pub(crate) use personalize::personalize_amp;
 use personalize::personalize_marked;
 pub use personalize::{personalize_into, render_part, BlockEdge, Event, Output, Site, Used};
 pub use report::{FallbackTaken, HiddenBlock, RenderReport, ShownBlock, StaleField, GMAIL_CLIP_BYTES};

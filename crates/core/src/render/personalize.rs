@@ -6,6 +6,7 @@ use std::borrow::Cow;
 
 use serde_json::Value;
 
+use crate::amp::plan::{ANode, APart, ATag};
 use crate::compile::Compiled;
 use crate::compose::{BlockMeta, Gate};
 use crate::escape::{is_safe_css_value, is_safe_url, push_html_escaped, push_url_component};
@@ -133,6 +134,9 @@ enum Mode {
 /// What writes a block's marks into the HTML (see [`personalize_marked`]).
 type MarkFn<'m> = dyn FnMut(BlockEdge<'_>, &mut String) + 'm;
 
+// The flags are independent switches of one walk (recording, replaying, memoizing, a dropped
+// parenthesis), not a state machine.
+#[allow(clippy::struct_excessive_bools)]
 struct Walker<'a, 'm> {
     data: &'a Value,
     locale: &'a str,
@@ -144,6 +148,14 @@ struct Walker<'a, 'm> {
     /// The walk repeats one already done (the text part after the HTML): it reads the memo instead
     /// of filling it.
     replay: bool,
+    /// Values, conditions and gates are remembered for a later walk (not when the walk is the only
+    /// one, as the AMP part's).
+    memoize: bool,
+    /// Which placeholders of the part being walked the text walk prints (the others are not
+    /// remembered; one missing from the memo is resolved again).
+    text_values: &'a [bool],
+    /// A dynamic AMP tag's attribute values, kept between tags.
+    amp_values: String,
     site: Site,
     block: Option<u32>,
     /// A text-part link lost its URL: the `)` that closed ` (URL)` is dropped too.
@@ -168,6 +180,9 @@ pub fn render_part(part: &Part, tables: &Tables, data: &Value, locale: &str) -> 
         record: true,
         memo: &mut memo,
         replay: false,
+        memoize: true,
+        text_values: &[],
+        amp_values: String::new(),
         site: Site::Subject,
         block: None,
         drop_paren: false,
@@ -223,6 +238,9 @@ pub(crate) fn personalize_marked(
         record: true,
         memo,
         replay: false,
+        memoize: true,
+        text_values: &[],
+        amp_values: String::new(),
         site: Site::Subject,
         block: None,
         drop_paren: false,
@@ -240,12 +258,14 @@ pub(crate) fn personalize_marked(
     // recorded above.
     let layout = &*compiled.layout;
     w.site = Site::Layout;
+    w.text_values = &layout.text_values;
     w.record = false;
     w.walk(&layout.head.nodes, &layout.head, &layout.tables, &[], html, Mode::Html);
     w.record = true;
     w.mark = Some(mark);
     for (i, fragment) in compiled.blocks.iter().enumerate() {
         w.site = Site::Block(u32::try_from(i).unwrap_or(u32::MAX));
+        w.text_values = &fragment.text_values;
         w.edge(BlockEdge::Start(&fragment.instance_id), html);
         w.walk(
             &fragment.html.nodes,
@@ -259,6 +279,7 @@ pub(crate) fn personalize_marked(
     }
     w.mark = None;
     w.site = Site::Layout;
+    w.text_values = &layout.text_values;
     w.record = false;
     w.walk(&layout.tail.nodes, &layout.tail, &layout.tables, &[], html, Mode::Html);
 
@@ -327,6 +348,38 @@ fn push_text(out: &mut String, s: &str) {
         s
     };
     out.push_str(s);
+}
+
+/// Renders the AMP plan `part` (see `crate::amp::plan`) of a compiled email's part whose tags are
+/// `tables` and `blocks`, for the recipient `data`, into `out`; pictures given a square box are
+/// counted in `squares`. Only values are resolved: no events, no memo.
+pub(crate) fn personalize_amp(
+    locale: &str,
+    data: &Value,
+    part: &APart,
+    (tables, blocks): (&Tables, &[BlockMeta]),
+    out: &mut String,
+    squares: &mut usize,
+) {
+    let mut events = Vec::new();
+    let mut memo = Memo::default();
+    let mut w = Walker {
+        data,
+        locale,
+        frames: Vec::new(),
+        events: &mut events,
+        record: false,
+        memo: &mut memo,
+        replay: false,
+        memoize: false,
+        text_values: &[],
+        amp_values: String::new(),
+        site: Site::Layout,
+        block: None,
+        drop_paren: false,
+        mark: None,
+    };
+    w.walk_amp(&part.nodes, part, tables, blocks, out, false, squares);
 }
 
 impl<'a> Walker<'a, '_> {
@@ -433,8 +486,123 @@ impl<'a> Walker<'a, '_> {
         }
     }
 
+    /// Walks AMP plan nodes (see [`personalize_amp`]); `raw`: writing a dynamic tag's attribute
+    /// value, decoded.
+    #[allow(clippy::too_many_arguments)]
+    fn walk_amp(
+        &mut self,
+        nodes: &'a [ANode],
+        part: &'a APart,
+        tables: &'a Tables,
+        blocks: &'a [BlockMeta],
+        out: &mut String,
+        raw: bool,
+        squares: &mut usize,
+    ) {
+        for node in nodes {
+            match node {
+                ANode::Lit(start, end) => out.push_str(part.lits.get(*start as usize..*end as usize).unwrap_or("")),
+                ANode::Value { index, escape, attr } => {
+                    if let Some(ph) = tables.placeholders.get(*index as usize) {
+                        let text = self.resolve(ph, *index);
+                        let html: fn(&mut String, &str) = match (raw, attr) {
+                            (true, _) => crate::amp::markup::push_amp_raw,
+                            (false, true) => crate::amp::markup::push_amp_attr,
+                            (false, false) => crate::amp::markup::push_amp_text,
+                        };
+                        let unsafe_url = Event::UnsafeUrl {
+                            site: self.site,
+                            placeholder: *index,
+                            block: self.block,
+                        };
+                        write_value(&text, *escape, out, (None, unsafe_url), &mut self.drop_paren, html);
+                    }
+                }
+                ANode::If(index, then, otherwise) => {
+                    let holds = self.decide(tables, *index);
+                    let branch = if holds { then } else { otherwise };
+                    self.walk_amp(branch, part, tables, blocks, out, raw, squares);
+                }
+                ANode::Each(index, body, otherwise) => {
+                    let Some(info) = tables.eaches.get(*index as usize) else {
+                        continue;
+                    };
+                    match self.path(&info.path) {
+                        Some(Value::Array(items)) if !items.is_empty() => {
+                            let len = info.limit.map_or(items.len(), |l| l.min(items.len()));
+                            for (i, item) in items.iter().take(len).enumerate() {
+                                self.frames.push(Frame { item, index: i, len });
+                                self.walk_amp(body, part, tables, blocks, out, raw, squares);
+                                self.frames.pop();
+                            }
+                        }
+                        _ => self.walk_amp(otherwise, part, tables, blocks, out, raw, squares),
+                    }
+                }
+                ANode::Block(index, body, otherwise) => {
+                    let global = tables.blocks.get(*index as usize).copied().unwrap_or(u32::MAX);
+                    let outer = self.block.replace(global);
+                    let branch = if self.gates(blocks, global).is_none() {
+                        body
+                    } else {
+                        otherwise
+                    };
+                    self.walk_amp(branch, part, tables, blocks, out, raw, squares);
+                    self.block = outer;
+                }
+                ANode::Tag(tag) => self.amp_tag(tag, part, tables, blocks, out, squares),
+                ANode::Square => *squares += 1,
+            }
+        }
+    }
+
+    /// A start tag whose AMP form depends on values: its attributes rendered, then rewritten.
+    fn amp_tag(
+        &mut self,
+        tag: &'a ATag,
+        part: &'a APart,
+        tables: &'a Tables,
+        blocks: &'a [BlockMeta],
+        out: &mut String,
+        squares: &mut usize,
+    ) {
+        let mut values = std::mem::take(&mut self.amp_values);
+        values.clear();
+        let mut ends = Vec::with_capacity(tag.attrs.len());
+        for (_, _, nodes) in &tag.attrs {
+            self.walk_amp(nodes, part, tables, blocks, &mut values, true, squares);
+            ends.push(values.len());
+        }
+        let attrs: Vec<crate::amp::markup::Attr<'_>> = tag
+            .attrs
+            .iter()
+            .zip(&ends)
+            .scan(0, |start, ((name, prefixed, _), end)| {
+                let value = values.get(*start..*end).unwrap_or("");
+                *start = *end;
+                Some(crate::amp::markup::Attr {
+                    name,
+                    prefixed: *prefixed,
+                    value,
+                })
+            })
+            .collect();
+        if tag.name == "img" {
+            if crate::amp::markup::write_image(out, &attrs) == Some(true) {
+                *squares += 1;
+            }
+        } else {
+            crate::amp::markup::write_start(out, &tag.name, &attrs);
+        }
+        drop(attrs);
+        self.amp_values = values;
+    }
+
     /// Where the walk is, as a memo key.
     fn key(&self, owner: usize, kind: Kind, index: u32) -> Option<memo::Key> {
+        if !self.memoize {
+            return None;
+        }
         memo::key(
             owner,
             kind,
@@ -541,16 +709,31 @@ impl<'a> Walker<'a, '_> {
         let events = if self.record { Some(&mut *self.events) } else { None };
         if self.replay {
             if let Some(text) = key.as_ref().and_then(|k| self.memo.value(k)) {
-                write_value(text, escape, out, (events, unsafe_url), &mut self.drop_paren);
+                write_value(
+                    text,
+                    escape,
+                    out,
+                    (events, unsafe_url),
+                    &mut self.drop_paren,
+                    push_html_escaped,
+                );
                 return;
             }
         }
         let text = self.resolve(ph, index);
-        if let (false, Some(key)) = (self.replay, key) {
+        let printed = self.text_values.get(index as usize).copied().unwrap_or(false);
+        if let (false, true, Some(key)) = (self.replay, printed, key) {
             self.memo.put_value(key, &text);
         }
         let events = if self.record { Some(&mut *self.events) } else { None };
-        write_value(&text, escape, out, (events, unsafe_url), &mut self.drop_paren);
+        write_value(
+            &text,
+            escape,
+            out,
+            (events, unsafe_url),
+            &mut self.drop_paren,
+            push_html_escaped,
+        );
     }
 
     /// A placeholder's text for this recipient: its value formatted, or its fallback (recorded).
@@ -622,9 +805,16 @@ impl<'a> Walker<'a, '_> {
                 let code = code.as_str()?;
                 let loc = locale(loc);
                 match v {
-                    Value::Number(n) => crate::format::currency_from_str(&n.to_string(), code, &loc)
+                    Value::Number(n) => {
+                        let mut digits = NumberText::default();
+                        if std::fmt::Write::write_fmt(&mut digits, format_args!("{n}")).is_ok() {
+                            crate::format::currency_from_str(digits.as_str(), code, &loc)
+                        } else {
+                            crate::format::currency_from_str(&n.to_string(), code, &loc)
+                        }
                         .ok()
-                        .map(Cow::Owned),
+                        .map(Cow::Owned)
+                    }
                     Value::String(s) => crate::format::currency_from_str(s, code, &loc).ok().map(Cow::Owned),
                     _ => None,
                 }
@@ -637,18 +827,43 @@ impl<'a> Walker<'a, '_> {
     }
 }
 
+/// A JSON number's text, written on the stack (no allocation per price); a number too long for
+/// it reports an error and is written the usual way.
+#[derive(Default)]
+struct NumberText {
+    bytes: [u8; 32],
+    len: usize,
+}
+
+impl NumberText {
+    fn as_str(&self) -> &str {
+        std::str::from_utf8(self.bytes.get(..self.len).unwrap_or_default()).unwrap_or_default()
+    }
+}
+
+impl std::fmt::Write for NumberText {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        let end = self.len + s.len();
+        let slot = self.bytes.get_mut(self.len..end).ok_or(std::fmt::Error)?;
+        slot.copy_from_slice(s.as_bytes());
+        self.len = end;
+        Ok(())
+    }
+}
+
 /// Writes a placeholder's text where it lands: escaped for HTML, kept as text, as a URL component or
 /// a whole URL (an unsafe one is replaced and recorded in `unsafe_url`'s events, when recording), or
-/// a CSS value.
+/// a CSS value. `html` escapes text for markup (the HTML part's escaper, or the AMP part's).
 fn write_value(
     text: &str,
     escape: Escape,
     out: &mut String,
     unsafe_url: (Option<&mut Vec<Event>>, Event),
     drop_paren: &mut bool,
+    html: fn(&mut String, &str),
 ) {
     match escape {
-        Escape::Html => push_html_escaped(out, text),
+        Escape::Html => html(out, text),
         Escape::Text => push_text(out, text),
         Escape::UrlPart => push_url_component(out, text),
         Escape::UrlStart | Escape::TextUrlStart => {
@@ -660,7 +875,7 @@ fn write_value(
             }
             if text.is_empty() || safe {
                 if escape == Escape::UrlStart {
-                    push_html_escaped(out, text.trim());
+                    html(out, text.trim());
                 } else {
                     out.push_str(text.trim());
                 }
