@@ -142,6 +142,11 @@ pub struct Manifest {
     /// For the `amp` target: the ESPs that accept an AMP part (`text/x-amp-html`) and how.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub amp_accepted_by: Vec<String>,
+    /// Where the workspace's assets are hosted (`[assets] base_url`), when set: `prepare_data`
+    /// names recipient values that are asset paths (`assets/<name>`, e.g. a catalogue's product
+    /// pictures) there, as the ESP's data must.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub asset_base_url: Option<String>,
     /// The files of the workspace's `assets/` folder the HTML refers to, each with the address
     /// the HTML now names (`[assets] base_url` + name): upload them there.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -198,6 +203,7 @@ impl Manifest {
             fields: parts.fields.clone(),
             derived: parts.derived.clone(),
             assets: parts.assets.clone(),
+            asset_base_url: super::hosting_base(input.asset_base_url).map(str::to_owned),
             amp_accepted_by: if target == Target::Amp {
                 AMP_ESPS.iter().map(|s| (*s).to_owned()).collect()
             } else {
@@ -214,6 +220,14 @@ impl Manifest {
 /// to fill their ESP.
 #[must_use]
 pub fn prepare_data(manifest: &Manifest, data: &Value) -> Value {
+    let hosted;
+    let data = match manifest.asset_base_url.as_deref() {
+        Some(base) => {
+            hosted = host_asset_values(data, base);
+            &hosted
+        }
+        None => data,
+    };
     let mut out = data.clone();
     for d in manifest.derived.iter().filter(|d| d.helper != "slice") {
         add_derived(d, data, &mut out);
@@ -233,6 +247,24 @@ pub fn prepare_data(manifest: &Manifest, data: &Value) -> Value {
             super::textual::text_data(manifest, &out)
         }
         Target::Liquid | Target::Sendgrid | Target::Html | Target::Amp => out,
+    }
+}
+
+/// `data` with every string that is an asset path (`assets/<name>`) named under `base`, at any
+/// depth (lists of products included).
+fn host_asset_values(data: &Value, base: &str) -> Value {
+    match data {
+        Value::String(s) => match crate::assets::asset_name(s) {
+            Some(name) => Value::String(crate::assets::join_base_url(base, name)),
+            None => data.clone(),
+        },
+        Value::Array(items) => Value::Array(items.iter().map(|v| host_asset_values(v, base)).collect()),
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .map(|(k, v)| (k.clone(), host_asset_values(v, base)))
+                .collect(),
+        ),
+        _ => data.clone(),
     }
 }
 
@@ -428,5 +460,31 @@ mod tests {
         assert_eq!(derive(&d, &json!({"segments": ["a", "vip"]}), None), Some(json!(true)));
         assert_eq!(derive(&d, &json!({"segments": ["vip "]}), None), Some(json!(false)));
         assert_eq!(derive(&d, &json!({}), None), Some(json!(false)));
+    }
+
+    #[test]
+    fn asset_paths_in_recipient_data_are_named_where_assets_are_hosted() {
+        let data = json!({
+            "recs": [{"image": "assets/boot-0a1b2c3d4e5f.png"}, {"image": "https://cdn.example/x.png"}],
+            "note": "assets/ is a folder",
+            "logo": " assets/logo-0a1b2c3d4e5f.png "
+        });
+        let hosted = host_asset_values(&data, "https://images.example/email");
+        assert_eq!(
+            hosted,
+            json!({
+                "recs": [
+                    {"image": "https://images.example/email/boot-0a1b2c3d4e5f.png"},
+                    {"image": "https://cdn.example/x.png"}
+                ],
+                "note": "assets/ is a folder",
+                "logo": "https://images.example/email/logo-0a1b2c3d4e5f.png"
+            })
+        );
+        assert_eq!(super::super::hosting_base(Some("http://images.example/")), None);
+        assert_eq!(
+            super::super::hosting_base(Some(" https://images.example/ ")),
+            Some("https://images.example/")
+        );
     }
 }

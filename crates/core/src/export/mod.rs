@@ -225,20 +225,25 @@ pub fn export(input: &ExportInput<'_>, target: Target) -> Result<Export, ExportE
 }
 
 /// Rewrites the asset paths of the HTML to their hosted addresses and lists the files to upload.
-fn host_assets(parts: &mut Parts, base_url: Option<&str>) -> Result<(), ExportError> {
-    let (_, used) = crate::assets::rewrite_asset_urls(&parts.html, |_| Some(String::new()));
-    if used.is_empty() {
-        return Ok(());
-    }
-    let base = base_url.map(str::trim).filter(|b| {
+/// The `[assets] base_url` when an ESP can name assets under it: an `https://` address with a
+/// host and no character that would need escaping in an attribute or a CSS `url()`.
+pub(crate) fn hosting_base(base_url: Option<&str>) -> Option<&str> {
+    base_url.map(str::trim).filter(|b| {
         b.get(..8).is_some_and(|s| s.eq_ignore_ascii_case("https://"))
             && b.len() > 8
             && crate::escape::is_safe_url(b)
             && !b
                 .chars()
                 .any(|c| c.is_whitespace() || c.is_control() || "\"'()<>\\".contains(c))
-    });
-    let Some(base) = base else {
+    })
+}
+
+fn host_assets(parts: &mut Parts, base_url: Option<&str>) -> Result<(), ExportError> {
+    let (_, used) = crate::assets::rewrite_asset_urls(&parts.html, |_| Some(String::new()));
+    if used.is_empty() {
+        return Ok(());
+    }
+    let Some(base) = hosting_base(base_url) else {
         return Err(ExportError::AssetsNotHosted(
             used.iter().map(|n| crate::assets::asset_path(n)).collect(),
         ));

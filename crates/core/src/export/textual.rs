@@ -633,6 +633,7 @@ mod dialect_tests {
             derived: Vec::new(),
             assets: Vec::new(),
             amp_accepted_by: Vec::new(),
+            asset_base_url: None,
         };
         let data = json!({"profile": {"first_name": " ", "points": 150.5}, "recs": [{"name": false}, {}]});
         assert_eq!(
