@@ -288,8 +288,10 @@ try {
   await waitPreview(s, previewOrder + " === 'header-1,hero-1,text-1,button-1'", "four blocks in the preview");
   await shot(s, "blocks-added");
 
-  // 3. Click the hero in the preview to select it, then edit its headline with a placeholder.
-  await inPreview(s, async () => (await s.find('[data-tsr-block="hero-1"] .tsr-pick')).click());
+  // 3. Click the hero's text in the preview to select it (a word link there lies above the block's
+  // pick link and picks the same block; step 30 clicks a block's pick link itself), then edit its
+  // headline with a placeholder.
+  await inPreview(s, async () => (await s.find('[data-tsr-block="hero-1"] a.tsr-w')).click());
   await s.waitFor("return document.querySelector('[data-testid=inspector]')?.dataset.block === 'hero-1'", { what: "the hero to be selected by a click in the preview" });
   check(true, "a click on a block in the preview selects it");
   const headline = await s.find("[data-testid=field-headline]");
