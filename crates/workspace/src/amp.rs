@@ -50,6 +50,16 @@ pub fn live_image_url(base: &str, email: &str, block: &str, token: &str) -> Stri
 }
 
 impl Workspace {
+    /// `[live] base_url` when it is an `https://` address: the only base signed feed and live-image
+    /// URLs are written under.
+    fn live_https_base(&self) -> Option<&str> {
+        self.config
+            .live
+            .base_url
+            .as_deref()
+            .filter(|b| b.starts_with("https://"))
+    }
+
     /// The signed live images of `entry`'s live blocks that opt in (`"image": true`) for the stored
     /// profile `profile_id`; none without an `https` `[live] base_url`.
     ///
@@ -66,12 +76,7 @@ impl Workspace {
             .filter(|(_, spec)| spec.image)
             .map(|(id, _)| id)
             .collect();
-        let base = self
-            .config
-            .live
-            .base_url
-            .as_deref()
-            .filter(|b| b.starts_with("https://"));
+        let base = self.live_https_base();
         let Some(base) = base.filter(|_| !blocks.is_empty()) else {
             return Ok(Vec::new());
         };
@@ -114,12 +119,7 @@ impl Workspace {
         recipient: &AmpRecipient,
     ) -> Result<Vec<LiveBlock>, WorkspaceError> {
         let live = Self::live_blocks(entry);
-        let base = self
-            .config
-            .live
-            .base_url
-            .as_deref()
-            .filter(|b| b.starts_with("https://"));
+        let base = self.live_https_base();
         let keys = match (base, recipient.profile_id) {
             (Some(_), Some(_)) if !live.is_empty() => {
                 let mut store = self.open_store()?;
