@@ -59,9 +59,11 @@ describe("picking", () => {
     const t = new PickTimer();
     expect(t.pick("hero-1", 1000)).toBe(false);
     expect(t.pick("hero-1", 1300)).toBe(true);
-    expect(t.pick("hero-1", 1400)).toBe(false);
-    expect(t.pick("hero-2", 1500)).toBe(false);
-    expect(t.pick("hero-2", 2600)).toBe(false);
+    // A third quick click continues the series: the field stays open (and keeps the focus).
+    expect(t.pick("hero-1", 1400)).toBe(true);
+    expect(t.pick("hero-1", 2000)).toBe(false);
+    expect(t.pick("hero-2", 2100)).toBe(false);
+    expect(t.pick("hero-2", 2700)).toBe(false);
     expect(fieldToOpen(doc, types, "hero-1")).toBe("body");
     expect(fieldToOpen(doc, types, "button-1")).toBe("label");
     expect(fieldToOpen(doc, types, "image-1")).toBeNull();

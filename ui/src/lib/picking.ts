@@ -62,14 +62,19 @@ export function blockKey(e: KeyPress, doc: Document, selected: string | null): B
 /** Two picks of the same block this close together (ms) are a double click. */
 export const DOUBLE_PICK_MS = 500;
 
-/** Tells single picks in the preview from double ones (the frame has no script to tell us). */
+/**
+ * Tells single picks in the preview from double ones (the frame has no script to tell us). Every
+ * pick after the first of a quick series on one block counts as a double: a click that lands just
+ * after a double click (a triple click, or a click then a quick double click) keeps the field open
+ * and focused rather than taking the focus back to the preview.
+ */
 export class PickTimer {
   #last: { id: string; at: number } | null = null;
 
-  /** Records a pick at `at`; true when it completes a double click on the same block. */
+  /** Records a pick at `at`; true when it follows a pick of the same block within `DOUBLE_PICK_MS`. */
   pick(id: string, at: number): boolean {
     const double = this.#last !== null && this.#last.id === id && at - this.#last.at <= DOUBLE_PICK_MS;
-    this.#last = double ? null : { id, at };
+    this.#last = { id, at };
     return double;
   }
 }
