@@ -16,8 +16,9 @@ export class Session {
     return new Session(base, res.sessionId);
   }
 
-  cmd(method, path, body) {
-    return request(this.base, method, `/session/${this.id}${path}`, body);
+  /** One command; a driver that does not answer within `timeoutMs` is an error naming the command. */
+  cmd(method, path, body, timeoutMs = COMMAND_TIMEOUT_MS) {
+    return request(this.base, method, `/session/${this.id}${path}`, body, timeoutMs);
   }
 
   async quit() {
@@ -69,8 +70,9 @@ export class Session {
     await this.cmd("POST", "/frame/parent", {});
   }
 
-  async screenshot() {
-    return Buffer.from(await this.cmd("GET", "/screenshot"), "base64");
+  /** A PNG of the window; `timeoutMs` bounds the wait (WebKitWebDriver has been seen not to answer). */
+  async screenshot(timeoutMs = COMMAND_TIMEOUT_MS) {
+    return Buffer.from(await this.cmd("GET", "/screenshot", undefined, timeoutMs), "base64");
   }
 
   /** Keys pressed with modifiers held (W3C actions), e.g. keys(["\uE009"], "z"). */
@@ -116,12 +118,22 @@ export class Element {
 
 export const Keys = { CONTROL: "\uE009", SHIFT: "\uE008", BACKSPACE: "\uE003", END: "\uE010" };
 
-async function request(base, method, path, body) {
-  const res = await fetch(base + path, {
-    method,
-    headers: { "content-type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
+/** How long a command may take before the test says the driver did not answer (fetch's own limit is 5 min). */
+const COMMAND_TIMEOUT_MS = 120000;
+
+async function request(base, method, path, body, timeoutMs = COMMAND_TIMEOUT_MS) {
+  let res;
+  try {
+    res = await fetch(base + path, {
+      method,
+      headers: { "content-type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+  } catch (e) {
+    if (e?.name === "TimeoutError") throw new WebDriverError(`${method} ${path}: the driver did not answer within ${timeoutMs / 1000} s`);
+    throw e;
+  }
   const json = await res.json().catch(() => ({}));
   if (!res.ok || (json.value && json.value.error)) {
     throw new WebDriverError(`${method} ${path}: ${json.value?.error ?? res.status} ${json.value?.message ?? ""}`);
