@@ -26,7 +26,7 @@ serve() {
   "$bin" --workspace "$ws" serve --listen 127.0.0.1:0 "$@" > "$dir/serve.out" 2>&1 &
   pid=$!
   # Opening a large store on a busy machine can take a while (segments synchronized first).
-  for _ in $(seq 600); do grep -q listening "$dir/serve.out" && break; sleep 0.1; done
+  for _ in $(seq 3000); do grep -q listening "$dir/serve.out" && break; sleep 0.1; done
   url=$(sed -n 's/.*listening on \(http:[^ ]*\).*/\1/p' "$dir/serve.out")
   [ -n "$url" ] || { echo "tessera serve did not start: $(cat "$dir/serve.out")" >&2; kill "$pid"; exit 1; }
 }
@@ -66,6 +66,7 @@ LUA
 echo "load average before: $(cat /proc/loadavg)"
 run() { # label, batch, connections, extra serve args...
   local label=$1 batch=$2 conns=$3; shift 3
+  local seconds=${run_seconds:-$seconds}
   serve "$@"
   local before; before=$(events)
   local cpu_before; cpu_before=$(cpu_ms)
@@ -93,7 +94,8 @@ if [ -n "${LIVE_COMPARE:-}" ]; then
 fi
 run "single-event track, keep-alive, 64 connections" 1 64
 run "100-event batches, 16 connections" 100 16
-run "overload: 100-event batches, 1024 connections, 16 MB queue" 100 1024 --queue-mb 16
+# Far beyond the sustainable rate (64 times the connections of the batch run), for 30 s.
+run_seconds=30 run "overload: 100-event batches, 1024 connections, 16 MB queue, 30 s" 100 1024 --queue-mb 16
 # Stream latency while the single-event load runs in the background.
 read_key=$("$bin" --workspace "$ws" keys create --read --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["secret"])')
 serve

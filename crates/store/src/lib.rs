@@ -41,10 +41,6 @@ pub struct Store {
 /// Prepared statements kept per connection.
 const STATEMENT_CACHE: usize = 256;
 
-/// Pages of write-ahead log after which a connection set up by
-/// [`Store::sync_at_checkpoints_only`] copies the log back into the store (40 MB of 4 KB pages).
-pub const CHECKPOINT_PAGES: u32 = 10_000;
-
 /// The store's file inside a workspace.
 pub const STORE_FILE: &str = ".tessera/store.db";
 
@@ -157,19 +153,15 @@ impl Store {
     /// NORMAL` in WAL mode): a commit is then durable against the process being killed (it is in
     /// the write-ahead log, in the operating system's cache), and the store is never corrupted,
     /// but the last commits before a power loss or an operating-system crash may be lost. The WAL
-    /// is synced at each checkpoint, which this connection runs every [`CHECKPOINT_PAGES`] pages
-    /// of log instead of SQLite's 1,000: a stream of small commits rewrites the same index pages
-    /// again and again, and a longer log copies each of them back once. The live collector's
-    /// writer uses this unless told to sync every commit; every other connection keeps
-    /// `synchronous = FULL`.
+    /// is synced at each checkpoint (SQLite's default, every 1,000 pages of log). The live
+    /// collector's writer uses this unless told to sync every commit; every other connection
+    /// keeps `synchronous = FULL`.
     ///
     /// # Errors
     /// SQLite errors.
     pub fn sync_at_checkpoints_only(&self) -> Result<(), StoreError> {
         self.conn
-            .execute_batch(&format!(
-                "PRAGMA synchronous = NORMAL; PRAGMA wal_autocheckpoint = {CHECKPOINT_PAGES};"
-            ))
+            .execute_batch("PRAGMA synchronous = NORMAL;")
             .map_err(|e| self.sql_error(e))
     }
 
