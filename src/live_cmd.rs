@@ -26,6 +26,10 @@ pub(crate) struct ServeArgs {
     /// Retry-After beyond it).
     #[arg(long, value_name = "MB", default_value_t = 64)]
     queue_mb: usize,
+    /// fsync every group commit before answering: acknowledged events then survive a power loss
+    /// or an operating-system crash too, not only the process being killed (slower).
+    #[arg(long)]
+    fsync_each_commit: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -70,6 +74,7 @@ pub(crate) fn run_serve(workspace: Option<&Path>, cwd: &Path, args: &ServeArgs) 
     options.public = args.public;
     options.queue_bytes = args.queue_mb.max(1) << 20;
     options.reevaluate_every = std::time::Duration::from_secs(args.reevaluate_every.max(1));
+    options.fsync_each_commit = args.fsync_each_commit;
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     runtime.block_on(tessera_live::serve(
         &ws,

@@ -149,6 +149,22 @@ impl Store {
         Ok(())
     }
 
+    /// Lets this connection's commits return without waiting for `fsync` (`synchronous =
+    /// NORMAL` in WAL mode): a commit is then durable against the process being killed (it is in
+    /// the write-ahead log, in the operating system's cache), and the store is never corrupted,
+    /// but the last commits before a power loss or an operating-system crash may be lost. The WAL
+    /// is synced at each checkpoint (SQLite's default, every 1,000 pages of log). The live
+    /// collector's writer uses this unless told to sync every commit; every other connection
+    /// keeps `synchronous = FULL`.
+    ///
+    /// # Errors
+    /// SQLite errors.
+    pub fn sync_at_checkpoints_only(&self) -> Result<(), StoreError> {
+        self.conn
+            .execute_batch("PRAGMA synchronous = NORMAL;")
+            .map_err(|e| self.sql_error(e))
+    }
+
     /// Runs SQLite's integrity check; `Ok` holds its report (`ok` when healthy).
     ///
     /// # Errors

@@ -142,21 +142,16 @@ impl Store {
 impl Group<'_> {
     /// One message inside its savepoint.
     fn message(&mut self, message: &Message) -> Result<Outcome, StoreError> {
-        self.tx
-            .execute_batch("SAVEPOINT live_call")
-            .map_err(StoreError::sql_unknown)?;
+        self.run_cached("SAVEPOINT live_call")?;
         let result = self.deduplicated(message);
         match result {
             Ok(outcome) => {
-                self.tx
-                    .execute_batch("RELEASE live_call")
-                    .map_err(StoreError::sql_unknown)?;
+                self.run_cached("RELEASE live_call")?;
                 Ok(outcome)
             }
             Err(failure) => {
-                self.tx
-                    .execute_batch("ROLLBACK TO live_call; RELEASE live_call")
-                    .map_err(StoreError::sql_unknown)?;
+                self.run_cached("ROLLBACK TO live_call")?;
+                self.run_cached("RELEASE live_call")?;
                 match failure {
                     Failure::Refused(r) => Ok(Outcome::Rejected {
                         field: r.field,
@@ -166,6 +161,16 @@ impl Group<'_> {
                 }
             }
         }
+    }
+
+    /// Runs a statement without parameters from the connection's statement cache: a savepoint
+    /// per call, parsed anew each time, cost more than the call's event insert.
+    fn run_cached(&self, sql: &str) -> Result<(), StoreError> {
+        self.tx
+            .prepare_cached(sql)
+            .and_then(|mut st| st.execute([]))
+            .map(drop)
+            .map_err(StoreError::sql_unknown)
     }
 
     fn deduplicated(&mut self, message: &Message) -> Result<Outcome, Failure> {

@@ -19,9 +19,10 @@ pub(crate) enum Scope {
 
 /// Creates (or empties) the temporary table of affected profiles and fills it.
 pub(crate) fn stage_affected(conn: &Connection, ids: &[i64]) -> rusqlite::Result<()> {
-    conn.execute_batch(
-        "CREATE TEMP TABLE IF NOT EXISTS segment_affected (id INTEGER PRIMARY KEY); DELETE FROM temp.segment_affected;",
-    )?;
+    // Cached statements: a group commit of the live collector stages its profiles every time.
+    conn.prepare_cached("CREATE TEMP TABLE IF NOT EXISTS segment_affected (id INTEGER PRIMARY KEY)")?
+        .execute([])?;
+    conn.prepare_cached("DELETE FROM temp.segment_affected")?.execute([])?;
     let mut st = conn.prepare_cached("INSERT OR IGNORE INTO temp.segment_affected (id) VALUES (?1)")?;
     for id in ids {
         st.execute([id])?;

@@ -17,6 +17,8 @@ use crate::{Store, StoreError};
 
 /// Above this share of the store, a batch of affected profiles is evaluated as a full pass.
 const FULL_PASS_SHARE: usize = 4;
+/// Batches of at most this many profiles are always evaluated as a batch.
+const FULL_PASS_MIN: usize = 1000;
 
 /// Re-evaluates the profiles `ids` against the stored segments that `change` can affect, as of
 /// `as_of`: one profile directly, a batch through a temporary table, a large share of the store
@@ -44,10 +46,15 @@ pub(crate) fn update_profiles(
     let scope = if let [one] = ids {
         Scope::One(*one)
     } else {
-        let profiles: i64 = conn
-            .query_row("SELECT count(*) FROM profiles", [], |r| r.get(0))
-            .map_err(sql)?;
-        if ids.len() > 1000 && ids.len().saturating_mul(FULL_PASS_SHARE) > usize::try_from(profiles).unwrap_or(0) {
+        // Counting the profiles reads a whole index (a few ms in a store of 1,000,000, and the
+        // largest cost of a small group commit): only a large batch can be a large share.
+        let large_share = ids.len() > FULL_PASS_MIN && {
+            let profiles: i64 = conn
+                .query_row("SELECT count(*) FROM profiles", [], |r| r.get(0))
+                .map_err(sql)?;
+            ids.len().saturating_mul(FULL_PASS_SHARE) > usize::try_from(profiles).unwrap_or(0)
+        };
+        if large_share {
             Scope::All
         } else {
             evaluate::stage_affected(conn, ids).map_err(sql)?;
