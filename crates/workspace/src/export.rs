@@ -58,6 +58,12 @@ impl Workspace {
         target: Target,
         data: Option<&Value>,
     ) -> Result<Export, WorkspaceError> {
+        // Live blocks: the AMP templates of the ESPs that accept AMP read their feed URLs from the
+        // recipient's data (the `amp` target renders one recipient, its live blocks static).
+        let live: Vec<tessera_core::amp::LiveBlock> = Self::live_blocks(entry)
+            .into_iter()
+            .map(|(id, spec)| tessera_core::amp::LiveBlock { id, spec, src: None })
+            .collect();
         let input = ExportInput {
             compiled,
             dictionary: &self.dictionary,
@@ -65,7 +71,7 @@ impl Workspace {
             data,
             velocity_object: self.config.export.velocity_object.as_deref(),
             asset_base_url: self.config.assets.base_url.as_deref(),
-            live: &[],
+            live: &live,
         };
         export(&input, target).map_err(|source| WorkspaceError::export(entry.path.clone(), source))
     }
