@@ -78,7 +78,10 @@ pub(crate) fn shape(input: &ExportInput<'_>, target: Target) -> Result<AmpShape,
     let (parts, head) = crate::amp::template_parts(compiled, !input.live.is_empty())
         .map_err(|e| ExportError::Amp(e.to_string()))?
         .ok_or_else(|| {
-            ExportError::Amp("the email's markup cannot be written as an AMP template (a branch opens an element it does not close)".to_owned())
+            ExportError::Amp(
+                "the email's markup cannot be written as an AMP template (a branch opens an element it does not close)"
+                    .to_owned(),
+            )
         })?;
     let mut fields: Vec<String> = Vec::new();
     for block in input.live {
@@ -134,7 +137,9 @@ fn live_list(part: &mut Part, tables: &mut Tables, field: &str, template: &str) 
         source: format!("{{{{{field}}}}}"),
     });
     let present = index(tables.conds.len())?;
-    tables.conds.push(Cond::Truthy(Operand::Path(DataPath::absolute(field))));
+    tables
+        .conds
+        .push(Cond::Truthy(Operand::Path(DataPath::absolute(field))));
 
     let mut lits = std::mem::take(&mut part.lits);
     let mut lit = |text: &str| {
@@ -143,7 +148,9 @@ fn live_list(part: &mut Part, tables: &mut Tables, field: &str, template: &str) 
         PNode::Lit(start, u32::try_from(lits.len()).unwrap_or(u32::MAX))
     };
     let open = lit("<amp-list layout=\"container\" src=\"");
-    let template = lit(&format!("\"><template type=\"amp-mustache\">{template}</template><div placeholder>"));
+    let template = lit(&format!(
+        "\"><template type=\"amp-mustache\">{template}</template><div placeholder>"
+    ));
     let middle = lit("</div><div fallback>");
     let close = lit("</div></amp-list>");
     let wrap = |inner: Vec<PNode>| {
@@ -171,7 +178,8 @@ fn live_list(part: &mut Part, tables: &mut Tables, field: &str, template: &str) 
 }
 
 fn lits_blank(lits: &str, start: u32, end: u32) -> bool {
-    lits.get(start as usize..end as usize).is_some_and(|t| t.trim().is_empty())
+    lits.get(start as usize..end as usize)
+        .is_some_and(|t| t.trim().is_empty())
 }
 
 /// The position of the part's one gated block without a fallback, when everything else is blank
@@ -314,7 +322,10 @@ impl Builder<'_> {
                     out.extend(self.attr(key, &tag.attrs[i].2, literals.get(i).cloned().flatten())?);
                 }
             }
-            let mut rest = format!(" width=\"{width}\" height=\"{}\" layout=\"responsive\"", height.unwrap_or(width));
+            let mut rest = format!(
+                " width=\"{width}\" height=\"{}\" layout=\"responsive\"",
+                height.unwrap_or(width)
+            );
             if height.is_none() {
                 rest.push_str(" style=\"object-fit:contain\"");
             }
