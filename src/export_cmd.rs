@@ -65,6 +65,11 @@ pub fn run(workspace: Option<&Path>, cwd: &Path, args: &ExportArgs) -> anyhow::R
     } else {
         Vec::new()
     };
+    // The feed URLs are signed before anything is written: a refusal leaves no export behind.
+    let live_urls = match &args.live_urls {
+        Some(file) => Some((file, ws.live_urls_csv(&entry, time::OffsetDateTime::now_utc(), file)?)),
+        None => None,
+    };
     let mut failed = 0;
     let requested = targets.len();
     let all: Vec<Target> = targets.iter().copied().chain(amp_esps).collect();
@@ -81,8 +86,8 @@ pub fn run(workspace: Option<&Path>, cwd: &Path, args: &ExportArgs) -> anyhow::R
             Err(e) => return Err(e.into()),
         }
     }
-    if let Some(file) = &args.live_urls {
-        let count = ws.write_live_urls(&entry, time::OffsetDateTime::now_utc(), file)?;
+    if let Some((file, (bytes, count))) = live_urls {
+        tessera_workspace::write_atomic(file, &bytes)?;
         println!("live URLs: {} ({count} profiles)", file.display());
     }
     Ok(if failed == 0 {

@@ -481,3 +481,80 @@ fn esp_amp_templates_rendered_by_the_esp_engines_are_valid_amp_showing_what_tess
     let result = validate(&[broken_file]);
     assert_eq!(result[0].1, "FAIL", "an <img> is rejected");
 }
+
+#[test]
+fn export_target_amp_writes_the_esp_amp_templates_and_live_urls_writes_each_profiles_feed_urls() {
+    let dir = workspace_with_store();
+    let out = dir.run(&[
+        "export",
+        "abandoned-cart",
+        "--target",
+        "amp",
+        "--out",
+        &dir.arg("out"),
+        "--live-urls",
+        &dir.arg("live.csv"),
+    ]);
+    assert_exit(&out, 0);
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    for target in ["amp", "sendgrid", "braze"] {
+        assert!(stdout.contains(&format!("{target}: ")), "{target} listed: {stdout}");
+    }
+    for esp in ["sendgrid", "braze"] {
+        let amp = dir.read(&format!("out/abandoned-cart/{esp}/template.amp.html"));
+        assert!(amp.contains("<amp-list"), "{esp}: the live blocks are amp-lists");
+        let manifest: Value =
+            serde_json::from_str(&dir.read(&format!("out/abandoned-cart/{esp}/manifest.json"))).expect("manifest");
+        assert_eq!(manifest["files"]["amp"], "template.amp.html");
+        let feeds: Vec<&str> = manifest["live_feeds"]
+            .as_array()
+            .expect("live_feeds")
+            .iter()
+            .filter_map(|f| f["path"].as_str())
+            .collect();
+        assert_eq!(feeds, ["tessera_live.cart_items", "tessera_live.recommendations"]);
+    }
+    // The static AMP part has no per-ESP template of its own.
+    assert!(!dir.join("out/abandoned-cart/amp/template.amp.html").exists());
+
+    let csv = dir.read("live.csv");
+    let mut lines = csv.lines();
+    assert_eq!(
+        lines.next(),
+        Some("email,tessera_live.cart_items,tessera_live.recommendations")
+    );
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    assert!(rows.len() >= 100, "every stored profile: {}", rows.len());
+    let mut tokens = std::collections::BTreeSet::new();
+    for row in &rows {
+        assert_eq!(row.len(), 3, "{row:?}");
+        assert!(row[0].contains('@'), "an email address: {row:?}");
+        for (url, block) in row[1..].iter().zip(["cart-items", "recommendations"]) {
+            let prefix = format!("https://live.northwind.example/feeds/abandoned-cart/{block}?t=");
+            assert!(url.starts_with(&prefix), "{url}");
+            assert!(!url.contains(row[0]), "no personal data in the URL: {url}");
+            tokens.insert((*url).to_owned());
+        }
+    }
+    assert_eq!(tokens.len(), rows.len() * 2, "a token per recipient and block");
+
+    // Without an https collector address nothing is signed, and the CSV is not written.
+    let config = dir
+        .read("tessera.toml")
+        .replace("https://live.northwind.example", "http://x.example");
+    dir.write("tessera.toml", &config);
+    let refused = dir.run(&[
+        "export",
+        "abandoned-cart",
+        "--target",
+        "sendgrid",
+        "--out",
+        &dir.arg("out2"),
+        "--live-urls",
+        &dir.arg("other.csv"),
+    ]);
+    assert_exit(&refused, 1);
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("[live] base_url"));
+    assert!(!dir.join("other.csv").exists());
+    assert!(!dir.join("out2").exists(), "nothing written");
+}

@@ -107,20 +107,20 @@ impl Workspace {
         Ok(Value::Object(out))
     }
 
-    /// Writes `file` (CSV): for every stored profile, its email address and the signed feed URL of
+    /// A CSV file's bytes: for every stored profile, its email address and the signed feed URL of
     /// each live block of `entry` (columns `email`, `tessera_live.<block>`, ...), the values the
-    /// ESPs' AMP templates read; an ESP imports them as the recipients' attributes. Returns the
-    /// number of profiles written. The file is written atomically.
+    /// ESPs' AMP templates read; an ESP imports them as the recipients' attributes. Also returns
+    /// the number of profiles. `file` is the file it is meant for (named in errors).
     ///
     /// # Errors
-    /// The email has no live block, `[live] base_url` is not an `https` address, the store cannot
-    /// be read, or the file cannot be written.
-    pub fn write_live_urls(
+    /// The email has no live block, `[live] base_url` is not an `https` address, or the store cannot
+    /// be read.
+    pub fn live_urls_csv(
         &self,
         entry: &EmailEntry,
         now: time::OffsetDateTime,
         file: &Path,
-    ) -> Result<usize, WorkspaceError> {
+    ) -> Result<(Vec<u8>, usize), WorkspaceError> {
         let config = || self.root.as_deref().unwrap_or(Path::new(".")).join("tessera.toml");
         let blocks = Self::live_blocks(entry);
         if blocks.is_empty() {
@@ -165,8 +165,7 @@ impl Workspace {
             writer.write_record(&row).map_err(csv_error)?;
         }
         let bytes = writer.into_inner().map_err(|e| csv_error(e.into_error().into()))?;
-        write_atomic(file, &bytes)?;
-        Ok(profiles.len())
+        Ok((bytes, profiles.len()))
     }
 
     /// The data an ESP holds for one recipient of `export`: the recipient's context with the AMP

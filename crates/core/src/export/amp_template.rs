@@ -33,11 +33,10 @@ pub const AMP_FILE: &str = "template.amp.html";
 /// The data object holding each live block's signed feed URL (`tessera_live.<block>`).
 pub const LIVE_ROOT: &str = "tessera_live";
 
-/// Whether the ESP of `target` accepts an AMP part, so its export carries an AMP template: SendGrid
-/// (the v3 API's `text/x-amp-html` content) and Braze (AMP through its SendGrid or SparkPost
-/// integration). Mailchimp, Klaviyo's templates, `HubSpot`, Marketo, Iterable and Customer.io
-/// take no AMP part from a template; Salesforce Marketing Cloud's AMP content blocks are not built
-/// yet.
+/// Whether the export of `target` carries an AMP template: SendGrid (the v3 API's
+/// `text/x-amp-html` content) and Braze (AMP through its SendGrid or SparkPost integration).
+/// Mailchimp and `HubSpot` send no AMP part; Klaviyo (after approval) and Salesforce Marketing
+/// Cloud (whose Guide Template Language reads `{{ }}` too) are not built yet.
 #[must_use]
 pub fn accepts_amp(target: Target) -> bool {
     matches!(target, Target::Sendgrid | Target::Braze)
