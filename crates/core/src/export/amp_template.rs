@@ -34,7 +34,7 @@ pub const AMP_FILE: &str = "template.amp.html";
 pub const LIVE_ROOT: &str = "tessera_live";
 
 /// Whether the export of `target` carries an AMP template: SendGrid (the v3 API's
-/// `text/x-amp-html` content) and Braze (AMP through its SendGrid or SparkPost integration).
+/// `text/x-amp-html` content) and Braze (AMP through its SendGrid or `SparkPost` integration).
 /// Mailchimp and `HubSpot` send no AMP part; Klaviyo (after approval) and Salesforce Marketing
 /// Cloud (whose Guide Template Language reads `{{ }}` too) are not built yet.
 #[must_use]
@@ -153,12 +153,12 @@ fn live_list(part: &mut Part, tables: &mut Tables, field: &str, template: &str) 
     let middle = lit("</div><div fallback>");
     let close = lit("</div></amp-list>");
     let wrap = |inner: Vec<PNode>| {
-        let mut list = vec![open.clone(), PNode::Value(url, Escape::UrlStart), template.clone()];
-        list.extend(inner.iter().cloned());
-        list.push(middle.clone());
-        list.extend(inner.iter().cloned());
-        list.push(close.clone());
-        vec![PNode::If(present, list, inner)]
+        let mut amp_list = vec![open.clone(), PNode::Value(url, Escape::UrlStart), template.clone()];
+        amp_list.extend(inner.iter().cloned());
+        amp_list.push(middle.clone());
+        amp_list.extend(inner.iter().cloned());
+        amp_list.push(close.clone());
+        vec![PNode::If(present, amp_list, inner)]
     };
     let gated = single_hidden_gate(&part.nodes, &lits);
     part.nodes = match gated {
@@ -318,7 +318,8 @@ impl Builder<'_> {
             out.extend(self.lit("<amp-img"));
             for key in ["src", "alt", "class"] {
                 if let Some(i) = find(key) {
-                    out.extend(self.attr(key, &tag.attrs[i].2, literals.get(i).cloned().flatten())?);
+                    let value = tag.attrs.get(i).map_or(&[][..], |(_, _, v)| v.as_slice());
+                    out.extend(self.attr(key, value, literals.get(i).cloned().flatten())?);
                 }
             }
             let mut rest = format!(
