@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use tessera_workspace::export::Target;
+use tessera_workspace::export::{accepts_amp, Target};
 use tessera_workspace::{read_data, Workspace};
 
 /// Arguments of `tessera export`.
@@ -13,7 +13,8 @@ pub struct ExportArgs {
     #[arg(required_unless_present = "changed_by", conflicts_with = "changed_by")]
     email: Option<String>,
     /// The target: liquid, braze, sendgrid, mailchimp, ampscript, velocity, klaviyo, hubl,
-    /// iterable, customerio or html.
+    /// iterable, customerio, html or amp. `amp` also writes the exports of the ESPs that accept an
+    /// AMP part (sendgrid, braze), each with its AMP template (template.amp.html).
     #[arg(
         long,
         value_name = "TARGET",
@@ -35,6 +36,10 @@ pub struct ExportArgs {
     /// Recipient data the static html target renders for (default: none, every fallback shows).
     #[arg(long, value_name = "FILE.json")]
     data: Option<PathBuf>,
+    /// Also write FILE.csv: every stored profile's email address and the signed feed URL of each
+    /// live block (`tessera_live.<block>`), the values the ESPs' AMP templates read.
+    #[arg(long, value_name = "FILE.csv", conflicts_with = "changed_by")]
+    live_urls: Option<PathBuf>,
 }
 
 /// Runs `tessera export`: exit 0 when every requested target was written, 1 when any could not be.
@@ -54,22 +59,59 @@ pub fn run(workspace: Option<&Path>, cwd: &Path, args: &ExportArgs) -> anyhow::R
     let entry = ws.email(args.email.as_deref().unwrap_or_default())?;
     let data = args.data.as_deref().map(read_data).transpose()?;
     let out = args.out.clone().unwrap_or_else(|| ws.exports_dir(cwd));
+    // `--target amp`: the AMP part, and the AMP template of each ESP that accepts one.
+    let amp_esps: Vec<Target> = if targets == [Target::Amp] {
+        Target::ALL.into_iter().filter(|t| accepts_amp(*t)).collect()
+    } else {
+        Vec::new()
+    };
+    // The feed URLs are signed before anything is written: a refusal leaves no export behind.
+    let live_urls = match &args.live_urls {
+        Some(file) => Some((file, ws.live_urls_csv(&entry, time::OffsetDateTime::now_utc(), file)?)),
+        None => None,
+    };
     let mut failed = 0;
-    for (target, written) in ws.export_to(&entry, &targets, data.as_ref(), &out) {
+    let requested = targets.len();
+    let all: Vec<Target> = targets.iter().copied().chain(amp_esps).collect();
+    for (i, (target, written)) in ws.export_to(&entry, &all, data.as_ref(), &out).into_iter().enumerate() {
         match written {
-            Ok(dir) => println!("{target}: {}", dir.display()),
-            Err(e) if args.all_targets => {
+            Ok(dir) => {
+                println!("{target}: {}", dir.display());
+                report_amp(&dir, target);
+            }
+            Err(e) if args.all_targets || i >= requested => {
                 failed += 1;
                 eprintln!("error: {e}");
             }
             Err(e) => return Err(e.into()),
         }
     }
+    if let Some((file, (bytes, count))) = live_urls {
+        tessera_workspace::write_atomic(file, &bytes)?;
+        println!("live URLs: {} ({count} profiles)", file.display());
+    }
     Ok(if failed == 0 {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
     })
+}
+
+/// Says on stderr why an ESP's AMP template was not written, when the manifest says so.
+fn report_amp(dir: &Path, target: Target) {
+    if !accepts_amp(target) {
+        return;
+    }
+    let manifest = std::fs::read(dir.join(tessera_workspace::export::MANIFEST_FILE))
+        .ok()
+        .and_then(|bytes| serde_json::from_slice::<serde_json::Value>(&bytes).ok());
+    if let Some(reason) = manifest
+        .as_ref()
+        .and_then(|m| m.get("amp_refused"))
+        .and_then(serde_json::Value::as_str)
+    {
+        eprintln!("warning: {target}: no AMP template written: {reason}");
+    }
 }
 
 /// `tessera export --changed-by TYPE`: every email of the working copy using the block type.

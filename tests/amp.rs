@@ -290,3 +290,271 @@ fn literal_braces_in_designer_text_never_become_mustache_tags() {
         "static text as written"
     );
 }
+
+/// Renders templates with an ESP's engine through `tests/esp/render.js` (the harness of the export
+/// matrix): one answer per case, the rendered text or the engine's error.
+fn esp_render(engine: &str, templates: &Value, cases: &[Value]) -> Vec<Result<String, String>> {
+    let script = repo().join("tests/esp/render.js");
+    let mut child = Command::new("node")
+        .arg(&script)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("node runs {}: {e}", script.display()));
+    let input = json!({"engine": engine, "templates": templates, "cases": cases});
+    let mut stdin = child.stdin.take().expect("stdin");
+    let payload = input.to_string().into_bytes();
+    let writer = std::thread::spawn(move || {
+        use std::io::Write as _;
+        stdin.write_all(&payload)
+    });
+    let out = child.wait_with_output().expect("render.js finishes");
+    writer.join().expect("writer").expect("write to render.js");
+    assert!(
+        out.status.success(),
+        "render.js {engine} failed: {} (the engines come with `npm ci` at the repository root)",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let answers: Vec<Value> = serde_json::from_slice(&out.stdout).expect("render.js answers JSON");
+    answers
+        .into_iter()
+        .map(|a| match (a.get("ok"), a.get("error")) {
+            (Some(Value::String(s)), _) => Ok(s.clone()),
+            (_, Some(e)) => Err(e.to_string()),
+            _ => Err(format!("unexpected answer {a}")),
+        })
+        .collect()
+}
+
+/// The visible text of each document (`amp-check.mjs visible`).
+fn visible(documents: &[String]) -> Vec<String> {
+    let answer = amp_check("visible", &json!({ "documents": documents }));
+    answer
+        .as_array()
+        .expect("a list")
+        .iter()
+        .map(|t| t.as_str().expect("text").to_owned())
+        .collect()
+}
+
+#[test]
+fn esp_amp_templates_rendered_by_the_esp_engines_are_valid_amp_showing_what_tessera_renders() {
+    use tessera_workspace::export::Target;
+    let dir = workspace_with_store();
+    let mut ws = Workspace::discover(Some(dir.path()), dir.path()).expect("workspace");
+    let emails = live_emails(&ws);
+    assert_eq!(emails, ["abandoned-cart", "seasonal-sale"], "the demo's live emails");
+    let mut recipients = sample_data(dir.path());
+    for key in ["uwejaeger@webmail.example", "lemaire-dubois.lea@webmail.example"] {
+        let stored = ws
+            .stored_recipient(key, tessera_workspace::clock::now_ms())
+            .expect("stored");
+        recipients.push((key.to_owned(), stored.data));
+    }
+    let recipient = AmpRecipient {
+        profile_id: Some(1),
+        now: time::OffsetDateTime::now_utc(),
+    };
+    let mut files = Vec::new();
+    let mut rendered_docs = Vec::new();
+    let mut expected_docs = Vec::new();
+    let mut names = Vec::new();
+    let mut lists = 0;
+    let mut broken_source = None;
+    let mut broken_data = None;
+    for target in [Target::Sendgrid, Target::Braze] {
+        let mut templates = serde_json::Map::new();
+        let mut cases = Vec::new();
+        let mut expected = Vec::new();
+        for email in &emails {
+            let entry = ws.email(email).expect("email");
+            let export = ws.export(&entry, target, None).expect("exports");
+            let amp = export
+                .amp
+                .clone()
+                .unwrap_or_else(|| panic!("{target} {email}: an AMP template ({:?})", export.manifest.amp_refused));
+            assert_eq!(
+                export.manifest.files.get("amp").map(String::as_str),
+                Some("template.amp.html")
+            );
+            assert_eq!(
+                export.manifest.live_feeds.len(),
+                Workspace::live_blocks(&entry).len(),
+                "{target} {email}: every live block's feed field is declared"
+            );
+            templates.insert(email.clone(), Value::String(amp.clone()));
+            if target == Target::Sendgrid && broken_source.is_none() {
+                broken_source = Some((email.clone(), amp));
+            }
+            let plan = ws.amp_plan(&entry).expect("plan");
+            let live = ws.signed_live_blocks(&entry, &recipient).expect("signed");
+            assert!(live.iter().all(|b| b.src.is_some()), "signed feed URLs");
+            for (who, data) in &recipients {
+                let own = plan.render(data, &live).expect("Tessera's AMP render");
+                lists += own.report.live_blocks.len();
+                expected.push(own.html);
+                let esp_data = ws
+                    .prepare_esp_data(&entry, &export, data, &recipient)
+                    .expect("ESP data");
+                if target == Target::Sendgrid && broken_data.is_none() {
+                    broken_data = Some(esp_data.clone());
+                }
+                cases.push(json!({"template": email, "data": esp_data}));
+                names.push(format!("{target} {email} for {who}"));
+            }
+        }
+        let answers = esp_render(target.name(), &Value::Object(templates), &cases);
+        assert_eq!(answers.len(), expected.len());
+        for (answer, own) in answers.into_iter().zip(expected) {
+            let name = &names[rendered_docs.len()];
+            let html = answer.unwrap_or_else(|e| panic!("{name}: the engine refused the AMP template: {e}"));
+            files.push(dir.write(&format!("esp-amp/{}.html", rendered_docs.len()), &html));
+            rendered_docs.push(html);
+            expected_docs.push(own);
+        }
+    }
+    assert!(lists >= 20, "live blocks became amp-list in Tessera's renders: {lists}");
+    let amp_lists: usize = rendered_docs.iter().map(|d| d.matches("<amp-list").count()).sum();
+    assert_eq!(
+        amp_lists, lists,
+        "the ESPs' renders list the same live blocks as Tessera's"
+    );
+    let mut hostile = 0;
+    for ((file, status, errors), name) in validate(&files).iter().zip(&names) {
+        if name.ends_with("eve-hostile") {
+            // Known limit: her URLs are unsafe, so the ESP writes preview's `#`, which AMP refuses
+            // as a relative URL (Tessera's own render leaves such a link or picture out).
+            hostile += 1;
+            assert_eq!(status, "FAIL", "{name} ({file})");
+            assert!(
+                errors
+                    .iter()
+                    .all(|e| e.contains("DISALLOWED_RELATIVE_URL") && e.contains("'#'")),
+                "{name}: only preview's # is refused: {errors:#?}"
+            );
+            continue;
+        }
+        assert_eq!(status, "PASS", "{name} ({file}): {errors:#?}");
+    }
+    assert_eq!(hostile, 4, "eve-hostile: both emails, both ESPs");
+    let actual = visible(&rendered_docs);
+    let wanted = visible(&expected_docs);
+    for ((a, w), name) in actual.iter().zip(&wanted).zip(&names) {
+        assert!(!w.is_empty(), "{name}: Tessera's render shows text");
+        assert_eq!(a, w, "{name}: visible text");
+    }
+
+    // The check can fail: a template whose mustache reaches the engine unescaped, and a rendered
+    // document with a forbidden <img>.
+    let (email, source) = broken_source.expect("a SendGrid template");
+    let unescaped = source.replace("\\{{", "{{");
+    assert_ne!(unescaped, source);
+    let data = broken_data.expect("ada's SendGrid data, with her feed URLs");
+    let broken = esp_render(
+        "sendgrid",
+        &json!({ email.clone(): unescaped }),
+        &[json!({"template": email, "data": data})],
+    );
+    let broken_text = broken
+        .into_iter()
+        .next()
+        .expect("one answer")
+        .map(|html| visible(&[html]).remove(0));
+    let fine_text = esp_render(
+        "sendgrid",
+        &json!({ email.clone(): source }),
+        &[json!({"template": email, "data": data})],
+    )
+    .into_iter()
+    .next()
+    .expect("one answer")
+    .map(|html| visible(&[html]).remove(0));
+    assert!(fine_text.is_ok(), "the template renders: {fine_text:?}");
+    assert!(
+        broken_text.is_err() || broken_text != fine_text,
+        "mustache left to the engine changes the document"
+    );
+    let with_img = rendered_docs[0].replacen("<amp-img", "<img", 1);
+    assert_ne!(with_img, rendered_docs[0]);
+    let broken_file = dir.write("esp-amp/broken-img.html", &with_img);
+    let result = validate(&[broken_file]);
+    assert_eq!(result[0].1, "FAIL", "an <img> is rejected");
+}
+
+#[test]
+fn export_target_amp_writes_the_esp_amp_templates_and_live_urls_writes_each_profiles_feed_urls() {
+    let dir = workspace_with_store();
+    let out = dir.run(&[
+        "export",
+        "abandoned-cart",
+        "--target",
+        "amp",
+        "--out",
+        &dir.arg("out"),
+        "--live-urls",
+        &dir.arg("live.csv"),
+    ]);
+    assert_exit(&out, 0);
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    for target in ["amp", "sendgrid", "braze"] {
+        assert!(stdout.contains(&format!("{target}: ")), "{target} listed: {stdout}");
+    }
+    for esp in ["sendgrid", "braze"] {
+        let amp = dir.read(&format!("out/abandoned-cart/{esp}/template.amp.html"));
+        assert!(amp.contains("<amp-list"), "{esp}: the live blocks are amp-lists");
+        let manifest: Value =
+            serde_json::from_str(&dir.read(&format!("out/abandoned-cart/{esp}/manifest.json"))).expect("manifest");
+        assert_eq!(manifest["files"]["amp"], "template.amp.html");
+        let feeds: Vec<&str> = manifest["live_feeds"]
+            .as_array()
+            .expect("live_feeds")
+            .iter()
+            .filter_map(|f| f["path"].as_str())
+            .collect();
+        assert_eq!(feeds, ["tessera_live.cart_items", "tessera_live.recommendations"]);
+    }
+    // The static AMP part has no per-ESP template of its own.
+    assert!(!dir.join("out/abandoned-cart/amp/template.amp.html").exists());
+
+    let csv = dir.read("live.csv");
+    let mut lines = csv.lines();
+    assert_eq!(
+        lines.next(),
+        Some("email,tessera_live.cart_items,tessera_live.recommendations")
+    );
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    assert!(rows.len() >= 100, "every stored profile: {}", rows.len());
+    let mut tokens = std::collections::BTreeSet::new();
+    for row in &rows {
+        assert_eq!(row.len(), 3, "{row:?}");
+        assert!(row[0].contains('@'), "an email address: {row:?}");
+        for (url, block) in row[1..].iter().zip(["cart-items", "recommendations"]) {
+            let prefix = format!("https://live.northwind.example/feeds/abandoned-cart/{block}?t=");
+            assert!(url.starts_with(&prefix), "{url}");
+            assert!(!url.contains(row[0]), "no personal data in the URL: {url}");
+            tokens.insert((*url).to_owned());
+        }
+    }
+    assert_eq!(tokens.len(), rows.len() * 2, "a token per recipient and block");
+
+    // Without an https collector address nothing is signed, and the CSV is not written.
+    let config = dir
+        .read("tessera.toml")
+        .replace("https://live.northwind.example", "http://x.example");
+    dir.write("tessera.toml", &config);
+    let refused = dir.run(&[
+        "export",
+        "abandoned-cart",
+        "--target",
+        "sendgrid",
+        "--out",
+        &dir.arg("out2"),
+        "--live-urls",
+        &dir.arg("other.csv"),
+    ]);
+    assert_exit(&refused, 1);
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("[live] base_url"));
+    assert!(!dir.join("other.csv").exists());
+    assert!(!dir.join("out2").exists(), "nothing written");
+}

@@ -6,6 +6,8 @@
 // - `mustache`: renders amp-mustache templates with npm mustache (the engine amp-mustache wraps).
 //   Reads {"cases": [{"template", "data", "expected"}]}, answers [{"actual", "expected"}] with the
 //   visible text of each (tags dropped, entities decoded, white space collapsed).
+// - `visible`: the visible text of whole documents, by the same rules (tests/amp.rs compares the
+//   ESPs' AMP templates rendered by their engines with Tessera's own AMP render).
 import { createRequire } from 'node:module';
 import { existsSync, readFileSync } from 'node:fs';
 
@@ -53,7 +55,10 @@ if (mode === 'validate') {
     expected: visibleText(c.expected),
   }));
   process.stdout.write(JSON.stringify(out));
+} else if (mode === 'visible') {
+  // {"documents": [html, ...]}: the visible text of each, as the mustache mode computes it.
+  process.stdout.write(JSON.stringify(input.documents.map(visibleText)));
 } else {
-  console.error('usage: amp-check.mjs validate|mustache < input.json');
+  console.error('usage: amp-check.mjs validate|mustache|visible < input.json');
   process.exit(2);
 }

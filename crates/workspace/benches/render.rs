@@ -145,6 +145,38 @@ fn benches(c: &mut Criterion) {
             });
         });
     }
+    // The ESPs whose exports carry an AMP template: the translation with the email's live blocks
+    // (HTML, text and AMP template in one walk) next to the same translation without them, in CPU
+    // time of this thread.
+    let live: Vec<tessera_core::amp::LiveBlock> = Workspace::live_blocks(&entry)
+        .into_iter()
+        .map(|(id, spec)| tessera_core::amp::LiveBlock { id, spec, src: None })
+        .collect();
+    for target in [Target::Sendgrid, Target::Braze] {
+        for (label, blocks) in [("without", &[][..]), ("with", live.as_slice())] {
+            let name =
+                format!("export seasonal-sale to {target} {label} its AMP template (translation only, CPU time)");
+            c.bench_function(&name, |b| {
+                b.iter_custom(|iters| {
+                    let input = tessera_core::export::ExportInput {
+                        compiled: &compiled,
+                        dictionary: &dictionary,
+                        email: "seasonal-sale",
+                        data: None,
+                        velocity_object: None,
+                        asset_base_url: Some("https://images.northwind.example/email/"),
+                        live: blocks,
+                    };
+                    let start = thread_cpu_ns();
+                    for _ in 0..iters {
+                        let export = tessera_core::export::export(&input, target).expect("exports");
+                        assert_eq!(export.amp.is_some(), !blocks.is_empty());
+                    }
+                    std::time::Duration::from_nanos(thread_cpu_ns().saturating_sub(start))
+                });
+            });
+        }
+    }
 }
 
 /// Nanoseconds this thread has run on a CPU (`/proc/thread-self/schedstat`, first field).

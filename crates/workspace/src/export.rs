@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 use serde_json::Value;
+pub use tessera_core::export::{accepts_amp, Export, ExportError, FieldContract, Target, AMP_FILE, MANIFEST_FILE};
 use tessera_core::export::{export, ExportInput};
-pub use tessera_core::export::{Export, ExportError, FieldContract, Target};
 
 use crate::{write_atomic, EmailEntry, Workspace, WorkspaceError};
 
@@ -58,6 +58,12 @@ impl Workspace {
         target: Target,
         data: Option<&Value>,
     ) -> Result<Export, WorkspaceError> {
+        // Live blocks: the AMP templates of the ESPs that accept AMP read their feed URLs from the
+        // recipient's data (the `amp` target renders one recipient, its live blocks static).
+        let live: Vec<tessera_core::amp::LiveBlock> = Self::live_blocks(entry)
+            .into_iter()
+            .map(|(id, spec)| tessera_core::amp::LiveBlock { id, spec, src: None })
+            .collect();
         let input = ExportInput {
             compiled,
             dictionary: &self.dictionary,
@@ -65,9 +71,123 @@ impl Workspace {
             data,
             velocity_object: self.config.export.velocity_object.as_deref(),
             asset_base_url: self.config.assets.base_url.as_deref(),
-            live: &[],
+            live: &live,
         };
         export(&input, target).map_err(|source| WorkspaceError::export(entry.path.clone(), source))
+    }
+
+    /// The values the ESP's AMP template reads for one recipient besides the HTML template's
+    /// fields: `{"tessera_live": {"<block>": "<signed feed URL>"}}` (see
+    /// [`tessera_core::export::live_field`]); empty (`{}`) when the recipient is not a stored
+    /// profile or `[live] base_url` is not an `https` address, so the template shows the
+    /// send-time content.
+    ///
+    /// # Errors
+    /// The store (where the signing keys are) cannot be opened.
+    pub fn live_feed_values(
+        &self,
+        entry: &EmailEntry,
+        recipient: &crate::amp::AmpRecipient,
+    ) -> Result<Value, WorkspaceError> {
+        let mut values = serde_json::Map::new();
+        for block in self.signed_live_blocks(entry, recipient)? {
+            if let Some(src) = block.src {
+                let field = tessera_core::export::live_field(&block.id);
+                let name = field.rsplit('.').next().unwrap_or(&field).to_owned();
+                values.insert(name, Value::String(src));
+            }
+        }
+        let mut out = serde_json::Map::new();
+        if !values.is_empty() {
+            out.insert(
+                tessera_core::export::amp_template::LIVE_ROOT.to_owned(),
+                Value::Object(values),
+            );
+        }
+        Ok(Value::Object(out))
+    }
+
+    /// A CSV file's bytes: for every stored profile, its email address and the signed feed URL of
+    /// each live block of `entry` (columns `email`, `tessera_live.<block>`, ...), the values the
+    /// ESPs' AMP templates read; an ESP imports them as the recipients' attributes. Also returns
+    /// the number of profiles. `file` is the file it is meant for (named in errors).
+    ///
+    /// # Errors
+    /// The email has no live block, `[live] base_url` is not an `https` address, or the store cannot
+    /// be read.
+    pub fn live_urls_csv(
+        &self,
+        entry: &EmailEntry,
+        now: time::OffsetDateTime,
+        file: &Path,
+    ) -> Result<(Vec<u8>, usize), WorkspaceError> {
+        let config = || self.root.as_deref().unwrap_or(Path::new(".")).join("tessera.toml");
+        let blocks = Self::live_blocks(entry);
+        if blocks.is_empty() {
+            return Err(WorkspaceError::Config {
+                path: entry.path.clone(),
+                message: format!("--live-urls: the email \"{}\" has no live block", entry.name),
+            });
+        }
+        let Some(base) = self.live_https_base() else {
+            return Err(WorkspaceError::Config {
+                path: config(),
+                message:
+                    "--live-urls: set [live] base_url to the collector's https address; feed URLs are signed under it"
+                        .to_owned(),
+            });
+        };
+        let mut store = self.open_store()?;
+        let keys = tessera_store::signing::SigningKeys::load(&mut store)?;
+        let profiles = store.list_profiles(None, usize::MAX)?;
+        let expires = now + time::Duration::days(crate::amp::FEED_TOKEN_DAYS);
+        let csv_error = |e: csv::Error| WorkspaceError::Io {
+            path: file.to_path_buf(),
+            source: std::io::Error::other(e.to_string()),
+        };
+        let mut writer = csv::Writer::from_writer(Vec::new());
+        let header: Vec<String> = std::iter::once("email".to_owned())
+            .chain(blocks.iter().map(|(id, _)| tessera_core::export::live_field(id)))
+            .collect();
+        writer.write_record(&header).map_err(csv_error)?;
+        for profile in &profiles {
+            let id = profile.id.to_string();
+            let mut row = vec![profile.email.clone()];
+            for (block, _) in &blocks {
+                let token = keys
+                    .sign(crate::amp::FEED_PURPOSE, &[&id, &entry.name, block], expires)
+                    .map_err(|e| WorkspaceError::Config {
+                        path: entry.path.clone(),
+                        message: format!("block \"{block}\": a feed URL cannot be signed: {e}"),
+                    })?;
+                row.push(crate::amp::feed_url(base, &entry.name, block, &token));
+            }
+            writer.write_record(&row).map_err(csv_error)?;
+        }
+        let bytes = writer.into_inner().map_err(|e| csv_error(e.into_error().into()))?;
+        Ok((bytes, profiles.len()))
+    }
+
+    /// The data an ESP holds for one recipient of `export`: the recipient's context with the AMP
+    /// template's feed URLs added ([`Self::live_feed_values`]), shaped by
+    /// [`tessera_core::export::contract::prepare_data`].
+    ///
+    /// # Errors
+    /// The store (where the signing keys are) cannot be opened.
+    pub fn prepare_esp_data(
+        &self,
+        entry: &EmailEntry,
+        export: &Export,
+        data: &Value,
+        recipient: &crate::amp::AmpRecipient,
+    ) -> Result<Value, WorkspaceError> {
+        let mut data = data.clone();
+        if !export.manifest.live_feeds.is_empty() {
+            if let (Value::Object(map), Value::Object(live)) = (&mut data, self.live_feed_values(entry, recipient)?) {
+                map.extend(live);
+            }
+        }
+        Ok(tessera_core::export::contract::prepare_data(&export.manifest, &data))
     }
 
     /// The folder exports go to by default: `exports/` in the workspace, or in `cwd` for the demo.
@@ -112,6 +232,13 @@ pub fn write_export(export: &Export, out: &Path) -> Result<PathBuf, WorkspaceErr
         .map_err(|source| WorkspaceError::export(dir.clone(), source))?;
     for (name, bytes) in files {
         write_atomic(&dir.join(name), &bytes)?;
+    }
+    if export.amp.is_none() {
+        // An AMP template of an earlier export no longer matches this one.
+        let stale = dir.join(tessera_core::export::AMP_FILE);
+        if stale.exists() {
+            std::fs::remove_file(&stale).map_err(|source| WorkspaceError::Io { path: stale, source })?;
+        }
     }
     Ok(dir)
 }

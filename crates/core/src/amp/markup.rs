@@ -439,7 +439,7 @@ impl Rewriter {
 }
 
 /// An absolute link AMP accepts, or a Mustache tag that prints one at open time.
-fn is_absolute_link(value: &str) -> bool {
+pub(crate) fn is_absolute_link(value: &str) -> bool {
     let v = value.trim_start().to_ascii_lowercase();
     ["https://", "http://", "mailto:", "tel:", "sms:"]
         .iter()

@@ -425,6 +425,23 @@ impl AmpPlan {
     }
 }
 
+/// The AMP plan of `compiled` and the head's content (charset, runtime, amp-list's scripts when
+/// `lists`, boilerplate, style sheet), for the ESP exports' AMP templates; `None` when the markup
+/// cannot be planned.
+///
+/// # Errors
+/// The style sheet is over AMP's limit.
+pub(crate) fn template_parts(compiled: &Compiled, lists: bool) -> Result<Option<(plan::Parts, String)>, AmpError> {
+    let Ok(parts) = plan::build(compiled) else {
+        return Ok(None);
+    };
+    let style = css::style_sheet(parts.css.trim());
+    if style.len() > STYLE_LIMIT {
+        return Err(AmpError::StyleTooLarge { bytes: style.len() });
+    }
+    Ok(Some((parts, head(&style, lists))))
+}
+
 /// The head's content: charset, runtime (and amp-list's when a block is live), boilerplate, style.
 fn head(style: &str, lists: bool) -> String {
     let mut head = String::new();

@@ -142,6 +142,14 @@ pub struct Manifest {
     /// For the `amp` target: the ESPs that accept an AMP part (`text/x-amp-html`) and how.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub amp_accepted_by: Vec<String>,
+    /// The live blocks of the AMP template (`template.amp.html`) and the data field each reads its
+    /// signed feed URL from (`tessera_live.<block>`): the ESP must hold one per recipient
+    /// (`tessera export --live-urls` writes them for the stored profiles).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub live_feeds: Vec<LiveFeedField>,
+    /// Why this ESP's AMP template was not written, when it was refused.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amp_refused: Option<String>,
     /// Where the workspace's assets are hosted (`[assets] base_url`), when set: `prepare_data`
     /// names recipient values that are asset paths (`assets/<name>`, e.g. a catalogue's product
     /// pictures) there, as the ESP's data must.
@@ -162,6 +170,20 @@ pub struct AssetUpload {
     pub url: String,
 }
 
+/// A live block of an AMP template and the data field holding its signed feed URL.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LiveFeedField {
+    /// The top-level block id.
+    pub block: String,
+    /// Its feed (`cart`, `recommendations`, ...).
+    pub feed: String,
+    /// The data path holding the URL (`tessera_live.cart_items`).
+    pub path: String,
+    /// How the AMP template reads the URL (for targets that read URLs from derived `href` fields,
+    /// that field: `tessera_live_cart_items_href`, which `prepare_data` computes).
+    pub esp_name: String,
+}
+
 /// The ESPs that accept an AMP for Email part, as LIVE.md gathered from their documentation.
 /// Gmail shows it only for senders registered with Google.
 pub const AMP_ESPS: [&str; 7] = [
@@ -179,16 +201,40 @@ impl Manifest {
     #[must_use]
     pub(crate) fn new(input: &ExportInput<'_>, target: Target, parts: &Parts) -> Self {
         let mut h = blake3::Hasher::new();
-        for s in [&parts.html, &parts.text, &parts.subject, &parts.preheader] {
+        let amp = parts.amp.as_ref().and_then(|a| a.as_ref().ok());
+        for s in [&parts.html, &parts.text, &parts.subject, &parts.preheader]
+            .into_iter()
+            .chain(amp)
+        {
             h.update(&(s.len() as u64).to_le_bytes());
             h.update(s.as_bytes());
         }
-        let files = [
+        let mut files: BTreeMap<String, String> = [
             ("html".to_owned(), super::HTML_FILE.to_owned()),
             ("text".to_owned(), super::TEXT_FILE.to_owned()),
         ]
         .into_iter()
         .collect();
+        let mut live_feeds = Vec::new();
+        if amp.is_some() {
+            files.insert("amp".to_owned(), super::AMP_FILE.to_owned());
+            for block in input.live {
+                let path = super::live_field(&block.id);
+                let flat = format!("{}_href", path.replace('.', "_"));
+                let esp_name = parts
+                    .fields
+                    .iter()
+                    .find(|f| f.path == flat)
+                    .or_else(|| parts.fields.iter().find(|f| f.path == path))
+                    .map_or_else(|| path.clone(), |f| f.esp_name.clone());
+                live_feeds.push(LiveFeedField {
+                    block: block.id.clone(),
+                    feed: block.spec.feed.to_string(),
+                    path,
+                    esp_name,
+                });
+            }
+        }
         Self {
             target,
             email: input.email.to_owned(),
@@ -209,6 +255,8 @@ impl Manifest {
             } else {
                 Vec::new()
             },
+            live_feeds,
+            amp_refused: parts.amp.as_ref().and_then(|a| a.as_ref().err().cloned()),
         }
     }
 }

@@ -50,6 +50,10 @@ pub enum ExportError {
 #[non_exhaustive]
 pub enum Refusal {
     // Shared by every target (found by the walk).
+    /// The AMP template cannot carry a start tag whose AMP form depends on a value.
+    #[error("the AMP template cannot carry it: {0}")]
+    AmpMarkup(String),
+
     /// The compiled plan points at a table entry that is not there (`what`: placeholder, condition,
     /// loop or block).
     #[error("the plan refers to a missing {what}")]

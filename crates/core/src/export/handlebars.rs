@@ -31,8 +31,8 @@ use crate::value::compare;
 ///
 /// # Errors
 /// A construct SendGrid's Handlebars cannot express.
-pub fn export(input: &ExportInput<'_>) -> Result<Parts, ExportError> {
-    Walk::new(Hbs::default(), input).run()
+pub fn export(input: &ExportInput<'_>, amp: Option<&super::amp_template::AmpShape>) -> Result<Parts, ExportError> {
+    Walk::new(Hbs::default(), input).run_with_amp(amp)
 }
 
 #[derive(Default)]

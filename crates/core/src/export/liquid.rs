@@ -66,8 +66,12 @@ const RESERVED: [&str; 9] = [
 ///
 /// # Errors
 /// A construct the flavor cannot express.
-pub fn export(input: &ExportInput<'_>, flavor: Flavor) -> Result<Parts, ExportError> {
-    Walk::new(LiquidSyntax { flavor, temps: 0 }, input).run()
+pub fn export(
+    input: &ExportInput<'_>,
+    flavor: Flavor,
+    amp: Option<&super::amp_template::AmpShape>,
+) -> Result<Parts, ExportError> {
+    Walk::new(LiquidSyntax { flavor, temps: 0 }, input).run_with_amp(amp)
 }
 
 /// Braze's data model for a recipient context: profile fields that are standard attributes at the

@@ -18,6 +18,7 @@
 //! - one file per target: `liquid` (Liquid, Braze and Customer.io), `handlebars` (SendGrid),
 //!   `mailchimp` (merge tags), `ampscript` (Salesforce Marketing Cloud), `static_html`.
 
+pub mod amp_template;
 mod ampscript;
 mod cond;
 pub mod contract;
@@ -37,7 +38,8 @@ mod walk;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-pub use contract::{AssetUpload, DerivedField, FieldContract, Manifest};
+pub use amp_template::{accepts_amp, live_field, AMP_FILE};
+pub use contract::{AssetUpload, DerivedField, FieldContract, LiveFeedField, Manifest};
 pub use error::{ExportError, Refusal};
 
 use crate::compile::Compiled;
@@ -165,6 +167,10 @@ pub struct Export {
     pub html: String,
     /// The plain-text template (`template.txt`).
     pub text: String,
+    /// The AMP template (`template.amp.html`), for ESPs that accept an AMP part and emails with
+    /// live blocks (see [`amp_template`]); `None` otherwise or when it was refused (the manifest's
+    /// `amp_refused` says why).
+    pub amp: Option<String>,
     /// The manifest (`manifest.json`).
     pub manifest: Manifest,
 }
@@ -185,11 +191,15 @@ impl Export {
         let mut manifest =
             serde_json::to_vec_pretty(&self.manifest).map_err(|e| ExportError::Manifest(e.to_string()))?;
         manifest.push(b'\n');
-        Ok(vec![
+        let mut files = vec![
             (HTML_FILE, self.html.clone().into_bytes()),
             (TEXT_FILE, self.text.clone().into_bytes()),
-            (MANIFEST_FILE, manifest),
-        ])
+        ];
+        if let Some(amp) = &self.amp {
+            files.push((AMP_FILE, amp.clone().into_bytes()));
+        }
+        files.push((MANIFEST_FILE, manifest));
+        Ok(files)
     }
 }
 
@@ -199,27 +209,39 @@ impl Export {
 /// [`ExportError::Unsupported`] naming the block and the expression when the target cannot express
 /// something the email uses; never a silently different template.
 pub fn export(input: &ExportInput<'_>, target: Target) -> Result<Export, ExportError> {
+    // The AMP template's shape; a refusal of it refuses only the AMP template.
+    let shape = (accepts_amp(target) && !input.live.is_empty()).then(|| amp_template::shape(input, target));
+    let (shape, amp_refused) = match shape {
+        Some(Ok(shape)) => (Some(shape), None),
+        Some(Err(e)) => (None, Some(e.to_string())),
+        None => (None, None),
+    };
+    let shape = shape.as_ref();
     let parts = match target {
-        Target::Liquid => liquid::export(input, liquid::Flavor::Liquid)?,
-        Target::Braze => liquid::export(input, liquid::Flavor::Braze)?,
-        Target::Sendgrid => handlebars::export(input)?,
+        Target::Liquid => liquid::export(input, liquid::Flavor::Liquid, None)?,
+        Target::Braze => liquid::export(input, liquid::Flavor::Braze, shape)?,
+        Target::Sendgrid => handlebars::export(input, shape)?,
         Target::Mailchimp => mailchimp::export(input)?,
         Target::Ampscript => ampscript::export(input)?,
         Target::Velocity => textual::export(input, velocity::Velocity::new(input.velocity_object))?,
         Target::Klaviyo => textual::export(input, klaviyo::Klaviyo)?,
         Target::Hubl => textual::export(input, hubl::Hubl)?,
         Target::Iterable => textual::export(input, iterable::Iterable)?,
-        Target::Customerio => liquid::export(input, liquid::Flavor::Customerio)?,
+        Target::Customerio => liquid::export(input, liquid::Flavor::Customerio, None)?,
         Target::Html => static_html::export(input),
         Target::Amp => amp_export(input)?,
     };
     let mut parts = parts;
+    if let Some(reason) = amp_refused {
+        parts.amp = Some(Err(reason));
+    }
     host_assets(&mut parts, input.asset_base_url)?;
     let manifest = Manifest::new(input, target, &parts);
     Ok(Export {
         target,
         html: parts.html,
         text: parts.text,
+        amp: parts.amp.and_then(Result::ok),
         manifest,
     })
 }
@@ -239,7 +261,14 @@ pub(crate) fn hosting_base(base_url: Option<&str>) -> Option<&str> {
 }
 
 fn host_assets(parts: &mut Parts, base_url: Option<&str>) -> Result<(), ExportError> {
-    let (_, used) = crate::assets::rewrite_asset_urls(&parts.html, |_| Some(String::new()));
+    let (_, mut used) = crate::assets::rewrite_asset_urls(&parts.html, |_| Some(String::new()));
+    if let Some(Ok(amp)) = &parts.amp {
+        for name in crate::assets::rewrite_asset_urls(amp, |_| Some(String::new())).1 {
+            if !used.contains(&name) {
+                used.push(name);
+            }
+        }
+    }
     if used.is_empty() {
         return Ok(());
     }
@@ -248,9 +277,19 @@ fn host_assets(parts: &mut Parts, base_url: Option<&str>) -> Result<(), ExportEr
             used.iter().map(|n| crate::assets::asset_path(n)).collect(),
         ));
     };
-    let (html, used) =
+    let (html, mut used) =
         crate::assets::rewrite_asset_urls(&parts.html, |name| Some(crate::assets::join_base_url(base, name)));
     parts.html = html;
+    if let Some(Ok(amp)) = &mut parts.amp {
+        let (hosted, amp_used) =
+            crate::assets::rewrite_asset_urls(amp, |name| Some(crate::assets::join_base_url(base, name)));
+        *amp = hosted;
+        for name in amp_used {
+            if !used.contains(&name) {
+                used.push(name);
+            }
+        }
+    }
     parts.assets = used
         .iter()
         .map(|name| AssetUpload {
@@ -278,6 +317,7 @@ fn amp_export(input: &ExportInput<'_>) -> Result<Parts, ExportError> {
         derived: Vec::new(),
         arrays: "none: the email is rendered for one recipient",
         assets: Vec::new(),
+        amp: None,
     })
 }
 
@@ -300,4 +340,6 @@ pub(crate) struct Parts {
     pub arrays: &'static str,
     /// The asset files the HTML names, once hosted.
     pub assets: Vec<AssetUpload>,
+    /// The AMP template, when one was asked for: the markup, or why it was refused.
+    pub amp: Option<Result<String, String>>,
 }

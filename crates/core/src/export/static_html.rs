@@ -20,5 +20,6 @@ pub fn export(input: &ExportInput<'_>) -> Parts {
         derived: Vec::new(),
         arrays: "none: the email is rendered for one recipient",
         assets: Vec::new(),
+        amp: None,
     }
 }

@@ -634,6 +634,8 @@ mod dialect_tests {
             assets: Vec::new(),
             amp_accepted_by: Vec::new(),
             asset_base_url: None,
+            live_feeds: Vec::new(),
+            amp_refused: None,
         };
         let data = json!({"profile": {"first_name": " ", "points": 150.5}, "recs": [{"name": false}, {}]});
         assert_eq!(

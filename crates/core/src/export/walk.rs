@@ -185,7 +185,18 @@ impl<'a, S: Syntax> Walk<'a, S> {
     ///
     /// # Errors
     /// The first construct the target cannot express.
-    pub fn run(mut self) -> Result<Parts, ExportError> {
+    pub fn run(self) -> Result<Parts, ExportError> {
+        self.run_with_amp(None)
+    }
+
+    /// Translates the whole email and, with `amp`, the AMP part's markup after it (HTML mode), in
+    /// the same walk: the AMP template reads the fields, derived fields and condition flags of the
+    /// HTML template, so one manifest serves both. A construct the AMP part cannot carry refuses
+    /// only the AMP template (`Parts::amp` is then `Err` with the reason).
+    ///
+    /// # Errors
+    /// The first construct the target cannot express in the HTML or text part.
+    pub fn run_with_amp(mut self, amp: Option<&super::amp_template::AmpShape>) -> Result<Parts, ExportError> {
         let compiled = self.input.compiled;
         let mut parts = Parts::default();
         "subject".clone_into(&mut self.block);
@@ -218,10 +229,33 @@ impl<'a, S: Syntax> Walk<'a, S> {
                 Mode::Text => parts.text = out,
             }
         }
+        if let Some(shape) = amp {
+            // A refusal of the AMP part leaves the HTML template's contract as it was.
+            let (fields, derived) = (self.fields.clone(), self.derived.clone());
+            parts.amp = Some(self.amp(shape).map_err(|e| e.to_string()));
+            if parts.amp.as_ref().is_some_and(Result::is_err) {
+                (self.fields, self.derived) = (fields, derived);
+            }
+        }
         parts.fields = self.fields.into_values().collect();
         parts.derived = self.derived.into_values().collect();
         parts.arrays = self.syntax.arrays();
         Ok(parts)
+    }
+
+    /// The AMP part's markup in the target's language.
+    fn amp(&mut self, shape: &super::amp_template::AmpShape) -> Result<String, ExportError> {
+        let compiled = self.input.compiled;
+        let layout = &*compiled.layout;
+        "layout".clone_into(&mut self.block);
+        let mut out = self.part(&shape.head, &layout.tables, &[], Mode::Html)?;
+        for (fragment, (part, tables)) in compiled.blocks.iter().zip(&shape.blocks) {
+            self.block.clone_from(&fragment.instance_id);
+            out.push_str(&self.part(part, tables, &fragment.blocks, Mode::Html)?);
+        }
+        "layout".clone_into(&mut self.block);
+        out.push_str(&self.part(&shape.tail, &layout.tables, &[], Mode::Html)?);
+        Ok(out)
     }
 
     /// Translates the HTML of one top-level block only (the AMP part's live blocks): `html` holds
