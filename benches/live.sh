@@ -93,6 +93,7 @@ if [ -n "${LIVE_COMPARE:-}" ]; then
   exit 0
 fi
 run "single-event track, keep-alive, 64 connections" 1 64
+run "single-event track, keep-alive, 64 connections, --sync-at-checkpoints" 1 64 --sync-at-checkpoints
 run "100-event batches, 16 connections" 100 16
 # Far beyond the sustainable rate (64 times the connections of the batch run), for 30 s.
 run_seconds=30 run "overload: 100-event batches, 1024 connections, 16 MB queue, 30 s" 100 1024 --queue-mb 16

@@ -26,10 +26,12 @@ pub(crate) struct ServeArgs {
     /// Retry-After beyond it).
     #[arg(long, value_name = "MB", default_value_t = 64)]
     queue_mb: usize,
-    /// fsync every group commit before answering: acknowledged events then survive a power loss
-    /// or an operating-system crash too, not only the process being killed (slower).
+    /// Answer after the commit without waiting for the disk (the write-ahead log reaches it at
+    /// each checkpoint): faster, and acknowledged events still survive the collector being killed,
+    /// but a power loss or an operating-system crash can lose the last ones. Without it every
+    /// group commit waits for the disk before its calls are answered.
     #[arg(long)]
-    fsync_each_commit: bool,
+    sync_at_checkpoints: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -74,7 +76,7 @@ pub(crate) fn run_serve(workspace: Option<&Path>, cwd: &Path, args: &ServeArgs) 
     options.public = args.public;
     options.queue_bytes = args.queue_mb.max(1) << 20;
     options.reevaluate_every = std::time::Duration::from_secs(args.reevaluate_every.max(1));
-    options.fsync_each_commit = args.fsync_each_commit;
+    options.sync_at_checkpoints = args.sync_at_checkpoints;
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     runtime.block_on(tessera_live::serve(
         &ws,

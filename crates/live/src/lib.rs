@@ -91,15 +91,15 @@ pub struct ServeOptions {
     pub queue_bytes: usize,
     /// How often segments are re-evaluated for windows that move with time.
     pub reevaluate_every: Duration,
-    /// `fsync` every group commit before answering (durable against power loss too); without
-    /// it a commit is durable against the process being killed, and the write-ahead log is
-    /// synced at checkpoints (see `docs/live.md`).
-    pub fsync_each_commit: bool,
+    /// Answer after the commit without waiting for `fsync` (the write-ahead log is synced at
+    /// checkpoints): a commit is then durable against the process being killed, not against a
+    /// power loss. Off by default: every group commit waits for the disk (see `docs/live.md`).
+    pub sync_at_checkpoints: bool,
 }
 
 impl ServeOptions {
-    /// Loopback port 8787, a 64 MB queue, re-evaluation every five minutes, commits synced at
-    /// checkpoints.
+    /// Loopback port 8787, a 64 MB queue, re-evaluation every five minutes, every commit synced
+    /// to the disk before its calls are answered.
     #[must_use]
     pub fn new(listen: SocketAddr) -> Self {
         Self {
@@ -107,7 +107,7 @@ impl ServeOptions {
             public: false,
             queue_bytes: 64 << 20,
             reevaluate_every: Duration::from_secs(300),
-            fsync_each_commit: false,
+            sync_at_checkpoints: false,
         }
     }
 }
@@ -155,7 +155,7 @@ pub async fn serve_observed(
     let events = segment::EventMap::new(&ws.config.live.events).map_err(LiveError::Config)?;
     // The workspace's segment files as the store evaluates them (changed ones re-evaluated).
     let store = ws.open_store_with_segments(tessera_store::now_ms())?;
-    if !options.fsync_each_commit {
+    if options.sync_at_checkpoints {
         store.sync_at_checkpoints_only()?;
     }
     let (stream, _) = tokio::sync::broadcast::channel(4096);

@@ -154,8 +154,8 @@ impl Store {
     /// the write-ahead log, in the operating system's cache), and the store is never corrupted,
     /// but the last commits before a power loss or an operating-system crash may be lost. The WAL
     /// is synced at each checkpoint (SQLite's default, every 1,000 pages of log). The live
-    /// collector's writer uses this unless told to sync every commit; every other connection
-    /// keeps `synchronous = FULL`.
+    /// collector's writer uses this when asked (`tessera serve --sync-at-checkpoints`); every
+    /// other connection, and the writer by default, keeps `synchronous = FULL`.
     ///
     /// # Errors
     /// SQLite errors.
