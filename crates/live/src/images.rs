@@ -10,9 +10,12 @@
 //! - Images are cached per (token, minute): an open within the same minute gets the same bytes
 //!   (a new minute starts an empty cache; each cache is bounded in bytes).
 //! - An image whose data cannot be read within [`BUDGET`](crate::feeds::BUDGET) (a slow or
-//!   failing store), or that cannot be drawn, is answered with the last image drawn for that recipient and block, or else with the
-//!   block drawn from its send-time defaults (the countdown still counts from the block's own end
-//!   time), with `Cache-Control: no-store`: never a broken image.
+//!   failing store), or that cannot be drawn, is answered with the last image drawn for that
+//!   recipient and block; else with the block drawn from the values it showed the recipient when
+//!   the email was sent (`.tessera/sent-values.db`, see `tessera_store::sent_values`); else from
+//!   the block's own fields without recipient data. A countdown needs no store: it always counts
+//!   from the block's own end time. All with `Cache-Control: no-store`: never a broken image. The
+//!   `.svg` answers the same way (the drawing of the send-time values, or the defaults).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -23,7 +26,8 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use resvg::{tiny_skia, usvg};
 use serde_json::Value;
-use tessera_core::live::LiveSvg;
+use tessera_core::live::{LiveSvg, Shape};
+use tessera_core::model::Feed;
 use tessera_workspace::amp::{LiveFeed, IMAGE_PURPOSE};
 
 use crate::feeds::{query_param, BUDGET};
@@ -146,17 +150,29 @@ fn answer(kind: &'static str, body: Bytes, cache: &'static str) -> Response {
     response
 }
 
-/// The image drawn from the block's send-time defaults (no recipient data), as a last resort.
-fn default_image(images: &Images, feed: &LiveFeed) -> Option<Bytes> {
+/// The block's shape from its own fields, without recipient data, at `now` (Unix seconds): all a
+/// countdown needs, and the last resort of the others.
+fn defaults(feed: &LiveFeed, now: i64) -> Shape {
     let empty = Value::Object(serde_json::Map::new());
-    let shape = tessera_core::live::Shape::compute(&tessera_core::live::ShapeInput {
+    Shape::compute(&tessera_core::live::ShapeInput {
         feed: feed.spec.feed,
         fields: &feed.fields,
         data: &empty,
         stock: &HashMap::new(),
-        now: time::OffsetDateTime::now_utc().unix_timestamp(),
-    });
-    images.png(&feed.draw(&shape)).ok().map(Bytes::from)
+        now,
+    })
+}
+
+/// What is drawn when the store cannot answer: the values the block showed `profile` when the
+/// email was sent, else the block's defaults (a countdown always counts from its own end time).
+async fn fallback_shape(shared: &Shared, feed: &LiveFeed, profile: i64, now: i64) -> Shape {
+    if feed.spec.feed != Feed::Countdown {
+        let sent = shared.feeds.sent_values(profile, &feed.email, &feed.block).await;
+        if let Some(shape) = sent.and_then(|s| serde_json::from_value(s.shape).ok()) {
+            return shape;
+        }
+    }
+    defaults(feed, now)
 }
 
 /// `GET /live/<email>/<block>.png?t=<token>` (and `.svg`).
@@ -228,17 +244,22 @@ pub async fn live_image(
             return answer("image/png", bytes, "private, max-age=60");
         }
     }
-    if svg_only {
-        return (StatusCode::SERVICE_UNAVAILABLE, "").into_response();
+    if !svg_only {
+        let last = images.last.lock().ok().and_then(|l| l.images.get(&last_key).cloned());
+        if let Some(bytes) = last {
+            return answer("image/png", bytes, "no-store");
+        }
     }
-    let fallback = images
-        .last
-        .lock()
-        .ok()
-        .and_then(|l| l.images.get(&last_key).cloned())
-        .or_else(|| default_image(images, feed));
-    match fallback {
-        Some(bytes) => answer("image/png", bytes, "no-store"),
-        None => (StatusCode::SERVICE_UNAVAILABLE, "").into_response(),
+    let drawn = feed.draw(&fallback_shape(&shared, feed, profile, now).await);
+    if svg_only {
+        return answer("image/svg+xml", Bytes::from(drawn.svg), "no-store");
+    }
+    let png = {
+        let shared = Arc::clone(&shared);
+        tokio::task::spawn_blocking(move || shared.images.png(&drawn)).await
+    };
+    match png {
+        Ok(Ok(png)) => answer("image/png", Bytes::from(png), "no-store"),
+        _ => (StatusCode::SERVICE_UNAVAILABLE, "").into_response(),
     }
 }

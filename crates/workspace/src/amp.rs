@@ -52,7 +52,7 @@ pub fn live_image_url(base: &str, email: &str, block: &str, token: &str) -> Stri
 impl Workspace {
     /// `[live] base_url` when it is an `https://` address: the only base signed feed and live-image
     /// URLs are written under.
-    fn live_https_base(&self) -> Option<&str> {
+    pub(crate) fn live_https_base(&self) -> Option<&str> {
         self.config
             .live
             .base_url
