@@ -564,4 +564,12 @@ fn a_test_sends_values_answer_the_feed_and_draw_the_image_when_the_store_cannot(
     let svg = request(server.addr, "GET", &rewards_png.replacen(".png?", ".svg?", 1), &[], "");
     assert_eq!(svg.header("cache-control"), Some("private, max-age=60"));
     assert_eq!(texts(&svg.body)[1], "9,100 points");
+
+    // Held again: the last answer this server gave comes before the send-time values.
+    let lock = feeds::StoreLock::hold(&ws.join(".tessera/store.db"));
+    let stale = request(server.addr, "GET", &rewards_feed, &sender, "").json();
+    assert_eq!(stale["stale"], true);
+    assert_eq!(stale["items"][0]["live"]["points"], "9,100", "{stale}");
+    assert!(stale.get("sent_at").is_none(), "{stale}");
+    drop(lock);
 }
