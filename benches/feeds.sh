@@ -60,7 +60,11 @@ with open(out.replace(".lua", "-images.lua"), "w") as f:
         block = r.choice(["vip-offer", "rewards"])
         # Distinct expiries: every URL is a new token, so every request misses the cache.
         f.write(f'  "/live/seasonal-sale/{block}.png?t={image_token([str(pid), "seasonal-sale", block], exp + n)}",\n')
-    f.write("}\nlocal i = 0\nrequest = function()\n  i = i + 1\n  return wrk.format(\"GET\", paths[(i % #paths) + 1])\nend\n")
+    # Each wrk thread starts at its own place, moved on by the clock between runs: two threads (or
+    # two runs in the same minute) asking the same URL would be served from the per-minute cache.
+    f.write("}\nlocal counter = 0\nsetup = function(thread)\n  counter = counter + 1\n  thread:set(\"id\", counter)\nend\n")
+    f.write("local i = 0\ninit = function(args)\n  i = (id * 30011 + os.time() * 7919) % #paths\nend\n")
+    f.write("request = function()\n  i = i + 1\n  return wrk.format(\"GET\", paths[(i % #paths) + 1])\nend\n")
     f.write("done = function(summary, latency, requests)\n  io.write(string.format(\"non-2xx or errors: %d\\n\", summary.errors.status + summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout))\nend\n")
 paths = []
 for _ in range(20000):

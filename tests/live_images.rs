@@ -4,16 +4,19 @@
 //! by librsvg (`rsvg-convert`, given only the shipped font) and compared with the server's PNG pixel
 //! by pixel (and an altered SVG shown to differ), the drawn values the store's at request time;
 //! the HTML part referencing the image with the send-time render as alt text; the tokens; the
-//! per-minute cache; and a store that cannot answer in time, which still gets an image.
+//! per-minute cache; a store that cannot answer in time, which still gets an image; and the values
+//! a real test send kept, which the feed answers and the image draws when the store cannot.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use serde_json::Value;
+use serde_json::{json, Value};
 
 #[path = "support/serve.rs"]
 mod serve;
+#[path = "smtp/mod.rs"]
+mod smtp;
 use serve::Server;
 #[path = "support/feeds.rs"]
 mod feeds;
@@ -414,5 +417,159 @@ fn a_store_that_cannot_answer_in_time_still_gets_an_image_never_a_broken_one() {
         (Some(1200), Some(336))
     );
     assert!(info["ink"].as_f64().unwrap_or(0.0) > 0.01, "{info}");
+    drop(lock);
+}
+
+/// The values of Róisín's seasonal sale as a real test send (to the SMTP server process) rendered
+/// them, kept in `.tessera/sent-values.db`: with the store held by another process and the blocks
+/// never answered before, the rewards feed answers them marked stale and the live image is drawn
+/// from them (Pillow, librsvg); a balance changed in the store after the send shows in the fresh
+/// answers, never in the stale ones. A recipient never sent to still gets the older fallbacks.
+#[test]
+fn a_test_sends_values_answer_the_feed_and_draw_the_image_when_the_store_cannot() {
+    let (dir, ws) = workspace();
+    let smtp = smtp::Server::start(&smtp::Options::default());
+    let mut config = std::fs::read_to_string(ws.join("tessera.toml")).expect("config");
+    config.push_str(&format!(
+        "\n[smtp.local]\nhost = \"127.0.0.1\"\nport = {}\nsecurity = \"none\"\ntimeout = 5\n",
+        smtp.port
+    ));
+    std::fs::write(ws.join("tessera.toml"), config).expect("config");
+    let server = Server::spawn(&ws, &[], &[]);
+    // Uwe is never sent the sale: his URLs are signed by a render, which keeps no values.
+    let (uwe_rewards, _) = live_image(&html_part(&ws, "seasonal-sale", UWE), "seasonal-sale", "rewards");
+
+    let before = tessera_workspace::clock::now_ms();
+    run(
+        &ws,
+        &[
+            "send",
+            "seasonal-sale",
+            "--to",
+            "seed@example.com",
+            "--profile",
+            ROISIN,
+            "--amp",
+        ],
+    );
+    let after = tessera_workspace::clock::now_ms();
+    let received = smtp.received();
+    assert_eq!(received.len(), 1);
+    let message = smtp::inspect(&received[0].0);
+    let part = |kind: &str| -> String {
+        fn find(part: &Value, kind: &str) -> Option<String> {
+            match part["parts"].as_array() {
+                Some(children) => children.iter().find_map(|c| find(c, kind)),
+                None => (part["content_type"] == kind).then(|| part["text"].as_str().unwrap_or_default().to_owned()),
+            }
+        }
+        find(&message["tree"], kind).unwrap_or_else(|| panic!("no {kind} part"))
+    };
+    let (html, amp) = (part("text/html"), part("text/x-amp-html"));
+    let (rewards_png, alt) = live_image(&html, "seasonal-sale", "rewards");
+    assert!(alt.contains("You have 3450 points"), "the send's render: {alt}");
+    let prefix = format!("{BASE}/feeds/seasonal-sale/rewards?t=");
+    let at = amp.find(&prefix).expect("the rewards feed in the AMP part") + BASE.len();
+    let rewards_feed = amp[at..at + amp[at..].find('"').expect("end of the URL")].to_owned();
+
+    // The file holds each live block's values for Róisín, as the send computed them.
+    let file = rusqlite::Connection::open(ws.join(".tessera/sent-values.db")).expect("sent values");
+    let rows: Vec<(String, i64, String, String)> = file
+        .prepare("SELECT block, sent_at, feed, shape FROM sent_values ORDER BY block")
+        .expect("prepare")
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+        .expect("query")
+        .collect::<Result<_, _>>()
+        .expect("rows");
+    let blocks: Vec<&str> = rows.iter().map(|r| r.0.as_str()).collect();
+    assert_eq!(
+        blocks,
+        ["picks", "rewards", "vip-offer"],
+        "every live block of the sale"
+    );
+    let rewards_row = rows.iter().find(|r| r.0 == "rewards").expect("rewards");
+    assert!((before..=after).contains(&rewards_row.1), "sent at {}", rewards_row.1);
+    let sent_feed: Value = serde_json::from_str(&rewards_row.2).expect("JSON");
+    let sent_shape: Value = serde_json::from_str(&rewards_row.3).expect("JSON");
+    assert_eq!(sent_shape["points"], "3,450", "{sent_shape}");
+
+    // The balance changes in the store after the send.
+    let update = dir.path().join("points.csv");
+    std::fs::write(&update, format!("email,loyalty_points\n{ROISIN},9100\n")).expect("csv");
+    run(&ws, &["import", update.to_str().expect("utf-8"), "--kind", "profiles"]);
+
+    // The store held by another process; neither block was answered before by this server.
+    let lock = feeds::StoreLock::hold(&ws.join(".tessera/store.db"));
+    let sender = [("AMP-Email-Sender", feeds::SENDER)];
+    let stale = request(server.addr, "GET", &rewards_feed, &sender, "");
+    assert_eq!(stale.status, 200, "{}", stale.body);
+    assert_eq!(stale.header("cache-control"), Some("no-store"));
+    assert_eq!(stale.header("amp-email-allow-sender"), Some(feeds::SENDER));
+    let mut body = stale.json();
+    assert_eq!(body["stale"], true);
+    assert!(body["sent_at"].as_str().is_some_and(|s| s.ends_with('Z')), "{body}");
+    let live = body["items"][0]
+        .as_object_mut()
+        .and_then(|i| i.remove("live"))
+        .expect("the shape");
+    assert_eq!(live, sent_shape, "the send-time shape");
+    assert_eq!(live["points"], "3,450");
+    assert_eq!(json!({"items": body["items"].clone()}), sent_feed, "the send-time data");
+    assert!(
+        !stale.body.contains("9100") && !stale.body.contains("9,100"),
+        "{}",
+        stale.body
+    );
+
+    // The live image: drawn from the same values, PNG and SVG alike.
+    let png = request(server.addr, "GET", &rewards_png, &[], "");
+    assert_eq!(png.status, 200);
+    assert_eq!(png.header("content-type"), Some("image/png"));
+    assert_eq!(png.header("cache-control"), Some("no-store"));
+    let svg = request(server.addr, "GET", &rewards_png.replacen(".png?", ".svg?", 1), &[], "");
+    assert_eq!(svg.status, 200);
+    assert_eq!(svg.header("content-type"), Some("image/svg+xml"));
+    assert_eq!(texts(&svg.body)[1], "3,450 points");
+    let stale_png = dir.path().join("stale-rewards.png");
+    std::fs::write(&stale_png, &png.bytes).expect("write");
+    check_drawing(
+        dir.path(),
+        "stale-rewards",
+        &Drawn {
+            png: stale_png,
+            svg: svg.body.clone(),
+        },
+        ("3,450 points", "9,100 points"),
+    );
+    // Never sent to Uwe, never drawn for him: the block without recipient data, as before.
+    let uwe = request(server.addr, "GET", &uwe_rewards, &[], "");
+    assert_eq!(uwe.status, 200);
+    assert_ne!(uwe.bytes, png.bytes);
+    let uwe_svg = request(server.addr, "GET", &uwe_rewards.replacen(".png?", ".svg?", 1), &[], "");
+    assert!(!uwe_svg.body.contains("points"), "{}", uwe_svg.body);
+    drop(lock);
+
+    // The store answers again: the balance it holds now, never the send's.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let fresh = loop {
+        let answer = request(server.addr, "GET", &rewards_feed, &sender, "");
+        if answer.status == 200 && answer.json().get("stale").is_none() {
+            break answer.json();
+        }
+        assert!(Instant::now() < deadline, "the feed did not recover");
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    assert_eq!(fresh["items"][0]["live"]["points"], "9,100", "{fresh}");
+    assert!(fresh.get("sent_at").is_none());
+    let svg = request(server.addr, "GET", &rewards_png.replacen(".png?", ".svg?", 1), &[], "");
+    assert_eq!(svg.header("cache-control"), Some("private, max-age=60"));
+    assert_eq!(texts(&svg.body)[1], "9,100 points");
+
+    // Held again: the last answer this server gave comes before the send-time values.
+    let lock = feeds::StoreLock::hold(&ws.join(".tessera/store.db"));
+    let stale = request(server.addr, "GET", &rewards_feed, &sender, "").json();
+    assert_eq!(stale["stale"], true);
+    assert_eq!(stale["items"][0]["live"]["points"], "9,100", "{stale}");
+    assert!(stale.get("sent_at").is_none(), "{stale}");
     drop(lock);
 }

@@ -11,8 +11,11 @@
 //!   `AMP-Access-Control-Allow-Source-Origin`, `Access-Control-Expose-Headers`), for the senders of
 //!   `[live] amp_senders`; any other sender gets 403.
 //! - An answer that cannot be computed within [`BUDGET`] falls back to the last answer given for
-//!   that recipient and block, marked `"stale": true`; with none, 503 `{"stale": true}`, on which
-//!   `amp-list` shows its fallback: the send-time render. Never an error page.
+//!   that recipient and block; with none, to the values the block showed the recipient when the
+//!   email was sent (`.tessera/sent-values.db`, written by test sends, see
+//!   `tessera_store::sent_values`), with `"sent_at"`; both marked `"stale": true`. With neither,
+//!   503 `{"stale": true}`, on which `amp-list` shows its fallback: the send-time render. Never an
+//!   error page.
 //! - `Cache-Control: private, max-age=<max_age>` on fresh answers, `no-store` on stale ones.
 
 use std::collections::HashMap;
@@ -25,6 +28,7 @@ use axum::http::{header, HeaderMap, HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::{json, Value};
 use tessera_core::live::Shape;
+use tessera_store::sent_values::{SentValue, SentValues};
 use tessera_store::signing::SigningKeys;
 use tessera_store::Store;
 use tessera_workspace::amp::{LiveFeed, FEED_PURPOSE};
@@ -38,6 +42,9 @@ pub const BUDGET: Duration = Duration::from_millis(250);
 const KEYS_EVERY: Duration = Duration::from_secs(1);
 /// Last answers kept for stale fallbacks.
 const LAST_ANSWERS: usize = 100_000;
+/// How long a read of the send-time values may wait for a lock (the file is in WAL mode, so only
+/// a checkpoint or recovery ever holds a reader up).
+const SENT_VALUES_WAIT: Duration = Duration::from_millis(100);
 
 /// Read connections to the store, used by one request each at a time: a slow answer holds one
 /// connection, not every feed.
@@ -76,14 +83,24 @@ pub struct Feeds {
     refreshing: Arc<AtomicBool>,
     stores: Arc<StorePool>,
     last: Mutex<HashMap<(i64, String, String), Value>>,
+    sent: Option<Arc<Mutex<SentValues>>>,
 }
 
 impl Feeds {
-    /// The feeds of `feeds`, answered from `store` (its own connection), for `senders`.
+    /// The feeds of `feeds`, answered from `stores` (one request per connection at a time), for
+    /// `senders`, falling back to the send-time values in `sent` (their own file and connection).
     ///
     /// # Errors
     /// The signing keys cannot be read (or made, on first use).
-    pub fn new(feeds: Vec<LiveFeed>, senders: Vec<String>, mut stores: Vec<Store>) -> Result<Self, crate::LiveError> {
+    pub fn new(
+        feeds: Vec<LiveFeed>,
+        senders: Vec<String>,
+        mut stores: Vec<Store>,
+        sent: Option<SentValues>,
+    ) -> Result<Self, crate::LiveError> {
+        if let Some(sent) = &sent {
+            sent.set_busy_timeout(SENT_VALUES_WAIT)?;
+        }
         let keys = match stores.first_mut() {
             Some(store) => SigningKeys::load(store)?,
             None => return Err(crate::LiveError::Config("the feeds need a store connection".to_owned())),
@@ -98,7 +115,17 @@ impl Feeds {
             refreshing: Arc::new(AtomicBool::new(false)),
             stores: Arc::new(StorePool::new(stores)),
             last: Mutex::new(HashMap::new()),
+            sent: sent.map(|s| Arc::new(Mutex::new(s))),
         })
+    }
+
+    /// The values `block` of `email` showed `profile` when it was last sent, read within
+    /// [`BUDGET`] from their own file (never from the store, which may be what failed).
+    pub(crate) async fn sent_values(&self, profile: i64, email: &str, block: &str) -> Option<SentValue> {
+        let sent = Arc::clone(self.sent.as_ref()?);
+        let (email, block) = (email.to_owned(), block.to_owned());
+        let read = tokio::task::spawn_blocking(move || sent.lock().ok()?.get(profile, &email, &block).ok().flatten());
+        tokio::time::timeout(BUDGET, read).await.ok()?.ok()?
     }
 
     /// The live block `block` of `email`, if it is one.
@@ -204,9 +231,29 @@ fn forbidden() -> Response {
 /// shape under `live` (the values of the feed kind: products with prices and stock, the cart, the
 /// profile's fields and points, segment flags, or the countdown).
 fn answer(feed: &LiveFeed, data: &Value, shape: &Shape) -> Value {
-    let mut answer = feed.template.feed(data);
-    if let Some(Value::Object(item)) = answer.get_mut("items").and_then(|i| i.get_mut(0)) {
-        item.insert("live".to_owned(), serde_json::to_value(shape).unwrap_or(Value::Null));
+    with_shape(
+        feed.template.feed(data),
+        serde_json::to_value(shape).unwrap_or(Value::Null),
+    )
+}
+
+/// `feed` (`{"items": [item]}`) with `shape` under the item's `live`.
+fn with_shape(mut feed: Value, shape: Value) -> Value {
+    if let Some(Value::Object(item)) = feed.get_mut("items").and_then(|i| i.get_mut(0)) {
+        item.insert("live".to_owned(), shape);
+    }
+    feed
+}
+
+/// The answer from the values sent: the feed's data and shape at send time, with when they were
+/// sent (RFC 3339).
+fn sent_answer(sent: SentValue) -> Value {
+    let mut answer = with_shape(sent.feed, sent.shape);
+    if let Value::Object(map) = &mut answer {
+        map.insert(
+            "sent_at".to_owned(),
+            Value::String(tessera_store::ms_to_rfc3339(sent.sent_at_ms)),
+        );
     }
     answer
 }
@@ -261,7 +308,11 @@ pub async fn feed(
             format!("private, max-age={}", feed.spec.max_age.seconds()),
         )
     } else {
-        let stale = feeds.last.lock().ok().and_then(|l| l.get(&key).cloned());
+        let last = feeds.last.lock().ok().and_then(|l| l.get(&key).cloned());
+        let stale = match last {
+            Some(last) => Some(last),
+            None => feeds.sent_values(key.0, &key.1, &key.2).await.map(sent_answer),
+        };
         match stale {
             Some(mut answer) => {
                 if let Value::Object(map) = &mut answer {

@@ -190,7 +190,13 @@ pub async fn serve_observed(
     let stores = (0..connections)
         .map(|_| ws.open_store())
         .collect::<Result<Vec<_>, _>>()?;
-    let feeds = feeds::Feeds::new(live_feeds, ws.config.live.amp_senders.clone(), stores)?;
+    // The send-time values, in their own file: a store that fails does not take them with it.
+    let sent = if live_feeds.is_empty() {
+        None
+    } else {
+        Some(ws.open_sent_values()?)
+    };
+    let feeds = feeds::Feeds::new(live_feeds, ws.config.live.amp_senders.clone(), stores, sent)?;
     let shared = Arc::new(server::Shared {
         writer,
         events,

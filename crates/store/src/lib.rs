@@ -19,6 +19,7 @@ pub mod profiles;
 pub mod recommend;
 pub mod segments;
 pub mod send_log;
+pub mod sent_values;
 pub mod signing;
 pub mod validate;
 

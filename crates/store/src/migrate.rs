@@ -24,12 +24,18 @@ const MIGRATIONS: &[(&str, &str)] = &[
 ];
 
 pub(crate) fn apply(conn: &Connection, path: &Path) -> Result<(), StoreError> {
+    apply_list(conn, path, MIGRATIONS)
+}
+
+/// Applies the pending ones of `migrations` (the version after `migrations[i]` is `i + 1`): the
+/// store's, or those of another file Tessera keeps (`sent_values`).
+pub(crate) fn apply_list(conn: &Connection, path: &Path, migrations: &[(&str, &str)]) -> Result<(), StoreError> {
     let sql = |source| StoreError::Sqlite {
         path: path.to_path_buf(),
         source,
     };
     let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(sql)?;
-    let known = i64::try_from(MIGRATIONS.len()).unwrap_or(i64::MAX);
+    let known = i64::try_from(migrations.len()).unwrap_or(i64::MAX);
     if version > known {
         return Err(StoreError::NewerSchema {
             path: path.to_path_buf(),
@@ -37,7 +43,7 @@ pub(crate) fn apply(conn: &Connection, path: &Path) -> Result<(), StoreError> {
             known,
         });
     }
-    for (index, (_, script)) in MIGRATIONS
+    for (index, (_, script)) in migrations
         .iter()
         .enumerate()
         .skip(usize::try_from(version).unwrap_or(0))

@@ -25,6 +25,7 @@ pub mod profiles;
 pub mod qa;
 pub mod segments;
 pub mod send;
+pub mod sent_values;
 pub mod work;
 
 use std::path::{Path, PathBuf};

@@ -5,7 +5,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::model::Feed;
@@ -33,7 +33,7 @@ pub struct ShapeInput<'a> {
 }
 
 /// One product of a list-shaped feed.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Product {
     /// The product's name.
     pub name: String,
@@ -46,8 +46,9 @@ pub struct Product {
     pub quantity: Option<u64>,
 }
 
-/// A feed's answer for one recipient at one instant.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// A feed's answer for one recipient at one instant. It reads back from its JSON (the send-time
+/// values `tessera serve` draws from when the store cannot answer).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "feed", rename_all = "snake_case")]
 pub enum Shape {
     /// The recommendation rules' products now.
@@ -383,6 +384,31 @@ mod tests {
         let value = serde_json::to_value(&profile).unwrap();
         assert_eq!(value["feed"], "profile");
         assert_eq!(value["points"], "12,840");
+    }
+
+    #[test]
+    fn every_shape_reads_back_from_its_json() {
+        let data = json!({
+            "profile": {"locale": "de-DE", "loyalty_points": 3450, "first_name": "Ada"},
+            "cart": {"items": [{"sku": "A", "name": "Boot", "price": 10, "currency": "EUR", "quantity": 2}], "total": 20, "currency": "EUR"},
+            "recommendations": [{"sku": "B", "name": "Vest", "price": 5, "currency": "EUR"}],
+            "segments": ["vip"]
+        });
+        let fields = json!({"source": "cart.items", "ends_at": "2027-01-19T23:59:00Z"});
+        let stock = HashMap::from([("B".to_owned(), 0)]);
+        for feed in [
+            Feed::Recommendations,
+            Feed::Cart,
+            Feed::Availability,
+            Feed::Profile,
+            Feed::Segments,
+            Feed::Countdown,
+        ] {
+            let sent = shape(feed, &fields, &data, &stock, 1_800_000_000);
+            let json = serde_json::to_value(&sent).unwrap();
+            let back: Shape = serde_json::from_value(json.clone()).unwrap();
+            assert_eq!(back, sent, "{json}");
+        }
     }
 
     #[test]

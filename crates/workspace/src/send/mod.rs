@@ -296,6 +296,9 @@ impl Workspace {
         // Render every profile first: a missing profile stops the send before anything leaves.
         let mut renders = Vec::new();
         let mut amps = Vec::new();
+        // What each live block shows each stored profile now: kept for `tessera serve`'s
+        // fallbacks once the batch is under way (see `crate::sent_values`).
+        let mut sent_values = Vec::new();
         let now = time::OffsetDateTime::now_utc();
         if request.profiles.is_empty() {
             let (label, data) = self.samples()?.into_iter().next().map_or_else(
@@ -318,6 +321,7 @@ impl Workspace {
                     amps.push(self.render_amp(&entry, &stored.data, &recipient)?.html);
                 }
                 let profile_id = stored.id;
+                sent_values.extend(self.sent_values(&entry, &stored, &store, tessera_store::now_ms())?);
                 let mut rendered = stored.render(self, &entry)?;
                 if let Some(tracking) = &request.tracking {
                     rendered.html = tracking
@@ -372,6 +376,8 @@ impl Workspace {
             .get(..16)
             .unwrap_or_default()
             .to_owned();
+        // Before the first message leaves: an email opened at once finds its send-time values.
+        self.record_sent_values(&batch_id, &sent_values)?;
         let log_name = transport.log_name();
         let mut stopped: Option<DeliveryError> = None;
         let mut results = Vec::new();
