@@ -61,6 +61,30 @@ fn configure(conn: &Connection) -> rusqlite::Result<()> {
     segments::scores::register_functions(conn)
 }
 
+/// Opens (creating it and its folder if needed) an SQLite file of Tessera's in WAL mode with
+/// `synchronous = FULL`, then applies `settings` to the connection: the store's and the
+/// sent-values file's one way of opening.
+pub(crate) fn open_durable(
+    path: &Path,
+    settings: impl FnOnce(&Connection) -> rusqlite::Result<()>,
+) -> Result<Connection, StoreError> {
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent).map_err(|source| StoreError::Io {
+            path: parent.to_path_buf(),
+            source,
+        })?;
+    }
+    let sql = |source| StoreError::Sqlite {
+        path: path.to_path_buf(),
+        source,
+    };
+    let conn = Connection::open(path).map_err(sql)?;
+    settings(&conn).map_err(sql)?;
+    conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;")
+        .map_err(sql)?;
+    Ok(conn)
+}
+
 /// A second, read-only connection to the store's file, for work split across threads. It sees
 /// what was last committed, not the writer's open transaction.
 pub(crate) fn open_reader(path: &Path) -> rusqlite::Result<Connection> {
@@ -77,20 +101,10 @@ impl Store {
     /// # Errors
     /// SQLite errors, a store from a newer Tessera, or settings that could not be applied.
     pub fn open(path: &Path) -> Result<Self, StoreError> {
-        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(parent).map_err(|source| StoreError::Io {
-                path: parent.to_path_buf(),
-                source,
-            })?;
-        }
-        let sql = |source| StoreError::Sqlite {
-            path: path.to_path_buf(),
-            source,
-        };
-        let conn = Connection::open(path).map_err(sql)?;
-        configure(&conn).map_err(sql)?;
-        conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;")
-            .map_err(sql)?;
+        let conn = open_durable(path, |c| {
+            configure(c)?;
+            c.execute_batch("PRAGMA foreign_keys = ON;")
+        })?;
         let store = Self {
             conn,
             path: path.to_path_buf(),

@@ -55,20 +55,7 @@ impl SentValues {
     /// # Errors
     /// The folder cannot be made, SQLite errors, a file from a newer Tessera.
     pub fn open(path: &Path) -> Result<Self, StoreError> {
-        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(parent).map_err(|source| StoreError::Io {
-                path: parent.to_path_buf(),
-                source,
-            })?;
-        }
-        let sql = |source| StoreError::Sqlite {
-            path: path.to_path_buf(),
-            source,
-        };
-        let conn = Connection::open(path).map_err(sql)?;
-        conn.busy_timeout(Duration::from_secs(5)).map_err(sql)?;
-        conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;")
-            .map_err(sql)?;
+        let conn = crate::open_durable(path, |c| c.busy_timeout(Duration::from_secs(5)))?;
         crate::migrate::apply_list(&conn, path, MIGRATIONS)?;
         Ok(Self {
             conn,
