@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use tessera_core::amp::{self, AmpPlan, AmpRendered, LiveBlock, LiveTemplate};
 use tessera_core::compose::live_image::LiveImageRef;
 use tessera_core::live::{LiveSvg, Shape, ShapeInput};
-use tessera_core::model::LiveSpec;
+use tessera_core::model::{BlockInstance, LiveSpec};
 use tessera_store::signing::SigningKeys;
 use tessera_store::Store;
 use time::OffsetDateTime;
@@ -222,6 +222,26 @@ pub struct LiveFeed {
 }
 
 impl LiveFeed {
+    /// The feed of `entry`'s live block `instance` (id `block`, settings `spec`), answered through
+    /// `template`.
+    #[must_use]
+    pub fn new(
+        entry: &EmailEntry,
+        instance: &BlockInstance,
+        block: String,
+        spec: LiveSpec,
+        template: LiveTemplate,
+    ) -> Self {
+        Self {
+            email: entry.name.clone(),
+            block_type: instance.block_type.clone(),
+            fields: instance.fields.clone(),
+            block,
+            spec,
+            template,
+        }
+    }
+
     /// The block's feed shape for the recipient context `data` at `now` (Unix seconds), with the
     /// stock of the products it lists read from `store`.
     ///
@@ -289,14 +309,7 @@ impl Workspace {
                     continue;
                 };
                 match LiveTemplate::new(&compiled, &self.dictionary, &entry.name, &block) {
-                    Ok(template) => feeds.push(LiveFeed {
-                        email: entry.name.clone(),
-                        block_type: instance.block_type.clone(),
-                        fields: instance.fields.clone(),
-                        block,
-                        spec,
-                        template,
-                    }),
+                    Ok(template) => feeds.push(LiveFeed::new(&entry, instance, block, spec, template)),
                     Err(e) => problems.push(WorkspaceError::export(
                         entry.path.clone(),
                         tessera_core::export::ExportError::Amp(e.to_string()),

@@ -32,47 +32,52 @@ impl Workspace {
         Ok(SentValues::open(&self.sent_values_path()?)?)
     }
 
-    /// What each live block of `entry` shows `recipient` at `now_ms`: the feed's data (what the
-    /// block's feed would answer now) and the feed kind's shape (what its live image draws), with
-    /// the stock of listed products read from `store`. None when no signed URL is written (no
-    /// `https` `[live] base_url`).
+    /// The live blocks of `entry` whose values a send keeps, built once per send: none when no
+    /// signed URL is written (no `https` `[live] base_url`).
     ///
     /// # Errors
-    /// The email does not compile, a live block cannot be written as a template, the store failed.
-    pub fn sent_values(
-        &mut self,
-        entry: &EmailEntry,
-        recipient: &StoredRecipient,
-        store: &Store,
-        now_ms: i64,
-    ) -> Result<Vec<SentValue>, WorkspaceError> {
+    /// The email does not compile, a live block cannot be written as a template.
+    pub fn sent_feeds(&mut self, entry: &EmailEntry) -> Result<Vec<LiveFeed>, WorkspaceError> {
         if self.live_https_base().is_none() {
             return Ok(Vec::new());
         }
-        let mut values = Vec::new();
+        let mut feeds = Vec::new();
         for (block, spec) in Self::live_blocks(entry) {
             let Some(instance) = entry.document.blocks.iter().find(|b| b.id == block) else {
                 continue;
             };
-            let feed = LiveFeed {
-                email: entry.name.clone(),
-                template: self.live_template(entry, &block)?,
-                block_type: instance.block_type.clone(),
-                fields: instance.fields.clone(),
-                block,
-                spec,
-            };
-            let shape = feed.shape(store, &recipient.data, now_ms.div_euclid(1000))?;
-            values.push(SentValue {
-                profile_id: recipient.id,
-                email: feed.email,
-                feed: feed.template.feed(&recipient.data),
-                shape: serde_json::to_value(&shape).unwrap_or(Value::Null),
-                block: feed.block,
-                sent_at_ms: now_ms,
-            });
+            let template = self.live_template(entry, &block)?;
+            feeds.push(LiveFeed::new(entry, instance, block, spec, template));
         }
-        Ok(values)
+        Ok(feeds)
+    }
+
+    /// What each of `feeds` (see [`Workspace::sent_feeds`]) shows `recipient` at `now_ms`: the
+    /// feed's data (what the block's feed would answer now) and the feed kind's shape (what its
+    /// live image draws), with the stock of listed products read from `store`.
+    ///
+    /// # Errors
+    /// The store failed.
+    pub fn sent_values(
+        feeds: &[LiveFeed],
+        recipient: &StoredRecipient,
+        store: &Store,
+        now_ms: i64,
+    ) -> Result<Vec<SentValue>, WorkspaceError> {
+        feeds
+            .iter()
+            .map(|feed| {
+                let shape = feed.shape(store, &recipient.data, now_ms.div_euclid(1000))?;
+                Ok(SentValue {
+                    profile_id: recipient.id,
+                    email: feed.email.clone(),
+                    feed: feed.template.feed(&recipient.data),
+                    shape: serde_json::to_value(&shape).unwrap_or(Value::Null),
+                    block: feed.block.clone(),
+                    sent_at_ms: now_ms,
+                })
+            })
+            .collect()
     }
 
     /// Keeps one send batch's values (all or none), replacing older values of the same

@@ -299,6 +299,11 @@ impl Workspace {
         // What each live block shows each stored profile now: kept for `tessera serve`'s
         // fallbacks once the batch is under way (see `crate::sent_values`).
         let mut sent_values = Vec::new();
+        let sent_feeds = if request.profiles.is_empty() {
+            Vec::new()
+        } else {
+            self.sent_feeds(&entry)?
+        };
         let now = time::OffsetDateTime::now_utc();
         if request.profiles.is_empty() {
             let (label, data) = self.samples()?.into_iter().next().map_or_else(
@@ -321,7 +326,12 @@ impl Workspace {
                     amps.push(self.render_amp(&entry, &stored.data, &recipient)?.html);
                 }
                 let profile_id = stored.id;
-                sent_values.extend(self.sent_values(&entry, &stored, &store, tessera_store::now_ms())?);
+                sent_values.extend(Self::sent_values(
+                    &sent_feeds,
+                    &stored,
+                    &store,
+                    tessera_store::now_ms(),
+                )?);
                 let mut rendered = stored.render(self, &entry)?;
                 if let Some(tracking) = &request.tracking {
                     rendered.html = tracking
